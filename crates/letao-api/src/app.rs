@@ -1,0 +1,56 @@
+//! The actix application: routes, middleware, state.
+
+use crate::AppState;
+use crate::middleware::{lowercase_path, request_span};
+use crate::routes::{self, catalogue, fallback, health, index_page, products};
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::from_fn;
+use actix_web::{App, Error, Route, guard, web};
+
+/// A route that answers GET and HEAD.
+fn read() -> Route {
+    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
+}
+
+/// A read-only resource at `path`: other methods get a JSON 405.
+fn get_resource<F, Args>(path: &str, handler: F) -> actix_web::Resource
+where
+    F: actix_web::Handler<Args>,
+    Args: actix_web::FromRequest + 'static,
+    F::Output: actix_web::Responder + 'static,
+{
+    web::resource(path)
+        .route(read().to(handler))
+        .default_service(web::to(routes::get_only))
+}
+
+/// The whole application for one worker. Paths are lower-cased before
+/// routing, so every route below is written in lower case.
+pub fn app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(web::Data::new(state))
+        .wrap(from_fn(lowercase_path))
+        .wrap(from_fn(request_span))
+        .service(get_resource("/", index_page::index))
+        .service(get_resource("/health", health::health))
+        .service(get_resource("/ready", health::ready))
+        .service(get_resource("/gridlist", catalogue::gridlist))
+        .service(get_resource("/banners", catalogue::banners))
+        .service(get_resource("/sports", catalogue::sports))
+        .service(get_resource("/onecategory", catalogue::one_category))
+        .service(get_resource("/twocategory", catalogue::two_category))
+        .service(get_resource("/products", products::list))
+        .service(get_resource("/products/{id}", products::detail))
+        .default_service(web::to(fallback::fallback))
+}

@@ -1,0 +1,129 @@
+//! The one error type of the HTTP layer and its JSON shape.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use letao_db::DbError;
+use serde::Serialize;
+use std::fmt;
+
+/// Every failure a route can reply with. The body is always
+/// `{"status": <code>, "msg": <text>}` (SPEC §4); internals never reach it.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400/1010: a field of the request is missing or malformed.
+    #[error("invalid {field}: {reason}")]
+    InvalidInput {
+        /// The field, as the client named it.
+        field: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// 404/404: no such route or resource.
+    #[error("{0}")]
+    NotFound(&'static str),
+    /// 405/405: the route exists, the method does not; `allow` lists those it takes.
+    #[error("method not allowed")]
+    MethodNotAllowed {
+        /// The value of the `Allow` header.
+        allow: &'static str,
+    },
+    /// 413/1010: the body is larger than this route accepts.
+    #[error("request body too large")]
+    PayloadTooLarge,
+    /// 503/503: the database cannot be reached.
+    #[error("service temporarily unavailable")]
+    Unavailable(#[source] DbError),
+    /// 500/500: anything unexpected; the cause is logged, not shown.
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl ApiError {
+    /// 400/1010 for `field`.
+    pub fn invalid(field: impl Into<String>, reason: impl fmt::Display) -> Self {
+        ApiError::InvalidInput {
+            field: field.into(),
+            reason: reason.to_string(),
+        }
+    }
+
+    /// The `status` code of the JSON body.
+    pub fn code(&self) -> u16 {
+        match self {
+            ApiError::InvalidInput { .. } | ApiError::PayloadTooLarge => 1010,
+            ApiError::NotFound(_) => 404,
+            ApiError::MethodNotAllowed { .. } => 405,
+            ApiError::Unavailable(_) => 503,
+            ApiError::Internal(_) => 500,
+        }
+    }
+}
+
+impl From<DbError> for ApiError {
+    fn from(err: DbError) -> Self {
+        match err {
+            DbError::Unavailable(_) => ApiError::Unavailable(err),
+            other => ApiError::Internal(Box::new(other)),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    status: u16,
+    msg: &'a str,
+}
+
+/// The cause chain of an error on one line, for the log.
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut out = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::InvalidInput { .. } => StatusCode::BAD_REQUEST,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let msg = match self {
+            ApiError::Internal(cause) => {
+                tracing::error!(error = %chain(cause.as_ref()), "request failed");
+                self.to_string()
+            }
+            ApiError::Unavailable(cause) => {
+                tracing::warn!(error = %cause, "database unavailable");
+                self.to_string()
+            }
+            _ => self.to_string(),
+        };
+        let mut res = HttpResponse::build(self.status_code());
+        match self {
+            ApiError::Unavailable(_) => {
+                res.insert_header((header::RETRY_AFTER, HeaderValue::from_static("5")));
+            }
+            ApiError::MethodNotAllowed { allow } => {
+                res.insert_header((header::ALLOW, HeaderValue::from_static(allow)));
+            }
+            _ => {}
+        }
+        res.json(ErrorBody {
+            status: self.code(),
+            msg: &msg,
+        })
+    }
+}

@@ -1,0 +1,7 @@
+//! Middleware that wraps every request.
+
+mod lowercase_path;
+mod request_span;
+
+pub use lowercase_path::lowercase_path;
+pub use request_span::request_span;

@@ -1,0 +1,92 @@
+//! Whatever no route matched: a file from the static folder, or a JSON 404.
+
+use crate::{ApiError, AppState};
+use actix_files::NamedFile;
+use actix_web::http::Method;
+use actix_web::http::header::{self, CacheControl, CacheDirective, TryIntoHeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use std::path::PathBuf;
+
+/// How long clients and proxies may keep a static file without asking again.
+const STATIC_MAX_AGE_SECS: u32 = 86_400;
+
+/// The file under `root` that `path` names, if `path` is a plain relative
+/// path: lower-case letters, digits, `-`, `_`, `.` and `/` only, no empty,
+/// `.` or `..` segment and no segment starting with a dot. Anything else
+/// (percent-escapes included) names no file, so nothing outside the static
+/// folder can be reached.
+fn static_path(root: &std::path::Path, path: &str) -> Option<PathBuf> {
+    let rel = path.strip_prefix('/')?;
+    if rel.is_empty() || rel.len() > 256 {
+        return None;
+    }
+    let plain = rel
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_./".contains(&b));
+    let safe_segments = rel
+        .split('/')
+        .all(|seg| !seg.is_empty() && !seg.starts_with('.'));
+    (plain && safe_segments).then(|| root.join(rel))
+}
+
+/// App default service.
+pub async fn fallback(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        return Err(ApiError::NotFound("no such route"));
+    }
+    let Some(path) = static_path(&state.static_dir, req.path()) else {
+        return Err(ApiError::NotFound("no such route"));
+    };
+    match NamedFile::open_async(&path).await {
+        Ok(file) if file.metadata().is_file() => {
+            let mut res = file
+                .use_etag(true)
+                .use_last_modified(true)
+                .into_response(&req);
+            res.headers_mut().insert(
+                header::CACHE_CONTROL,
+                CacheControl(vec![
+                    CacheDirective::Public,
+                    CacheDirective::MaxAge(STATIC_MAX_AGE_SECS),
+                ])
+                .try_into_value()
+                .map_err(|e| ApiError::Internal(Box::new(e)))?,
+            );
+            Ok(res)
+        }
+        _ => Err(ApiError::NotFound("no such route")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn only_plain_relative_paths_name_files() {
+        let root = Path::new("static");
+        assert_eq!(
+            static_path(root, "/images/nav1.png"),
+            Some(root.join("images/nav1.png"))
+        );
+        for bad in [
+            "/",
+            "/../secret",
+            "/images/../../etc/passwd",
+            "/images/%2e%2e/x",
+            "/.env",
+            "/images/.hidden",
+            "/images//nav1.png",
+            "/images/",
+            "/images\\nav1.png",
+            "//etc/passwd",
+            "relative",
+        ] {
+            assert_eq!(static_path(root, bad), None, "{bad}");
+        }
+    }
+}

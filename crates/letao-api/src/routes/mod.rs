@@ -1,0 +1,24 @@
+//! Route handlers, one module per area.
+
+pub mod catalogue;
+pub mod fallback;
+pub mod health;
+pub mod index_page;
+pub mod products;
+
+use crate::ApiError;
+use actix_web::HttpResponse;
+use actix_web::http::header::ContentType;
+use bytes::Bytes;
+
+/// A 200 reply with an already rendered JSON body.
+pub(crate) fn json_body(body: Bytes) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .body(body)
+}
+
+/// Default service of a read-only resource: the method is not one it takes.
+pub(crate) async fn get_only() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::MethodNotAllowed { allow: "GET, HEAD" })
+}

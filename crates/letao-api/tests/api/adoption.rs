@@ -1,0 +1,125 @@
+//! Adopting a database made by the original Koa server (MySQL/MariaDB).
+
+use crate::helpers::TestApp;
+use letao_db::Backend;
+use letao_db::testing::TestDatabase;
+use serde_json::json;
+
+/// The original server's DDL and data, as its notes give them (utf8 tables).
+pub const ORIGINAL_SCHEMA: &str = r#"
+CREATE TABLE `category` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
+  `categoryName` varchar(50) DEFAULT null,
+  PRIMARY KEY (`id`)
+) ENGINE=InnoDB AUTO_INCREMENT=1 DEFAULT CHARSET=utf8;
+insert  into `category`(`id`,`categoryName`) values (1,'运动馆'),(2,'女士馆'),(3,'男士馆'),(4,'帆布馆'),(5,'户外管');
+CREATE TABLE `brand` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
+  `brandName` varchar(50) DEFAULT NULL,
+  `categoryId` int(11) DEFAULT NULL,
+  `brandLogo` varchar(200) DEFAULT NULL,
+  `hot` int(4) DEFAULT NULL,
+  PRIMARY KEY (`id`)
+) ENGINE=InnoDB AUTO_INCREMENT=1 DEFAULT CHARSET=utf8;
+insert  into `brand`(`id`,`brandName`,`categoryId`,`brandLogo`,`hot`) values (1,'耐克',1,'/images/brand1.png',1),(2,'阿迪',1,'/images/brand2.png',1),(3,'新百伦',1,'/images/brand3.png',1),(4,'哥伦比亚',1,'/images/brand4.png',0),(5,'匡威',1,'/images/brand5.png',1),(6,'阿萨德1',2,'/images/brand5.png',1),(7,'阿萨德2',2,'/images/brand5.png',1);
+CREATE TABLE `user` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
+  `username` varchar(50) DEFAULT NULL,
+  `password` varchar(100) DEFAULT NULL,
+  `mobile` char(11) DEFAULT NULL,
+  `smscode` varchar(100) DEFAULT NULL,
+  PRIMARY KEY (`id`)
+) ENGINE=InnoDB AUTO_INCREMENT=1 DEFAULT CHARSET=utf8;
+insert into `user` (username, password, mobile) values ('letao', 'ed5b2b5f8b9c3ac3bdd1b2d5a0e2d9f0', '13800138000');
+create table payorder (
+  `id` int NOT NULL auto_increment PRIMARY KEY,
+  `appid` varchar(50) NOT NULL,
+  `mch_id` varchar(50) NOT NULL,
+  `nonce_str` varchar(50) NOT NULL,
+  `body` varchar(100) NOT NULL,
+  `out_trade_no` varchar(50) NOT NULL,
+  `total_fee` varchar(50) NOT NULL,
+  `spbill_create_ip` varchar(50) NOT NULL,
+  `trade_type` varchar(20) NOT NULL,
+  `trade_state` varchar(20) NOT null
+);
+insert into payorder (appid, mch_id, nonce_str, body, out_trade_no, total_fee, spbill_create_ip, trade_type, trade_state)
+  values ('wx0000000000000000', '1000000000', 'abc', '乐淘商品', 'LT2021090100001', '1', '127.0.0.1', 'NATIVE', 'NOTPAY');
+"#;
+
+#[actix_web::test]
+async fn an_original_mysql_database_is_upgraded_in_place_and_served() {
+    let Some(database) = TestDatabase::create(Backend::Mysql) else {
+        return;
+    };
+    database.execute_sql(ORIGINAL_SCHEMA);
+    let db = database.pool();
+    let applied = db
+        .migrate()
+        .await
+        .expect("migrations apply to the original schema");
+    assert!(!applied.is_empty());
+    assert!(
+        !db.seed_demo_data().await.expect("seed"),
+        "an adopted catalogue is not reseeded"
+    );
+    assert!(
+        db.migrate().await.expect("second run").is_empty(),
+        "nothing left to apply"
+    );
+
+    let app = TestApp::over(database, |b| b);
+    let categories = app.get("/oneCategory").await.json();
+    assert_eq!(
+        categories["oneCategoryList"],
+        json!([
+            {"id": 1, "categoryName": "运动馆"}, {"id": 2, "categoryName": "女士馆"},
+            {"id": 3, "categoryName": "男士馆"}, {"id": 4, "categoryName": "帆布馆"},
+            {"id": 5, "categoryName": "户外管"}
+        ])
+    );
+    let brands = app.get("/twoCategory?id=1").await.json();
+    assert_eq!(brands["twoCategoryList"].as_array().map(Vec::len), Some(5));
+    assert_eq!(
+        brands["twoCategoryList"][3],
+        json!({"id": 4, "brandName": "哥伦比亚", "categoryId": 1,
+               "brandLogo": "/images/brand4.png", "hot": 0})
+    );
+    let women = app.get("/twoCategory?id=2").await.json();
+    assert_eq!(women["twoCategoryList"][1]["brandName"], "阿萨德2");
+    // The home lists the original served from code are rows now.
+    assert_eq!(
+        app.get("/gridlist").await.json()["gridList"]
+            .as_array()
+            .map(Vec::len),
+        Some(6)
+    );
+    assert_eq!(
+        app.get("/banners").await.json()["swipeList"]
+            .as_array()
+            .map(Vec::len),
+        Some(5)
+    );
+
+    // Rows of the tables this issue does not serve yet are still there, and
+    // the converted tables take four-byte UTF-8 now.
+    assert_eq!(
+        app.database.scalar_i64(
+            "SELECT COUNT(*) FROM `user` WHERE username = 'letao' AND mobile = '13800138000'"
+        ),
+        1
+    );
+    assert_eq!(
+        app.database
+            .scalar_i64("SELECT COUNT(*) FROM payorder WHERE out_trade_no = 'LT2021090100001'"),
+        1
+    );
+    app.database
+        .execute_sql("INSERT INTO category (categoryName) VALUES ('👟 新馆')");
+    let after = app.get("/oneCategory").await.json();
+    assert_eq!(after["oneCategoryList"][5]["categoryName"], "👟 新馆");
+    assert_eq!(
+        after["oneCategoryList"][5]["id"], 6,
+        "auto-increment continues after the original rows"
+    );
+}

@@ -1,0 +1,122 @@
+//! Home page lists and the two-level catalogue.
+
+use crate::helpers::TestApp;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+fn ids(list: &Value) -> Vec<i64> {
+    list.as_array()
+        .expect("a list")
+        .iter()
+        .map(|v| v["id"].as_i64().expect("an id"))
+        .collect()
+}
+
+each_backend! {
+    async fn gridlist_has_the_six_icons_in_order(app: TestApp) {
+        let res = app.get("/gridlist").await;
+        assert_eq!(res.status, 200);
+        let body = res.json();
+        assert_eq!(body["status"], 200);
+        assert_eq!(ids(&body["gridList"]), vec![1, 2, 3, 4, 5, 6]);
+        assert_eq!(body["gridList"][0], json!({"id": 1, "img_src": "/images/nav1.png"}));
+    }
+
+    async fn banners_have_the_five_images_in_order(app: TestApp) {
+        let body = app.get("/banners").await.json();
+        assert_eq!(body["status"], 200);
+        assert_eq!(ids(&body["swipeList"]), vec![1, 2, 3, 4, 5]);
+        assert_eq!(body["swipeList"][4]["img_src"], "/images/banner5.png");
+    }
+
+    async fn sports_lists_featured_products_with_prices_in_yuan(app: TestApp) {
+        let res = app.get("/sports").await;
+        let body = res.json();
+        let sports = body["sports"].as_array().expect("sports");
+        assert_eq!(sports.len(), 4);
+        for p in sports {
+            for key in ["id", "name", "img", "price", "oldPrice"] {
+                assert!(p.get(key).is_some(), "{key} missing in {p}");
+            }
+        }
+        assert_eq!(sports[0]["name"], "adidas阿迪达斯 男式 场下休闲篮球鞋S83700");
+        // Yuan with two decimals, exactly as the original's clients expect.
+        let text = res.text();
+        assert!(text.contains(r#""price":1.00,"oldPrice":888.00"#), "{text}");
+        assert!(text.contains(r#""oldPrice":899.00"#), "{text}");
+    }
+
+    async fn one_category_lists_the_original_categories(app: TestApp) {
+        let body = app.get("/oneCategory").await.json();
+        assert_eq!(body["status"], 200);
+        let list = &body["oneCategoryList"];
+        assert_eq!(ids(list), vec![1, 2, 3, 4, 5]);
+        assert_eq!(list[0], json!({"id": 1, "categoryName": "运动馆"}));
+    }
+
+    async fn two_category_lists_the_brands_of_that_category(app: TestApp) {
+        let body = app.get("/twoCategory?id=1").await.json();
+        assert_eq!(body["status"], 200);
+        let list = &body["twoCategoryList"];
+        assert_eq!(ids(list), vec![1, 2, 3, 4, 5]);
+        assert_eq!(
+            list[0],
+            json!({"id": 1, "brandName": "耐克", "categoryId": 1,
+                   "brandLogo": "/images/brand1.png", "hot": 1})
+        );
+        assert_eq!(list[3]["hot"], 0);
+        let second = app.get("/twoCategory?id=2").await.json();
+        assert_eq!(ids(&second["twoCategoryList"]), vec![6, 7]);
+        assert!(
+            second["twoCategoryList"]
+                .as_array()
+                .expect("list")
+                .iter()
+                .all(|b| b["categoryId"] == 2)
+        );
+    }
+
+    async fn two_category_of_an_unknown_category_is_an_empty_list(app: TestApp) {
+        for uri in ["/twoCategory?id=3", "/twoCategory?id=999", "/twoCategory?id=2147483647"] {
+            let body = app.get(uri).await.json();
+            assert_eq!(body, json!({"status": 200, "twoCategoryList": []}), "{uri}");
+        }
+    }
+
+    async fn paths_match_case_insensitively(app: TestApp) {
+        let lower = app.get("/gridlist").await.json();
+        for uri in ["/gridList", "/GRIDLIST", "/GridList"] {
+            assert_eq!(app.get(uri).await.json(), lower, "{uri}");
+        }
+        let body = app.get("/TWOCATEGORY?id=2").await.json();
+        assert_eq!(ids(&body["twoCategoryList"]), vec![6, 7]);
+        assert_eq!(app.get("/OneCategory").await.status, 200);
+    }
+
+    async fn cached_lists_show_a_change_within_the_ttl(database: letao_db::testing::TestDatabase) {
+        let db = database.pool();
+        db.migrate().await.expect("migrate");
+        db.seed_demo_data().await.expect("seed");
+        let app = TestApp::over(database, |b| b.catalogue_ttl(Duration::from_millis(300)));
+        let before = app.get("/oneCategory").await.json();
+        assert_eq!(ids(&before["oneCategoryList"]).len(), 5);
+
+        // A write that bypasses this instance, as another instance's would.
+        app.database.execute_sql(match app.database.backend() {
+            letao_db::Backend::Postgres => "INSERT INTO category (id, \"categoryName\") VALUES (6, 'new')",
+            _ => "INSERT INTO category (id, categoryName) VALUES (6, 'new')",
+        });
+        assert_eq!(app.get("/oneCategory").await.json(), before, "served from memory within the TTL");
+
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let after = app.get("/oneCategory").await.json();
+        assert_eq!(ids(&after["oneCategoryList"]), vec![1, 2, 3, 4, 5, 6]);
+        assert_eq!(after["oneCategoryList"][5]["categoryName"], "new");
+
+        // A change through this instance shows at once.
+        app.database.execute_sql("UPDATE brand SET hot = 0 WHERE id = 6");
+        app.state.catalogue().invalidate();
+        let brands = app.get("/twoCategory?id=2").await.json();
+        assert_eq!(brands["twoCategoryList"][0]["hot"], 0);
+    }
+}

@@ -1,0 +1,13 @@
+//! Integration tests of the HTTP API, run in-process on every backend.
+
+// A test crate: a failed expectation is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[macro_use]
+mod helpers;
+mod adoption;
+mod catalogue;
+mod errors;
+mod health;
+mod products;
+mod static_files;

@@ -1,0 +1,209 @@
+//! Catalogue reads: categories, brands, home items and products.
+
+use crate::schema::{brand, category, home_item, product};
+use crate::{Db, DbError};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use letao_domain::catalogue::sizes_from_column;
+use letao_domain::{Brand, Category, Fen, HomeItem, HomeItemKind, Id, Product};
+
+type ProductRow = (i32, i32, String, String, i64, i64, String, i32, bool);
+
+const PRODUCT_COLUMNS: (
+    product::id,
+    product::brand_id,
+    product::name,
+    product::img,
+    product::price_fen,
+    product::old_price_fen,
+    product::sizes,
+    product::stock,
+    product::featured,
+) = (
+    product::id,
+    product::brand_id,
+    product::name,
+    product::img,
+    product::price_fen,
+    product::old_price_fen,
+    product::sizes,
+    product::stock,
+    product::featured,
+);
+
+fn product_from_row(row: ProductRow) -> Product {
+    let (id, brand_id, name, img, price, old_price, sizes, stock, featured) = row;
+    Product {
+        id: Id::from_db(id),
+        brand_id: Id::from_db(brand_id),
+        name,
+        img,
+        price: Fen::new(price),
+        old_price: Fen::new(old_price),
+        sizes: sizes_from_column(&sizes),
+        stock,
+        featured,
+    }
+}
+
+fn brand_from_row(
+    row: (
+        i32,
+        Option<String>,
+        Option<i32>,
+        Option<String>,
+        Option<i32>,
+    ),
+) -> Brand {
+    let (id, name, category_id, logo, hot) = row;
+    Brand {
+        id: Id::from_db(id),
+        name,
+        category_id,
+        logo,
+        hot,
+    }
+}
+
+/// One page of a product listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductPage {
+    /// The products on this page, in display order.
+    pub items: Vec<Product>,
+    /// How many products match in all pages.
+    pub total: i64,
+}
+
+impl Db {
+    /// All categories, by id.
+    pub async fn categories(&self) -> Result<Vec<Category>, DbError> {
+        let rows: Vec<(i32, Option<String>)> = with_conn!(self, |conn| {
+            Ok(category::table
+                .select((category::id, category::category_name))
+                .order(category::id)
+                .load(conn)
+                .await?)
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name)| Category {
+                id: Id::from_db(id),
+                name,
+            })
+            .collect())
+    }
+
+    /// All brands, by id.
+    pub async fn brands(&self) -> Result<Vec<Brand>, DbError> {
+        let rows = with_conn!(self, |conn| {
+            Ok(brand::table
+                .select((
+                    brand::id,
+                    brand::brand_name,
+                    brand::category_id,
+                    brand::brand_logo,
+                    brand::hot,
+                ))
+                .order(brand::id)
+                .load(conn)
+                .await?)
+        })?;
+        Ok(rows.into_iter().map(brand_from_row).collect())
+    }
+
+    /// The brands listed under one category, by id; empty for an unknown category.
+    pub async fn brands_of_category(&self, category: Id<Category>) -> Result<Vec<Brand>, DbError> {
+        let rows = with_conn!(self, |conn| {
+            Ok(brand::table
+                .select((
+                    brand::id,
+                    brand::brand_name,
+                    brand::category_id,
+                    brand::brand_logo,
+                    brand::hot,
+                ))
+                .filter(brand::category_id.eq(category.get()))
+                .order(brand::id)
+                .load(conn)
+                .await?)
+        })?;
+        Ok(rows.into_iter().map(brand_from_row).collect())
+    }
+
+    /// The home items of one kind, in display order.
+    pub async fn home_items(&self, kind: HomeItemKind) -> Result<Vec<HomeItem>, DbError> {
+        let rows: Vec<(i32, String)> = with_conn!(self, |conn| {
+            Ok(home_item::table
+                .select((home_item::id, home_item::img_src))
+                .filter(home_item::kind.eq(kind.as_str()))
+                .order((home_item::sort_order, home_item::id))
+                .load(conn)
+                .await?)
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, img_src)| HomeItem { id, img_src })
+            .collect())
+    }
+
+    /// Featured products (the home page's sports section), in display order.
+    pub async fn featured_products(&self) -> Result<Vec<Product>, DbError> {
+        let rows: Vec<ProductRow> = with_conn!(self, |conn| {
+            Ok(product::table
+                .select(PRODUCT_COLUMNS)
+                .filter(product::featured.eq(true))
+                .order((product::sort_order, product::id))
+                .load(conn)
+                .await?)
+        })?;
+        Ok(rows.into_iter().map(product_from_row).collect())
+    }
+
+    /// One page of products, optionally of one brand, by id.
+    /// `page` counts from 1; both arguments are assumed already validated.
+    pub async fn products(
+        &self,
+        brand: Option<Id<Brand>>,
+        page: u32,
+        page_size: u32,
+    ) -> Result<ProductPage, DbError> {
+        let offset = i64::from(page.saturating_sub(1)) * i64::from(page_size);
+        let limit = i64::from(page_size);
+        let (rows, total): (Vec<ProductRow>, i64) = with_conn!(self, |conn| {
+            let mut list = product::table.select(PRODUCT_COLUMNS).into_boxed();
+            let mut count = product::table.count().into_boxed();
+            if let Some(b) = brand {
+                list = list.filter(product::brand_id.eq(b.get()));
+                count = count.filter(product::brand_id.eq(b.get()));
+            }
+            let total: i64 = count.get_result(conn).await?;
+            let rows = if offset >= total {
+                Vec::new()
+            } else {
+                list.order(product::id)
+                    .limit(limit)
+                    .offset(offset)
+                    .load(conn)
+                    .await?
+            };
+            Ok((rows, total))
+        })?;
+        Ok(ProductPage {
+            items: rows.into_iter().map(product_from_row).collect(),
+            total,
+        })
+    }
+
+    /// One product, `None` if there is no such id.
+    pub async fn product(&self, id: Id<Product>) -> Result<Option<Product>, DbError> {
+        let row: Option<ProductRow> = with_conn!(self, |conn| {
+            Ok(product::table
+                .select(PRODUCT_COLUMNS)
+                .filter(product::id.eq(id.get()))
+                .first(conn)
+                .await
+                .optional()?)
+        })?;
+        Ok(row.map(product_from_row))
+    }
+}

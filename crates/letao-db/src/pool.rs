@@ -1,0 +1,369 @@
+//! The connection pool for whichever backend the URL names.
+
+use crate::DbError;
+use diesel::SqliteConnection;
+use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
+use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
+use diesel_async::{
+    AsyncConnection, AsyncMysqlConnection, AsyncPgConnection, SimpleAsyncConnection,
+};
+use futures_util::FutureExt;
+use std::fmt;
+use std::time::Duration;
+
+/// SQLite through diesel's synchronous driver, run on blocking threads.
+pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
+
+/// The database products supported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite (bundled library).
+    Sqlite,
+    /// MySQL 8 or MariaDB 10.11.
+    Mysql,
+    /// PostgreSQL 15 or newer.
+    Postgres,
+}
+
+impl Backend {
+    /// The backend named by a database URL's scheme.
+    pub fn from_url(url: &str) -> Result<Backend, DbError> {
+        let scheme = url.split_once(':').map(|(s, _)| s).unwrap_or_default();
+        match scheme {
+            "sqlite" => Ok(Backend::Sqlite),
+            "mysql" | "mariadb" => Ok(Backend::Mysql),
+            "postgres" | "postgresql" => Ok(Backend::Postgres),
+            _ => Err(DbError::BadUrl(format!(
+                "expected sqlite://, mysql:// or postgres://, got `{}`",
+                redact_url(url)
+            ))),
+        }
+    }
+
+    /// A lower-case name for logs.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Mysql => "mysql",
+            Backend::Postgres => "postgres",
+        }
+    }
+
+    /// Pool size used when the configuration names none. SQLite serialises
+    /// writers anyway, so a few connections are enough for concurrent reads.
+    pub const fn default_pool_size(self) -> usize {
+        match self {
+            Backend::Sqlite => 4,
+            Backend::Mysql | Backend::Postgres => 10,
+        }
+    }
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How to reach the database.
+#[derive(Clone)]
+pub struct DbConfig {
+    /// `sqlite://PATH`, `mysql://...` or `postgres://...`.
+    pub url: String,
+    /// Maximum number of pooled connections; `None` picks a default per backend.
+    pub pool_size: Option<usize>,
+    /// Longest wait for a connection (and to open one) before giving up.
+    pub timeout: Duration,
+}
+
+impl fmt::Debug for DbConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DbConfig")
+            .field("url", &redact_url(&self.url))
+            .field("pool_size", &self.pool_size)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+pub(crate) enum Pools {
+    Sqlite(Pool<SqliteConn>),
+    Mysql(Pool<AsyncMysqlConnection>),
+    Postgres(Pool<AsyncPgConnection>),
+}
+
+/// A pool of connections to one database. Cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    pools: std::sync::Arc<Pools>,
+    backend: Backend,
+    /// The URL the driver connects with (for migrations, which use their own connection).
+    driver_url: std::sync::Arc<str>,
+    display_url: std::sync::Arc<str>,
+}
+
+impl fmt::Debug for Db {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Db")
+            .field("backend", &self.backend)
+            .field("url", &self.display_url)
+            .finish()
+    }
+}
+
+impl Db {
+    /// Builds the pool. No connection is opened until one is needed.
+    pub fn connect(config: &DbConfig) -> Result<Db, DbError> {
+        let backend = Backend::from_url(&config.url)?;
+        let size = config
+            .pool_size
+            .unwrap_or(backend.default_pool_size())
+            .max(1);
+        let driver_url = driver_url(backend, &config.url)?;
+        let pools = match backend {
+            Backend::Sqlite => {
+                if let Some(dir) = std::path::Path::new(&driver_url).parent()
+                    && !dir.as_os_str().is_empty()
+                {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        DbError::BadUrl(format!("cannot create {}: {e}", dir.display()))
+                    })?;
+                }
+                let mut mc = ManagerConfig::<SqliteConn>::default();
+                mc.recycling_method = RecyclingMethod::Fast;
+                mc.custom_setup = Box::new(|url| {
+                    async move {
+                        let mut conn = SqliteConn::establish(url).await?;
+                        conn.batch_execute(SQLITE_PRAGMAS)
+                            .await
+                            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                        Ok(conn)
+                    }
+                    .boxed()
+                });
+                Pools::Sqlite(build_pool(&driver_url, mc, size, config.timeout)?)
+            }
+            Backend::Mysql => {
+                let mut mc = ManagerConfig::<AsyncMysqlConnection>::default();
+                mc.recycling_method = RecyclingMethod::Fast;
+                mc.custom_setup = Box::new(|url| {
+                    async move {
+                        let mut conn = AsyncMysqlConnection::establish(url).await?;
+                        conn.batch_execute(MYSQL_SESSION)
+                            .await
+                            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                        Ok(conn)
+                    }
+                    .boxed()
+                });
+                Pools::Mysql(build_pool(&driver_url, mc, size, config.timeout)?)
+            }
+            Backend::Postgres => {
+                let mut mc = ManagerConfig::<AsyncPgConnection>::default();
+                mc.recycling_method = RecyclingMethod::Fast;
+                mc.custom_setup = Box::new(|url| {
+                    async move {
+                        let mut conn = AsyncPgConnection::establish(url).await?;
+                        conn.batch_execute(POSTGRES_SESSION)
+                            .await
+                            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                        Ok(conn)
+                    }
+                    .boxed()
+                });
+                Pools::Postgres(build_pool(&driver_url, mc, size, config.timeout)?)
+            }
+        };
+        Ok(Db {
+            pools: std::sync::Arc::new(pools),
+            backend,
+            display_url: redact_url(&config.url).into(),
+            driver_url: driver_url.into(),
+        })
+    }
+
+    /// Which database product this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The URL with any password replaced by `***`, for logs.
+    pub fn display_url(&self) -> &str {
+        &self.display_url
+    }
+
+    pub(crate) fn pools(&self) -> &Pools {
+        &self.pools
+    }
+
+    pub(crate) fn driver_url(&self) -> &str {
+        &self.driver_url
+    }
+
+    /// Runs a trivial query; `Err` when the database cannot be reached.
+    pub async fn ping(&self) -> Result<(), DbError> {
+        use diesel::IntoSql;
+        use diesel_async::RunQueryDsl;
+        with_conn!(self, |conn| {
+            diesel::select(1_i32.into_sql::<diesel::sql_types::Integer>())
+                .get_result::<i32>(conn)
+                .await?;
+            Ok(())
+        })
+    }
+}
+
+pub(crate) const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+// Timestamps are stored in UTC; strict mode turns silent truncation into errors.
+pub(crate) const MYSQL_SESSION: &str = "SET time_zone = '+00:00', NAMES utf8mb4, \
+     sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION,ERROR_FOR_DIVISION_BY_ZERO'";
+pub(crate) const POSTGRES_SESSION: &str = "SET TIME ZONE 'UTC'";
+
+fn build_pool<C>(
+    url: &str,
+    mc: ManagerConfig<C>,
+    size: usize,
+    timeout: Duration,
+) -> Result<Pool<C>, DbError>
+where
+    C: diesel_async::pooled_connection::PoolableConnection + Send + 'static,
+    AsyncDieselConnectionManager<C>: deadpool::managed::Manager<Type = C>,
+{
+    let manager = AsyncDieselConnectionManager::<C>::new_with_config(url, mc);
+    Pool::builder(manager)
+        .max_size(size)
+        .runtime(deadpool::Runtime::Tokio1)
+        .wait_timeout(Some(timeout))
+        .create_timeout(Some(timeout))
+        .recycle_timeout(Some(timeout))
+        .build()
+        .map_err(|e| DbError::BadUrl(e.to_string()))
+}
+
+/// The URL in the form the driver wants.
+fn driver_url(backend: Backend, url: &str) -> Result<String, DbError> {
+    match backend {
+        Backend::Sqlite => {
+            let path = url
+                .strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"))
+                .unwrap_or_default();
+            if path.is_empty() {
+                return Err(DbError::BadUrl("sqlite:// needs a file path".into()));
+            }
+            Ok(path.to_owned())
+        }
+        Backend::Mysql => {
+            let mut parsed = url::Url::parse(url).map_err(|e| DbError::BadUrl(format!("{e}")))?;
+            if parsed.scheme() == "mariadb" {
+                let rest = url.trim_start_matches("mariadb");
+                parsed = url::Url::parse(&format!("mysql{rest}"))
+                    .map_err(|e| DbError::BadUrl(format!("{e}")))?;
+            }
+            // mysql_async moves to the server's unix socket after connecting
+            // unless told not to; keep the TCP address we were given.
+            if !parsed.query_pairs().any(|(k, _)| k == "prefer_socket") {
+                parsed
+                    .query_pairs_mut()
+                    .append_pair("prefer_socket", "false");
+            }
+            Ok(parsed.to_string())
+        }
+        Backend::Postgres => Ok(url.to_owned()),
+    }
+}
+
+/// The URL with its password masked, safe for logs.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(_) => url.to_owned(),
+        // Not a URL (e.g. a bare path): nothing to mask, but never echo
+        // something that might hold credentials in an unusual shape.
+        Err(_) if url.contains('@') => "<unparseable url>".to_owned(),
+        Err(_) => url.to_owned(),
+    }
+}
+
+/// Drops a connection from the pool when its error says it is unusable,
+/// so a restarted database is reconnected to instead of failing forever.
+pub(crate) fn discard_if_broken<T, M>(obj: Object<M>, result: &Result<T, DbError>)
+where
+    M: diesel_async::pooled_connection::PoolableConnection + Send + 'static,
+    AsyncDieselConnectionManager<M>: deadpool::managed::Manager,
+{
+    let broken = match result {
+        Err(DbError::Query(e)) => DbError::poisons_connection(e),
+        Err(DbError::Unavailable(_)) => true,
+        _ => false,
+    };
+    if broken {
+        drop(Object::take(obj));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_follows_the_url_scheme() {
+        assert_eq!(
+            Backend::from_url("sqlite://data/x.db").ok(),
+            Some(Backend::Sqlite)
+        );
+        assert_eq!(
+            Backend::from_url("mysql://u:p@h/db").ok(),
+            Some(Backend::Mysql)
+        );
+        assert_eq!(
+            Backend::from_url("postgres://h/db").ok(),
+            Some(Backend::Postgres)
+        );
+        assert!(Backend::from_url("redis://h").is_err());
+        assert!(Backend::from_url("data/x.db").is_err());
+    }
+
+    #[test]
+    fn redaction_hides_the_password_only() {
+        assert_eq!(
+            redact_url("mysql://root:s3cret@127.0.0.1:3306/letao"),
+            "mysql://root:***@127.0.0.1:3306/letao"
+        );
+        assert_eq!(
+            redact_url("sqlite://data/letao.db"),
+            "sqlite://data/letao.db"
+        );
+        assert!(!redact_url("postgres://u:pa%40ss@h/db").contains("pa"));
+    }
+
+    #[test]
+    fn mysql_urls_stay_on_tcp() -> Result<(), DbError> {
+        let url = driver_url(Backend::Mysql, "mysql://root:pw@127.0.0.1:3306/letao")?;
+        assert!(url.ends_with("?prefer_socket=false"), "{url}");
+        let kept = driver_url(Backend::Mysql, "mysql://h/db?prefer_socket=true")?;
+        assert!(kept.ends_with("?prefer_socket=true"), "{kept}");
+        Ok(())
+    }
+
+    #[test]
+    fn sqlite_urls_name_a_path() -> Result<(), DbError> {
+        assert_eq!(
+            driver_url(Backend::Sqlite, "sqlite://data/letao.db")?,
+            "data/letao.db"
+        );
+        assert_eq!(
+            driver_url(Backend::Sqlite, "sqlite:///tmp/x.db")?,
+            "/tmp/x.db"
+        );
+        assert!(driver_url(Backend::Sqlite, "sqlite://").is_err());
+        Ok(())
+    }
+}

@@ -1,0 +1,56 @@
+//! diesel table definitions shared by the three backends.
+//!
+//! The original server's tables keep their names and camelCase columns so an
+//! original database is adopted in place; `sql_name` maps them to Rust names.
+
+diesel::table! {
+    /// First-level categories (original table).
+    category (id) {
+        id -> Integer,
+        #[sql_name = "categoryName"]
+        category_name -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// Brands, the second level (original table).
+    brand (id) {
+        id -> Integer,
+        #[sql_name = "brandName"]
+        brand_name -> Nullable<Text>,
+        #[sql_name = "categoryId"]
+        category_id -> Nullable<Integer>,
+        #[sql_name = "brandLogo"]
+        brand_logo -> Nullable<Text>,
+        hot -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    /// Products; prices in fen.
+    product (id) {
+        id -> Integer,
+        brand_id -> Integer,
+        name -> Text,
+        img -> Text,
+        price_fen -> BigInt,
+        old_price_fen -> BigInt,
+        sizes -> Text,
+        stock -> Integer,
+        featured -> Bool,
+        sort_order -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Home-page images: grid icons and carousel banners, keyed by (kind, id).
+    home_item (kind, id) {
+        kind -> Text,
+        id -> Integer,
+        img_src -> Text,
+        sort_order -> Integer,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(category, brand, product, home_item);

@@ -1,0 +1,238 @@
+//! Throw-away databases for tests (feature `test-utils`).
+//!
+//! SQLite gets a file in a fresh temporary folder. MySQL and PostgreSQL get
+//! a freshly created database on the server named by `TEST_MYSQL_URL` /
+//! `TEST_POSTGRES_URL` (an account allowed to create databases). When that
+//! variable is missing the test is skipped, unless `CI` is set: then it
+//! fails, so a CI run can never pass with a backend silently untested.
+
+// Test support: failing loudly is the point.
+#![allow(clippy::expect_used, clippy::panic)]
+
+use crate::pool::{Backend, Db, DbConfig};
+use diesel::Connection;
+use diesel::connection::SimpleConnection;
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_async::{AsyncMysqlConnection, AsyncPgConnection};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A database that exists for one test and is removed when dropped.
+pub struct TestDatabase {
+    backend: Backend,
+    url: String,
+    admin_url: Option<String>,
+    name: String,
+    dir: Option<PathBuf>,
+}
+
+/// The environment variable naming the server for `backend`'s tests.
+pub fn env_var(backend: Backend) -> Option<&'static str> {
+    match backend {
+        Backend::Sqlite => None,
+        Backend::Mysql => Some("TEST_MYSQL_URL"),
+        Backend::Postgres => Some("TEST_POSTGRES_URL"),
+    }
+}
+
+fn unique_name() -> String {
+    format!("letao_t_{:016x}", rand::random::<u64>())
+}
+
+/// `url` with its database (path) replaced by `name`.
+fn with_database(url: &str, name: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) => {
+            u.set_path(&format!("/{name}"));
+            u.to_string()
+        }
+        Err(_) => panic!("unparseable test database url"),
+    }
+}
+
+impl TestDatabase {
+    /// A new empty database, or `None` when the backend's server is not
+    /// configured and `CI` is unset (the test should then return early).
+    pub fn create(backend: Backend) -> Option<TestDatabase> {
+        let name = unique_name();
+        match env_var(backend) {
+            None => {
+                let dir = std::env::temp_dir().join(&name);
+                std::fs::create_dir_all(&dir).expect("create a temporary folder");
+                let url = format!("sqlite://{}", dir.join("letao.db").display());
+                Some(TestDatabase {
+                    backend,
+                    url,
+                    admin_url: None,
+                    name,
+                    dir: Some(dir),
+                })
+            }
+            Some(var) => {
+                let admin_url = match std::env::var(var) {
+                    Ok(v) if !v.is_empty() => v,
+                    _ if std::env::var_os("CI").is_some() => {
+                        panic!("{var} is not set: CI must run the {backend} tests")
+                    }
+                    _ => {
+                        eprintln!("skipped: set {var} to run the {backend} tests");
+                        return None;
+                    }
+                };
+                admin_execute(backend, &admin_url, &create_sql(backend, &name));
+                Some(TestDatabase {
+                    backend,
+                    url: with_database(&admin_url, &name),
+                    admin_url: Some(admin_url),
+                    name,
+                    dir: None,
+                })
+            }
+        }
+    }
+
+    /// The database URL, in the configuration's format.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The backend.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A pool on this database (not yet migrated).
+    pub fn pool(&self) -> Db {
+        Db::connect(&DbConfig {
+            url: self.url.clone(),
+            pool_size: None,
+            timeout: Duration::from_secs(10),
+        })
+        .expect("a pool on the test database")
+    }
+
+    /// Runs raw SQL on this database over its own connection, to set up
+    /// states the application itself would never create.
+    pub fn execute_sql(&self, sql: &str) {
+        match self.backend {
+            Backend::Sqlite => {
+                let path = self.url.trim_start_matches("sqlite://");
+                let mut conn = diesel::SqliteConnection::establish(path).expect("open sqlite");
+                conn.batch_execute(sql).expect("test sql");
+            }
+            _ => admin_execute(self.backend, &self.url, sql),
+        }
+    }
+}
+
+impl TestDatabase {
+    /// The single integer a `SELECT` returns (e.g. a `COUNT(*)`).
+    pub fn scalar_i64(&self, select: &str) -> i64 {
+        let sql = format!("SELECT ({select}) AS v");
+        let url = match self.backend {
+            Backend::Sqlite => self.url.trim_start_matches("sqlite://").to_owned(),
+            Backend::Mysql => mysql_tcp(&self.url),
+            Backend::Postgres => self.url.clone(),
+        };
+        let backend = self.backend;
+        std::thread::spawn(move || {
+            use diesel::RunQueryDsl;
+            match backend {
+                Backend::Sqlite => {
+                    let mut c = diesel::SqliteConnection::establish(&url).expect("open sqlite");
+                    diesel::sql_query(&sql)
+                        .get_result::<Scalar>(&mut c)
+                        .expect("scalar")
+                        .v
+                }
+                Backend::Mysql => {
+                    let mut c = AsyncConnectionWrapper::<AsyncMysqlConnection>::establish(&url)
+                        .expect("connect");
+                    diesel::sql_query(&sql)
+                        .get_result::<Scalar>(&mut c)
+                        .expect("scalar")
+                        .v
+                }
+                Backend::Postgres => {
+                    let mut c = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url)
+                        .expect("connect");
+                    diesel::sql_query(&sql)
+                        .get_result::<Scalar>(&mut c)
+                        .expect("scalar")
+                        .v
+                }
+            }
+        })
+        .join()
+        .expect("scalar thread")
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct Scalar {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    v: i64,
+}
+
+fn mysql_tcp(url: &str) -> String {
+    if url.contains("prefer_socket") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&prefer_socket=false")
+    } else {
+        format!("{url}?prefer_socket=false")
+    }
+}
+
+fn create_sql(backend: Backend, name: &str) -> String {
+    match backend {
+        Backend::Mysql => {
+            format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+        }
+        _ => format!("CREATE DATABASE \"{name}\""),
+    }
+}
+
+/// Runs `sql` over a synchronous connection on a thread of its own (so it
+/// works from inside any async runtime).
+fn admin_execute(backend: Backend, url: &str, sql: &str) {
+    let url = url.to_owned();
+    let sql = sql.to_owned();
+    std::thread::spawn(move || match backend {
+        Backend::Mysql => {
+            let url = mysql_tcp(&url);
+            let mut conn = AsyncConnectionWrapper::<AsyncMysqlConnection>::establish(&url)
+                .expect("connect to the MySQL test server");
+            conn.batch_execute(&sql).expect("test sql");
+        }
+        Backend::Postgres => {
+            let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url)
+                .expect("connect to the PostgreSQL test server");
+            conn.batch_execute(&sql).expect("test sql");
+        }
+        Backend::Sqlite => unreachable!("sqlite needs no admin connection"),
+    })
+    .join()
+    .expect("test sql thread");
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        if let Some(admin) = &self.admin_url {
+            let sql = match self.backend {
+                Backend::Mysql => format!("DROP DATABASE IF EXISTS `{}`", self.name),
+                _ => format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name),
+            };
+            // Best effort: a leftover database on a test server is harmless.
+            let backend = self.backend;
+            let admin = admin.clone();
+            let _ = std::thread::spawn(move || {
+                std::panic::catch_unwind(|| admin_execute(backend, &admin, &sql))
+            })
+            .join();
+        }
+    }
+}

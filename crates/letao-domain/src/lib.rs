@@ -1,0 +1,12 @@
+//! Domain types of the Letao shop: money, identifiers and catalogue entities.
+//!
+//! Types here carry no storage or HTTP concerns. Constructors are the only
+//! way in, so a value of one of these types is valid by construction.
+
+pub mod catalogue;
+pub mod id;
+pub mod money;
+
+pub use catalogue::{Brand, Category, HomeItem, HomeItemKind, Product};
+pub use id::{Id, IdError};
+pub use money::Fen;
