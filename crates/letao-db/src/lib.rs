@@ -16,7 +16,7 @@ mod seed;
 
 pub use catalogue::ProductPage;
 pub use error::DbError;
-pub use pool::{Backend, Db, DbConfig};
+pub use pool::{Backend, Db, DbConfig, redact_url};
 
 #[cfg(feature = "test-utils")]
 pub mod testing;

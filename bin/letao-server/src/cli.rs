@@ -1,0 +1,87 @@
+//! The command line: `serve` (default), `migrate`, `check-config`.
+
+use crate::settings::Settings;
+use crate::startup::{Application, prepare_database};
+use crate::telemetry;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The Letao shop server.
+#[derive(Debug, Parser)]
+#[command(name = "letao-server", version, about)]
+pub struct Cli {
+    /// Folder holding default.toml and <LETAO_ENV>.toml.
+    #[arg(
+        long,
+        global = true,
+        default_value = "config",
+        env = "LETAO_CONFIG_DIR"
+    )]
+    pub config_dir: PathBuf,
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Sub-commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate the database and serve HTTP until SIGINT/SIGTERM.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Read and validate the configuration, print a summary, and exit.
+    CheckConfig,
+}
+
+/// Runs the command line; the process exit code.
+pub async fn run(cli: Cli) -> ExitCode {
+    // A .env file fills in variables that are not already set.
+    let _ = dotenvy::dotenv();
+    let settings = match Settings::load(&cli.config_dir) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("letao-server: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(&settings.log);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(&settings).await,
+        Command::Migrate => migrate(&settings).await,
+        Command::CheckConfig => {
+            check_config(&settings);
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "letao-server failed");
+            eprintln!("letao-server: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type AnyError = Box<dyn std::error::Error>;
+
+async fn serve(settings: &Settings) -> Result<(), AnyError> {
+    let app = Application::build(settings).await?;
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+async fn migrate(settings: &Settings) -> Result<(), AnyError> {
+    let db = prepare_database(settings).await?;
+    println!("database {} is up to date", db.display_url());
+    Ok(())
+}
+
+fn check_config(settings: &Settings) {
+    println!("environment: {}", settings.environment);
+    println!("listen: {}", settings.server.addr);
+    println!("database: {}", letao_db::redact_url(&settings.database.url));
+    println!("configuration OK");
+}

@@ -1,0 +1,10 @@
+//! The Letao server: configuration, start-up and the command line.
+//! `main.rs` only hands the command line to [`cli::run`].
+
+pub mod cli;
+pub mod settings;
+pub mod startup;
+pub mod telemetry;
+
+pub use settings::Settings;
+pub use startup::Application;

@@ -1,0 +1,127 @@
+//! Configuration layers, overrides and errors.
+
+use letao_server::Settings;
+use letao_server::settings::{Environment, SettingsError};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+fn repo_config() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../config")
+}
+
+fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn load(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+    Settings::load_with(&repo_config(), vars(pairs))
+}
+
+#[test]
+fn defaults_are_those_of_the_spec() {
+    let s = load(&[]).unwrap();
+    assert_eq!(s.environment, Environment::Development);
+    assert_eq!(s.server.addr, "127.0.0.1:3000");
+    assert_eq!(s.database.url, "sqlite://data/letao.db");
+    assert_eq!(s.database.pool_size, None);
+    assert!(s.database.demo_data);
+    assert!(!s.log.json);
+}
+
+#[test]
+fn the_compiled_in_defaults_serve_without_a_config_folder() {
+    let s = Settings::load_with(Path::new("/nonexistent/config"), HashMap::new()).unwrap();
+    assert_eq!(s.server.addr, "127.0.0.1:3000");
+    assert_eq!(s.database.url, "sqlite://data/letao.db");
+}
+
+#[test]
+fn environment_variables_override_the_files() {
+    let s = load(&[
+        ("LETAO__SERVER__ADDR", "127.0.0.1:8080"),
+        ("LETAO__DATABASE__URL", "postgres://u:p@127.0.0.1:5432/shop"),
+        ("LETAO__DATABASE__POOL_SIZE", "7"),
+        ("LETAO__CATALOGUE__CACHE_TTL_MS", "0"),
+        ("LETAO__LOG__JSON", "true"),
+        ("UNRELATED", "x"),
+        ("LETAO_UNRELATED", "x"),
+    ])
+    .unwrap();
+    assert_eq!(s.server.addr, "127.0.0.1:8080");
+    assert_eq!(s.database.url, "postgres://u:p@127.0.0.1:5432/shop");
+    assert_eq!(s.database.pool_size, Some(7));
+    assert!(s.catalogue_ttl().is_zero());
+    assert!(s.log.json);
+}
+
+#[test]
+fn letao_env_selects_the_environment_file_and_variables_still_win() {
+    let prod = load(&[("LETAO_ENV", "production")]).unwrap();
+    assert_eq!(prod.environment, Environment::Production);
+    assert!(!prod.database.demo_data);
+    assert!(prod.log.json);
+    let overridden = load(&[
+        ("LETAO_ENV", "production"),
+        ("LETAO__DATABASE__DEMO_DATA", "true"),
+    ])
+    .unwrap();
+    assert!(overridden.database.demo_data);
+    assert_eq!(load(&[("LETAO_ENV", "test")]).unwrap().log.level, "warn");
+}
+
+#[test]
+fn unknown_keys_are_errors_naming_the_key() {
+    let err = load(&[("LETAO__DATABASE__PASSWORD", "x")])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("password") && err.contains("database"),
+        "{err}"
+    );
+    let err = load(&[("LETAO__DATABSE__URL", "x")])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("databse"), "{err}");
+
+    let dir = std::env::temp_dir().join(format!("letao-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("default.toml"),
+        "[server]\nadress = \"0.0.0.0:1\"\n",
+    )
+    .unwrap();
+    let err = Settings::load_with(&dir, HashMap::new())
+        .unwrap_err()
+        .to_string();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(err.contains("adress"), "{err}");
+}
+
+#[test]
+fn bad_values_are_errors() {
+    for (key, value, mention) in [
+        ("LETAO__DATABASE__POOL_SIZE", "many", "pool_size"),
+        ("LETAO__DATABASE__POOL_SIZE", "0", "pool_size"),
+        (
+            "LETAO__DATABASE__URL",
+            "redis://127.0.0.1/0",
+            "database.url",
+        ),
+        ("LETAO__SERVER__WORKERS", "0", "workers"),
+        ("LETAO_ENV", "staging", "LETAO_ENV"),
+    ] {
+        let err = load(&[(key, value)]).unwrap_err().to_string();
+        assert!(err.contains(mention), "{key}={value}: {err}");
+    }
+}
+
+#[test]
+fn debug_output_never_shows_the_database_password() {
+    let s = load(&[("LETAO__DATABASE__URL", "mysql://shop:hunter2@db:3306/letao")]).unwrap();
+    let debug = format!("{s:?}");
+    assert!(!debug.contains("hunter2"), "{debug}");
+    assert!(debug.contains("mysql://shop:***@db:3306/letao"), "{debug}");
+}

@@ -1,0 +1,164 @@
+//! The `letao-server` binary as an operator runs it.
+
+use crate::http::request;
+use letao_db::Backend;
+use letao_db::testing::TestDatabase;
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn server(database_url: &str, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_letao-server"));
+    cmd.args(args)
+        .current_dir(repo_root())
+        .env_remove("RUST_LOG")
+        .env("LETAO_ENV", "development")
+        .env("LETAO__SERVER__ADDR", "127.0.0.1:0")
+        .env("LETAO__SERVER__WORKERS", "1")
+        .env("LETAO__DATABASE__URL", database_url)
+        .env("LETAO__LOG__JSON", "true")
+        .env("LETAO__LOG__LEVEL", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    cmd
+}
+
+/// Reads stdout lines on a thread; returns the listening address once the
+/// start-up line shows and a receiver of every line.
+fn wait_for_listen(child: &mut Child) -> (SocketAddr, mpsc::Receiver<String>) {
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("no start-up line; saw {seen:?}"));
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) {
+            if v["message"] == "letao-server listening" {
+                let addr = v["addr"]
+                    .as_str()
+                    .expect("addr field")
+                    .parse()
+                    .expect("addr");
+                assert!(v["backend"].is_string(), "{line}");
+                return (addr, rx);
+            }
+        }
+        seen.push(line);
+    }
+}
+
+fn terminate(child: &Child) {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+}
+
+fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
+    for _ in 0..200 {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    panic!("server did not exit after SIGTERM");
+}
+
+fn runs_serves_and_exits_on_sigterm(backend: Backend) {
+    let Some(database) = TestDatabase::create(backend) else {
+        return;
+    };
+    let mut child = server(database.url(), &[])
+        .spawn()
+        .expect("start the server");
+    let (addr, lines) = wait_for_listen(&mut child);
+    assert_eq!(request(addr, "GET", "/health").status, 200);
+    let cats = request(addr, "GET", "/oneCategory");
+    assert_eq!(cats.status, 200);
+    terminate(&child);
+    let status = wait_exit(&mut child);
+    assert!(status.success(), "exit status {status}");
+    let log: Vec<String> = lines.try_iter().collect();
+    assert!(
+        log.iter().any(|l| l.contains("letao-server stopped")),
+        "{log:?}"
+    );
+    assert!(
+        log.iter()
+            .any(|l| l.contains("request completed") && l.contains("request_id"))
+    );
+    // The URL's password (if any) never reaches the log.
+    if let Ok(url) = url::Url::parse(database.url()) {
+        if let Some(password) = url.password() {
+            assert!(
+                !log.iter().any(|l| l.contains(password)),
+                "password in the log"
+            );
+        }
+    }
+}
+
+#[test]
+fn binary_runs_and_exits_on_sigterm_sqlite() {
+    runs_serves_and_exits_on_sigterm(Backend::Sqlite);
+}
+
+#[test]
+fn binary_runs_and_exits_on_sigterm_mysql() {
+    runs_serves_and_exits_on_sigterm(Backend::Mysql);
+}
+
+#[test]
+fn binary_runs_and_exits_on_sigterm_postgres() {
+    runs_serves_and_exits_on_sigterm(Backend::Postgres);
+}
+
+#[test]
+fn migrate_and_check_config_subcommands() {
+    let database = TestDatabase::create(Backend::Sqlite).expect("sqlite");
+    let out = server(database.url(), &["migrate"])
+        .output()
+        .expect("migrate");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("up to date"));
+
+    let out = server(database.url(), &["check-config"])
+        .output()
+        .expect("check-config");
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("configuration OK"));
+
+    let out = server(database.url(), &["check-config"])
+        .env("LETAO__DATABASE__USERNAME", "x")
+        .output()
+        .expect("check-config");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("username"));
+
+    let help = server(database.url(), &["--help"]).output().expect("help");
+    let help = String::from_utf8_lossy(&help.stdout);
+    for cmd in ["serve", "migrate", "check-config"] {
+        assert!(help.contains(cmd), "{help}");
+    }
+}
