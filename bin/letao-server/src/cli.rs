@@ -1,5 +1,8 @@
 //! The command line: `serve` (default), `migrate`, `check-config`.
 
+// Printing results is what the command line is for.
+#![allow(clippy::print_stdout)]
+
 use crate::settings::Settings;
 use crate::startup::{Application, prepare_database};
 use crate::telemetry;
