@@ -47,16 +47,16 @@ fn wait_for_listen(child: &mut Child) -> (SocketAddr, mpsc::Receiver<String>) {
         let line = rx
             .recv_timeout(Duration::from_secs(30))
             .unwrap_or_else(|_| panic!("no start-up line; saw {seen:?}"));
-        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) {
-            if v["message"] == "letao-server listening" {
-                let addr = v["addr"]
-                    .as_str()
-                    .expect("addr field")
-                    .parse()
-                    .expect("addr");
-                assert!(v["backend"].is_string(), "{line}");
-                return (addr, rx);
-            }
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line)
+            && v["message"] == "letao-server listening"
+        {
+            let addr = v["addr"]
+                .as_str()
+                .expect("addr field")
+                .parse()
+                .expect("addr");
+            assert!(v["backend"].is_string(), "{line}");
+            return (addr, rx);
         }
         seen.push(line);
     }
@@ -105,13 +105,13 @@ fn runs_serves_and_exits_on_sigterm(backend: Backend) {
             .any(|l| l.contains("request completed") && l.contains("request_id"))
     );
     // The URL's password (if any) never reaches the log.
-    if let Ok(url) = url::Url::parse(database.url()) {
-        if let Some(password) = url.password() {
-            assert!(
-                !log.iter().any(|l| l.contains(password)),
-                "password in the log"
-            );
-        }
+    if let Ok(url) = url::Url::parse(database.url())
+        && let Some(password) = url.password()
+    {
+        assert!(
+            !log.iter().any(|l| l.contains(password)),
+            "password in the log"
+        );
     }
 }
 
