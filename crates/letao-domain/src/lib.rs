@@ -5,8 +5,10 @@
 
 pub mod catalogue;
 pub mod id;
+pub mod mobile;
 pub mod money;
 
 pub use catalogue::{Brand, Category, HomeItem, HomeItemKind, Product};
 pub use id::{Id, IdError};
+pub use mobile::{Mobile, MobileError};
 pub use money::Fen;
