@@ -1,0 +1,311 @@
+//! The merchant API client (blocking, over ureq).
+
+use crate::notify::Merchant;
+use crate::types::{fen, field, optional};
+use crate::{
+    OrderQueryResult, OrderRef, RawMap, Refund, RefundQueryResult, RefundResult, SignType,
+    TradeState, UnifiedOrder, UnifiedOrderResult, WechatPayError, nonce_str, xml,
+};
+use secrecy::SecretString;
+use std::time::Duration;
+use ureq::tls::{Certificate, ClientCert, PemItem, PrivateKey, RootCerts, TlsConfig};
+
+/// The merchant's client certificate and key (PEM), for refunds.
+#[derive(Clone)]
+pub struct ClientIdentity {
+    /// Certificate chain, PEM.
+    pub cert_pem: Vec<u8>,
+    /// Private key, PEM.
+    pub key_pem: SecretString,
+}
+
+impl std::fmt::Debug for ClientIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClientIdentity { .. }")
+    }
+}
+
+/// Client settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// App id, merchant id, API key and sign type.
+    pub merchant: Merchant,
+    /// Base URL with scheme, [`crate::DEFAULT_BASE_URL`] in production.
+    pub base_url: String,
+    /// Limit for each whole call.
+    pub timeout: Duration,
+    /// Needed for refunds (mutual TLS).
+    pub client_identity: Option<ClientIdentity>,
+    /// Extra trusted root certificates (PEM) instead of the public roots;
+    /// for a local simulator or test server with its own CA.
+    pub root_certs_pem: Option<Vec<u8>>,
+}
+
+/// The five merchant API calls used by a Native-payment shop. Blocking:
+/// call from a blocking thread (`spawn_blocking`, `web::block`).
+pub trait WechatPayApi: Send + Sync {
+    /// `/pay/unifiedorder` with `trade_type=NATIVE`.
+    fn unified_order(&self, order: &UnifiedOrder) -> Result<UnifiedOrderResult, WechatPayError>;
+    /// `/pay/orderquery`.
+    fn order_query(&self, order: &OrderRef) -> Result<OrderQueryResult, WechatPayError>;
+    /// `/pay/closeorder`.
+    fn close_order(&self, out_trade_no: &str) -> Result<(), WechatPayError>;
+    /// `/secapi/pay/refund` (mutual TLS).
+    fn refund(&self, refund: &Refund) -> Result<RefundResult, WechatPayError>;
+    /// `/pay/refundquery`.
+    fn refund_query(&self, order: &OrderRef) -> Result<RefundQueryResult, WechatPayError>;
+}
+
+/// The real client.
+pub struct Client {
+    merchant: Merchant,
+    base_url: String,
+    agent: ureq::Agent,
+    cert_agent: Option<ureq::Agent>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("merchant", &self.merchant)
+            .field("base_url", &self.base_url)
+            .field("refunds", &self.cert_agent.is_some())
+            .finish()
+    }
+}
+
+/// Replies larger than this are refused.
+const MAX_REPLY_BYTES: u64 = 64 * 1024;
+
+fn config_err(e: impl std::fmt::Display) -> WechatPayError {
+    WechatPayError::Config(e.to_string())
+}
+
+fn agent(
+    config: &Config,
+    identity: Option<&ClientIdentity>,
+) -> Result<ureq::Agent, WechatPayError> {
+    let mut tls = TlsConfig::builder();
+    if let Some(pem) = &config.root_certs_pem {
+        let roots: Vec<Certificate<'static>> = ureq::tls::parse_pem(pem)
+            .filter_map(|item| match item {
+                Ok(PemItem::Certificate(c)) => Some(Ok(c)),
+                Ok(_) => None,
+                Err(e) => Some(Err(config_err(e))),
+            })
+            .collect::<Result<_, _>>()?;
+        if roots.is_empty() {
+            return Err(config_err("no certificate in the root certificates PEM"));
+        }
+        tls = tls.root_certs(RootCerts::new_with_certs(&roots));
+    }
+    if let Some(id) = identity {
+        use secrecy::ExposeSecret;
+        let chain: Vec<Certificate<'static>> = ureq::tls::parse_pem(&id.cert_pem)
+            .filter_map(|item| match item {
+                Ok(PemItem::Certificate(c)) => Some(Ok(c)),
+                Ok(_) => None,
+                Err(e) => Some(Err(config_err(e))),
+            })
+            .collect::<Result<_, _>>()?;
+        if chain.is_empty() {
+            return Err(config_err("no certificate in the client certificate PEM"));
+        }
+        let key =
+            PrivateKey::from_pem(id.key_pem.expose_secret().as_bytes()).map_err(config_err)?;
+        tls = tls.client_cert(Some(ClientCert::new_with_certs(&chain, key)));
+    }
+    Ok(ureq::Agent::config_builder()
+        .timeout_global(Some(config.timeout))
+        .http_status_as_error(false)
+        .tls_config(tls.build())
+        .build()
+        .new_agent())
+}
+
+impl Client {
+    /// A client; fails on an unusable base URL or certificate.
+    pub fn new(config: Config) -> Result<Client, WechatPayError> {
+        let base = config.base_url.trim_end_matches('/').to_owned();
+        if !(base.starts_with("https://") || base.starts_with("http://")) {
+            return Err(config_err("base_url must start with https:// or http://"));
+        }
+        Ok(Client {
+            agent: agent(&config, None)?,
+            cert_agent: config
+                .client_identity
+                .as_ref()
+                .map(|id| agent(&config, Some(id)))
+                .transpose()?,
+            merchant: config.merchant,
+            base_url: base,
+        })
+    }
+
+    /// The merchant this client acts for.
+    pub fn merchant(&self) -> &Merchant {
+        &self.merchant
+    }
+
+    /// Signs and sends `fields` (plus appid, mch_id, nonce_str, sign_type),
+    /// then checks the reply: return_code, signature, merchant, result_code.
+    fn call(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        with_cert: bool,
+    ) -> Result<RawMap, WechatPayError> {
+        let nonce = nonce_str();
+        let m = &self.merchant;
+        let mut all: Vec<(&str, &str)> = vec![
+            ("appid", &m.appid),
+            ("mch_id", &m.mch_id),
+            ("nonce_str", &nonce),
+            ("sign_type", m.sign_type.as_str()),
+        ];
+        all.extend(fields.iter().filter(|(_, v)| !v.is_empty()));
+        let signature = m.sign(all.iter().copied());
+        all.push(("sign", &signature));
+        let body = xml::build(all.iter().copied());
+
+        let agent = if with_cert {
+            self.cert_agent
+                .as_ref()
+                .ok_or_else(|| config_err("refunds need the merchant client certificate"))?
+        } else {
+            &self.agent
+        };
+        let mut res = agent
+            .post(&format!("{}{path}", self.base_url))
+            .header("Content-Type", "text/xml; charset=utf-8")
+            .send(body.as_bytes())
+            .map_err(|e| match e {
+                ureq::Error::Timeout(_) => WechatPayError::Timeout,
+                other => WechatPayError::Transport(other.to_string()),
+            })?;
+        let status = res.status().as_u16();
+        if status != 200 {
+            return Err(WechatPayError::HttpStatus(status));
+        }
+        let reply = res
+            .body_mut()
+            .with_config()
+            .limit(MAX_REPLY_BYTES)
+            .read_to_vec()
+            .map_err(|e| match e {
+                ureq::Error::Timeout(_) => WechatPayError::Timeout,
+                ureq::Error::BodyExceedsLimit(_) => WechatPayError::Xml(crate::XmlError::TooLarge),
+                other => WechatPayError::Transport(other.to_string()),
+            })?;
+        let raw = xml::parse(&reply)?;
+        if raw.get("return_code").map(String::as_str) != Some("SUCCESS") {
+            return Err(WechatPayError::ReturnFail {
+                return_msg: raw.get("return_msg").cloned().unwrap_or_default(),
+            });
+        }
+        self.merchant.verify_signed(&raw)?;
+        if raw.get("result_code").map(String::as_str) != Some("SUCCESS") {
+            return Err(WechatPayError::ResultFail {
+                err_code: raw.get("err_code").cloned().unwrap_or_default(),
+                err_code_des: raw.get("err_code_des").cloned().unwrap_or_default(),
+            });
+        }
+        Ok(raw)
+    }
+}
+
+impl WechatPayApi for Client {
+    fn unified_order(&self, order: &UnifiedOrder) -> Result<UnifiedOrderResult, WechatPayError> {
+        let total_fee = order.total_fee.to_string();
+        let raw = self.call(
+            "/pay/unifiedorder",
+            &[
+                ("body", &order.body),
+                ("out_trade_no", &order.out_trade_no),
+                ("total_fee", &total_fee),
+                ("spbill_create_ip", &order.spbill_create_ip),
+                ("notify_url", &order.notify_url),
+                ("trade_type", "NATIVE"),
+                ("product_id", &order.product_id),
+                ("time_expire", order.time_expire.as_deref().unwrap_or("")),
+                ("attach", order.attach.as_deref().unwrap_or("")),
+            ],
+            false,
+        )?;
+        Ok(UnifiedOrderResult {
+            prepay_id: field(&raw, "prepay_id")?.to_owned(),
+            code_url: field(&raw, "code_url")?.to_owned(),
+            raw,
+        })
+    }
+
+    fn order_query(&self, order: &OrderRef) -> Result<OrderQueryResult, WechatPayError> {
+        let raw = self.call("/pay/orderquery", &[order.field()], false)?;
+        let trade_state = TradeState::parse(field(&raw, "trade_state")?);
+        let paid = matches!(trade_state, TradeState::Success | TradeState::Refund);
+        Ok(OrderQueryResult {
+            out_trade_no: field(&raw, "out_trade_no")?.to_owned(),
+            transaction_id: optional(&raw, "transaction_id"),
+            total_fee: if paid {
+                Some(fen(&raw, "total_fee")?)
+            } else {
+                fen(&raw, "total_fee").ok()
+            },
+            bank_type: optional(&raw, "bank_type"),
+            time_end: optional(&raw, "time_end"),
+            trade_state,
+            raw,
+        })
+    }
+
+    fn close_order(&self, out_trade_no: &str) -> Result<(), WechatPayError> {
+        self.call("/pay/closeorder", &[("out_trade_no", out_trade_no)], false)?;
+        Ok(())
+    }
+
+    fn refund(&self, refund: &Refund) -> Result<RefundResult, WechatPayError> {
+        let total_fee = refund.total_fee.to_string();
+        let refund_fee = refund.refund_fee.to_string();
+        let raw = self.call(
+            "/secapi/pay/refund",
+            &[
+                refund.order.field(),
+                ("out_refund_no", &refund.out_refund_no),
+                ("total_fee", &total_fee),
+                ("refund_fee", &refund_fee),
+                ("refund_desc", refund.refund_desc.as_deref().unwrap_or("")),
+                ("notify_url", refund.notify_url.as_deref().unwrap_or("")),
+            ],
+            true,
+        )?;
+        Ok(RefundResult {
+            refund_id: field(&raw, "refund_id")?.to_owned(),
+            out_refund_no: field(&raw, "out_refund_no")?.to_owned(),
+            refund_fee: fen(&raw, "refund_fee")?,
+            raw,
+        })
+    }
+
+    fn refund_query(&self, order: &OrderRef) -> Result<RefundQueryResult, WechatPayError> {
+        let raw = self.call("/pay/refundquery", &[order.field()], false)?;
+        RefundQueryResult::from_raw(raw)
+    }
+}
+
+impl Config {
+    /// Settings with the production base URL and a 10 s timeout.
+    pub fn new(appid: &str, mch_id: &str, api_key: SecretString, sign_type: SignType) -> Config {
+        Config {
+            merchant: Merchant {
+                appid: appid.to_owned(),
+                mch_id: mch_id.to_owned(),
+                api_key,
+                sign_type,
+            },
+            base_url: crate::DEFAULT_BASE_URL.to_owned(),
+            timeout: Duration::from_secs(10),
+            client_identity: None,
+            root_certs_pem: None,
+        }
+    }
+}

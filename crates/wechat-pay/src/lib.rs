@@ -1,0 +1,27 @@
+#![doc = include_str!("../README.md")]
+
+mod client;
+mod error;
+mod ids;
+mod notify;
+mod qr;
+mod sign;
+mod types;
+pub mod xml;
+
+pub use client::{Client, ClientIdentity, Config, WechatPayApi};
+pub use error::WechatPayError;
+pub use ids::{nonce_str, out_refund_no, out_trade_no, time_expire};
+pub use notify::{
+    Merchant, PaymentNotification, RefundNotification, encrypt_req_info, fail_reply, success_reply,
+};
+pub use qr::{qr_data_url, qr_png};
+pub use sign::{SignType, sign, verify};
+pub use types::{
+    OrderQueryResult, OrderRef, Refund, RefundItem, RefundQueryResult, RefundResult, TradeState,
+    UnifiedOrder, UnifiedOrderResult,
+};
+pub use xml::{RawMap, XmlError};
+
+/// The production API base URL.
+pub const DEFAULT_BASE_URL: &str = "https://api.mch.weixin.qq.com";

@@ -1,0 +1,221 @@
+//! Typed requests and replies. Every reply also keeps its raw field map.
+
+use crate::{RawMap, WechatPayError};
+
+/// A Native (QR code) order to place with `unifiedorder`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnifiedOrder {
+    /// What is bought, shown to the payer (≤ 128 bytes).
+    pub body: String,
+    /// Our order number (≤ 32 chars, unique per merchant).
+    pub out_trade_no: String,
+    /// Amount in fen.
+    pub total_fee: i64,
+    /// The payer's (or our server's) IP address.
+    pub spbill_create_ip: String,
+    /// Where WeChat sends the payment notification.
+    pub notify_url: String,
+    /// Our product id; required for NATIVE.
+    pub product_id: String,
+    /// Expiry, `yyyyMMddHHmmss` in China time (see [`crate::time_expire`]).
+    pub time_expire: Option<String>,
+    /// Passed back untouched in the notification.
+    pub attach: Option<String>,
+}
+
+/// What `unifiedorder` returns for NATIVE.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnifiedOrderResult {
+    /// Prepayment session id.
+    pub prepay_id: String,
+    /// `weixin://wxpay/bizpayurl?pr=...`, to show as a QR code (valid 2 h).
+    pub code_url: String,
+    /// Every field of the reply.
+    pub raw: RawMap,
+}
+
+/// Which order a query or refund is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrderRef {
+    /// Our order number.
+    OutTradeNo(String),
+    /// WeChat's transaction id.
+    TransactionId(String),
+}
+
+impl OrderRef {
+    pub(crate) fn field(&self) -> (&'static str, &str) {
+        match self {
+            OrderRef::OutTradeNo(v) => ("out_trade_no", v),
+            OrderRef::TransactionId(v) => ("transaction_id", v),
+        }
+    }
+}
+
+/// The payment state of an order (`trade_state`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TradeState {
+    /// Paid.
+    Success,
+    /// Refunded (in part or whole).
+    Refund,
+    /// Not paid yet.
+    NotPay,
+    /// Closed.
+    Closed,
+    /// Revoked (card payments).
+    Revoked,
+    /// The payer is entering the password.
+    UserPaying,
+    /// Payment failed at the bank.
+    PayError,
+    /// A state this crate does not know.
+    Other(String),
+}
+
+impl TradeState {
+    /// Parses WeChat's `trade_state`.
+    pub fn parse(value: &str) -> TradeState {
+        match value {
+            "SUCCESS" => TradeState::Success,
+            "REFUND" => TradeState::Refund,
+            "NOTPAY" => TradeState::NotPay,
+            "CLOSED" => TradeState::Closed,
+            "REVOKED" => TradeState::Revoked,
+            "USERPAYING" => TradeState::UserPaying,
+            "PAYERROR" => TradeState::PayError,
+            other => TradeState::Other(other.to_owned()),
+        }
+    }
+
+    /// WeChat's name for the state.
+    pub fn as_str(&self) -> &str {
+        match self {
+            TradeState::Success => "SUCCESS",
+            TradeState::Refund => "REFUND",
+            TradeState::NotPay => "NOTPAY",
+            TradeState::Closed => "CLOSED",
+            TradeState::Revoked => "REVOKED",
+            TradeState::UserPaying => "USERPAYING",
+            TradeState::PayError => "PAYERROR",
+            TradeState::Other(s) => s,
+        }
+    }
+}
+
+/// What `orderquery` returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderQueryResult {
+    /// Payment state.
+    pub trade_state: TradeState,
+    /// Our order number.
+    pub out_trade_no: String,
+    /// WeChat's transaction id, once paid.
+    pub transaction_id: Option<String>,
+    /// Order amount in fen, once paid.
+    pub total_fee: Option<i64>,
+    /// Paying bank, once paid.
+    pub bank_type: Option<String>,
+    /// Payment time `yyyyMMddHHmmss` (China time), once paid.
+    pub time_end: Option<String>,
+    /// Every field of the reply.
+    pub raw: RawMap,
+}
+
+/// A refund to request with `/secapi/pay/refund`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refund {
+    /// The paid order.
+    pub order: OrderRef,
+    /// Our refund number (≤ 64 chars; reusing it repeats the same refund).
+    pub out_refund_no: String,
+    /// The order's total in fen.
+    pub total_fee: i64,
+    /// The amount to refund in fen.
+    pub refund_fee: i64,
+    /// Reason shown to the payer.
+    pub refund_desc: Option<String>,
+    /// Where WeChat sends the refund notification.
+    pub notify_url: Option<String>,
+}
+
+/// What the refund request returns (the refund is then processing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundResult {
+    /// WeChat's refund id.
+    pub refund_id: String,
+    /// Our refund number.
+    pub out_refund_no: String,
+    /// Amount in fen.
+    pub refund_fee: i64,
+    /// Every field of the reply.
+    pub raw: RawMap,
+}
+
+/// One refund of an order, from `refundquery`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundItem {
+    /// Our refund number.
+    pub out_refund_no: String,
+    /// WeChat's refund id.
+    pub refund_id: String,
+    /// Amount in fen.
+    pub refund_fee: i64,
+    /// `SUCCESS`, `REFUNDCLOSE`, `PROCESSING` or `CHANGE`.
+    pub refund_status: String,
+}
+
+/// What `refundquery` returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundQueryResult {
+    /// The refunds of the order (`out_refund_no_$n` ...).
+    pub refunds: Vec<RefundItem>,
+    /// Every field of the reply.
+    pub raw: RawMap,
+}
+
+pub(crate) fn field<'a>(raw: &'a RawMap, name: &'static str) -> Result<&'a str, WechatPayError> {
+    raw.get(name)
+        .map(String::as_str)
+        .filter(|v| !v.is_empty())
+        .ok_or(WechatPayError::BadField(name))
+}
+
+pub(crate) fn optional(raw: &RawMap, name: &str) -> Option<String> {
+    raw.get(name).filter(|v| !v.is_empty()).cloned()
+}
+
+pub(crate) fn fen(raw: &RawMap, name: &'static str) -> Result<i64, WechatPayError> {
+    field(raw, name)?
+        .parse::<i64>()
+        .ok()
+        .filter(|v| *v >= 0)
+        .ok_or(WechatPayError::BadField(name))
+}
+
+impl RefundQueryResult {
+    pub(crate) fn from_raw(raw: RawMap) -> Result<RefundQueryResult, WechatPayError> {
+        let count: usize = raw
+            .get("refund_count")
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0)
+            .min(50);
+        let mut refunds = Vec::with_capacity(count);
+        for n in 0..count {
+            let get = |prefix: &str| {
+                raw.get(&format!("{prefix}_{n}"))
+                    .cloned()
+                    .unwrap_or_default()
+            };
+            refunds.push(RefundItem {
+                out_refund_no: get("out_refund_no"),
+                refund_id: get("refund_id"),
+                refund_fee: get("refund_fee")
+                    .parse()
+                    .map_err(|_| WechatPayError::BadField("refund_fee_$n"))?,
+                refund_status: get("refund_status"),
+            });
+        }
+        Ok(RefundQueryResult { refunds, raw })
+    }
+}
