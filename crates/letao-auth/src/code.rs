@@ -1,0 +1,214 @@
+//! SMS verification codes: 6 random digits, stored only as a keyed hash,
+//! checked under a lifetime, a try limit and single use.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use hmac::{Hmac, Mac};
+use rand::Rng;
+use secrecy::{ExposeSecret, SecretString};
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+
+/// A new 6-digit code from a CSPRNG (rand's thread generator: ChaCha,
+/// seeded and periodically reseeded from the operating system).
+pub fn generate_code() -> String {
+    let n: u32 = rand::rng().random_range(0..1_000_000);
+    format!("{n:06}")
+}
+
+/// The limits around codes (SPEC §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodePolicy {
+    /// How long a code can be used.
+    pub lifetime: TimeDelta,
+    /// Wrong tries after which the code is dead.
+    pub max_attempts: i32,
+    /// Minimum time between two codes sent to one mobile.
+    pub cooldown: TimeDelta,
+    /// Codes per mobile in 24 hours.
+    pub daily_per_mobile: u32,
+    /// Codes per client IP in 24 hours.
+    pub daily_per_ip: u32,
+}
+
+impl Default for CodePolicy {
+    fn default() -> Self {
+        CodePolicy {
+            lifetime: TimeDelta::minutes(5),
+            max_attempts: 5,
+            cooldown: TimeDelta::seconds(60),
+            daily_per_mobile: 10,
+            daily_per_ip: 30,
+        }
+    }
+}
+
+/// Keyed hashing of codes: a stolen database does not give the codes away
+/// (a million possible codes are trivial to brute-force without the key).
+#[derive(Clone)]
+pub struct CodeHasher {
+    key: SecretString,
+}
+
+impl std::fmt::Debug for CodeHasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CodeHasher { .. }")
+    }
+}
+
+impl CodeHasher {
+    /// A hasher keyed with `key`.
+    pub fn new(key: SecretString) -> CodeHasher {
+        CodeHasher { key }
+    }
+
+    /// HMAC-SHA256 over purpose, mobile and code, hex. Binding the mobile
+    /// and purpose means a code is only good for what it was sent for.
+    pub fn hash(&self, mobile: &str, purpose: &str, code: &str) -> String {
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(self.key.expose_secret().as_bytes())
+        else {
+            return String::new();
+        };
+        for part in [purpose, mobile, code] {
+            mac.update(&(part.len() as u32).to_be_bytes());
+            mac.update(part.as_bytes());
+        }
+        hex::encode(mac.finalize().into_bytes())
+    }
+}
+
+/// A stored code, as the database holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCode {
+    /// Keyed hash of the code.
+    pub code_hash: String,
+    /// When it was issued.
+    pub created_at: DateTime<Utc>,
+    /// Wrong tries so far.
+    pub attempts: i32,
+    /// When it was used, if it was.
+    pub consumed: bool,
+}
+
+/// The verdict on a submitted code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeCheck {
+    /// Right: consume it.
+    Accept,
+    /// Wrong: count the try (the code dies at the limit).
+    Wrong,
+    /// Too old.
+    Expired,
+    /// Already used, or already dead from wrong tries.
+    UsedUp,
+}
+
+impl CodePolicy {
+    /// Judges `submitted_hash` against the latest stored code at `now`.
+    pub fn check(
+        &self,
+        stored: &StoredCode,
+        submitted_hash: &str,
+        now: DateTime<Utc>,
+    ) -> CodeCheck {
+        if stored.consumed || stored.attempts >= self.max_attempts {
+            return CodeCheck::UsedUp;
+        }
+        if now >= stored.created_at + self.lifetime {
+            return CodeCheck::Expired;
+        }
+        let same = stored.code_hash.len() == submitted_hash.len()
+            && bool::from(stored.code_hash.as_bytes().ct_eq(submitted_hash.as_bytes()));
+        if same {
+            CodeCheck::Accept
+        } else {
+            CodeCheck::Wrong
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Clock;
+    use crate::FakeClock;
+    use std::collections::HashSet;
+
+    fn hasher() -> CodeHasher {
+        CodeHasher::new(SecretString::from("code-key"))
+    }
+
+    #[test]
+    fn codes_are_six_digits_and_vary() {
+        let mut seen = HashSet::new();
+        for _ in 0..2000 {
+            let c = generate_code();
+            assert_eq!(c.len(), 6);
+            assert!(c.bytes().all(|b| b.is_ascii_digit()));
+            seen.insert(c);
+        }
+        assert!(seen.len() > 1900, "{} distinct", seen.len());
+    }
+
+    #[test]
+    fn the_hash_is_keyed_and_bound_to_mobile_and_purpose() {
+        let h = hasher();
+        let a = h.hash("13800138000", "register", "123456");
+        assert_eq!(a.len(), 64);
+        assert!(!a.contains("123456"));
+        assert_eq!(a, h.hash("13800138000", "register", "123456"));
+        assert_ne!(a, h.hash("13800138001", "register", "123456"));
+        assert_ne!(a, h.hash("13800138000", "login", "123456"));
+        assert_ne!(
+            a,
+            CodeHasher::new(SecretString::from("other")).hash("13800138000", "register", "123456")
+        );
+    }
+
+    fn stored(clock: &FakeClock) -> StoredCode {
+        StoredCode {
+            code_hash: hasher().hash("13800138000", "register", "654321"),
+            created_at: clock.now(),
+            attempts: 0,
+            consumed: false,
+        }
+    }
+
+    #[test]
+    fn a_right_code_within_five_minutes_is_accepted() {
+        let clock = FakeClock::new(Utc::now());
+        let policy = CodePolicy::default();
+        let code = stored(&clock);
+        let right = hasher().hash("13800138000", "register", "654321");
+        clock.advance(TimeDelta::seconds(299));
+        assert_eq!(policy.check(&code, &right, clock.now()), CodeCheck::Accept);
+        clock.advance(TimeDelta::seconds(1));
+        assert_eq!(policy.check(&code, &right, clock.now()), CodeCheck::Expired);
+    }
+
+    #[test]
+    fn wrong_tries_count_and_the_sixth_is_refused() {
+        let clock = FakeClock::new(Utc::now());
+        let policy = CodePolicy::default();
+        let mut code = stored(&clock);
+        let wrong = hasher().hash("13800138000", "register", "000000");
+        let right = hasher().hash("13800138000", "register", "654321");
+        for _ in 0..5 {
+            assert_eq!(policy.check(&code, &wrong, clock.now()), CodeCheck::Wrong);
+            code.attempts += 1;
+        }
+        // Five wrong tries: even the right code is refused now.
+        assert_eq!(policy.check(&code, &right, clock.now()), CodeCheck::UsedUp);
+    }
+
+    #[test]
+    fn a_used_code_cannot_be_used_again() {
+        let clock = FakeClock::new(Utc::now());
+        let mut code = stored(&clock);
+        code.consumed = true;
+        let right = hasher().hash("13800138000", "register", "654321");
+        assert_eq!(
+            CodePolicy::default().check(&code, &right, clock.now()),
+            CodeCheck::UsedUp
+        );
+    }
+}
