@@ -36,6 +36,14 @@ pub enum Command {
     Migrate,
     /// Read and validate the configuration, print a summary, and exit.
     CheckConfig,
+    /// Give a user the admin role (refunds), or take it away.
+    GrantAdmin {
+        /// The user's exact username.
+        username: String,
+        /// Take the role away instead.
+        #[arg(long)]
+        revoke: bool,
+    },
 }
 
 /// Runs the command line; the process exit code.
@@ -56,6 +64,9 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::CheckConfig => {
             check_config(&settings);
             Ok(())
+        }
+        Command::GrantAdmin { username, revoke } => {
+            grant_admin(&settings, &username, !revoke).await
         }
     };
     match result {
@@ -82,9 +93,24 @@ async fn migrate(settings: &Settings) -> Result<(), AnyError> {
     Ok(())
 }
 
+async fn grant_admin(settings: &Settings, username: &str, admin: bool) -> Result<(), AnyError> {
+    let db = prepare_database(settings).await?;
+    if !db.set_admin(username, admin).await? {
+        return Err(format!("no user named {username:?}").into());
+    }
+    let verb = if admin {
+        "is now an admin"
+    } else {
+        "is no longer an admin"
+    };
+    println!("{username} {verb}");
+    Ok(())
+}
+
 fn check_config(settings: &Settings) {
     println!("environment: {}", settings.environment);
     println!("listen: {}", settings.server.addr);
     println!("database: {}", letao_db::redact_url(&settings.database.url));
+    println!("sms: {:?}", settings.sms.backend);
     println!("configuration OK");
 }

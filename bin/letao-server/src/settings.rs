@@ -1,9 +1,11 @@
 //! Configuration: `config/default.toml`, then `config/<LETAO_ENV>.toml`,
 //! then `LETAO__SECTION__KEY` environment variables (SPEC §8).
 
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::fmt;
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -60,6 +62,12 @@ pub struct Settings {
     pub server: ServerSettings,
     /// Storage.
     pub database: DatabaseSettings,
+    /// Passwords and tokens.
+    pub auth: AuthSettings,
+    /// SMS provider.
+    pub sms: SmsSettings,
+    /// Rate limits.
+    pub limits: LimitSettings,
     /// Catalogue cache.
     pub catalogue: CatalogueSettings,
     /// Logging.
@@ -82,6 +90,91 @@ pub struct ServerSettings {
     pub workers: Option<usize>,
     /// Grace period for in-flight requests on shutdown.
     pub shutdown_timeout_secs: u64,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+/// The development JWT secret of `config/default.toml`, refused in production.
+pub const PLACEHOLDER_JWT_SECRET: &str = "development-only-jwt-secret-change-me";
+
+/// `[auth]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    /// HS256 key.
+    pub jwt_secret: SecretString,
+    /// Token lifetime, seconds.
+    pub token_ttl_secs: u64,
+    /// The original's MD5 salt.
+    pub legacy_md5_secret: SecretString,
+    /// argon2id memory, KiB.
+    pub argon2_memory_kib: u32,
+    /// argon2id passes.
+    pub argon2_iterations: u32,
+    /// argon2id lanes.
+    pub argon2_parallelism: u32,
+}
+
+/// Which SMS backend sends codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmsBackend {
+    /// JSON lines in a local file (development only).
+    Outbox,
+    /// Tencent Cloud SMS.
+    Tencent,
+}
+
+/// `[sms]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsSettings {
+    /// The backend.
+    pub backend: SmsBackend,
+    /// Outbox file.
+    pub outbox: PathBuf,
+    /// Tencent Cloud account.
+    pub tencent: TencentSettings,
+}
+
+/// `[sms.tencent]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TencentSettings {
+    /// `SecretId`.
+    pub secret_id: String,
+    /// `SecretKey`.
+    pub secret_key: SecretString,
+    /// `SmsSdkAppId`.
+    pub sdk_app_id: String,
+    /// `SignName`.
+    pub sign_name: String,
+    /// `TemplateId`.
+    pub template_id: String,
+    /// API region.
+    pub region: String,
+    /// Base URL.
+    pub endpoint: String,
+    /// Request timeout, seconds.
+    pub timeout_secs: u64,
+}
+
+/// `[limits]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitSettings {
+    /// Seconds between codes to one mobile.
+    pub sms_cooldown_secs: u32,
+    /// Codes per mobile per day.
+    pub sms_per_mobile_per_day: u32,
+    /// Codes per client IP per day.
+    pub sms_per_ip_per_day: u32,
+    /// Login failures per account per window.
+    pub login_failures_per_account: u32,
+    /// Login failures per IP per window.
+    pub login_failures_per_ip: u32,
+    /// Login window, seconds.
+    pub login_window_secs: u32,
 }
 
 /// `[database]`
@@ -193,6 +286,37 @@ impl Settings {
             return Err(SettingsError::Invalid(
                 "database.pool_size must be at least 1".into(),
             ));
+        }
+        if self.sms.backend == SmsBackend::Tencent {
+            let t = &self.sms.tencent;
+            for (key, value) in [
+                ("secret_id", t.secret_id.as_str()),
+                ("secret_key", t.secret_key.expose_secret()),
+                ("sdk_app_id", t.sdk_app_id.as_str()),
+                ("sign_name", t.sign_name.as_str()),
+                ("template_id", t.template_id.as_str()),
+            ] {
+                if value.trim().is_empty() {
+                    return Err(SettingsError::Invalid(format!(
+                        "sms.tencent.{key} must be set when sms.backend is tencent"
+                    )));
+                }
+            }
+        }
+        if self.environment == Environment::Production {
+            let secret = self.auth.jwt_secret.expose_secret();
+            if secret == PLACEHOLDER_JWT_SECRET || secret.len() < 32 {
+                return Err(SettingsError::Invalid(
+                    "production refuses auth.jwt_secret: set LETAO__AUTH__JWT_SECRET \
+                     to 32 or more random characters"
+                        .into(),
+                ));
+            }
+            if self.sms.backend == SmsBackend::Outbox {
+                return Err(SettingsError::Invalid(
+                    "production refuses sms.backend = outbox (codes in a file): use tencent".into(),
+                ));
+            }
         }
         Ok(())
     }

@@ -1,11 +1,17 @@
 //! Building and running the server from its settings.
 
-use crate::settings::Settings;
+use crate::settings::{Settings, SmsBackend};
 use actix_web::HttpServer;
 use actix_web::dev::Server;
-use letao_api::AppState;
+use chrono::TimeDelta;
+use letao_api::{Accounts, AccountsConfig, AppState, LoginLimits};
+use letao_auth::{Argon2Settings, SystemClock};
 use letao_db::{Db, DbError};
+use letao_domain::verification::CodePolicy;
+use letao_sms::{OutboxSender, SmsSender, TencentConfig, TencentSender};
 use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::time::Duration;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -13,6 +19,9 @@ pub enum StartError {
     /// The database is unreachable or could not be migrated.
     #[error(transparent)]
     Database(#[from] DbError),
+    /// A part of the configuration cannot be used.
+    #[error("configuration: {0}")]
+    Config(String),
     /// The listen address cannot be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -40,6 +49,56 @@ pub async fn prepare_database(settings: &Settings) -> Result<Db, StartError> {
     Ok(db)
 }
 
+/// The SMS backend the settings name.
+pub fn sms_sender(settings: &Settings) -> Result<Arc<dyn SmsSender>, StartError> {
+    Ok(match settings.sms.backend {
+        SmsBackend::Outbox => Arc::new(OutboxSender::new(&settings.sms.outbox)),
+        SmsBackend::Tencent => {
+            let t = &settings.sms.tencent;
+            Arc::new(
+                TencentSender::new(TencentConfig {
+                    secret_id: t.secret_id.clone(),
+                    secret_key: t.secret_key.clone(),
+                    sdk_app_id: t.sdk_app_id.clone(),
+                    sign_name: t.sign_name.clone(),
+                    template_id: t.template_id.clone(),
+                    region: t.region.clone(),
+                    endpoint: t.endpoint.clone(),
+                    timeout: Duration::from_secs(t.timeout_secs.max(1)),
+                })
+                .map_err(|e| StartError::Config(format!("sms.tencent: {e}")))?,
+            )
+        }
+    })
+}
+
+/// The account rules as configured.
+pub fn accounts_config(settings: &Settings) -> AccountsConfig {
+    let a = &settings.auth;
+    let l = &settings.limits;
+    AccountsConfig {
+        argon2: Argon2Settings {
+            memory_kib: a.argon2_memory_kib,
+            iterations: a.argon2_iterations,
+            parallelism: a.argon2_parallelism,
+        },
+        legacy_md5_secret: a.legacy_md5_secret.clone(),
+        jwt_secret: a.jwt_secret.clone(),
+        token_ttl: TimeDelta::seconds(i64::try_from(a.token_ttl_secs).unwrap_or(i64::MAX / 1000)),
+        codes: CodePolicy {
+            cooldown: TimeDelta::seconds(i64::from(l.sms_cooldown_secs)),
+            daily_per_mobile: l.sms_per_mobile_per_day,
+            daily_per_ip: l.sms_per_ip_per_day,
+            ..CodePolicy::default()
+        },
+        login: LoginLimits {
+            per_account: l.login_failures_per_account,
+            per_ip: l.login_failures_per_ip,
+            window: TimeDelta::seconds(i64::from(l.login_window_secs)),
+        },
+    }
+}
+
 impl Application {
     /// Connects, migrates, seeds demo data when configured, binds the
     /// listener and starts serving (the returned value must be awaited
@@ -49,9 +108,16 @@ impl Application {
         if settings.database.demo_data && db.seed_demo_data().await? {
             tracing::info!("empty catalogue filled with demo data");
         }
-        let state = AppState::builder(db.clone())
+        let accounts = Accounts::new(
+            accounts_config(settings),
+            sms_sender(settings)?,
+            Arc::new(SystemClock),
+        )
+        .map_err(|e| StartError::Config(format!("auth: {e}")))?;
+        let state = AppState::builder(db.clone(), accounts)
             .catalogue_ttl(settings.catalogue_ttl())
             .static_dir(&settings.server.static_dir)
+            .trusted_proxies(settings.server.trusted_proxies.clone())
             .build();
         let bind_err = |source| StartError::Bind {
             addr: settings.server.addr.clone(),
@@ -68,6 +134,7 @@ impl Application {
         tracing::info!(
             %addr,
             backend = db.backend().name(),
+            sms = ?settings.sms.backend,
             database = db.display_url(),
             environment = %settings.environment,
             "letao-server listening"

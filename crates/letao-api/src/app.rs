@@ -1,8 +1,9 @@
 //! The actix application: routes, middleware, state.
 
 use crate::AppState;
+use crate::auth::require_user;
 use crate::middleware::{lowercase_path, request_span};
-use crate::routes::{self, catalogue, fallback, health, index_page, products};
+use crate::routes::{self, accounts, catalogue, fallback, health, index_page, products};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
@@ -25,6 +26,18 @@ where
         .default_service(web::to(routes::get_only))
 }
 
+/// A resource at `path` that takes POST only.
+fn post_resource<F, Args>(path: &str, handler: F) -> actix_web::Resource
+where
+    F: actix_web::Handler<Args>,
+    Args: actix_web::FromRequest + 'static,
+    F::Output: actix_web::Responder + 'static,
+{
+    web::resource(path)
+        .route(web::post().to(handler))
+        .default_service(web::to(routes::post_only))
+}
+
 /// The whole application for one worker. Paths are lower-cased before
 /// routing, so every route below is written in lower case.
 pub fn app(
@@ -40,6 +53,7 @@ pub fn app(
 > {
     App::new()
         .app_data(web::Data::new(state))
+        .app_data(web::PayloadConfig::new(crate::input::MAX_BODY_BYTES))
         .wrap(from_fn(lowercase_path))
         .wrap(from_fn(request_span))
         .service(get_resource("/", index_page::index))
@@ -52,5 +66,9 @@ pub fn app(
         .service(get_resource("/twocategory", catalogue::two_category))
         .service(get_resource("/products", products::list))
         .service(get_resource("/products/{id}", products::detail))
+        .service(post_resource("/sms", accounts::sms))
+        .service(post_resource("/register", accounts::register))
+        .service(post_resource("/login", accounts::login))
+        .service(get_resource("/user/me", accounts::me).wrap(from_fn(require_user)))
         .default_service(web::to(fallback::fallback))
 }

@@ -31,6 +31,30 @@ pub enum ApiError {
     /// 413/1010: the body is larger than this route accepts.
     #[error("request body too large")]
     PayloadTooLarge,
+    /// 409/1000: the username or mobile is registered already.
+    #[error("{0}")]
+    Taken(&'static str),
+    /// 400/1020: the SMS code is wrong, expired or used up.
+    #[error("SMS code is wrong, expired or used up")]
+    SmsCode,
+    /// 429/1030: too many requests; retry after this many seconds.
+    #[error("too many requests, try again later")]
+    TooMany {
+        /// Seconds for `Retry-After`.
+        retry_after: i64,
+    },
+    /// 401/1040: username/password or mobile/code did not match.
+    #[error("login failed")]
+    LoginFailed,
+    /// 502/1045: the SMS provider could not send.
+    #[error("the SMS could not be sent, try again later")]
+    SmsProvider,
+    /// 401/401: no valid access token.
+    #[error("missing, malformed or expired token")]
+    Unauthorized,
+    /// 403/403: the token is valid but the route is not for this user.
+    #[error("not allowed")]
+    Forbidden,
     /// 503/503: the database cannot be reached.
     #[error("service temporarily unavailable")]
     Unavailable(#[source] DbError),
@@ -53,6 +77,13 @@ impl ApiError {
         match self {
             ApiError::InvalidInput { .. } | ApiError::PayloadTooLarge => 1010,
             ApiError::NotFound(_) => 404,
+            ApiError::Taken(_) => 1000,
+            ApiError::SmsCode => 1020,
+            ApiError::TooMany { .. } => 1030,
+            ApiError::LoginFailed => 1040,
+            ApiError::SmsProvider => 1045,
+            ApiError::Unauthorized => 401,
+            ApiError::Forbidden => 403,
             ApiError::MethodNotAllowed { .. } => 405,
             ApiError::Unavailable(_) => 503,
             ApiError::Internal(_) => 500,
@@ -90,7 +121,12 @@ fn chain(err: &dyn std::error::Error) -> String {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            ApiError::InvalidInput { .. } => StatusCode::BAD_REQUEST,
+            ApiError::InvalidInput { .. } | ApiError::SmsCode => StatusCode::BAD_REQUEST,
+            ApiError::Taken(_) => StatusCode::CONFLICT,
+            ApiError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::LoginFailed | ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::SmsProvider => StatusCode::BAD_GATEWAY,
+            ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -118,6 +154,12 @@ impl ResponseError for ApiError {
             }
             ApiError::MethodNotAllowed { allow } => {
                 res.insert_header((header::ALLOW, HeaderValue::from_static(allow)));
+            }
+            ApiError::TooMany { retry_after } => {
+                res.insert_header((header::RETRY_AFTER, retry_after.max(&1).to_string()));
+            }
+            ApiError::Unauthorized => {
+                res.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
             }
             _ => {}
         }

@@ -1,7 +1,8 @@
 //! What every request handler can reach.
 
-use crate::CatalogueCache;
+use crate::{Accounts, CatalogueCache};
 use letao_db::Db;
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,16 +13,26 @@ pub struct AppState {
     pub(crate) db: Db,
     pub(crate) catalogue: Arc<CatalogueCache>,
     pub(crate) static_dir: Arc<PathBuf>,
+    pub(crate) accounts: Arc<Accounts>,
+    pub(crate) trusted_proxies: Arc<[IpAddr]>,
 }
 
 impl AppState {
-    /// Starts building the state around a database pool.
-    pub fn builder(db: Db) -> AppStateBuilder {
+    /// Starts building the state around a database pool and the account
+    /// service.
+    pub fn builder(db: Db, accounts: Accounts) -> AppStateBuilder {
         AppStateBuilder {
             db,
+            accounts,
             catalogue_ttl: Duration::from_secs(1),
             static_dir: PathBuf::from("static"),
+            trusted_proxies: Vec::new(),
         }
+    }
+
+    /// The account service.
+    pub fn accounts(&self) -> &Accounts {
+        &self.accounts
     }
 
     /// The database pool.
@@ -38,8 +49,10 @@ impl AppState {
 /// Builder for [`AppState`]; every setting has a default.
 pub struct AppStateBuilder {
     db: Db,
+    accounts: Accounts,
     catalogue_ttl: Duration,
     static_dir: PathBuf,
+    trusted_proxies: Vec<IpAddr>,
 }
 
 impl AppStateBuilder {
@@ -55,12 +68,20 @@ impl AppStateBuilder {
         self
     }
 
+    /// Proxies whose `X-Forwarded-For` is believed (none by default).
+    pub fn trusted_proxies(mut self, proxies: Vec<IpAddr>) -> Self {
+        self.trusted_proxies = proxies;
+        self
+    }
+
     /// The state.
     pub fn build(self) -> AppState {
         AppState {
             catalogue: Arc::new(CatalogueCache::new(self.db.clone(), self.catalogue_ttl)),
             db: self.db,
             static_dir: Arc::new(self.static_dir),
+            accounts: Arc::new(self.accounts),
+            trusted_proxies: self.trusted_proxies.into(),
         }
     }
 }

@@ -167,3 +167,21 @@ pub struct ProductReply<'a> {
     pub status: u16,
     pub product: ProductView<'a>,
 }
+
+/// `userInfo` of login and `/user/me`.
+#[derive(Serialize)]
+pub struct UserInfo<'a> {
+    pub id: i32,
+    pub username: Option<&'a str>,
+    pub mobile: Option<&'a str>,
+}
+
+impl<'a> From<&'a letao_db::UserRecord> for UserInfo<'a> {
+    fn from(u: &'a letao_db::UserRecord) -> Self {
+        UserInfo {
+            id: u.id,
+            username: u.username.as_deref(),
+            mobile: u.mobile.as_deref(),
+        }
+    }
+}

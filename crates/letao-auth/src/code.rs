@@ -1,45 +1,16 @@
 //! SMS verification codes: 6 random digits, stored only as a keyed hash,
 //! checked under a lifetime, a try limit and single use.
 
-use chrono::{DateTime, TimeDelta, Utc};
 use hmac::{Hmac, Mac};
 use rand::Rng;
 use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
-use subtle::ConstantTimeEq;
 
 /// A new 6-digit code from a CSPRNG (rand's thread generator: ChaCha,
 /// seeded and periodically reseeded from the operating system).
 pub fn generate_code() -> String {
     let n: u32 = rand::rng().random_range(0..1_000_000);
     format!("{n:06}")
-}
-
-/// The limits around codes (SPEC §5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CodePolicy {
-    /// How long a code can be used.
-    pub lifetime: TimeDelta,
-    /// Wrong tries after which the code is dead.
-    pub max_attempts: i32,
-    /// Minimum time between two codes sent to one mobile.
-    pub cooldown: TimeDelta,
-    /// Codes per mobile in 24 hours.
-    pub daily_per_mobile: u32,
-    /// Codes per client IP in 24 hours.
-    pub daily_per_ip: u32,
-}
-
-impl Default for CodePolicy {
-    fn default() -> Self {
-        CodePolicy {
-            lifetime: TimeDelta::minutes(5),
-            max_attempts: 5,
-            cooldown: TimeDelta::seconds(60),
-            daily_per_mobile: 10,
-            daily_per_ip: 30,
-        }
-    }
 }
 
 /// Keyed hashing of codes: a stolen database does not give the codes away
@@ -76,61 +47,13 @@ impl CodeHasher {
     }
 }
 
-/// A stored code, as the database holds it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredCode {
-    /// Keyed hash of the code.
-    pub code_hash: String,
-    /// When it was issued.
-    pub created_at: DateTime<Utc>,
-    /// Wrong tries so far.
-    pub attempts: i32,
-    /// When it was used, if it was.
-    pub consumed: bool,
-}
-
-/// The verdict on a submitted code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CodeCheck {
-    /// Right: consume it.
-    Accept,
-    /// Wrong: count the try (the code dies at the limit).
-    Wrong,
-    /// Too old.
-    Expired,
-    /// Already used, or already dead from wrong tries.
-    UsedUp,
-}
-
-impl CodePolicy {
-    /// Judges `submitted_hash` against the latest stored code at `now`.
-    pub fn check(
-        &self,
-        stored: &StoredCode,
-        submitted_hash: &str,
-        now: DateTime<Utc>,
-    ) -> CodeCheck {
-        if stored.consumed || stored.attempts >= self.max_attempts {
-            return CodeCheck::UsedUp;
-        }
-        if now >= stored.created_at + self.lifetime {
-            return CodeCheck::Expired;
-        }
-        let same = stored.code_hash.len() == submitted_hash.len()
-            && bool::from(stored.code_hash.as_bytes().ct_eq(submitted_hash.as_bytes()));
-        if same {
-            CodeCheck::Accept
-        } else {
-            CodeCheck::Wrong
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::Clock;
     use crate::FakeClock;
+    use chrono::{TimeDelta, Utc};
+    use letao_domain::verification::{CodeCheck, CodePolicy, StoredCode};
     use std::collections::HashSet;
 
     fn hasher() -> CodeHasher {

@@ -12,6 +12,6 @@ mod token;
 #[cfg(feature = "test-utils")]
 pub use clock::FakeClock;
 pub use clock::{Clock, SystemClock};
-pub use code::{CodeCheck, CodeHasher, CodePolicy, StoredCode, generate_code};
+pub use code::{CodeHasher, generate_code};
 pub use password::{Argon2Settings, PasswordCheck, PasswordError, PasswordHasher};
 pub use token::{Claims, TokenError, TokenKeys};

@@ -10,13 +10,22 @@ mod macros;
 mod catalogue;
 mod error;
 mod migrate;
+mod ops;
 mod pool;
+mod rate_limit;
 pub mod schema;
 mod seed;
+mod sms_codes;
+mod txn;
+mod users;
 
 pub use catalogue::ProductPage;
 pub use error::DbError;
 pub use pool::{Backend, Db, DbConfig, redact_url};
+pub use rate_limit::{RateRule, RetryAfter};
+pub use sms_codes::NewCode;
+pub use txn::{is_contention, retry_contention};
+pub use users::{NewUser, Registration, UserRecord};
 
 #[cfg(feature = "test-utils")]
 pub mod testing;

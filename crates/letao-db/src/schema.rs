@@ -53,4 +53,42 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(category, brand, product, home_item);
+diesel::table! {
+    /// Users (original table, extended).
+    user (id) {
+        id -> Integer,
+        username -> Nullable<Text>,
+        password -> Nullable<Text>,
+        mobile -> Nullable<Text>,
+        password_scheme -> Text,
+        is_admin -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Issued SMS verification codes (keyed hashes only).
+    sms_code (id) {
+        id -> BigInt,
+        mobile -> Text,
+        purpose -> Text,
+        code_hash -> Text,
+        client_ip -> Text,
+        created_at -> Timestamp,
+        attempts -> Integer,
+        consumed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// Fixed-window rate counters.
+    rate_limit (bucket) {
+        bucket -> Text,
+        window_start -> Timestamp,
+        hits -> Integer,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    category, brand, product, home_item, user, sms_code, rate_limit
+);

@@ -3,11 +3,14 @@
 //! Types here carry no storage or HTTP concerns. Constructors are the only
 //! way in, so a value of one of these types is valid by construction.
 
+pub mod account;
 pub mod catalogue;
 pub mod id;
 pub mod mobile;
 pub mod money;
+pub mod verification;
 
+pub use account::{Username, UsernameError};
 pub use catalogue::{Brand, Category, HomeItem, HomeItemKind, Product};
 pub use id::{Id, IdError};
 pub use mobile::{Mobile, MobileError};

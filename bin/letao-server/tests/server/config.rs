@@ -57,19 +57,71 @@ fn environment_variables_override_the_files() {
     assert!(s.log.json);
 }
 
+/// What production needs besides the files: a real secret and an SMS account.
+const PRODUCTION: [(&str, &str); 7] = [
+    ("LETAO_ENV", "production"),
+    (
+        "LETAO__AUTH__JWT_SECRET",
+        "0123456789abcdef0123456789abcdef-prod",
+    ),
+    ("LETAO__SMS__TENCENT__SECRET_ID", "AKIDplaceholder"),
+    ("LETAO__SMS__TENCENT__SECRET_KEY", "placeholder-key"),
+    ("LETAO__SMS__TENCENT__SDK_APP_ID", "1400000000"),
+    ("LETAO__SMS__TENCENT__SIGN_NAME", "Letao"),
+    ("LETAO__SMS__TENCENT__TEMPLATE_ID", "100001"),
+];
+
+fn production_with(extra: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+    let mut all: Vec<(&str, &str)> = PRODUCTION.to_vec();
+    all.extend_from_slice(extra);
+    load(&all)
+}
+
 #[test]
 fn letao_env_selects_the_environment_file_and_variables_still_win() {
-    let prod = load(&[("LETAO_ENV", "production")]).unwrap();
+    let prod = production_with(&[]).unwrap();
     assert_eq!(prod.environment, Environment::Production);
     assert!(!prod.database.demo_data);
     assert!(prod.log.json);
-    let overridden = load(&[
-        ("LETAO_ENV", "production"),
-        ("LETAO__DATABASE__DEMO_DATA", "true"),
-    ])
-    .unwrap();
+    assert_eq!(
+        prod.sms.backend,
+        letao_server::settings::SmsBackend::Tencent
+    );
+    let overridden = production_with(&[("LETAO__DATABASE__DEMO_DATA", "true")]).unwrap();
     assert!(overridden.database.demo_data);
     assert_eq!(load(&[("LETAO_ENV", "test")]).unwrap().log.level, "warn");
+}
+
+#[test]
+fn production_refuses_the_placeholder_secret_and_the_outbox() {
+    let all_but_secret: Vec<(&str, &str)> = PRODUCTION
+        .iter()
+        .copied()
+        .filter(|(k, _)| *k != "LETAO__AUTH__JWT_SECRET")
+        .collect();
+    let err = load(&all_but_secret).unwrap_err().to_string();
+    assert!(err.contains("jwt_secret"), "{err}");
+    let err = production_with(&[("LETAO__AUTH__JWT_SECRET", "short")])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("jwt_secret"), "{err}");
+    let err = production_with(&[("LETAO__SMS__BACKEND", "outbox")])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("outbox"), "{err}");
+    let err = load(&[
+        ("LETAO_ENV", "production"),
+        (
+            "LETAO__AUTH__JWT_SECRET",
+            "0123456789abcdef0123456789abcdef-prod",
+        ),
+    ])
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("sms.tencent"), "{err}");
+    // Development accepts both, so `cargo run` works out of the box.
+    let dev = load(&[]).unwrap();
+    assert_eq!(dev.sms.backend, letao_server::settings::SmsBackend::Outbox);
 }
 
 #[test]

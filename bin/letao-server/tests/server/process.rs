@@ -158,7 +158,45 @@ fn migrate_and_check_config_subcommands() {
 
     let help = server(database.url(), &["--help"]).output().expect("help");
     let help = String::from_utf8_lossy(&help.stdout);
-    for cmd in ["serve", "migrate", "check-config"] {
+    for cmd in ["serve", "migrate", "check-config", "grant-admin"] {
         assert!(help.contains(cmd), "{help}");
     }
+}
+
+#[test]
+fn grant_admin_marks_a_user_in_the_database() {
+    let database = TestDatabase::create(Backend::Sqlite).expect("sqlite");
+    let out = server(database.url(), &["migrate"])
+        .output()
+        .expect("migrate");
+    assert!(out.status.success());
+    database.execute_sql(
+        "INSERT INTO \"user\" (username, password, mobile, password_scheme, is_admin, created_at) \
+         VALUES ('boss', 'x', '13900000000', 'argon2id', 0, '2026-01-01 00:00:00')",
+    );
+    let out = server(database.url(), &["grant-admin", "boss"])
+        .output()
+        .expect("grant");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        database.scalar_i64("SELECT COUNT(*) FROM \"user\" WHERE username = 'boss' AND is_admin"),
+        1
+    );
+    let out = server(database.url(), &["grant-admin", "nobody"])
+        .output()
+        .expect("grant");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nobody"));
+    let out = server(database.url(), &["grant-admin", "--revoke", "boss"])
+        .output()
+        .expect("revoke");
+    assert!(out.status.success());
+    assert_eq!(
+        database.scalar_i64("SELECT COUNT(*) FROM \"user\" WHERE username = 'boss' AND is_admin"),
+        0
+    );
 }

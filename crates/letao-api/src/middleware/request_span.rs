@@ -47,6 +47,8 @@ pub async fn request_span(
         path = %req.path(),
     );
     let started = Instant::now();
+    // Handlers and our middleware turn every error into a response, so an
+    // `Err` here is actix's own (e.g. a broken connection) and carries none.
     let mut res = next.call(req).instrument(span.clone()).await?;
     let status = res.status().as_u16();
     span.in_scope(|| {

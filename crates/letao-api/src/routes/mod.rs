@@ -1,5 +1,6 @@
 //! Route handlers, one module per area.
 
+pub mod accounts;
 pub mod catalogue;
 pub mod fallback;
 pub mod health;
@@ -16,6 +17,11 @@ pub(crate) fn json_body(body: Bytes) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(ContentType::json())
         .body(body)
+}
+
+/// Default service of a POST-only resource.
+pub(crate) async fn post_only() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::MethodNotAllowed { allow: "POST" })
 }
 
 /// Default service of a read-only resource: the method is not one it takes.

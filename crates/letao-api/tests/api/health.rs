@@ -1,7 +1,6 @@
 //! Liveness and readiness, including a database that goes away and comes back.
 
-use crate::helpers::{TestApp, static_dir};
-use letao_api::AppState;
+use crate::helpers::TestApp;
 use letao_db::testing::TestDatabase;
 use letao_db::{Backend, Db, DbConfig};
 use std::sync::Arc;
@@ -91,13 +90,7 @@ async fn ready_follows_the_database(backend: Backend) {
         timeout: Duration::from_secs(1),
     })
     .expect("pool");
-    let app = TestApp {
-        state: AppState::builder(db)
-            .catalogue_ttl(Duration::ZERO)
-            .static_dir(static_dir())
-            .build(),
-        database,
-    };
+    let app = TestApp::over_pool(db, database, crate::helpers::accounts_config(), |b| b);
     assert_eq!(app.get("/ready").await.status, 200);
 
     outage.cut();

@@ -4,11 +4,35 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderMap;
 use actix_web::test;
 use bytes::Bytes;
-use letao_api::{AppState, AppStateBuilder, app};
+use letao_api::{Accounts, AccountsConfig, AppState, AppStateBuilder, LoginLimits, app};
+use letao_auth::{Argon2Settings, FakeClock};
 use letao_db::Backend;
 use letao_db::testing::TestDatabase;
+use letao_domain::verification::CodePolicy;
+use letao_sms::FakeSender;
+use secrecy::SecretString;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
+
+/// The token secret of test apps.
+pub const JWT_SECRET: &str = "test-jwt-secret-0123456789abcdef";
+
+/// Account rules for tests: cheap hashing, the SPEC's limits.
+pub fn accounts_config() -> AccountsConfig {
+    AccountsConfig {
+        argon2: Argon2Settings {
+            memory_kib: 256,
+            iterations: 1,
+            parallelism: 1,
+        },
+        legacy_md5_secret: SecretString::from("letaoSecret"),
+        jwt_secret: SecretString::from(JWT_SECRET),
+        token_ttl: chrono::TimeDelta::hours(36),
+        codes: CodePolicy::default(),
+        login: LoginLimits::default(),
+    }
+}
 
 /// Runs each test body once per backend, as `<name>::sqlite`,
 /// `<name>::mysql` and `<name>::postgres`. The argument's type says what
@@ -60,10 +84,13 @@ pub fn static_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../static")
 }
 
-/// The application over a migrated database holding the demo data.
+/// The application over a migrated database holding the demo data, with
+/// a fake SMS sender and a clock the test moves.
 pub struct TestApp {
     pub state: AppState,
     pub database: TestDatabase,
+    pub sms: Arc<FakeSender>,
+    pub clock: Arc<FakeClock>,
 }
 
 impl TestApp {
@@ -85,12 +112,27 @@ impl TestApp {
         database: TestDatabase,
         configure: impl FnOnce(AppStateBuilder) -> AppStateBuilder,
     ) -> TestApp {
-        let builder = AppState::builder(database.pool())
+        TestApp::over_pool(database.pool(), database, accounts_config(), configure)
+    }
+
+    /// The state over `pool` (which may reach `database` another way).
+    pub fn over_pool(
+        pool: letao_db::Db,
+        database: TestDatabase,
+        accounts: AccountsConfig,
+        configure: impl FnOnce(AppStateBuilder) -> AppStateBuilder,
+    ) -> TestApp {
+        let sms = Arc::new(FakeSender::new());
+        let clock = Arc::new(FakeClock::new(chrono::Utc::now()));
+        let accounts = Accounts::new(accounts, sms.clone(), clock.clone()).expect("accounts");
+        let builder = AppState::builder(pool, accounts)
             .catalogue_ttl(Duration::ZERO)
             .static_dir(static_dir());
         TestApp {
             state: configure(builder).build(),
             database,
+            sms,
+            clock,
         }
     }
 
@@ -154,5 +196,83 @@ impl TestResponse {
         let msg = body["msg"].as_str().expect("msg is a string").to_owned();
         assert!(!msg.is_empty());
         msg
+    }
+}
+
+/// A mobile number unique within one test: `1380000` and four digits.
+pub fn mobile(n: u32) -> String {
+    format!("1380000{:04}", n % 10_000)
+}
+
+impl TestApp {
+    /// `POST uri` with a JSON body.
+    pub async fn post_json(&self, uri: &str, body: serde_json::Value) -> TestResponse {
+        self.call(test::TestRequest::post().uri(uri).set_json(body))
+            .await
+    }
+
+    /// `POST uri` with a JSON body from a given client address.
+    pub async fn post_json_from(
+        &self,
+        ip: &str,
+        uri: &str,
+        body: serde_json::Value,
+    ) -> TestResponse {
+        let peer = format!("{ip}:40000").parse().expect("ip");
+        self.call(
+            test::TestRequest::post()
+                .uri(uri)
+                .peer_addr(peer)
+                .set_json(body),
+        )
+        .await
+    }
+
+    /// `GET uri` with `Authorization: Bearer token`.
+    pub async fn get_auth(&self, uri: &str, token: &str) -> TestResponse {
+        self.call(
+            test::TestRequest::get()
+                .uri(uri)
+                .insert_header(("authorization", format!("Bearer {token}"))),
+        )
+        .await
+    }
+
+    /// Asks for a code for `mobile` and returns it as the fake SMS got it.
+    pub async fn code_for(&self, mobile: &str, purpose: &str) -> String {
+        let res = self
+            .post_json(
+                "/sms",
+                serde_json::json!({"mobile": mobile, "purpose": purpose}),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.text());
+        self.sms.last_params_to(mobile).expect("a code was sent")[0].clone()
+    }
+
+    /// Registers a user through the API (code included); panics unless 200.
+    pub async fn register(&self, username: &str, password: &str, mobile: &str) {
+        let code = self.code_for(mobile, "register").await;
+        // The next code for this mobile may be asked for at once.
+        self.clock.advance(chrono::TimeDelta::seconds(61));
+        let res = self
+            .post_json(
+                "/register",
+                serde_json::json!({"username": username, "password": password, "mobile": mobile, "smscode": code}),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.text());
+    }
+
+    /// Logs in with a password; the token.
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let res = self
+            .post_json(
+                "/login",
+                serde_json::json!({"username": username, "password": password}),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.text());
+        res.json()["token"].as_str().expect("token").to_owned()
     }
 }

@@ -5,6 +5,7 @@
 
 #[macro_use]
 mod helpers;
+mod accounts;
 mod adoption;
 mod catalogue;
 mod errors;

@@ -1,0 +1,113 @@
+//! Accounts: SMS codes, registration, login. The rules live here (and in
+//! `letao-auth` / `letao-db`); route handlers only translate HTTP.
+
+mod login;
+mod register;
+mod sms;
+
+pub use login::{LoggedIn, LoginLimits};
+pub use register::RegisterRequest;
+
+use crate::ApiError;
+use chrono::TimeDelta;
+use letao_auth::{Argon2Settings, Clock, CodeHasher, PasswordHasher, TokenKeys};
+use letao_domain::verification::CodePolicy;
+use letao_sms::SmsSender;
+use secrecy::SecretString;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+/// Settings of the account rules.
+#[derive(Clone)]
+pub struct AccountsConfig {
+    /// argon2id costs.
+    pub argon2: Argon2Settings,
+    /// Salt of the original server's MD5 password rows.
+    pub legacy_md5_secret: SecretString,
+    /// HS256 key of access tokens (also keys the SMS code hashes).
+    pub jwt_secret: SecretString,
+    /// Access token lifetime.
+    pub token_ttl: TimeDelta,
+    /// SMS code lifetime, tries and send limits.
+    pub codes: CodePolicy,
+    /// Login failure throttling.
+    pub login: LoginLimits,
+}
+
+/// The account service shared by all workers.
+pub struct Accounts {
+    passwords: PasswordHasher,
+    tokens: TokenKeys,
+    codes: CodeHasher,
+    policy: CodePolicy,
+    login: LoginLimits,
+    sms: Arc<dyn SmsSender>,
+    clock: Arc<dyn Clock>,
+    /// One password hash per core at a time: more would only queue inside
+    /// the CPU (and each holds argon2's memory), while other requests wait.
+    hashing: Semaphore,
+}
+
+impl Accounts {
+    /// The service; fails when the argon2 costs are out of range.
+    pub fn new(
+        config: AccountsConfig,
+        sms: Arc<dyn SmsSender>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Accounts, ApiError> {
+        let passwords = PasswordHasher::new(config.argon2, config.legacy_md5_secret.clone())
+            .map_err(|e| ApiError::Internal(Box::new(e)))?;
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        Ok(Accounts {
+            passwords,
+            tokens: TokenKeys::new(&config.jwt_secret, config.token_ttl),
+            codes: CodeHasher::new(derive_code_key(&config.jwt_secret)),
+            policy: config.codes,
+            login: config.login,
+            sms,
+            clock,
+            hashing: Semaphore::new(cores),
+        })
+    }
+
+    /// The token keys.
+    pub fn tokens(&self) -> &TokenKeys {
+        &self.tokens
+    }
+
+    /// The clock the rules run on.
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+
+    /// Runs a password hash or check on a blocking thread, at most one per
+    /// core at a time.
+    async fn hashing<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&PasswordHasher) -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let _permit = self
+            .hashing
+            .acquire()
+            .await
+            .map_err(|e| ApiError::Internal(Box::new(e)))?;
+        let hasher = self.passwords.clone();
+        tokio::task::spawn_blocking(move || work(&hasher))
+            .await
+            .map_err(|e| ApiError::Internal(Box::new(e)))
+    }
+}
+
+/// The SMS code hashing key, derived from the token secret with a label,
+/// so there is one secret to configure and the two uses never share a key.
+fn derive_code_key(jwt_secret: &SecretString) -> SecretString {
+    use hmac::{Hmac, Mac};
+    use secrecy::ExposeSecret;
+    let mut mac = match Hmac::<sha2::Sha256>::new_from_slice(jwt_secret.expose_secret().as_bytes())
+    {
+        Ok(m) => m,
+        Err(_) => return jwt_secret.clone(),
+    };
+    mac.update(b"letao sms code key v1");
+    SecretString::from(hex::encode(mac.finalize().into_bytes()))
+}
