@@ -200,3 +200,41 @@ fn grant_admin_marks_a_user_in_the_database() {
         0
     );
 }
+
+#[test]
+fn sigterm_lets_an_in_flight_request_finish() {
+    use std::io::{Read, Write};
+    let database = TestDatabase::create(Backend::Sqlite).expect("sqlite");
+    let mut child = server(database.url(), &[])
+        .spawn()
+        .expect("start the server");
+    let (addr, _lines) = wait_for_listen(&mut child);
+    let body = r#"{"username":"nobody_here","password":"whatever"}"#;
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write!(
+        stream,
+        "POST /login HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+        body.len(),
+        &body[..10]
+    )
+    .expect("send the head");
+    std::thread::sleep(Duration::from_millis(200));
+    terminate(&child);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        child.try_wait().expect("wait").is_none(),
+        "still serving the open request"
+    );
+    stream
+        .write_all(body[10..].as_bytes())
+        .expect("send the rest");
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).expect("read the reply");
+    assert!(reply.starts_with("HTTP/1.1 401"), "{reply}");
+    assert!(reply.contains("\"status\":1040"), "{reply}");
+    let status = wait_exit(&mut child);
+    assert!(status.success(), "exit status {status}");
+}

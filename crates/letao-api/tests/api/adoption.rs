@@ -123,3 +123,47 @@ async fn an_original_mysql_database_is_upgraded_in_place_and_served() {
         "auto-increment continues after the original rows"
     );
 }
+
+#[actix_web::test]
+async fn duplicate_users_stop_the_upgrade_without_touching_a_row() {
+    let Some(database) = TestDatabase::create(Backend::Mysql) else {
+        return;
+    };
+    database.execute_sql(ORIGINAL_SCHEMA);
+    database.execute_sql(
+        "insert into `user` (username, password, mobile) values \
+         ('twin', 'a', '13900000001'), ('twin', 'b', '13900000002'), \
+         ('solo', 'c', '13900000003'), ('other', 'd', '13900000003')",
+    );
+    let db = database.pool();
+    let err = db
+        .migrate()
+        .await
+        .expect_err("the upgrade must stop")
+        .to_string();
+    assert!(
+        err.contains("\"twin\"") && err.contains("user ids 2,3"),
+        "{err}"
+    );
+    assert!(
+        err.contains("\"13900000003\"") && err.contains("user ids 4,5"),
+        "{err}"
+    );
+    // Nothing was changed: every row is there, no migration was applied.
+    assert_eq!(database.scalar_i64("SELECT COUNT(*) FROM `user`"), 5);
+    assert_eq!(
+        database.scalar_i64("SELECT COUNT(*) FROM __diesel_schema_migrations"),
+        0
+    );
+    assert_eq!(
+        database.scalar_i64(
+            "SELECT COUNT(*) FROM information_schema.tables \
+             WHERE table_schema = DATABASE() AND table_name = 'product'"
+        ),
+        0
+    );
+    // Once an operator resolves them, the upgrade goes through.
+    database.execute_sql("UPDATE `user` SET username = 'twin2' WHERE id = 3; UPDATE `user` SET mobile = NULL WHERE id = 5");
+    db.migrate().await.expect("migrates after the fix");
+    assert_eq!(database.scalar_i64("SELECT COUNT(*) FROM `user`"), 5);
+}

@@ -10,5 +10,6 @@ mod adoption;
 mod catalogue;
 mod errors;
 mod health;
+mod logs;
 mod products;
 mod static_files;
