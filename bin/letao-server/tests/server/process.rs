@@ -229,7 +229,7 @@ fn sigterm_lets_an_in_flight_request_finish() {
         "still serving the open request"
     );
     stream
-        .write_all(body[10..].as_bytes())
+        .write_all(&body.as_bytes()[10..])
         .expect("send the rest");
     let mut reply = String::new();
     stream.read_to_string(&mut reply).expect("read the reply");
