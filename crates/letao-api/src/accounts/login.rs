@@ -54,34 +54,36 @@ impl Accounts {
         ]
     }
 
-    /// Every attempt takes a slot before any check, so concurrent guesses
-    /// cannot outrun the limit; a successful login gives its slot back, so
-    /// only failures count.
-    async fn take_attempt(&self, db: &Db, rules: &[RateRule]) -> Result<(), ApiError> {
-        match db.take_rate(rules, self.clock.now()).await? {
-            Ok(()) => Ok(()),
-            Err(wait) => Err(ApiError::TooMany {
+    /// 429 while the account or the client has too many recent failures.
+    async fn refuse_if_throttled(&self, db: &Db, rules: &[RateRule]) -> Result<(), ApiError> {
+        match db.rate_full(rules, self.clock.now()).await? {
+            None => Ok(()),
+            Some(wait) => Err(ApiError::TooMany {
                 retry_after: wait.seconds(),
             }),
         }
     }
 
-    async fn succeed(
-        &self,
-        db: &Db,
-        rules: &[RateRule],
-        user: UserRecord,
-    ) -> Result<LoggedIn, ApiError> {
-        let buckets: Vec<String> = rules.iter().map(|r| r.bucket.clone()).collect();
-        db.give_back_rate(&buckets).await?;
-        Ok(LoggedIn {
+    /// Counts a failed attempt against the account and the client.
+    async fn count_failure(&self, db: &Db, rules: &[RateRule]) -> Result<ApiError, ApiError> {
+        // Already full is fine: the next attempt is refused either way.
+        let _ = db.take_rate(rules, self.clock.now()).await?;
+        Ok(ApiError::LoginFailed)
+    }
+
+    fn logged_in(&self, user: UserRecord) -> LoggedIn {
+        LoggedIn {
             token: self.tokens.issue(i64::from(user.id), self.clock.now()),
             user,
-        })
+        }
     }
 
     /// Logs in with a username and password. Unknown users and wrong
-    /// passwords get the same reply after the same work.
+    /// passwords get the same reply after the same work. Only failures are
+    /// counted. The throttle check, the check of the password and the count
+    /// of a failure happen while holding one of the per-core hashing slots,
+    /// so concurrent guesses can overshoot the limit by at most the number
+    /// of slots.
     pub async fn login_password(
         &self,
         db: &Db,
@@ -90,34 +92,33 @@ impl Accounts {
         ip: IpAddr,
     ) -> Result<LoggedIn, ApiError> {
         let rules = self.login_rules(username, ip);
-        self.take_attempt(db, &rules).await?;
+        let permit = self.hash_permit().await?;
+        self.refuse_if_throttled(db, &rules).await?;
         let user = db.user_by_username(username).await?;
         let stored = user.as_ref().and_then(|u| u.password.clone());
-        let Some(stored) = stored else {
-            self.hashing(move |h| h.waste_time(&password)).await?;
-            return Err(ApiError::LoginFailed);
+        let (Some(user), Some(stored)) = (user, stored) else {
+            self.blocking_hash(move |h| h.waste_time(&password)).await?;
+            return Err(self.count_failure(db, &rules).await?);
         };
         let stored_for_check = stored.clone();
         let pw = password.clone();
         let check = self
-            .hashing(move |h| h.verify(&pw, &stored_for_check))
+            .blocking_hash(move |h| h.verify(&pw, &stored_for_check))
             .await?;
-        let Some(user) = user else {
-            return Err(ApiError::LoginFailed);
-        };
         match check {
-            PasswordCheck::Invalid => Err(ApiError::LoginFailed),
-            PasswordCheck::Valid => self.succeed(db, &rules, user).await,
+            PasswordCheck::Invalid => Err(self.count_failure(db, &rules).await?),
+            PasswordCheck::Valid => Ok(self.logged_in(user)),
             PasswordCheck::ValidNeedsRehash => {
                 // A legacy MD5 (or outdated argon2) row: replace it now.
                 let new_hash = self
-                    .hashing(move |h| h.hash(&password))
+                    .blocking_hash(move |h| h.hash(&password))
                     .await?
                     .map_err(|e| ApiError::Internal(Box::new(e)))?;
+                drop(permit);
                 if db.upgrade_password(user.id, &stored, &new_hash).await? {
                     tracing::info!(user_id = user.id, "password hash upgraded to argon2id");
                 }
-                self.succeed(db, &rules, user).await
+                Ok(self.logged_in(user))
             }
         }
     }
@@ -131,15 +132,18 @@ impl Accounts {
         ip: IpAddr,
     ) -> Result<LoggedIn, ApiError> {
         let rules = self.login_rules(mobile.as_str(), ip);
-        self.take_attempt(db, &rules).await?;
+        self.refuse_if_throttled(db, &rules).await?;
         let submitted = self.codes.hash(mobile.as_str(), "login", code);
         match db
             .login_with_code(mobile.as_str(), &submitted, &self.policy, self.clock.now())
             .await?
         {
-            Err(_) => Err(ApiError::SmsCode),
-            Ok(None) => Err(ApiError::LoginFailed),
-            Ok(Some(user)) => self.succeed(db, &rules, user).await,
+            Err(_) => {
+                self.count_failure(db, &rules).await?;
+                Err(ApiError::SmsCode)
+            }
+            Ok(None) => Err(self.count_failure(db, &rules).await?),
+            Ok(Some(user)) => Ok(self.logged_in(user)),
         }
     }
 }

@@ -86,11 +86,23 @@ impl Accounts {
         &self,
         work: impl FnOnce(&PasswordHasher) -> T + Send + 'static,
     ) -> Result<T, ApiError> {
-        let _permit = self
-            .hashing
+        let _permit = self.hash_permit().await?;
+        self.blocking_hash(work).await
+    }
+
+    /// One of the per-core hashing slots.
+    async fn hash_permit(&self) -> Result<tokio::sync::SemaphorePermit<'_>, ApiError> {
+        self.hashing
             .acquire()
             .await
-            .map_err(|e| ApiError::Internal(Box::new(e)))?;
+            .map_err(|e| ApiError::Internal(Box::new(e)))
+    }
+
+    /// Runs hashing work on a blocking thread; the caller holds a permit.
+    async fn blocking_hash<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&PasswordHasher) -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
         let hasher = self.passwords.clone();
         tokio::task::spawn_blocking(move || work(&hasher))
             .await

@@ -275,6 +275,13 @@ each_backend! {
         }
     }
 
+    async fn concurrent_logins_of_one_account_all_succeed(app: TestApp) {
+        app.register("busy_user", "right-password", &mobile(24)).await;
+        let body = json!({"username": "busy_user", "password": "right-password"});
+        let results = futures_util::future::join_all((0..20).map(|_| app.post_json("/login", body.clone()))).await;
+        assert!(results.iter().all(|r| r.status == 200), "{:?}", results.iter().map(|r| r.status).collect::<Vec<_>>());
+    }
+
     async fn failures_from_one_ip_are_throttled_across_usernames(app: TestApp) {
         for n in 0..30 {
             let res = app.post_json_from("203.0.113.5", "/login", json!({"username": format!("nobody{n}"), "password": "x"})).await;
