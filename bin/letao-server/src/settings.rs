@@ -68,6 +68,10 @@ pub struct Settings {
     pub sms: SmsSettings,
     /// Rate limits.
     pub limits: LimitSettings,
+    /// WeChat Pay merchant account.
+    pub wechat_pay: WechatPaySettings,
+    /// Order lifetime.
+    pub orders: OrderSettings,
     /// Catalogue cache.
     pub catalogue: CatalogueSettings,
     /// Logging.
@@ -157,6 +161,46 @@ pub struct TencentSettings {
     pub endpoint: String,
     /// Request timeout, seconds.
     pub timeout_secs: u64,
+}
+
+/// The development WeChat Pay key of `config/default.toml` (the
+/// simulator's), refused in production.
+pub const PLACEHOLDER_WECHAT_KEY: &str = "letao-dev-wechat-pay-key-0000000";
+
+/// `[wechat_pay]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WechatPaySettings {
+    /// App id.
+    pub appid: String,
+    /// Merchant id.
+    pub mch_id: String,
+    /// API v2 key.
+    pub api_key: SecretString,
+    /// `MD5` or `HMAC-SHA256`.
+    pub sign_type: String,
+    /// Base URL.
+    pub base_url: String,
+    /// Payment notification URL.
+    pub notify_url: String,
+    /// Refund notification URL (empty: none).
+    pub refund_notify_url: String,
+    /// Merchant certificate PEM file (empty: none).
+    pub client_cert: PathBuf,
+    /// Merchant key PEM file (empty: none).
+    pub client_key: PathBuf,
+    /// Call timeout, seconds.
+    pub timeout_secs: u64,
+}
+
+/// `[orders]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderSettings {
+    /// Unpaid order lifetime, seconds.
+    pub ttl_secs: u64,
+    /// Expiry round interval, seconds.
+    pub expiry_interval_secs: u64,
 }
 
 /// `[limits]`
@@ -303,7 +347,22 @@ impl Settings {
                 }
             }
         }
+        if wechat_pay::SignType::parse(&self.wechat_pay.sign_type).is_none() {
+            return Err(SettingsError::Invalid(
+                "wechat_pay.sign_type must be MD5 or HMAC-SHA256".into(),
+            ));
+        }
+        if self.orders.ttl_secs == 0 || self.orders.expiry_interval_secs == 0 {
+            return Err(SettingsError::Invalid(
+                "orders.ttl_secs and orders.expiry_interval_secs must be at least 1".into(),
+            ));
+        }
         if self.environment == Environment::Production {
+            if self.wechat_pay.api_key.expose_secret() == PLACEHOLDER_WECHAT_KEY {
+                return Err(SettingsError::Invalid(
+                    "production refuses the development wechat_pay.api_key: set LETAO__WECHAT_PAY__API_KEY".into(),
+                ));
+            }
             let secret = self.auth.jwt_secret.expose_secret();
             if secret == PLACEHOLDER_JWT_SECRET || secret.len() < 32 {
                 return Err(SettingsError::Invalid(

@@ -4,7 +4,7 @@ use crate::settings::{Settings, SmsBackend};
 use actix_web::HttpServer;
 use actix_web::dev::Server;
 use chrono::TimeDelta;
-use letao_api::{Accounts, AccountsConfig, AppState, LoginLimits};
+use letao_api::{Accounts, AccountsConfig, AppState, LoginLimits, Orders, OrdersConfig};
 use letao_auth::{Argon2Settings, SystemClock};
 use letao_db::{Db, DbError};
 use letao_domain::verification::CodePolicy;
@@ -72,6 +72,56 @@ pub fn sms_sender(settings: &Settings) -> Result<Arc<dyn SmsSender>, StartError>
     })
 }
 
+/// The WeChat Pay client and the order settings.
+pub fn orders(settings: &Settings) -> Result<Orders, StartError> {
+    let w = &settings.wechat_pay;
+    let merchant = wechat_pay::Merchant {
+        appid: w.appid.clone(),
+        mch_id: w.mch_id.clone(),
+        api_key: w.api_key.clone(),
+        sign_type: wechat_pay::SignType::parse(&w.sign_type).unwrap_or_default(),
+    };
+    let client_identity = match (
+        w.client_cert.as_os_str().is_empty(),
+        w.client_key.as_os_str().is_empty(),
+    ) {
+        (true, true) => None,
+        (false, false) => {
+            let read = |p: &std::path::Path| {
+                std::fs::read(p).map_err(|e| {
+                    StartError::Config(format!("wechat_pay: cannot read {}: {e}", p.display()))
+                })
+            };
+            let key = String::from_utf8(read(&w.client_key)?)
+                .map_err(|_| StartError::Config("wechat_pay.client_key is not PEM text".into()))?;
+            Some(wechat_pay::ClientIdentity {
+                cert_pem: read(&w.client_cert)?,
+                key_pem: secrecy::SecretString::from(key),
+            })
+        }
+        _ => {
+            return Err(StartError::Config(
+                "wechat_pay.client_cert and client_key go together".into(),
+            ));
+        }
+    };
+    let client = wechat_pay::Client::new(wechat_pay::Config {
+        merchant: merchant.clone(),
+        base_url: w.base_url.clone(),
+        timeout: Duration::from_secs(w.timeout_secs.max(1)),
+        client_identity,
+        root_certs_pem: None,
+    })
+    .map_err(|e| StartError::Config(format!("wechat_pay: {e}")))?;
+    let config = OrdersConfig {
+        merchant,
+        notify_url: w.notify_url.clone(),
+        refund_notify_url: Some(w.refund_notify_url.clone()).filter(|u| !u.is_empty()),
+        ttl: TimeDelta::seconds(i64::try_from(settings.orders.ttl_secs).unwrap_or(7200)),
+    };
+    Ok(Orders::new(config, Arc::new(client), Arc::new(SystemClock)))
+}
+
 /// The account rules as configured.
 pub fn accounts_config(settings: &Settings) -> AccountsConfig {
     let a = &settings.auth;
@@ -114,7 +164,7 @@ impl Application {
             Arc::new(SystemClock),
         )
         .map_err(|e| StartError::Config(format!("auth: {e}")))?;
-        let state = AppState::builder(db.clone(), accounts)
+        let state = AppState::builder(db.clone(), accounts, orders(settings)?)
             .catalogue_ttl(settings.catalogue_ttl())
             .static_dir(&settings.server.static_dir)
             .trusted_proxies(settings.server.trusted_proxies.clone())
@@ -125,12 +175,17 @@ impl Application {
         };
         let listener = TcpListener::bind(&settings.server.addr).map_err(bind_err)?;
         let addr = listener.local_addr().map_err(bind_err)?;
+        let state_for_expiry = state.clone();
         let mut server = HttpServer::new(move || letao_api::app(state.clone()))
             .shutdown_timeout(settings.server.shutdown_timeout_secs);
         if let Some(workers) = settings.server.workers {
             server = server.workers(workers);
         }
         let server = server.listen(listener).map_err(bind_err)?.run();
+        actix_web::rt::spawn(letao_api::run_expiry(
+            state_for_expiry,
+            Duration::from_secs(settings.orders.expiry_interval_secs),
+        ));
         tracing::info!(
             %addr,
             backend = db.backend().name(),

@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::auth::require_user;
 use crate::middleware::{lowercase_path, request_span};
-use crate::routes::{self, accounts, catalogue, fallback, health, index_page, products};
+use crate::routes::{self, accounts, catalogue, fallback, health, index_page, orders, products};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
@@ -70,5 +70,12 @@ pub fn app(
         .service(post_resource("/register", accounts::register))
         .service(post_resource("/login", accounts::login))
         .service(get_resource("/user/me", accounts::me).wrap(from_fn(require_user)))
+        .service(post_resource("/order", orders::create).wrap(from_fn(require_user)))
+        .service(post_resource("/queryorder", orders::query).wrap(from_fn(require_user)))
+        .service(post_resource("/closeorder", orders::close).wrap(from_fn(require_user)))
+        .service(get_resource("/orders", orders::list).wrap(from_fn(require_user)))
+        .service(post_resource("/admin/refund", orders::refund).wrap(from_fn(require_user)))
+        .service(post_resource("/pay/notify", orders::pay_notify))
+        .service(post_resource("/pay/refund_notify", orders::refund_notify))
         .default_service(web::to(fallback::fallback))
 }

@@ -49,6 +49,15 @@ pub enum ApiError {
     /// 502/1045: the SMS provider could not send.
     #[error("the SMS could not be sent, try again later")]
     SmsProvider,
+    /// 502/1050: WeChat Pay refused or failed; its description.
+    #[error("{0}")]
+    Payment(String),
+    /// 404/1060: no such order, or not the caller's.
+    #[error("order not found")]
+    OrderNotFound,
+    /// 409/1061: the order cannot do that in its state.
+    #[error("{0}")]
+    OrderState(String),
     /// 401/401: no valid access token.
     #[error("missing, malformed or expired token")]
     Unauthorized,
@@ -82,6 +91,9 @@ impl ApiError {
             ApiError::TooMany { .. } => 1030,
             ApiError::LoginFailed => 1040,
             ApiError::SmsProvider => 1045,
+            ApiError::Payment(_) => 1050,
+            ApiError::OrderNotFound => 1060,
+            ApiError::OrderState(_) => 1061,
             ApiError::Unauthorized => 401,
             ApiError::Forbidden => 403,
             ApiError::MethodNotAllowed { .. } => 405,
@@ -122,7 +134,9 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::InvalidInput { .. } | ApiError::SmsCode => StatusCode::BAD_REQUEST,
-            ApiError::Taken(_) => StatusCode::CONFLICT,
+            ApiError::Taken(_) | ApiError::OrderState(_) => StatusCode::CONFLICT,
+            ApiError::Payment(_) => StatusCode::BAD_GATEWAY,
+            ApiError::OrderNotFound => StatusCode::NOT_FOUND,
             ApiError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::LoginFailed | ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::SmsProvider => StatusCode::BAD_GATEWAY,

@@ -1,6 +1,6 @@
 //! What every request handler can reach.
 
-use crate::{Accounts, CatalogueCache};
+use crate::{Accounts, CatalogueCache, Orders};
 use letao_db::Db;
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -14,20 +14,27 @@ pub struct AppState {
     pub(crate) catalogue: Arc<CatalogueCache>,
     pub(crate) static_dir: Arc<PathBuf>,
     pub(crate) accounts: Arc<Accounts>,
+    pub(crate) orders: Arc<Orders>,
     pub(crate) trusted_proxies: Arc<[IpAddr]>,
 }
 
 impl AppState {
     /// Starts building the state around a database pool and the account
     /// service.
-    pub fn builder(db: Db, accounts: Accounts) -> AppStateBuilder {
+    pub fn builder(db: Db, accounts: Accounts, orders: Orders) -> AppStateBuilder {
         AppStateBuilder {
             db,
             accounts,
+            orders,
             catalogue_ttl: Duration::from_secs(1),
             static_dir: PathBuf::from("static"),
             trusted_proxies: Vec::new(),
         }
+    }
+
+    /// The order service.
+    pub fn orders(&self) -> &Orders {
+        &self.orders
     }
 
     /// The account service.
@@ -50,6 +57,7 @@ impl AppState {
 pub struct AppStateBuilder {
     db: Db,
     accounts: Accounts,
+    orders: Orders,
     catalogue_ttl: Duration,
     static_dir: PathBuf,
     trusted_proxies: Vec<IpAddr>,
@@ -81,6 +89,7 @@ impl AppStateBuilder {
             db: self.db,
             static_dir: Arc::new(self.static_dir),
             accounts: Arc::new(self.accounts),
+            orders: Arc::new(self.orders),
             trusted_proxies: self.trusted_proxies.into(),
         }
     }

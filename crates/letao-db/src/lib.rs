@@ -11,6 +11,7 @@ mod catalogue;
 mod error;
 mod migrate;
 mod ops;
+mod orders;
 mod pool;
 mod rate_limit;
 pub mod schema;
@@ -21,6 +22,10 @@ mod users;
 
 pub use catalogue::ProductPage;
 pub use error::DbError;
+pub use orders::{
+    Created, NewOrder, OrderLine, OrderRecord, Payment, Recorded, RefundRecord,
+    state as order_state,
+};
 pub use pool::{Backend, Db, DbConfig, redact_url};
 pub use rate_limit::{RateRule, RetryAfter};
 pub use sms_codes::NewCode;

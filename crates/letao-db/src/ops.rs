@@ -4,7 +4,7 @@
 use crate::DbError;
 use crate::pool::SqliteConn;
 use crate::rate_limit::{RateRule, RetryAfter};
-use crate::schema::{rate_limit, sms_code};
+use crate::schema::{order_event, order_item, product, rate_limit, sms_code};
 use crate::txn::WriteTxn;
 use chrono::{DateTime, TimeDelta, Utc};
 use diesel::prelude::*;
@@ -33,6 +33,21 @@ pub(crate) trait TxOps: WriteTxn {
         policy: &CodePolicy,
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<CodeCheck, DieselError>> + Send;
+
+    /// Puts the stock of an order's lines back.
+    fn release_stock(
+        &mut self,
+        order_id: i32,
+    ) -> impl Future<Output = Result<(), DieselError>> + Send;
+
+    /// Appends an order event.
+    fn add_event(
+        &mut self,
+        order_id: i32,
+        kind: &str,
+        detail: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), DieselError>> + Send;
 }
 
 macro_rules! impl_tx_ops {
@@ -168,6 +183,42 @@ macro_rules! impl_tx_ops {
                     }
                     other => Ok(other),
                 }
+            }
+
+            async fn release_stock(&mut self, order_id: i32) -> Result<(), DieselError> {
+                let mut lines: Vec<(i32, i32)> = order_item::table
+                    .select((order_item::product_id, order_item::quantity))
+                    .filter(order_item::order_id.eq(order_id))
+                    .load(self)
+                    .await?;
+                lines.sort_unstable();
+                for (product_id, quantity) in lines {
+                    diesel::update(product::table.filter(product::id.eq(product_id)))
+                        .set(product::stock.eq(product::stock + quantity))
+                        .execute(self)
+                        .await?;
+                }
+                Ok(())
+            }
+
+            async fn add_event(
+                &mut self,
+                order_id: i32,
+                kind: &str,
+                detail: &str,
+                now: DateTime<Utc>,
+            ) -> Result<(), DieselError> {
+                let detail: String = detail.chars().take(255).collect();
+                diesel::insert_into(order_event::table)
+                    .values((
+                        order_event::order_id.eq(order_id),
+                        order_event::kind.eq(kind),
+                        order_event::detail.eq(detail),
+                        order_event::created_at.eq(now.naive_utc()),
+                    ))
+                    .execute(self)
+                    .await?;
+                Ok(())
             }
         }
     };

@@ -103,6 +103,7 @@ pub struct Db {
     /// The URL the driver connects with (for migrations, which use their own connection).
     driver_url: std::sync::Arc<str>,
     display_url: std::sync::Arc<str>,
+    config: std::sync::Arc<DbConfig>,
 }
 
 impl fmt::Debug for Db {
@@ -182,7 +183,15 @@ impl Db {
             backend,
             display_url: redact_url(&config.url).into(),
             driver_url: driver_url.into(),
+            config: std::sync::Arc::new(config.clone()),
         })
+    }
+
+    /// A second, independent pool on the same database. Connections are
+    /// tied to the async runtime that opened them; a test that serves
+    /// requests from two runtimes gives each its own pool.
+    pub fn fresh_pool(&self) -> Result<Db, DbError> {
+        Db::connect(&self.config)
     }
 
     /// Which database product this is.

@@ -89,6 +89,86 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Orders (the original `payorder` table, extended).
+    payorder (id) {
+        id -> Integer,
+        appid -> Text,
+        mch_id -> Text,
+        nonce_str -> Text,
+        body -> Text,
+        out_trade_no -> Text,
+        total_fee -> Text,
+        spbill_create_ip -> Text,
+        trade_type -> Text,
+        trade_state -> Text,
+        user_id -> Nullable<Integer>,
+        total_fen -> BigInt,
+        prepay_id -> Nullable<Text>,
+        code_url -> Nullable<Text>,
+        expires_at -> Nullable<Timestamp>,
+        transaction_id -> Nullable<Text>,
+        paid_at -> Nullable<Timestamp>,
+        time_end -> Nullable<Text>,
+        bank_type -> Nullable<Text>,
+        cash_fen -> Nullable<BigInt>,
+        openid -> Nullable<Text>,
+        refund_pending -> Bool,
+        refunded_fen -> BigInt,
+        claimed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Order lines, priced when the order was placed.
+    order_item (id) {
+        id -> Integer,
+        order_id -> Integer,
+        product_id -> Integer,
+        name -> Text,
+        unit_fen -> BigInt,
+        quantity -> Integer,
+    }
+}
+
+diesel::table! {
+    /// Refunds, one row per out_refund_no.
+    refund (id) {
+        id -> Integer,
+        order_id -> Integer,
+        out_refund_no -> Text,
+        refund_fen -> BigInt,
+        reason -> Text,
+        state -> Text,
+        refund_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// One row per change of an order.
+    order_event (id) {
+        id -> BigInt,
+        order_id -> Integer,
+        kind -> Text,
+        detail -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
-    category, brand, product, home_item, user, sms_code, rate_limit
+    category,
+    brand,
+    product,
+    home_item,
+    user,
+    sms_code,
+    rate_limit,
+    payorder,
+    order_item,
+    refund,
+    order_event
 );

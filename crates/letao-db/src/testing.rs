@@ -128,7 +128,12 @@ impl TestDatabase {
 impl TestDatabase {
     /// The single integer a `SELECT` returns (e.g. a `COUNT(*)`).
     pub fn scalar_i64(&self, select: &str) -> i64 {
-        let sql = format!("SELECT ({select}) AS v");
+        // Whatever integer type the expression has, read it as a BIGINT.
+        let sql = match self.backend {
+            Backend::Sqlite => format!("SELECT ({select}) AS v"),
+            Backend::Mysql => format!("SELECT CAST(({select}) AS SIGNED) AS v"),
+            Backend::Postgres => format!("SELECT CAST(({select}) AS BIGINT) AS v"),
+        };
         let url = match self.backend {
             Backend::Sqlite => self.url.trim_start_matches("sqlite://").to_owned(),
             Backend::Mysql => mysql_tcp(&self.url),

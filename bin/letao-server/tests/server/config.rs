@@ -58,8 +58,12 @@ fn environment_variables_override_the_files() {
 }
 
 /// What production needs besides the files: a real secret and an SMS account.
-const PRODUCTION: [(&str, &str); 7] = [
+const PRODUCTION: [(&str, &str); 8] = [
     ("LETAO_ENV", "production"),
+    (
+        "LETAO__WECHAT_PAY__API_KEY",
+        "production-wechat-key-placeholder",
+    ),
     (
         "LETAO__AUTH__JWT_SECRET",
         "0123456789abcdef0123456789abcdef-prod",

@@ -81,9 +81,9 @@ impl Accounts {
     /// Logs in with a username and password. Unknown users and wrong
     /// passwords get the same reply after the same work. Only failures are
     /// counted. The throttle check, the check of the password and the count
-    /// of a failure happen while holding one of the per-core hashing slots,
-    /// so concurrent guesses can overshoot the limit by at most the number
-    /// of slots.
+    /// of a failure happen while holding one of the login slots, so
+    /// concurrent guesses can overshoot the limit by at most the number of
+    /// slots.
     pub async fn login_password(
         &self,
         db: &Db,
@@ -92,18 +92,18 @@ impl Accounts {
         ip: IpAddr,
     ) -> Result<LoggedIn, ApiError> {
         let rules = self.login_rules(username, ip);
-        let permit = self.hash_permit().await?;
+        let permit = self.login_slot().await?;
         self.refuse_if_throttled(db, &rules).await?;
         let user = db.user_by_username(username).await?;
         let stored = user.as_ref().and_then(|u| u.password.clone());
         let (Some(user), Some(stored)) = (user, stored) else {
-            self.blocking_hash(move |h| h.waste_time(&password)).await?;
+            self.hashing(move |h| h.waste_time(&password)).await?;
             return Err(self.count_failure(db, &rules).await?);
         };
         let stored_for_check = stored.clone();
         let pw = password.clone();
         let check = self
-            .blocking_hash(move |h| h.verify(&pw, &stored_for_check))
+            .hashing(move |h| h.verify(&pw, &stored_for_check))
             .await?;
         match check {
             PasswordCheck::Invalid => Err(self.count_failure(db, &rules).await?),
@@ -111,7 +111,7 @@ impl Accounts {
             PasswordCheck::ValidNeedsRehash => {
                 // A legacy MD5 (or outdated argon2) row: replace it now.
                 let new_hash = self
-                    .blocking_hash(move |h| h.hash(&password))
+                    .hashing(move |h| h.hash(&password))
                     .await?
                     .map_err(|e| ApiError::Internal(Box::new(e)))?;
                 drop(permit);

@@ -1,7 +1,9 @@
 //! Accounts: SMS codes, registration, login. The rules live here (and in
 //! `letao-auth` / `letao-db`); route handlers only translate HTTP.
 
+mod hash_pool;
 mod login;
+mod profile_cache;
 mod register;
 mod sms;
 
@@ -10,9 +12,11 @@ pub use register::RegisterRequest;
 
 use crate::ApiError;
 use chrono::TimeDelta;
+use hash_pool::HashPool;
 use letao_auth::{Argon2Settings, Clock, CodeHasher, PasswordHasher, TokenKeys};
 use letao_domain::verification::CodePolicy;
 use letao_sms::SmsSender;
+use profile_cache::ProfileCache;
 use secrecy::SecretString;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
@@ -36,16 +40,20 @@ pub struct AccountsConfig {
 
 /// The account service shared by all workers.
 pub struct Accounts {
-    passwords: PasswordHasher,
     tokens: TokenKeys,
     codes: CodeHasher,
     policy: CodePolicy,
     login: LoginLimits,
     sms: Arc<dyn SmsSender>,
     clock: Arc<dyn Clock>,
-    /// One password hash per core at a time: more would only queue inside
-    /// the CPU (and each holds argon2's memory), while other requests wait.
-    hashing: Semaphore,
+    /// One hashing thread per core.
+    pool: HashPool,
+    /// Logins checked at once: twice the cores, so the hashing threads stay
+    /// busy while other logins wait on the database, and few enough that
+    /// concurrent guesses overshoot the failure limit by little.
+    login_slots: Semaphore,
+    /// `/user/me` answers, kept briefly.
+    profiles: ProfileCache,
 }
 
 impl Accounts {
@@ -59,14 +67,15 @@ impl Accounts {
             .map_err(|e| ApiError::Internal(Box::new(e)))?;
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         Ok(Accounts {
-            passwords,
             tokens: TokenKeys::new(&config.jwt_secret, config.token_ttl),
             codes: CodeHasher::new(derive_code_key(&config.jwt_secret)),
             policy: config.codes,
             login: config.login,
             sms,
             clock,
-            hashing: Semaphore::new(cores),
+            pool: HashPool::new(passwords.clone(), cores)?,
+            login_slots: Semaphore::new(2 * cores),
+            profiles: ProfileCache::new(),
         })
     }
 
@@ -75,36 +84,32 @@ impl Accounts {
         &self.tokens
     }
 
+    /// The profile of user `id` for `/user/me` (cached for a second).
+    pub async fn profile(
+        &self,
+        db: &letao_db::Db,
+        id: i32,
+    ) -> Result<Option<letao_db::UserRecord>, ApiError> {
+        Ok(self.profiles.get(db, id).await?)
+    }
+
     /// The clock the rules run on.
     pub fn clock(&self) -> &dyn Clock {
         self.clock.as_ref()
     }
 
-    /// Runs a password hash or check on a blocking thread, at most one per
-    /// core at a time.
+    /// Runs a password hash or check on the hashing threads.
     async fn hashing<T: Send + 'static>(
         &self,
         work: impl FnOnce(&PasswordHasher) -> T + Send + 'static,
     ) -> Result<T, ApiError> {
-        let _permit = self.hash_permit().await?;
-        self.blocking_hash(work).await
+        self.pool.run(work).await
     }
 
-    /// One of the per-core hashing slots.
-    async fn hash_permit(&self) -> Result<tokio::sync::SemaphorePermit<'_>, ApiError> {
-        self.hashing
+    /// One of the login slots.
+    async fn login_slot(&self) -> Result<tokio::sync::SemaphorePermit<'_>, ApiError> {
+        self.login_slots
             .acquire()
-            .await
-            .map_err(|e| ApiError::Internal(Box::new(e)))
-    }
-
-    /// Runs hashing work on a blocking thread; the caller holds a permit.
-    async fn blocking_hash<T: Send + 'static>(
-        &self,
-        work: impl FnOnce(&PasswordHasher) -> T + Send + 'static,
-    ) -> Result<T, ApiError> {
-        let hasher = self.passwords.clone();
-        tokio::task::spawn_blocking(move || work(&hasher))
             .await
             .map_err(|e| ApiError::Internal(Box::new(e)))
     }

@@ -5,6 +5,7 @@ pub mod catalogue;
 pub mod fallback;
 pub mod health;
 pub mod index_page;
+pub mod orders;
 pub mod products;
 
 use crate::ApiError;

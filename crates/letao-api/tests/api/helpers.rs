@@ -4,7 +4,9 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderMap;
 use actix_web::test;
 use bytes::Bytes;
-use letao_api::{Accounts, AccountsConfig, AppState, AppStateBuilder, LoginLimits, app};
+use letao_api::{
+    Accounts, AccountsConfig, AppState, AppStateBuilder, LoginLimits, Orders, OrdersConfig, app,
+};
 use letao_auth::{Argon2Settings, FakeClock};
 use letao_db::Backend;
 use letao_db::testing::TestDatabase;
@@ -14,6 +16,21 @@ use secrecy::SecretString;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// The merchant of the test apps' simulator.
+pub const APPID: &str = "wx00000000000test1";
+pub const MCH_ID: &str = "1900000001";
+pub const WECHAT_KEY: &str = "test-wechat-key-0123456789abcdef";
+
+/// The test merchant.
+pub fn merchant() -> wechat_pay::Merchant {
+    wechat_pay::Merchant {
+        appid: APPID.into(),
+        mch_id: MCH_ID.into(),
+        api_key: SecretString::from(WECHAT_KEY),
+        sign_type: wechat_pay::SignType::Md5,
+    }
+}
 
 /// The token secret of test apps.
 pub const JWT_SECRET: &str = "test-jwt-secret-0123456789abcdef";
@@ -91,6 +108,18 @@ pub struct TestApp {
     pub database: TestDatabase,
     pub sms: Arc<FakeSender>,
     pub clock: Arc<FakeClock>,
+    /// The WeChat Pay simulator this app's orders go to.
+    pub sim: wechat_pay_sim::RunningSim,
+    /// Where the app also listens (for the simulator's notifications).
+    pub addr: std::net::SocketAddr,
+    server: actix_web::dev::ServerHandle,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // The stop command is sent at once; the server winds down by itself.
+        drop(self.server.stop(false));
+    }
 }
 
 impl TestApp {
@@ -122,17 +151,66 @@ impl TestApp {
         accounts: AccountsConfig,
         configure: impl FnOnce(AppStateBuilder) -> AppStateBuilder,
     ) -> TestApp {
+        if std::env::var_os("TEST_LOG").is_some() {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter("debug,actix_server=warn")
+                .try_init();
+        }
         let sms = Arc::new(FakeSender::new());
         let clock = Arc::new(FakeClock::new(chrono::Utc::now()));
-        let accounts = Accounts::new(accounts, sms.clone(), clock.clone()).expect("accounts");
-        let builder = AppState::builder(pool, accounts)
-            .catalogue_ttl(Duration::ZERO)
-            .static_dir(static_dir());
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let mut sim_config = wechat_pay_sim::SimConfig::new(APPID, MCH_ID, WECHAT_KEY);
+        sim_config.retry_scale = 0.001;
+        let sim = wechat_pay_sim::Simulator::new(sim_config)
+            .start("127.0.0.1:0")
+            .expect("simulator");
+        let sim_url = sim.base_url();
+        let make_state = |pool: letao_db::Db| {
+            let accounts =
+                Accounts::new(accounts.clone(), sms.clone(), clock.clone()).expect("accounts");
+            let client = wechat_pay::Client::new(wechat_pay::Config {
+                merchant: merchant(),
+                base_url: sim_url.clone(),
+                timeout: Duration::from_secs(5),
+                client_identity: None,
+                root_certs_pem: None,
+            })
+            .expect("client");
+            let orders = Orders::new(
+                OrdersConfig {
+                    merchant: merchant(),
+                    notify_url: format!("http://{addr}/pay/notify"),
+                    refund_notify_url: Some(format!("http://{addr}/pay/refund_notify")),
+                    ttl: chrono::TimeDelta::hours(2),
+                },
+                Arc::new(client),
+                clock.clone(),
+            );
+            AppState::builder(pool, accounts, orders)
+                .catalogue_ttl(Duration::ZERO)
+                .static_dir(static_dir())
+        };
+        // The listening server runs on its own runtime: it gets its own
+        // pool, as connections belong to the runtime that opened them.
+        let served = make_state(pool.fresh_pool().expect("pool")).build();
+        let state = configure(make_state(pool)).build();
+        let server = actix_web::HttpServer::new(move || app(served.clone()))
+            .workers(1)
+            .disable_signals()
+            .listen(listener)
+            .expect("listen")
+            .run();
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
         TestApp {
-            state: configure(builder).build(),
+            state,
             database,
             sms,
             clock,
+            sim,
+            addr,
+            server: handle,
         }
     }
 

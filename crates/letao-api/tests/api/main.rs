@@ -11,5 +11,6 @@ mod catalogue;
 mod errors;
 mod health;
 mod logs;
+mod orders;
 mod products;
 mod static_files;

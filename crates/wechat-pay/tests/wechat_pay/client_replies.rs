@@ -218,7 +218,12 @@ fn a_silent_server_times_out() {
 #[test]
 fn refunds_without_a_client_certificate_are_refused_locally() {
     let server = Scripted::start(Script::Body("<xml/>".into()));
-    let c = client(server.base_url(), SignType::Md5, Duration::from_secs(1));
+    // HTTPS: a certificate is required before anything is sent.
+    let c = client(
+        format!("https://{}", server.addr),
+        SignType::Md5,
+        Duration::from_secs(1),
+    );
     let err = c
         .refund(&wechat_pay::Refund {
             order: OrderRef::OutTradeNo("LT1".into()),
