@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Orders benchmark: create-order and payment-notification throughput and
+# p99 against the local WeChat Pay simulator, on SQLite and on MariaDB.
+#   bash bench/orders.sh
+# Loopback only; every wrk run is bounded by timeout.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bench/lib.sh
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+command -v mariadbd >/dev/null || die "mariadb-server is not installed (bash .ci/run installs it)"
+
+DURATION=${DURATION:-10}
+log "cargo build --release"
+cargo build --release --quiet -p letao-server -p wechat-pay-sim
+start_mariadb
+"$ROOT/target/release/wechat-pay-sim" --addr 127.0.0.1:3100 --retry-scale 0.001 >"$OUT/sim.log" 2>&1 &
+STARTED+=($!)
+sleep 0.5
+
+run_backend() { # name port url
+  local name=$1 port=$2 url=$3
+  start_ours "$name" "$port" "$url" \
+    LETAO__WECHAT_PAY__NOTIFY_URL="http://127.0.0.1:$port/pay/notify" \
+    LETAO__ORDERS__EXPIRY_INTERVAL_SECS=3600
+  local base="http://127.0.0.1:$port"
+  curl -fsS -H 'Content-Type: application/json' -d '{"mobile":"13900000002"}' "$base/sms" >/dev/null
+  local code
+  code=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readlines()[-1])["params"][0])' "$WORK/$name-outbox.jsonl")
+  curl -fsS -H 'Content-Type: application/json' \
+    -d "{\"username\":\"order_bench\",\"password\":\"bench-password-1\",\"mobile\":\"13900000002\",\"smscode\":\"$code\"}" \
+    "$base/register" >/dev/null
+  local token
+  token=$(curl -fsS -H 'Content-Type: application/json' -d '{"username":"order_bench","password":"bench-password-1"}' \
+    "$base/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+  # Enough stock for the whole run.
+  case "$url" in
+    sqlite://*) python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("UPDATE product SET stock = 100000000 WHERE id = 1"); c.commit()' "${url#sqlite://}" ;;
+    mysql://*) mariadb --no-defaults -uroot --socket="$WORK/sock" letao_rs -e 'UPDATE product SET stock = 100000000 WHERE id = 1' ;;
+  esac
+
+  cat >"$WORK/order.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $token"
+wrk.body = '{"items":[{"productId":1,"quantity":1}]}'
+LUA
+  log "$name: POST /order for ${DURATION}s"
+  timeout $((DURATION + 20)) wrk -t2 -c32 -d"${DURATION}s" --latency -s "$WORK/order.lua" "$base/order" >"$OUT/$name-order.wrk" 2>&1 || true
+
+  # One signed notification per order just created, sent in turn: the
+  # first round pays each order, later rounds are duplicates.
+  local nos
+  case "$url" in
+    sqlite://*) python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print("\n".join(r[0] for r in c.execute("SELECT out_trade_no FROM payorder WHERE trade_state = '"'NOTPAY'"'")))' "${url#sqlite://}" >"$WORK/nos.txt" ;;
+    mysql://*) mariadb --no-defaults -uroot --socket="$WORK/sock" letao_rs -N -e "SELECT out_trade_no FROM payorder WHERE trade_state = 'NOTPAY'" >"$WORK/nos.txt" ;;
+  esac
+  python3 - "$WORK/nos.txt" "$WORK/notify.lua" <<'PY'
+import hashlib, sys
+key = "letao-dev-wechat-pay-key-0000000"
+nos = [l.strip() for l in open(sys.argv[1]) if l.strip()]
+bodies = []
+for i, no in enumerate(nos):
+    f = {"appid": "wx0000000000000000", "mch_id": "1900000000", "nonce_str": "n%d" % i,
+         "return_code": "SUCCESS", "result_code": "SUCCESS", "openid": "oBench", "trade_type": "NATIVE",
+         "bank_type": "CMC", "total_fee": "100", "cash_fee": "100", "fee_type": "CNY",
+         "transaction_id": "42%026d" % i, "out_trade_no": no, "time_end": "20260101120000"}
+    s = "&".join("%s=%s" % (k, f[k]) for k in sorted(f)) + "&key=" + key
+    f["sign"] = hashlib.md5(s.encode()).hexdigest().upper()
+    bodies.append("<xml>" + "".join("<%s><![CDATA[%s]]></%s>" % (k, v, k) for k, v in f.items()) + "</xml>")
+with open(sys.argv[2], "w") as out:
+    out.write("bodies = {\n" + ",\n".join("[[" + b + "]]" for b in bodies) + "\n}\n")
+    out.write('counter = 0\nrequest = function()\n  counter = counter + 1\n  local b = bodies[(counter % #bodies) + 1]\n'
+              '  return wrk.format("POST", nil, {["Content-Type"] = "text/xml"}, b)\nend\n')
+print("%d orders to notify" % len(nos), file=sys.stderr)
+PY
+  log "$name: POST /pay/notify for ${DURATION}s"
+  timeout $((DURATION + 20)) wrk -t2 -c32 -d"${DURATION}s" --latency -s "$WORK/notify.lua" "$base/pay/notify" >"$OUT/$name-notify.wrk" 2>&1 || true
+  local paid
+  case "$url" in
+    sqlite://*) paid=$(python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute("SELECT COUNT(*) FROM order_event WHERE kind = '"'paid'"'").fetchone()[0])' "${url#sqlite://}") ;;
+    mysql://*) paid=$(mariadb --no-defaults -uroot --socket="$WORK/sock" letao_rs -N -e "SELECT COUNT(*) FROM order_event WHERE kind = 'paid'") ;;
+  esac
+  for kind in order notify; do
+    printf '%-8s %-7s %9s req/s  p50 %8s  p99 %8s  errors %s\n' "$name" "$kind" \
+      "$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$OUT/$name-$kind.wrk")" \
+      "$(awk '$1 == "50%" {print $2}' "$OUT/$name-$kind.wrk")" \
+      "$(awk '$1 == "99%" {print $2}' "$OUT/$name-$kind.wrk")" \
+      "$(awk '/Non-2xx/ {print $NF}' "$OUT/$name-$kind.wrk")" | tee -a "$OUT/results.txt"
+  done
+  echo "$name: $(wc -l <"$WORK/nos.txt") orders created, $paid payments recorded (one per order)" | tee -a "$OUT/results.txt"
+}
+
+run_backend sqlite 8080 "sqlite://$WORK/letao.db"
+run_backend mariadb 8081 "mysql://root:123456@127.0.0.1:$DB_PORT/letao_rs"
+log "results in $OUT"
