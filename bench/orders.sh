@@ -68,7 +68,7 @@ for i, no in enumerate(nos):
     f["sign"] = hashlib.md5(s.encode()).hexdigest().upper()
     bodies.append("<xml>" + "".join("<%s><![CDATA[%s]]></%s>" % (k, v, k) for k, v in f.items()) + "</xml>")
 with open(sys.argv[2], "w") as out:
-    out.write("bodies = {\n" + ",\n".join("[[" + b + "]]" for b in bodies) + "\n}\n")
+    out.write("bodies = {\n" + ",\n".join("[==[" + b + "]==]" for b in bodies) + "\n}\n")
     out.write('counter = 0\nrequest = function()\n  counter = counter + 1\n  local b = bodies[(counter % #bodies) + 1]\n'
               '  return wrk.format("POST", nil, {["Content-Type"] = "text/xml"}, b)\nend\n')
 print("%d orders to notify" % len(nos), file=sys.stderr)

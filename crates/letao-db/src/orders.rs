@@ -81,7 +81,7 @@ type OrderColumns = (
     payorder::nonce_str,
     payorder::code_url,
     payorder::expires_at,
-    payorder::transaction_id,
+    payorder::wx_transaction_id,
     payorder::paid_at,
     payorder::refund_pending,
     payorder::refunded_fen,
@@ -97,7 +97,7 @@ const ORDER_COLUMNS: OrderColumns = (
     payorder::nonce_str,
     payorder::code_url,
     payorder::expires_at,
-    payorder::transaction_id,
+    payorder::wx_transaction_id,
     payorder::paid_at,
     payorder::refund_pending,
     payorder::refunded_fen,
@@ -493,7 +493,7 @@ impl Db {
                             payorder::id,
                             payorder::total_fen,
                             payorder::trade_state,
-                            payorder::transaction_id,
+                            payorder::wx_transaction_id,
                         ))
                         .filter(payorder::out_trade_no.eq(p.out_trade_no))
                         .first(conn)
@@ -513,18 +513,18 @@ impl Db {
                         });
                     }
                     let facts = (
-                        payorder::transaction_id.eq(p.transaction_id),
+                        payorder::wx_transaction_id.eq(p.transaction_id),
                         payorder::paid_at.eq(naive(now)),
-                        payorder::bank_type.eq(p.bank_type),
-                        payorder::time_end.eq(p.time_end),
+                        payorder::wx_bank_type.eq(p.bank_type),
+                        payorder::wx_time_end.eq(p.time_end),
                         payorder::cash_fen.eq(p.cash_fen),
-                        payorder::openid.eq(p.openid),
+                        payorder::wx_openid.eq(p.openid),
                         payorder::updated_at.eq(naive(now)),
                     );
                     let paid = diesel::update(
                         payorder::table
                             .filter(payorder::id.eq(id))
-                            .filter(payorder::transaction_id.is_null())
+                            .filter(payorder::wx_transaction_id.is_null())
                             .filter(payorder::trade_state.eq_any([state::NOTPAY, state::CLOSING])),
                     )
                     .set((
@@ -541,7 +541,7 @@ impl Db {
                     let late = diesel::update(
                         payorder::table
                             .filter(payorder::id.eq(id))
-                            .filter(payorder::transaction_id.is_null()),
+                            .filter(payorder::wx_transaction_id.is_null()),
                     )
                     .set((facts, payorder::refund_pending.eq(true)))
                     .execute(conn)
@@ -654,7 +654,7 @@ impl Db {
                     let n = diesel::update(
                         payorder::table
                             .filter(payorder::id.eq(order_id))
-                            .filter(payorder::transaction_id.is_not_null())
+                            .filter(payorder::wx_transaction_id.is_not_null())
                             .filter((payorder::refunded_fen + fen).le(payorder::total_fen)),
                     )
                     .set((

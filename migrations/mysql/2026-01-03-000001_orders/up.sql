@@ -1,7 +1,10 @@
 -- Orders. `payorder` is the original server's table (its final form in the
 -- lecture notes): an original database keeps it and its rows, and it gains
 -- what a real order needs. Amounts are integer fen; the original varchar
--- `total_fee` is kept (and filled) for old readers.
+-- `total_fee` is kept (and filled) for old readers. WeChat's payment facts
+-- go in wx_* columns, since the notes' earlier draft of this table used the
+-- plain names (the server brings such a table to this form first, see
+-- migrate.rs, and copies those values over afterwards).
 CREATE TABLE IF NOT EXISTS `payorder` (
   `id` int NOT NULL AUTO_INCREMENT PRIMARY KEY,
   `appid` varchar(50) NOT NULL,
@@ -24,12 +27,12 @@ ALTER TABLE `payorder`
   ADD COLUMN `prepay_id` varchar(64) DEFAULT NULL,
   ADD COLUMN `code_url` varchar(255) DEFAULT NULL,
   ADD COLUMN `expires_at` datetime(6) DEFAULT NULL,
-  ADD COLUMN `transaction_id` varchar(64) DEFAULT NULL,
+  ADD COLUMN `wx_transaction_id` varchar(64) DEFAULT NULL,
   ADD COLUMN `paid_at` datetime(6) DEFAULT NULL,
-  ADD COLUMN `time_end` varchar(14) DEFAULT NULL,
-  ADD COLUMN `bank_type` varchar(32) DEFAULT NULL,
+  ADD COLUMN `wx_time_end` varchar(14) DEFAULT NULL,
+  ADD COLUMN `wx_bank_type` varchar(32) DEFAULT NULL,
   ADD COLUMN `cash_fen` bigint DEFAULT NULL,
-  ADD COLUMN `openid` varchar(128) DEFAULT NULL,
+  ADD COLUMN `wx_openid` varchar(128) DEFAULT NULL,
   ADD COLUMN `refund_pending` boolean NOT NULL DEFAULT false,
   ADD COLUMN `refunded_fen` bigint NOT NULL DEFAULT 0,
   ADD COLUMN `claimed_at` datetime(6) DEFAULT NULL,
