@@ -1,10 +1,11 @@
 //! Password hashing: argon2id for everything new; the original server's
 //! `md5(password + secret)` rows are accepted once and then replaced.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use md5::{Digest, Md5};
 use secrecy::{ExposeSecret, SecretString};
+use std::cell::RefCell;
 use subtle::ConstantTimeEq;
 
 /// argon2id cost parameters.
@@ -37,6 +38,50 @@ pub enum PasswordError {
     /// Hashing failed.
     #[error("password hashing failed: {0}")]
     Hash(String),
+}
+
+thread_local! {
+    /// argon2's working memory (19 MiB at the default costs), kept by each
+    /// thread that hashes: allocating it anew for every hash leaves the
+    /// allocator holding many freed copies (hundreds of MiB after a burst
+    /// of logins).
+    static BLOCKS: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Largest argon2 memory a stored hash may ask for (1 GiB): a corrupt row
+/// must not make the server allocate without bound.
+const MAX_BLOCKS: usize = 1 << 20;
+
+/// Runs `f` with `count` blocks of this thread's argon2 memory. Argon2
+/// overwrites every block before reading it, so old contents do not matter.
+fn with_blocks<T>(count: usize, f: impl FnOnce(&mut [Block]) -> T) -> T {
+    BLOCKS.with(|cell| {
+        let mut blocks = cell.borrow_mut();
+        if blocks.len() < count {
+            blocks.resize(count, Block::default());
+        }
+        f(&mut blocks[..count])
+    })
+}
+
+/// The raw argon2 output of `password` with `argon2` and `salt`.
+fn compute(
+    argon2: &Argon2<'_>,
+    params: &Params,
+    password: &[u8],
+    salt: &[u8],
+    len: usize,
+) -> Option<Output> {
+    if params.block_count() > MAX_BLOCKS {
+        return None;
+    }
+    Output::init_with(len, |out| {
+        with_blocks(params.block_count(), |mem| {
+            argon2.hash_password_into_with_memory(password, salt, out, mem)
+        })
+        .map_err(|_| argon2::password_hash::Error::Password)
+    })
+    .ok()
 }
 
 /// What checking a password against a stored hash found.
@@ -90,13 +135,25 @@ impl PasswordHasher {
 
     /// A PHC string (`$argon2id$v=19$m=...`) with a fresh random salt.
     pub fn hash(&self, password: &SecretString) -> Result<String, PasswordError> {
+        let err = |e: argon2::password_hash::Error| PasswordError::Hash(e.to_string());
         let salt_bytes: [u8; 16] = rand::random();
-        let salt =
-            SaltString::encode_b64(&salt_bytes).map_err(|e| PasswordError::Hash(e.to_string()))?;
-        self.argon2
-            .hash_password(password.expose_secret().as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| PasswordError::Hash(e.to_string()))
+        let salt = SaltString::encode_b64(&salt_bytes).map_err(err)?;
+        let output = compute(
+            &self.argon2,
+            &self.params,
+            password.expose_secret().as_bytes(),
+            &salt_bytes,
+            Params::DEFAULT_OUTPUT_LEN,
+        )
+        .ok_or_else(|| PasswordError::Hash("argon2 failed".into()))?;
+        let phc = PasswordHash {
+            algorithm: argon2::ARGON2ID_IDENT,
+            version: Some(Version::V0x13.into()),
+            params: ParamsString::try_from(&self.params).map_err(err)?,
+            salt: Some(salt.as_salt()),
+            hash: Some(output),
+        };
+        Ok(phc.to_string())
     }
 
     /// Checks `password` against a stored value: an argon2 PHC string, or
@@ -106,11 +163,7 @@ impl PasswordHasher {
             let Ok(parsed) = PasswordHash::new(stored) else {
                 return PasswordCheck::Invalid;
             };
-            if self
-                .argon2
-                .verify_password(password.expose_secret().as_bytes(), &parsed)
-                .is_err()
-            {
+            if !self.matches(password, &parsed) {
                 return PasswordCheck::Invalid;
             }
             let current = parsed.algorithm.as_str() == "argon2id"
@@ -136,6 +189,37 @@ impl PasswordHasher {
             }
         }
         PasswordCheck::Invalid
+    }
+
+    /// Recomputes a PHC hash with its own algorithm, version, costs and
+    /// salt, and compares in constant time.
+    fn matches(&self, password: &SecretString, parsed: &PasswordHash<'_>) -> bool {
+        let (Ok(algorithm), Ok(params), Some(salt), Some(expected)) = (
+            Algorithm::try_from(parsed.algorithm),
+            Params::try_from(parsed),
+            parsed.salt,
+            parsed.hash,
+        ) else {
+            return false;
+        };
+        let version = match parsed.version.map(Version::try_from).transpose() {
+            Ok(v) => v.unwrap_or_default(),
+            Err(_) => return false,
+        };
+        let mut salt_buf = [0u8; 64];
+        let Ok(salt_bytes) = salt.decode_b64(&mut salt_buf) else {
+            return false;
+        };
+        let argon2 = Argon2::new(algorithm, version, params.clone());
+        compute(
+            &argon2,
+            &params,
+            password.expose_secret().as_bytes(),
+            salt_bytes,
+            expected.len(),
+        )
+        // Output's equality is constant-time.
+        .is_some_and(|computed| computed == expected)
     }
 
     /// Spends the time of one verification without a stored hash, so a
@@ -184,6 +268,28 @@ mod tests {
         assert_eq!(h.verify(&secret("p@ssw0rd"), &a), PasswordCheck::Valid);
         assert_eq!(h.verify(&secret("p@ssw0rd "), &a), PasswordCheck::Invalid);
         assert_eq!(h.verify(&secret(""), &a), PasswordCheck::Invalid);
+    }
+
+    #[test]
+    fn hashes_interoperate_with_the_reference_implementation() {
+        use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+        let h = cheap();
+        let ours = h.hash(&secret("interop")).unwrap_or_default();
+        let parsed = PasswordHash::new(&ours).unwrap_or_else(|e| panic!("{e}"));
+        let reference = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::default());
+        assert!(reference.verify_password(b"interop", &parsed).is_ok());
+        assert!(reference.verify_password(b"other", &parsed).is_err());
+        let salt = SaltString::encode_b64(b"0123456789abcdef").unwrap_or_else(|e| panic!("{e}"));
+        let theirs = reference
+            .hash_password(b"interop", &salt)
+            .map(|p| p.to_string())
+            .unwrap_or_default();
+        assert_eq!(
+            h.verify(&secret("interop"), &theirs),
+            PasswordCheck::ValidNeedsRehash,
+            "other costs"
+        );
+        assert_eq!(h.verify(&secret("nope"), &theirs), PasswordCheck::Invalid);
     }
 
     #[test]
