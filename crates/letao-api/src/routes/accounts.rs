@@ -186,8 +186,8 @@ pub async fn login(
 /// `GET /user/me`
 pub async fn me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
     let record = state
-        .db
-        .user_by_id(user.id)
+        .accounts
+        .profile(&state.db, user.id)
         .await?
         .ok_or(ApiError::Unauthorized)?;
     Ok(HttpResponse::Ok().json(json!({ "status": OK, "userInfo": UserInfo::from(&record) })))
