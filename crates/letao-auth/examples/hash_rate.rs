@@ -28,7 +28,10 @@ fn main() {
                 })
             })
             .collect();
-        workers.into_iter().map(|w| w.join().expect("worker")).collect()
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("worker"))
+            .collect()
     });
     let total: u32 = counts.iter().sum();
     let per_sec = f64::from(total) / started.elapsed().as_secs_f64();

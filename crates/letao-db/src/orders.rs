@@ -488,18 +488,17 @@ impl Db {
         retry_contention(|| async {
             with_conn!(self, |conn| {
                 write_txn(conn, async |conn| {
-                    let current: Option<(i32, i64, String, Option<String>)> = payorder::table
+                    let current: Option<(i32, i64, Option<String>)> = payorder::table
                         .select((
                             payorder::id,
                             payorder::total_fen,
-                            payorder::trade_state,
                             payorder::wx_transaction_id,
                         ))
                         .filter(payorder::out_trade_no.eq(p.out_trade_no))
                         .first(conn)
                         .await
                         .optional()?;
-                    let Some((id, total_fen, trade_state, transaction_id)) = current else {
+                    let Some((id, total_fen, transaction_id)) = current else {
                         return Ok(Recorded::UnknownOrder);
                     };
                     if total_fen != p.total_fen {
@@ -552,7 +551,6 @@ impl Db {
                         return Ok(Recorded::PaidAfterClose);
                     }
                     // A concurrent transaction recorded it first.
-                    let _ = trade_state;
                     Ok::<Recorded, DieselError>(Recorded::AlreadyPaid)
                 })
                 .await

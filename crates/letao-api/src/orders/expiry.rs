@@ -23,8 +23,11 @@ impl Orders {
         let mut closed = 0;
         for order in claimed {
             let no = order.out_trade_no.clone();
-            match self.wechat(move |api| api.close_order(&no)).await? {
+            let closed_at_wechat = match self.wechat(move |api| api.close_order(&no)).await? {
+                Ok(()) => true,
+                Err(e) if is_gone(&e) => true,
                 Err(e) if e.err_code() == Some("ORDERPAID") => {
+                    // Paid meanwhile: record the payment instead.
                     let no = order.out_trade_no.clone();
                     match self
                         .wechat(move |api| api.order_query(&OrderRef::OutTradeNo(no)))
@@ -33,37 +36,25 @@ impl Orders {
                         Ok(answer) => self.apply_answer(db, &order, answer).await?,
                         Err(_) => db.unclaim(order.id).await?,
                     }
-                }
-                Ok(()) => {
-                    if db
-                        .close_order(
-                            order.id,
-                            &[order_state::CLOSING],
-                            "expired",
-                            self.clock.now(),
-                        )
-                        .await?
-                    {
-                        closed += 1;
-                    }
-                }
-                Err(e) if is_gone(&e) => {
-                    if db
-                        .close_order(
-                            order.id,
-                            &[order_state::CLOSING],
-                            "expired",
-                            self.clock.now(),
-                        )
-                        .await?
-                    {
-                        closed += 1;
-                    }
+                    false
                 }
                 Err(e) => {
                     tracing::warn!(out_trade_no = %order.out_trade_no, error = %e, "closing an expired order failed; will retry");
                     db.unclaim(order.id).await?;
+                    false
                 }
+            };
+            if closed_at_wechat
+                && db
+                    .close_order(
+                        order.id,
+                        &[order_state::CLOSING],
+                        "expired",
+                        self.clock.now(),
+                    )
+                    .await?
+            {
+                closed += 1;
             }
         }
         Ok(closed)

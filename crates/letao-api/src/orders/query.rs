@@ -102,7 +102,7 @@ impl Orders {
         let no = order.out_trade_no.clone();
         match self.wechat(move |api| api.close_order(&no)).await? {
             Ok(()) => {}
-            Err(e) if matches!(e.err_code(), Some("ORDERNOTEXIST" | "ORDERCLOSED")) => {}
+            Err(e) if is_gone(&e) => {}
             Err(e) if e.err_code() == Some("ORDERPAID") => {
                 // Paid meanwhile: record it rather than close.
                 let no = order.out_trade_no.clone();
@@ -140,7 +140,7 @@ pub fn public_state(order: &OrderRecord) -> &str {
     }
 }
 
-/// Used by expiry too.
+/// WeChat has no open order by that number (never created, or closed).
 pub(super) fn is_gone(e: &WechatPayError) -> bool {
     matches!(e.err_code(), Some("ORDERNOTEXIST" | "ORDERCLOSED"))
 }
