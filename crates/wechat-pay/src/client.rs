@@ -1,7 +1,7 @@
 //! The merchant API client (blocking, over ureq).
 
 use crate::notify::Merchant;
-use crate::types::{fen, field, optional};
+use crate::types::{fen, field, optional, require_return_success};
 use crate::{
     OrderQueryResult, OrderRef, RawMap, Refund, RefundQueryResult, RefundResult, SignType,
     TradeState, UnifiedOrder, UnifiedOrderResult, WechatPayError, nonce_str, xml,
@@ -81,36 +81,33 @@ fn config_err(e: impl std::fmt::Display) -> WechatPayError {
     WechatPayError::Config(e.to_string())
 }
 
+/// The certificates of a PEM file (at least one).
+fn certificates(pem: &[u8], what: &str) -> Result<Vec<Certificate<'static>>, WechatPayError> {
+    let certs: Vec<Certificate<'static>> = ureq::tls::parse_pem(pem)
+        .filter_map(|item| match item {
+            Ok(PemItem::Certificate(c)) => Some(Ok(c)),
+            Ok(_) => None,
+            Err(e) => Some(Err(config_err(e))),
+        })
+        .collect::<Result<_, _>>()?;
+    if certs.is_empty() {
+        return Err(config_err(format!("no certificate in the {what} PEM")));
+    }
+    Ok(certs)
+}
+
 fn agent(
     config: &Config,
     identity: Option<&ClientIdentity>,
 ) -> Result<ureq::Agent, WechatPayError> {
     let mut tls = TlsConfig::builder();
     if let Some(pem) = &config.root_certs_pem {
-        let roots: Vec<Certificate<'static>> = ureq::tls::parse_pem(pem)
-            .filter_map(|item| match item {
-                Ok(PemItem::Certificate(c)) => Some(Ok(c)),
-                Ok(_) => None,
-                Err(e) => Some(Err(config_err(e))),
-            })
-            .collect::<Result<_, _>>()?;
-        if roots.is_empty() {
-            return Err(config_err("no certificate in the root certificates PEM"));
-        }
+        let roots = certificates(pem, "root certificates")?;
         tls = tls.root_certs(RootCerts::new_with_certs(&roots));
     }
     if let Some(id) = identity {
         use secrecy::ExposeSecret;
-        let chain: Vec<Certificate<'static>> = ureq::tls::parse_pem(&id.cert_pem)
-            .filter_map(|item| match item {
-                Ok(PemItem::Certificate(c)) => Some(Ok(c)),
-                Ok(_) => None,
-                Err(e) => Some(Err(config_err(e))),
-            })
-            .collect::<Result<_, _>>()?;
-        if chain.is_empty() {
-            return Err(config_err("no certificate in the client certificate PEM"));
-        }
+        let chain = certificates(&id.cert_pem, "client certificate")?;
         let key =
             PrivateKey::from_pem(id.key_pem.expose_secret().as_bytes()).map_err(config_err)?;
         tls = tls.client_cert(Some(ClientCert::new_with_certs(&chain, key)));
@@ -201,11 +198,7 @@ impl Client {
                 other => WechatPayError::Transport(other.to_string()),
             })?;
         let raw = xml::parse(&reply)?;
-        if raw.get("return_code").map(String::as_str) != Some("SUCCESS") {
-            return Err(WechatPayError::ReturnFail {
-                return_msg: raw.get("return_msg").cloned().unwrap_or_default(),
-            });
-        }
+        require_return_success(&raw)?;
         self.merchant.verify_signed(&raw)?;
         if raw.get("result_code").map(String::as_str) != Some("SUCCESS") {
             return Err(WechatPayError::ResultFail {

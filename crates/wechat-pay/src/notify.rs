@@ -1,6 +1,6 @@
 //! Notifications WeChat sends to us, and our replies to them.
 
-use crate::types::{fen, field, optional};
+use crate::types::{fen, field, optional, require_return_success};
 use crate::{RawMap, SignType, WechatPayError, sign, verify, xml};
 use aes::Aes256;
 use aes::cipher::{BlockDecryptMut, BlockEncryptMut, KeyInit, block_padding::Pkcs7};
@@ -139,11 +139,7 @@ impl Merchant {
     /// answering [`success_reply`].
     pub fn payment_notification(&self, body: &[u8]) -> Result<PaymentNotification, WechatPayError> {
         let raw = xml::parse(body)?;
-        if raw.get("return_code").map(String::as_str) != Some("SUCCESS") {
-            return Err(WechatPayError::ReturnFail {
-                return_msg: raw.get("return_msg").cloned().unwrap_or_default(),
-            });
-        }
+        require_return_success(&raw)?;
         self.verify_signed(&raw)?;
         // A signed notification must name us; absence is not accepted.
         field(&raw, "appid")?;
@@ -166,11 +162,7 @@ impl Merchant {
     /// produce a `req_info` that decrypts to a valid document.
     pub fn refund_notification(&self, body: &[u8]) -> Result<RefundNotification, WechatPayError> {
         let outer = xml::parse(body)?;
-        if outer.get("return_code").map(String::as_str) != Some("SUCCESS") {
-            return Err(WechatPayError::ReturnFail {
-                return_msg: outer.get("return_msg").cloned().unwrap_or_default(),
-            });
-        }
+        require_return_success(&outer)?;
         self.check_identity(&outer)?;
         let plain = decrypt_req_info(field(&outer, "req_info")?, self.api_key.expose_secret())?;
         // The inner document's root is <root>; read it with the same rules.

@@ -174,6 +174,17 @@ pub struct RefundQueryResult {
     pub raw: RawMap,
 }
 
+/// `return_code` must be SUCCESS; otherwise the message carries only
+/// WeChat's `return_msg` and is not signed.
+pub(crate) fn require_return_success(raw: &RawMap) -> Result<(), WechatPayError> {
+    if raw.get("return_code").map(String::as_str) == Some("SUCCESS") {
+        return Ok(());
+    }
+    Err(WechatPayError::ReturnFail {
+        return_msg: raw.get("return_msg").cloned().unwrap_or_default(),
+    })
+}
+
 pub(crate) fn field<'a>(raw: &'a RawMap, name: &'static str) -> Result<&'a str, WechatPayError> {
     raw.get(name)
         .map(String::as_str)
