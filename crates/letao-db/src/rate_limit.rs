@@ -31,9 +31,6 @@ impl RetryAfter {
     }
 }
 
-/// Marker error that rolls a transaction back when a counter is full.
-pub(crate) struct Full(pub RetryAfter);
-
 impl Db {
     /// Takes one hit from every rule, all or none (in one transaction).
     pub async fn take_rate(
@@ -46,13 +43,13 @@ impl Db {
                 let outcome = write_txn(conn, async |conn| {
                     match conn.take_rate(rules, now).await? {
                         Ok(()) => Ok(Ok(())),
-                        Err(wait) => Err(TakeError::Full(Full(wait))),
+                        Err(wait) => Err(TakeError::Full(wait)),
                     }
                 })
                 .await;
                 match outcome {
                     Ok(v) => Ok(v),
-                    Err(TakeError::Full(Full(wait))) => Ok(Err(wait)),
+                    Err(TakeError::Full(wait)) => Ok(Err(wait)),
                     Err(TakeError::Db(e)) => Err(e),
                 }
             })
@@ -111,7 +108,8 @@ impl Db {
 }
 
 pub(crate) enum TakeError {
-    Full(Full),
+    /// A counter is full: roll back, and wait this long.
+    Full(RetryAfter),
     Db(DbError),
 }
 

@@ -1,7 +1,7 @@
 //! Issuing SMS codes under the send limits.
 
 use crate::ops::TxOps;
-use crate::rate_limit::{Full, RateRule, RetryAfter, TakeError};
+use crate::rate_limit::{RateRule, RetryAfter, TakeError};
 use crate::schema::sms_code;
 use crate::txn::{retry_contention, write_txn};
 use crate::{Db, DbError};
@@ -36,7 +36,7 @@ impl Db {
             with_conn!(self, |conn| {
                 let outcome = write_txn(conn, async |conn| {
                     if let Err(wait) = conn.take_rate(limits, now).await? {
-                        return Err(TakeError::Full(Full(wait)));
+                        return Err(TakeError::Full(wait));
                     }
                     diesel::insert_into(sms_code::table)
                         .values((
@@ -54,7 +54,7 @@ impl Db {
                 .await;
                 match outcome {
                     Ok(()) => Ok(Ok(())),
-                    Err(TakeError::Full(Full(wait))) => Ok(Err(wait)),
+                    Err(TakeError::Full(wait)) => Ok(Err(wait)),
                     Err(TakeError::Db(e)) => Err(e),
                 }
             })

@@ -30,7 +30,6 @@ use actix_web::{App, HttpServer, web};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use wechat_pay::SignType;
 
 /// WeChat's notification retry schedule after the first attempt.
 pub const RETRY_SCHEDULE_SECS: [u64; 15] = [
@@ -173,11 +172,6 @@ impl Simulator {
         if let Ok(mut s) = self.state.lock() {
             s.faults = faults;
         }
-    }
-
-    /// The sign type orders of this simulator are answered with by default.
-    pub fn default_sign_type(&self) -> SignType {
-        SignType::Md5
     }
 }
 
