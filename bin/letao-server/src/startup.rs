@@ -4,10 +4,12 @@ use crate::settings::{Settings, SmsBackend};
 use actix_web::HttpServer;
 use actix_web::dev::Server;
 use chrono::TimeDelta;
-use letao_api::{Accounts, AccountsConfig, AppState, LoginLimits, Orders, OrdersConfig};
+use letao_api::AppState;
 use letao_auth::{Argon2Settings, SystemClock};
 use letao_db::{Db, DbError};
 use letao_domain::verification::CodePolicy;
+use letao_shop::payments::v2::WechatV2;
+use letao_shop::{Accounts, AccountsConfig, LoginLimits, Orders, OrdersConfig};
 use letao_sms::{OutboxSender, SmsSender, TencentConfig, TencentSender};
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
@@ -72,8 +74,8 @@ pub fn sms_sender(settings: &Settings) -> Result<Arc<dyn SmsSender>, StartError>
     })
 }
 
-/// The WeChat Pay client and the order settings.
-pub fn orders(settings: &Settings) -> Result<Orders, StartError> {
+/// The order service: WeChat Pay client and the order settings.
+pub fn orders(settings: &Settings, db: Db) -> Result<Orders, StartError> {
     let w = &settings.wechat_pay;
     let merchant = wechat_pay::Merchant {
         appid: w.appid.clone(),
@@ -114,12 +116,19 @@ pub fn orders(settings: &Settings) -> Result<Orders, StartError> {
     })
     .map_err(|e| StartError::Config(format!("wechat_pay: {e}")))?;
     let config = OrdersConfig {
-        merchant,
+        appid: merchant.appid.clone(),
+        mch_id: merchant.mch_id.clone(),
         notify_url: w.notify_url.clone(),
         refund_notify_url: Some(w.refund_notify_url.clone()).filter(|u| !u.is_empty()),
         ttl: TimeDelta::seconds(i64::try_from(settings.orders.ttl_secs).unwrap_or(7200)),
     };
-    Ok(Orders::new(config, Arc::new(client), Arc::new(SystemClock)))
+    let gateway = WechatV2::new(Arc::new(client), merchant);
+    Ok(Orders::new(
+        db,
+        config,
+        Arc::new(gateway),
+        Arc::new(SystemClock),
+    ))
 }
 
 /// The account rules as configured.
@@ -159,12 +168,14 @@ impl Application {
             tracing::info!("empty catalogue filled with demo data");
         }
         let accounts = Accounts::new(
+            db.clone(),
             accounts_config(settings),
             sms_sender(settings)?,
             Arc::new(SystemClock),
         )
         .map_err(|e| StartError::Config(format!("auth: {e}")))?;
-        let state = AppState::builder(db.clone(), accounts, orders(settings)?)
+        let orders = Arc::new(orders(settings, db.clone())?);
+        let state = AppState::builder(db.clone(), Arc::new(accounts), orders.clone())
             .catalogue_ttl(settings.catalogue_ttl())
             .static_dir(&settings.server.static_dir)
             .trusted_proxies(settings.server.trusted_proxies.clone())
@@ -175,15 +186,14 @@ impl Application {
         };
         let listener = TcpListener::bind(&settings.server.addr).map_err(bind_err)?;
         let addr = listener.local_addr().map_err(bind_err)?;
-        let state_for_expiry = state.clone();
         let mut server = HttpServer::new(move || letao_api::app(state.clone()))
             .shutdown_timeout(settings.server.shutdown_timeout_secs);
         if let Some(workers) = settings.server.workers {
             server = server.workers(workers);
         }
         let server = server.listen(listener).map_err(bind_err)?.run();
-        actix_web::rt::spawn(letao_api::run_expiry(
-            state_for_expiry,
+        actix_web::rt::spawn(letao_shop::jobs::run_expiry(
+            orders,
             Duration::from_secs(settings.orders.expiry_interval_secs),
         ));
         tracing::info!(

@@ -86,8 +86,8 @@ impl FromRequest for AdminUser {
             let state =
                 state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
             let record = state
-                .db
-                .user_by_id(user.id)
+                .accounts
+                .user(user.id)
                 .await?
                 .ok_or(ApiError::Unauthorized)?;
             if record.is_admin {

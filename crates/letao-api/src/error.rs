@@ -4,6 +4,8 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use letao_db::DbError;
+use letao_domain::order::{OrderItemsError, RefundAmountError};
+use letao_shop::{ShopError, Taken};
 use serde::Serialize;
 use std::fmt;
 
@@ -99,6 +101,61 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => 405,
             ApiError::Unavailable(_) => 503,
             ApiError::Internal(_) => 500,
+        }
+    }
+}
+
+impl From<ShopError> for ApiError {
+    /// The one place where the shop's outcomes become HTTP replies. Field
+    /// names are the client's (this crate's request shapes).
+    fn from(err: ShopError) -> Self {
+        match err {
+            ShopError::Taken(Taken::Username) => {
+                ApiError::Taken("该用户已注册 (username already registered)")
+            }
+            ShopError::Taken(Taken::Mobile) => {
+                ApiError::Taken("该手机号已注册 (mobile already registered)")
+            }
+            ShopError::SmsCode => ApiError::SmsCode,
+            ShopError::TooMany { retry_after } => ApiError::TooMany { retry_after },
+            ShopError::LoginFailed => ApiError::LoginFailed,
+            ShopError::SmsProvider => ApiError::SmsProvider,
+            ShopError::SmsRejected => ApiError::invalid("mobile", "cannot receive SMS"),
+            ShopError::Payment(msg) => ApiError::Payment(msg),
+            ShopError::OrderNotFound => ApiError::OrderNotFound,
+            ShopError::OrderState(msg) => ApiError::OrderState(msg),
+            ShopError::Items(e) => items_error(e),
+            ShopError::UnknownProduct(id) => {
+                ApiError::invalid("items", format!("product {id} does not exist"))
+            }
+            ShopError::OutOfStock(id) => {
+                ApiError::OrderState(format!("product {id} is out of stock"))
+            }
+            ShopError::Pricing(e) => ApiError::invalid("items", e),
+            ShopError::RefundAmount(RefundAmountError::NotPositive) => {
+                ApiError::invalid("refund_fee", RefundAmountError::NotPositive)
+            }
+            ShopError::RefundAmount(e) => ApiError::OrderState(e.to_string()),
+            ShopError::Ship(e) => ApiError::OrderState(e.to_string()),
+            ShopError::Unavailable(e) => ApiError::Unavailable(e),
+            ShopError::Internal(e) => ApiError::Internal(e),
+        }
+    }
+}
+
+/// Order lines refused, named as the client wrote them.
+fn items_error(e: OrderItemsError) -> ApiError {
+    match e {
+        OrderItemsError::Count => ApiError::invalid("items", e),
+        OrderItemsError::Product { index } => ApiError::invalid(
+            format!("items[{index}].productId"),
+            "must be a positive integer",
+        ),
+        OrderItemsError::Quantity { index } => {
+            ApiError::invalid(format!("items[{index}].quantity"), "must be 1 to 99")
+        }
+        OrderItemsError::Duplicate { index } => {
+            ApiError::invalid(format!("items[{index}].productId"), "appears twice")
         }
     }
 }

@@ -1,26 +1,23 @@
 //! Letao's HTTP layer: the public API of the shop as an actix-web [`App`].
 //!
-//! [`app`] builds the whole application from an [`AppState`], so the server
-//! binary and the tests run exactly the same routes and middleware.
+//! Routes, extractors, middleware and reply types only: a handler parses
+//! its input into domain types, calls a use case of `letao-shop` (or a
+//! plain read of `letao-db`), and maps the result to a reply. [`app`]
+//! builds the whole application from an [`AppState`], so the server binary
+//! and the tests run exactly the same routes and middleware.
 
-pub mod accounts;
 mod app;
 mod auth;
-mod catalogue_cache;
 mod client_ip;
 mod error;
 mod input;
 mod middleware;
-pub mod orders;
 mod query;
+mod replies;
 mod routes;
 mod state;
-mod views;
 
-pub use accounts::{Accounts, AccountsConfig, LoginLimits};
 pub use app::app;
 pub use auth::{AdminUser, AuthUser};
-pub use catalogue_cache::CatalogueCache;
 pub use error::ApiError;
-pub use orders::{Orders, OrdersConfig, run_expiry};
 pub use state::{AppState, AppStateBuilder};

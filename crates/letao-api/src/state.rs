@@ -1,7 +1,8 @@
 //! What every request handler can reach.
 
-use crate::{Accounts, CatalogueCache, Orders};
+use crate::replies::RenderedCatalogue;
 use letao_db::Db;
+use letao_shop::{Accounts, CatalogueCache, Orders};
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,7 +12,7 @@ use std::time::Duration;
 #[derive(Clone)]
 pub struct AppState {
     pub(crate) db: Db,
-    pub(crate) catalogue: Arc<CatalogueCache>,
+    pub(crate) catalogue: Arc<CatalogueCache<RenderedCatalogue>>,
     pub(crate) static_dir: Arc<PathBuf>,
     pub(crate) accounts: Arc<Accounts>,
     pub(crate) orders: Arc<Orders>,
@@ -19,9 +20,9 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Starts building the state around a database pool and the account
-    /// service.
-    pub fn builder(db: Db, accounts: Accounts, orders: Orders) -> AppStateBuilder {
+    /// Starts building the state around a database pool and the shop's
+    /// account and order services.
+    pub fn builder(db: Db, accounts: Arc<Accounts>, orders: Arc<Orders>) -> AppStateBuilder {
         AppStateBuilder {
             db,
             accounts,
@@ -33,31 +34,32 @@ impl AppState {
     }
 
     /// The order service.
-    pub fn orders(&self) -> &Orders {
+    pub fn orders(&self) -> &Arc<Orders> {
         &self.orders
     }
 
     /// The account service.
-    pub fn accounts(&self) -> &Accounts {
+    pub fn accounts(&self) -> &Arc<Accounts> {
         &self.accounts
+    }
+
+    /// Forgets the cached catalogue lists (after a change made through
+    /// this instance), so the next request reads the database.
+    pub fn invalidate_catalogue(&self) {
+        self.catalogue.invalidate();
     }
 
     /// The database pool.
     pub fn db(&self) -> &Db {
         &self.db
     }
-
-    /// The catalogue cache.
-    pub fn catalogue(&self) -> &CatalogueCache {
-        &self.catalogue
-    }
 }
 
 /// Builder for [`AppState`]; every setting has a default.
 pub struct AppStateBuilder {
     db: Db,
-    accounts: Accounts,
-    orders: Orders,
+    accounts: Arc<Accounts>,
+    orders: Arc<Orders>,
     catalogue_ttl: Duration,
     static_dir: PathBuf,
     trusted_proxies: Vec<IpAddr>,
@@ -85,11 +87,15 @@ impl AppStateBuilder {
     /// The state.
     pub fn build(self) -> AppState {
         AppState {
-            catalogue: Arc::new(CatalogueCache::new(self.db.clone(), self.catalogue_ttl)),
+            catalogue: Arc::new(CatalogueCache::new(
+                self.db.clone(),
+                self.catalogue_ttl,
+                RenderedCatalogue::render,
+            )),
             db: self.db,
             static_dir: Arc::new(self.static_dir),
-            accounts: Arc::new(self.accounts),
-            orders: Arc::new(self.orders),
+            accounts: self.accounts,
+            orders: self.orders,
             trusted_proxies: self.trusted_proxies.into(),
         }
     }

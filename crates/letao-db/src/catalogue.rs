@@ -7,61 +7,57 @@ use diesel_async::RunQueryDsl;
 use letao_domain::catalogue::sizes_from_column;
 use letao_domain::{Brand, Category, Fen, HomeItem, HomeItemKind, Id, Product};
 
-type ProductRow = (i32, i32, String, String, i64, i64, String, i32, bool);
+/// A product row.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = product)]
+struct ProductRow {
+    id: i32,
+    brand_id: i32,
+    name: String,
+    img: String,
+    price_fen: i64,
+    old_price_fen: i64,
+    sizes: String,
+    stock: i32,
+    featured: bool,
+}
 
-const PRODUCT_COLUMNS: (
-    product::id,
-    product::brand_id,
-    product::name,
-    product::img,
-    product::price_fen,
-    product::old_price_fen,
-    product::sizes,
-    product::stock,
-    product::featured,
-) = (
-    product::id,
-    product::brand_id,
-    product::name,
-    product::img,
-    product::price_fen,
-    product::old_price_fen,
-    product::sizes,
-    product::stock,
-    product::featured,
-);
-
-fn product_from_row(row: ProductRow) -> Product {
-    let (id, brand_id, name, img, price, old_price, sizes, stock, featured) = row;
-    Product {
-        id: Id::from_db(id),
-        brand_id: Id::from_db(brand_id),
-        name,
-        img,
-        price: Fen::new(price),
-        old_price: Fen::new(old_price),
-        sizes: sizes_from_column(&sizes),
-        stock,
-        featured,
+impl From<ProductRow> for Product {
+    fn from(row: ProductRow) -> Self {
+        Product {
+            id: Id::from_db(row.id),
+            brand_id: Id::from_db(row.brand_id),
+            name: row.name,
+            img: row.img,
+            price: Fen::new(row.price_fen),
+            old_price: Fen::new(row.old_price_fen),
+            sizes: sizes_from_column(&row.sizes),
+            stock: row.stock,
+            featured: row.featured,
+        }
     }
 }
 
-fn brand_from_row(
-    row: (
-        i32,
-        Option<String>,
-        Option<i32>,
-        Option<String>,
-        Option<i32>,
-    ),
-) -> Brand {
-    let (id, name, category_id, logo, hot) = row;
-    Brand {
-        id: Id::from_db(id),
-        name,
-        category_id,
-        logo,
-        hot,
+/// A brand row (the original table).
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = brand)]
+struct BrandRow {
+    id: i32,
+    brand_name: Option<String>,
+    category_id: Option<i32>,
+    brand_logo: Option<String>,
+    hot: Option<i32>,
+}
+
+impl From<BrandRow> for Brand {
+    fn from(row: BrandRow) -> Self {
+        Brand {
+            id: Id::from_db(row.id),
+            name: row.brand_name,
+            category_id: row.category_id,
+            logo: row.brand_logo,
+            hot: row.hot,
+        }
     }
 }
 
@@ -95,39 +91,27 @@ impl Db {
 
     /// All brands, by id.
     pub async fn brands(&self) -> Result<Vec<Brand>, DbError> {
-        let rows = with_conn!(self, |conn| {
+        let rows: Vec<BrandRow> = with_conn!(self, |conn| {
             Ok(brand::table
-                .select((
-                    brand::id,
-                    brand::brand_name,
-                    brand::category_id,
-                    brand::brand_logo,
-                    brand::hot,
-                ))
+                .select(BrandRow::as_select())
                 .order(brand::id)
                 .load(conn)
                 .await?)
         })?;
-        Ok(rows.into_iter().map(brand_from_row).collect())
+        Ok(rows.into_iter().map(Brand::from).collect())
     }
 
     /// The brands listed under one category, by id; empty for an unknown category.
     pub async fn brands_of_category(&self, category: Id<Category>) -> Result<Vec<Brand>, DbError> {
-        let rows = with_conn!(self, |conn| {
+        let rows: Vec<BrandRow> = with_conn!(self, |conn| {
             Ok(brand::table
-                .select((
-                    brand::id,
-                    brand::brand_name,
-                    brand::category_id,
-                    brand::brand_logo,
-                    brand::hot,
-                ))
+                .select(BrandRow::as_select())
                 .filter(brand::category_id.eq(category.get()))
                 .order(brand::id)
                 .load(conn)
                 .await?)
         })?;
-        Ok(rows.into_iter().map(brand_from_row).collect())
+        Ok(rows.into_iter().map(Brand::from).collect())
     }
 
     /// The home items of one kind, in display order.
@@ -150,13 +134,13 @@ impl Db {
     pub async fn featured_products(&self) -> Result<Vec<Product>, DbError> {
         let rows: Vec<ProductRow> = with_conn!(self, |conn| {
             Ok(product::table
-                .select(PRODUCT_COLUMNS)
+                .select(ProductRow::as_select())
                 .filter(product::featured.eq(true))
                 .order((product::sort_order, product::id))
                 .load(conn)
                 .await?)
         })?;
-        Ok(rows.into_iter().map(product_from_row).collect())
+        Ok(rows.into_iter().map(Product::from).collect())
     }
 
     /// One page of products, optionally of one brand, by id.
@@ -170,7 +154,7 @@ impl Db {
         let offset = i64::from(page.saturating_sub(1)) * i64::from(page_size);
         let limit = i64::from(page_size);
         let (rows, total): (Vec<ProductRow>, i64) = with_conn!(self, |conn| {
-            let mut list = product::table.select(PRODUCT_COLUMNS).into_boxed();
+            let mut list = product::table.select(ProductRow::as_select()).into_boxed();
             let mut count = product::table.count().into_boxed();
             if let Some(b) = brand {
                 list = list.filter(product::brand_id.eq(b.get()));
@@ -189,7 +173,7 @@ impl Db {
             Ok((rows, total))
         })?;
         Ok(ProductPage {
-            items: rows.into_iter().map(product_from_row).collect(),
+            items: rows.into_iter().map(Product::from).collect(),
             total,
         })
     }
@@ -198,12 +182,12 @@ impl Db {
     pub async fn product(&self, id: Id<Product>) -> Result<Option<Product>, DbError> {
         let row: Option<ProductRow> = with_conn!(self, |conn| {
             Ok(product::table
-                .select(PRODUCT_COLUMNS)
+                .select(ProductRow::as_select())
                 .filter(product::id.eq(id.get()))
                 .first(conn)
                 .await
                 .optional()?)
         })?;
-        Ok(row.map(product_from_row))
+        Ok(row.map(Product::from))
     }
 }

@@ -10,22 +10,19 @@ mod macros;
 mod catalogue;
 mod error;
 mod migrate;
-mod ops;
 mod orders;
 mod pool;
 mod rate_limit;
 pub mod schema;
 mod seed;
 mod sms_codes;
+pub mod time;
 mod txn;
 mod users;
 
 pub use catalogue::ProductPage;
 pub use error::DbError;
-pub use orders::{
-    Created, NewOrder, OrderLine, OrderRecord, Payment, Recorded, RefundRecord,
-    state as order_state,
-};
+pub use orders::{Created, NewOrder, OrderLine, OrderRecord, Payment, Recorded, RefundRecord};
 pub use pool::{Backend, Db, DbConfig, redact_url};
 pub use rate_limit::{RateRule, RetryAfter};
 pub use sms_codes::NewCode;

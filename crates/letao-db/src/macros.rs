@@ -1,10 +1,11 @@
-//! The macro that runs one query body on whichever backend is in use.
+//! The macros that compile one query body for each backend.
 
 /// Runs `$body` with `$conn` bound to a pooled connection of whichever
 /// backend `$db` uses. The body is compiled once per backend, so it must be
 /// valid diesel for all three; the second form gives per-backend bodies for
 /// the few statements whose SQL differs. The body returns
-/// `Result<T, DbError>` (diesel errors convert with `?`).
+/// `Result<T, DbError>` (diesel errors convert with `?`). A connection whose
+/// error says it is broken is dropped from the pool.
 macro_rules! with_conn {
     ($db:expr, |$conn:ident| $body:expr) => {
         with_conn!($db,
@@ -17,37 +18,45 @@ macro_rules! with_conn {
      mysql: |$c2:ident| $b2:expr,
      postgres: |$c3:ident| $b3:expr $(,)?) => {
         match $db.pools() {
-            $crate::pool::Pools::Sqlite(pool) => {
-                let mut obj = pool.get().await.map_err($crate::DbError::from)?;
-                #[allow(unused_mut)]
-                let result: Result<_, $crate::DbError> = async {
-                    let $c1 = &mut *obj;
-                    $b1
-                }
-                .await;
-                $crate::pool::discard_if_broken(obj, &result);
-                result
-            }
-            $crate::pool::Pools::Mysql(pool) => {
-                let mut obj = pool.get().await.map_err($crate::DbError::from)?;
-                let result: Result<_, $crate::DbError> = async {
-                    let $c2 = &mut *obj;
-                    $b2
-                }
-                .await;
-                $crate::pool::discard_if_broken(obj, &result);
-                result
-            }
-            $crate::pool::Pools::Postgres(pool) => {
-                let mut obj = pool.get().await.map_err($crate::DbError::from)?;
-                let result: Result<_, $crate::DbError> = async {
-                    let $c3 = &mut *obj;
-                    $b3
-                }
-                .await;
-                $crate::pool::discard_if_broken(obj, &result);
-                result
-            }
+            $crate::pool::Pools::Sqlite(pool) => with_conn!(@run pool, |$c1| $b1),
+            $crate::pool::Pools::Mysql(pool) => with_conn!(@run pool, |$c2| $b2),
+            $crate::pool::Pools::Postgres(pool) => with_conn!(@run pool, |$c3| $b3),
         }
+    };
+    (@run $pool:ident, |$conn:ident| $body:expr) => {{
+        let mut obj = $pool.get().await.map_err($crate::DbError::from)?;
+        #[allow(unused_mut)]
+        let result: Result<_, $crate::DbError> = async {
+            let $conn = &mut *obj;
+            $body
+        }
+        .await;
+        $crate::pool::discard_if_broken(obj, &result);
+        result
+    }};
+}
+
+/// Runs `$body` as one write transaction (see [`crate::txn::run_write`]),
+/// retried whole while the database aborts it for contention. The body
+/// evaluates to `Result<T, Abort<T>>`: `Ok` commits, `Abort::Rollback(v)`
+/// rolls back and yields `v`, a diesel error rolls back and fails.
+macro_rules! write_txn {
+    ($db:expr, |$conn:ident| $body:expr) => {
+        $crate::txn::retry_contention(|| async {
+            with_conn!($db, |c| {
+                $crate::txn::run_write(c, async |$conn| $body).await
+            })
+        })
+        .await
+    };
+}
+
+/// Implements a trait of transaction steps for the three connection types
+/// (diesel needs the concrete type); the items are compiled once per type.
+macro_rules! impl_for_each_conn {
+    ($trait:path { $($items:tt)* }) => {
+        impl $trait for $crate::pool::SqliteConn { $($items)* }
+        impl $trait for diesel_async::AsyncMysqlConnection { $($items)* }
+        impl $trait for diesel_async::AsyncPgConnection { $($items)* }
     };
 }

@@ -7,9 +7,7 @@ use diesel_async::pooled_connection::{
     AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
 };
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
-use diesel_async::{
-    AsyncConnection, AsyncMysqlConnection, AsyncPgConnection, SimpleAsyncConnection,
-};
+use diesel_async::{AsyncMysqlConnection, AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::FutureExt;
 use std::fmt;
 use std::time::Duration;
@@ -124,6 +122,7 @@ impl Db {
             .unwrap_or(backend.default_pool_size())
             .max(1);
         let driver_url = driver_url(backend, &config.url)?;
+        let timeout = config.timeout;
         let pools = match backend {
             Backend::Sqlite => {
                 if let Some(dir) = std::path::Path::new(&driver_url).parent()
@@ -133,49 +132,11 @@ impl Db {
                         DbError::BadUrl(format!("cannot create {}: {e}", dir.display()))
                     })?;
                 }
-                let mut mc = ManagerConfig::<SqliteConn>::default();
-                mc.recycling_method = RecyclingMethod::Fast;
-                mc.custom_setup = Box::new(|url| {
-                    async move {
-                        let mut conn = SqliteConn::establish(url).await?;
-                        conn.batch_execute(SQLITE_PRAGMAS)
-                            .await
-                            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
-                        Ok(conn)
-                    }
-                    .boxed()
-                });
-                Pools::Sqlite(build_pool(&driver_url, mc, size, config.timeout)?)
+                Pools::Sqlite(build_pool(&driver_url, SQLITE_PRAGMAS, size, timeout)?)
             }
-            Backend::Mysql => {
-                let mut mc = ManagerConfig::<AsyncMysqlConnection>::default();
-                mc.recycling_method = RecyclingMethod::Fast;
-                mc.custom_setup = Box::new(|url| {
-                    async move {
-                        let mut conn = AsyncMysqlConnection::establish(url).await?;
-                        conn.batch_execute(MYSQL_SESSION)
-                            .await
-                            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
-                        Ok(conn)
-                    }
-                    .boxed()
-                });
-                Pools::Mysql(build_pool(&driver_url, mc, size, config.timeout)?)
-            }
+            Backend::Mysql => Pools::Mysql(build_pool(&driver_url, MYSQL_SESSION, size, timeout)?),
             Backend::Postgres => {
-                let mut mc = ManagerConfig::<AsyncPgConnection>::default();
-                mc.recycling_method = RecyclingMethod::Fast;
-                mc.custom_setup = Box::new(|url| {
-                    async move {
-                        let mut conn = AsyncPgConnection::establish(url).await?;
-                        conn.batch_execute(POSTGRES_SESSION)
-                            .await
-                            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
-                        Ok(conn)
-                    }
-                    .boxed()
-                });
-                Pools::Postgres(build_pool(&driver_url, mc, size, config.timeout)?)
+                Pools::Postgres(build_pool(&driver_url, POSTGRES_SESSION, size, timeout)?)
             }
         };
         Ok(Db {
@@ -232,16 +193,31 @@ pub(crate) const MYSQL_SESSION: &str = "SET time_zone = '+00:00', NAMES utf8mb4,
      sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION,ERROR_FOR_DIVISION_BY_ZERO'";
 pub(crate) const POSTGRES_SESSION: &str = "SET TIME ZONE 'UTC'";
 
+/// A pool of `C` connections, each set up with `session_sql` when opened.
+/// Recycling skips the test query (fast path); broken connections are
+/// dropped by `discard_if_broken` instead.
 fn build_pool<C>(
     url: &str,
-    mc: ManagerConfig<C>,
+    session_sql: &'static str,
     size: usize,
     timeout: Duration,
 ) -> Result<Pool<C>, DbError>
 where
-    C: diesel_async::pooled_connection::PoolableConnection + Send + 'static,
+    C: diesel_async::pooled_connection::PoolableConnection + SimpleAsyncConnection + Send + 'static,
     AsyncDieselConnectionManager<C>: deadpool::managed::Manager<Type = C>,
 {
+    let mut mc = ManagerConfig::<C>::default();
+    mc.recycling_method = RecyclingMethod::Fast;
+    mc.custom_setup = Box::new(move |url| {
+        async move {
+            let mut conn = C::establish(url).await?;
+            conn.batch_execute(session_sql)
+                .await
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+            Ok(conn)
+        }
+        .boxed()
+    });
     let manager = AsyncDieselConnectionManager::<C>::new_with_config(url, mc);
     Pool::builder(manager)
         .max_size(size)

@@ -7,6 +7,21 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::{AsyncConnection, AsyncMysqlConnection, AsyncPgConnection, TransactionManager};
 use std::time::Duration;
 
+/// How a write transaction's body ends early: roll back and yield a value
+/// (a business outcome such as "out of stock"), or fail on a database error.
+pub(crate) enum Abort<T> {
+    /// Roll back; the transaction's result is this value.
+    Rollback(T),
+    /// Roll back; the transaction failed.
+    Db(DieselError),
+}
+
+impl<T> From<DieselError> for Abort<T> {
+    fn from(e: DieselError) -> Self {
+        Abort::Db(e)
+    }
+}
+
 /// Begin/commit/rollback of a write transaction. SQLite takes its write
 /// lock up front (`BEGIN IMMEDIATE`, waiting through `busy_timeout`), so a
 /// transaction that reads before it writes cannot fail half-way with
@@ -14,27 +29,27 @@ use std::time::Duration;
 /// the row locks their UPDATEs take.
 pub(crate) trait WriteTxn: AsyncConnection + Send {
     fn begin_write(&mut self) -> impl Future<Output = Result<(), DieselError>> + Send;
-    fn commit_write(&mut self) -> impl Future<Output = Result<(), DieselError>> + Send;
-    fn rollback_write(&mut self) -> impl Future<Output = Result<(), DieselError>> + Send;
+
+    fn commit_write(&mut self) -> impl Future<Output = Result<(), DieselError>> + Send {
+        <Self as AsyncConnection>::TransactionManager::commit_transaction(self)
+    }
+
+    fn rollback_write(&mut self) -> impl Future<Output = Result<(), DieselError>> + Send {
+        <Self as AsyncConnection>::TransactionManager::rollback_transaction(self)
+    }
 }
 
-macro_rules! ansi_write_txn {
-    ($conn:ty) => {
-        impl WriteTxn for $conn {
-            async fn begin_write(&mut self) -> Result<(), DieselError> {
-                <Self as AsyncConnection>::TransactionManager::begin_transaction(self).await
-            }
-            async fn commit_write(&mut self) -> Result<(), DieselError> {
-                <Self as AsyncConnection>::TransactionManager::commit_transaction(self).await
-            }
-            async fn rollback_write(&mut self) -> Result<(), DieselError> {
-                <Self as AsyncConnection>::TransactionManager::rollback_transaction(self).await
-            }
-        }
-    };
+impl WriteTxn for AsyncPgConnection {
+    async fn begin_write(&mut self) -> Result<(), DieselError> {
+        <Self as AsyncConnection>::TransactionManager::begin_transaction(self).await
+    }
 }
-ansi_write_txn!(AsyncPgConnection);
-ansi_write_txn!(AsyncMysqlConnection);
+
+impl WriteTxn for AsyncMysqlConnection {
+    async fn begin_write(&mut self) -> Result<(), DieselError> {
+        <Self as AsyncConnection>::TransactionManager::begin_transaction(self).await
+    }
+}
 
 impl WriteTxn for SqliteConn {
     async fn begin_write(&mut self) -> Result<(), DieselError> {
@@ -46,44 +61,38 @@ impl WriteTxn for SqliteConn {
         })
         .await
     }
-    async fn commit_write(&mut self) -> Result<(), DieselError> {
-        <Self as AsyncConnection>::TransactionManager::commit_transaction(self).await
-    }
-    async fn rollback_write(&mut self) -> Result<(), DieselError> {
-        <Self as AsyncConnection>::TransactionManager::rollback_transaction(self).await
-    }
 }
 
 /// Runs `body` in a write transaction: committed when it returns `Ok`,
-/// rolled back when it returns `Err`.
-pub(crate) async fn write_txn<C, T, E>(
+/// rolled back when it aborts. Use through the `write_txn!` macro, which
+/// also retries on contention.
+pub(crate) async fn run_write<C, T>(
     conn: &mut C,
-    body: impl AsyncFnOnce(&mut C) -> Result<T, E>,
-) -> Result<T, E>
+    body: impl AsyncFnOnce(&mut C) -> Result<T, Abort<T>>,
+) -> Result<T, DbError>
 where
     C: WriteTxn,
-    E: From<DieselError>,
 {
     conn.begin_write().await?;
-    match body(conn).await {
+    let outcome = body(conn).await;
+    let result = match outcome {
         Ok(value) => match conn.commit_write().await {
-            Ok(()) => Ok(value),
-            Err(e) => {
-                let _ = conn.rollback_write().await;
-                Err(e.into())
-            }
+            Ok(()) => return Ok(value),
+            Err(e) => Err(e.into()),
         },
-        Err(e) => {
-            let _ = conn.rollback_write().await;
-            Err(e)
-        }
-    }
+        Err(Abort::Rollback(value)) => Ok(value),
+        Err(Abort::Db(e)) => Err(e.into()),
+    };
+    // A failed rollback leaves the connection unusable; diesel marks it
+    // broken and the pool drops it.
+    let _ = conn.rollback_write().await;
+    result
 }
 
 /// True for errors that mean "the database gave up on this transaction
 /// because of another one; running it again may succeed": serialization
-/// failures, deadlocks (MySQL 1213, PostgreSQL 40P01), lock wait timeouts
-/// and SQLite's busy database.
+/// failures, deadlocks (MySQL 1213, PostgreSQL 40P01), lock wait timeouts,
+/// SQLite's busy database, and a Galera certification failure.
 pub fn is_contention(err: &DbError) -> bool {
     let DbError::Query(DieselError::DatabaseError(kind, info)) = err else {
         return false;

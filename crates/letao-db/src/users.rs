@@ -1,9 +1,10 @@
 //! Users: registration (with its SMS code, in one transaction), lookups,
 //! password upgrades and the admin flag.
 
-use crate::ops::TxOps;
 use crate::schema::user;
-use crate::txn::{retry_contention, write_txn};
+use crate::sms_codes::CodeOps;
+use crate::time::naive;
+use crate::txn::Abort;
 use crate::{Db, DbError};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -11,8 +12,12 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::RunQueryDsl;
 use letao_domain::verification::{CodeCheck, CodePolicy, SmsPurpose};
 
+/// The scheme of password hashes this server writes.
+const ARGON2ID: &str = "argon2id";
+
 /// A user as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = user)]
 pub struct UserRecord {
     /// Id (the token's subject).
     pub id: i32,
@@ -24,32 +29,6 @@ pub struct UserRecord {
     pub password: Option<String>,
     /// May use admin-only routes.
     pub is_admin: bool,
-}
-
-type UserRow = (i32, Option<String>, Option<String>, Option<String>, bool);
-
-const USER_COLUMNS: (
-    user::id,
-    user::username,
-    user::mobile,
-    user::password,
-    user::is_admin,
-) = (
-    user::id,
-    user::username,
-    user::mobile,
-    user::password,
-    user::is_admin,
-);
-
-fn record((id, username, mobile, password, is_admin): UserRow) -> UserRecord {
-    UserRecord {
-        id,
-        username,
-        mobile,
-        password,
-        is_admin,
-    }
 }
 
 /// A new account to create.
@@ -76,20 +55,12 @@ pub enum Registration {
     MobileTaken,
 }
 
-/// Rolls the registration transaction back while keeping why.
-enum RegisterAbort {
-    Taken,
-    Db(DieselError),
-}
-
-impl From<DieselError> for RegisterAbort {
-    fn from(e: DieselError) -> Self {
-        match e {
-            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                RegisterAbort::Taken
-            }
-            other => RegisterAbort::Db(other),
-        }
+/// A unique index refused the row: roll back (keeping the code) and find
+/// out which one afterwards.
+fn taken_or_db(e: DieselError) -> Abort<Option<Registration>> {
+    match e {
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => Abort::Rollback(None),
+        other => Abort::Db(other),
     }
 }
 
@@ -105,51 +76,40 @@ impl Db {
         policy: &CodePolicy,
         now: DateTime<Utc>,
     ) -> Result<Registration, DbError> {
-        let outcome = retry_contention(|| async {
-            with_conn!(self, |conn| {
-                let result = write_txn(conn, async |conn| {
-                    let check = conn
-                        .check_and_consume(
-                            new.mobile,
-                            SmsPurpose::Register,
-                            submitted_hash,
-                            policy,
-                            now,
-                        )
-                        .await?;
-                    if check != CodeCheck::Accept {
-                        return Ok(Registration::BadCode(check));
-                    }
-                    diesel::insert_into(user::table)
-                        .values((
-                            user::username.eq(new.username),
-                            user::mobile.eq(new.mobile),
-                            user::password.eq(new.password_hash),
-                            user::password_scheme.eq("argon2id"),
-                            user::is_admin.eq(false),
-                            user::created_at.eq(now.naive_utc()),
-                        ))
-                        .execute(conn)
-                        .await?;
-                    let id: i32 = user::table
-                        .select(user::id)
-                        .filter(user::username.eq(new.username))
-                        .first(conn)
-                        .await?;
-                    Ok(Registration::Created(id))
-                })
-                .await;
-                match result {
-                    Ok(r) => Ok(Some(r)),
-                    Err(RegisterAbort::Taken) => Ok(None),
-                    Err(RegisterAbort::Db(e)) => Err(DbError::from(e)),
-                }
-            })
-        })
-        .await?;
+        let outcome = write_txn!(self, |conn| {
+            let check = conn
+                .check_and_consume(
+                    new.mobile,
+                    SmsPurpose::Register,
+                    submitted_hash,
+                    policy,
+                    now,
+                )
+                .await?;
+            if check != CodeCheck::Accept {
+                return Ok(Some(Registration::BadCode(check)));
+            }
+            diesel::insert_into(user::table)
+                .values((
+                    user::username.eq(new.username),
+                    user::mobile.eq(new.mobile),
+                    user::password.eq(new.password_hash),
+                    user::password_scheme.eq(ARGON2ID),
+                    user::is_admin.eq(false),
+                    user::created_at.eq(naive(now)),
+                ))
+                .execute(conn)
+                .await
+                .map_err(taken_or_db)?;
+            let id: i32 = user::table
+                .select(user::id)
+                .filter(user::username.eq(new.username))
+                .first(conn)
+                .await?;
+            Ok(Some(Registration::Created(id)))
+        })?;
         match outcome {
             Some(r) => Ok(r),
-            // Rolled back on a unique index: find out which one.
             None => Ok(if self.user_by_username(new.username).await?.is_some() {
                 Registration::UsernameTaken
             } else {
@@ -167,17 +127,9 @@ impl Db {
         policy: &CodePolicy,
         now: DateTime<Utc>,
     ) -> Result<Result<Option<UserRecord>, CodeCheck>, DbError> {
-        let check = retry_contention(|| async {
-            with_conn!(self, |conn| {
-                write_txn(conn, async |conn| {
-                    conn.check_and_consume(mobile, SmsPurpose::Login, submitted_hash, policy, now)
-                        .await
-                })
-                .await
-                .map_err(DbError::from)
-            })
-        })
-        .await?;
+        let check = self
+            .check_code(mobile, SmsPurpose::Login, submitted_hash, policy, now)
+            .await?;
         if check != CodeCheck::Accept {
             return Ok(Err(check));
         }
@@ -186,41 +138,38 @@ impl Db {
 
     /// The user with this exact username.
     pub async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>, DbError> {
-        let row: Option<UserRow> = with_conn!(self, |conn| {
+        with_conn!(self, |conn| {
             Ok(user::table
-                .select(USER_COLUMNS)
+                .select(UserRecord::as_select())
                 .filter(user::username.eq(username))
                 .first(conn)
                 .await
                 .optional()?)
-        })?;
-        Ok(row.map(record))
+        })
     }
 
     /// The user with this mobile.
     pub async fn user_by_mobile(&self, mobile: &str) -> Result<Option<UserRecord>, DbError> {
-        let row: Option<UserRow> = with_conn!(self, |conn| {
+        with_conn!(self, |conn| {
             Ok(user::table
-                .select(USER_COLUMNS)
+                .select(UserRecord::as_select())
                 .filter(user::mobile.eq(mobile))
                 .first(conn)
                 .await
                 .optional()?)
-        })?;
-        Ok(row.map(record))
+        })
     }
 
     /// The user with this id.
     pub async fn user_by_id(&self, id: i32) -> Result<Option<UserRecord>, DbError> {
-        let row: Option<UserRow> = with_conn!(self, |conn| {
+        with_conn!(self, |conn| {
             Ok(user::table
-                .select(USER_COLUMNS)
+                .select(UserRecord::as_select())
                 .filter(user::id.eq(id))
                 .first(conn)
                 .await
                 .optional()?)
-        })?;
-        Ok(row.map(record))
+        })
     }
 
     /// Replaces a password hash, only if it is still `old` (a concurrent
@@ -239,7 +188,7 @@ impl Db {
             )
             .set((
                 user::password.eq(new_hash),
-                user::password_scheme.eq("argon2id"),
+                user::password_scheme.eq(ARGON2ID),
             ))
             .execute(conn)
             .await?)

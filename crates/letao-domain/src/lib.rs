@@ -8,10 +8,11 @@ pub mod catalogue;
 pub mod id;
 pub mod mobile;
 pub mod money;
+pub mod order;
 pub mod verification;
 
 pub use account::{Username, UsernameError};
 pub use catalogue::{Brand, Category, HomeItem, HomeItemKind, Product};
 pub use id::{Id, IdError};
 pub use mobile::{Mobile, MobileError};
-pub use money::Fen;
+pub use money::{Fen, YuanError};

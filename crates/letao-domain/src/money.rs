@@ -26,6 +26,11 @@ impl Fen {
         self.0.checked_add(other.0).map(Fen)
     }
 
+    /// Subtracts, `None` on overflow.
+    pub fn checked_sub(self, other: Fen) -> Option<Fen> {
+        self.0.checked_sub(other.0).map(Fen)
+    }
+
     /// Multiplies by a quantity, `None` on overflow.
     pub fn checked_mul(self, quantity: i64) -> Option<Fen> {
         self.0.checked_mul(quantity).map(Fen)
@@ -36,6 +41,61 @@ impl Fen {
         let sign = if self.0 < 0 { "-" } else { "" };
         let abs = self.0.unsigned_abs();
         format!("{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+}
+
+impl From<i64> for Fen {
+    fn from(fen: i64) -> Self {
+        Fen(fen)
+    }
+}
+
+/// Why a yuan amount is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum YuanError {
+    /// Not a plain decimal like `399`, `0.5` or `12.34`.
+    #[error("must be an amount in yuan like 399.00")]
+    Format,
+    /// Below zero.
+    #[error("must not be negative")]
+    Negative,
+    /// More than two decimals (fen is the smallest unit).
+    #[error("must have at most 2 decimals")]
+    Precision,
+    /// Too large to hold.
+    #[error("is too large")]
+    TooLarge,
+}
+
+impl Fen {
+    /// Parses a yuan amount written as decimal text (`"399"`, `"0.1"`,
+    /// `"12.34"`) exactly: no floating point is involved, so `0.1` is 10
+    /// fen. Refuses signs, exponents, more than two decimals and amounts
+    /// over 10^13 yuan.
+    pub fn parse_yuan(text: &str) -> Result<Fen, YuanError> {
+        let text = text.trim();
+        if text.starts_with('-') {
+            return Err(YuanError::Negative);
+        }
+        let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if whole.is_empty() || !digits(whole) || !digits(frac) || (text.ends_with('.')) {
+            return Err(YuanError::Format);
+        }
+        if frac.len() > 2 {
+            return Err(YuanError::Precision);
+        }
+        if whole.trim_start_matches('0').len() > 13 {
+            return Err(YuanError::TooLarge);
+        }
+        let yuan: i64 = whole.parse().map_err(|_| YuanError::TooLarge)?;
+        let cents: i64 = format!("{frac:0<2}")
+            .parse()
+            .map_err(|_| YuanError::Format)?;
+        yuan.checked_mul(100)
+            .and_then(|f| f.checked_add(cents))
+            .map(Fen)
+            .ok_or(YuanError::TooLarge)
     }
 }
 
@@ -84,7 +144,41 @@ mod tests {
     }
 
     #[test]
+    fn yuan_text_parses_exactly() {
+        assert_eq!(Fen::parse_yuan("399"), Ok(Fen::new(39900)));
+        assert_eq!(Fen::parse_yuan("0.1"), Ok(Fen::new(10)));
+        assert_eq!(Fen::parse_yuan("0.2"), Ok(Fen::new(20)));
+        assert_eq!(Fen::parse_yuan("0.30"), Ok(Fen::new(30)));
+        assert_eq!(Fen::parse_yuan("12.34"), Ok(Fen::new(1234)));
+        assert_eq!(Fen::parse_yuan("007.05"), Ok(Fen::new(705)));
+        assert_eq!(Fen::parse_yuan("0"), Ok(Fen::ZERO));
+        assert_eq!(
+            Fen::parse_yuan("9999999999999.99"),
+            Ok(Fen::new(999_999_999_999_999))
+        );
+    }
+
+    #[test]
+    fn bad_yuan_text_is_refused_with_a_reason() {
+        for bad in [
+            "", ".5", "5.", "1e3", "+1", "1,00", "abc", "1.2.3", " ", "0x10", "١٢",
+        ] {
+            assert_eq!(Fen::parse_yuan(bad), Err(YuanError::Format), "{bad:?}");
+        }
+        assert_eq!(Fen::parse_yuan("-1"), Err(YuanError::Negative));
+        assert_eq!(Fen::parse_yuan("1.234"), Err(YuanError::Precision));
+        assert_eq!(Fen::parse_yuan("0.001"), Err(YuanError::Precision));
+        assert_eq!(Fen::parse_yuan("10000000000000"), Err(YuanError::TooLarge));
+        assert_eq!(
+            Fen::parse_yuan("99999999999999999999999"),
+            Err(YuanError::TooLarge)
+        );
+    }
+
+    #[test]
     fn checked_arithmetic_refuses_overflow() {
+        assert_eq!(Fen::new(i64::MIN).checked_sub(Fen::new(1)), None);
+        assert_eq!(Fen::new(5).checked_sub(Fen::new(7)), Some(Fen::new(-2)));
         assert_eq!(Fen::new(i64::MAX).checked_add(Fen::new(1)), None);
         assert_eq!(Fen::new(i64::MAX / 2 + 1).checked_mul(2), None);
         assert_eq!(Fen::new(250).checked_mul(3), Some(Fen::new(750)));

@@ -14,24 +14,10 @@ pub enum SmsPurpose {
     Login,
 }
 
-impl SmsPurpose {
-    /// The stored and wire name.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            SmsPurpose::Register => "register",
-            SmsPurpose::Login => "login",
-        }
-    }
-
-    /// Parses `register` or `login`.
-    pub fn parse(value: &str) -> Option<SmsPurpose> {
-        match value {
-            "register" => Some(SmsPurpose::Register),
-            "login" => Some(SmsPurpose::Login),
-            _ => None,
-        }
-    }
-}
+crate::order::state_names!(SmsPurpose, "SMS code purpose", {
+    Register => "register",
+    Login => "login",
+});
 
 /// The limits around codes (SPEC §5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

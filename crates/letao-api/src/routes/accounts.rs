@@ -1,19 +1,18 @@
 //! `POST /sms`, `POST /register`, `POST /login`, `GET /user/me`.
 
-use crate::accounts::RegisterRequest;
 use crate::auth::AuthUser;
 use crate::client_ip::ClientIp;
 use crate::input::{Input, validation_error};
-use crate::views::{OK, UserInfo};
+use crate::replies::{LoginReply, MeReply, MsgReply, OK, UserInfo};
 use crate::{ApiError, AppState};
 use actix_web::{HttpResponse, web};
 use garde::Validate;
 use letao_domain::account::{PASSWORD_CHARS, is_sms_code};
 use letao_domain::verification::SmsPurpose;
 use letao_domain::{Mobile, Username};
+use letao_shop::RegisterRequest;
 use secrecy::SecretString;
 use serde::Deserialize;
-use serde_json::json;
 
 fn mainland_mobile(value: &str, _: &()) -> garde::Result {
     value
@@ -69,11 +68,8 @@ pub async fn sms(
         Some(p) => SmsPurpose::parse(p)
             .ok_or_else(|| ApiError::invalid("purpose", "must be register or login"))?,
     };
-    state
-        .accounts
-        .send_code(&state.db, &mobile, purpose, ip.0)
-        .await?;
-    Ok(HttpResponse::Ok().json(json!({ "status": OK, "msg": "验证码已发送 (code sent)" })))
+    state.accounts.send_code(&mobile, purpose, ip.0).await?;
+    Ok(HttpResponse::Ok().json(MsgReply::ok("验证码已发送 (code sent)")))
 }
 
 #[derive(Deserialize, Validate)]
@@ -118,8 +114,8 @@ pub async fn register(
             .map_err(|e| ApiError::invalid("mobile", e))?,
         code: input.smscode,
     };
-    state.accounts.register(&state.db, request).await?;
-    Ok(HttpResponse::Ok().json(json!({ "status": OK, "msg": "注册成功" })))
+    state.accounts.register(request).await?;
+    Ok(HttpResponse::Ok().json(MsgReply::ok("注册成功")))
 }
 
 #[derive(Deserialize)]
@@ -150,7 +146,7 @@ pub async fn login(
             }
             state
                 .accounts
-                .login_password(&state.db, &username, SecretString::from(password), ip.0)
+                .login_password(&username, SecretString::from(password), ip.0)
                 .await?
         }
         (Some(_), None, _, _) => return Err(ApiError::invalid("password", "is missing")),
@@ -162,10 +158,7 @@ pub async fn login(
                     "must be the 6 digits sent by SMS",
                 ));
             }
-            state
-                .accounts
-                .login_code(&state.db, &mobile, &code, ip.0)
-                .await?
+            state.accounts.login_code(&mobile, &code, ip.0).await?
         }
         (None, _, Some(_), None) => return Err(ApiError::invalid("smscode", "is missing")),
         (None, _, None, _) => {
@@ -175,20 +168,23 @@ pub async fn login(
             ));
         }
     };
-    Ok(HttpResponse::Ok().json(json!({
-        "status": OK,
-        "token": logged_in.token,
-        "userInfo": UserInfo::from(&logged_in.user),
-        "msg": "登录成功",
-    })))
+    Ok(HttpResponse::Ok().json(LoginReply {
+        msg: "登录成功",
+        status: OK,
+        token: &logged_in.token,
+        user_info: UserInfo::from(&logged_in.user),
+    }))
 }
 
 /// `GET /user/me`
 pub async fn me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
     let record = state
         .accounts
-        .profile(&state.db, user.id)
+        .profile(user.id)
         .await?
         .ok_or(ApiError::Unauthorized)?;
-    Ok(HttpResponse::Ok().json(json!({ "status": OK, "userInfo": UserInfo::from(&record) })))
+    Ok(HttpResponse::Ok().json(MeReply {
+        status: OK,
+        user_info: UserInfo::from(&record),
+    }))
 }

@@ -1,13 +1,13 @@
 //! Home page lists and the two-level catalogue (served from the cache).
 
 use super::json_body;
-use crate::catalogue_cache::Listing;
 use crate::query::Query;
 use crate::{ApiError, AppState};
 use actix_web::{HttpRequest, HttpResponse, web};
+use letao_shop::Listing;
 
 async fn listing(state: &AppState, which: Listing) -> Result<HttpResponse, ApiError> {
-    Ok(json_body(state.catalogue.body(which).await?))
+    Ok(json_body(state.catalogue.get(which).await?.body(which)))
 }
 
 /// `GET /gridlist`: the six home grid icons.

@@ -1,8 +1,8 @@
 //! Liveness and readiness probes.
 
+use crate::replies::{MsgReply, OK, ReadyReply};
 use crate::{ApiError, AppState};
 use actix_web::{HttpResponse, web};
-use serde_json::json;
 use std::time::Duration;
 
 /// How long `/ready` waits for the database before calling it down.
@@ -10,17 +10,17 @@ const READY_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// `GET /health`: the process is up and serving.
 pub async fn health() -> HttpResponse {
-    HttpResponse::Ok().json(json!({ "status": 200, "msg": "ok" }))
+    HttpResponse::Ok().json(MsgReply::ok("ok"))
 }
 
 /// `GET /ready`: the database answers; 503 while it does not.
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     match tokio::time::timeout(READY_TIMEOUT, state.db.ping()).await {
-        Ok(Ok(())) => Ok(HttpResponse::Ok().json(json!({
-            "status": 200,
-            "msg": "ready",
-            "database": state.db.backend().name(),
-        }))),
+        Ok(Ok(())) => Ok(HttpResponse::Ok().json(ReadyReply {
+            database: state.db.backend().name(),
+            msg: "ready",
+            status: OK,
+        })),
         Ok(Err(e)) => Err(ApiError::Unavailable(e)),
         Err(_) => Err(ApiError::Unavailable(letao_db::DbError::Unavailable(
             "no answer from the database in time".into(),

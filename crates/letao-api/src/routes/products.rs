@@ -1,7 +1,7 @@
 //! Product listing and product detail.
 
 use crate::query::Query;
-use crate::views::{OK, ProductReply, ProductView, ProductsReply};
+use crate::replies::{OK, ProductReply, ProductView, ProductsReply};
 use crate::{ApiError, AppState};
 use actix_web::{HttpRequest, HttpResponse, web};
 

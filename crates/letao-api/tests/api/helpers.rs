@@ -4,13 +4,13 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderMap;
 use actix_web::test;
 use bytes::Bytes;
-use letao_api::{
-    Accounts, AccountsConfig, AppState, AppStateBuilder, LoginLimits, Orders, OrdersConfig, app,
-};
+use letao_api::{AppState, AppStateBuilder, app};
 use letao_auth::{Argon2Settings, FakeClock};
 use letao_db::Backend;
 use letao_db::testing::TestDatabase;
 use letao_domain::verification::CodePolicy;
+use letao_shop::payments::v2::WechatV2;
+use letao_shop::{Accounts, AccountsConfig, LoginLimits, Orders, OrdersConfig};
 use letao_sms::FakeSender;
 use secrecy::SecretString;
 use std::path::PathBuf;
@@ -168,7 +168,8 @@ impl TestApp {
         let sim_url = sim.base_url();
         let make_state = |pool: letao_db::Db| {
             let accounts =
-                Accounts::new(accounts.clone(), sms.clone(), clock.clone()).expect("accounts");
+                Accounts::new(pool.clone(), accounts.clone(), sms.clone(), clock.clone())
+                    .expect("accounts");
             let client = wechat_pay::Client::new(wechat_pay::Config {
                 merchant: merchant(),
                 base_url: sim_url.clone(),
@@ -178,16 +179,18 @@ impl TestApp {
             })
             .expect("client");
             let orders = Orders::new(
+                pool.clone(),
                 OrdersConfig {
-                    merchant: merchant(),
+                    appid: APPID.into(),
+                    mch_id: MCH_ID.into(),
                     notify_url: format!("http://{addr}/pay/notify"),
                     refund_notify_url: Some(format!("http://{addr}/pay/refund_notify")),
                     ttl: chrono::TimeDelta::hours(2),
                 },
-                Arc::new(client),
+                Arc::new(WechatV2::new(Arc::new(client), merchant())),
                 clock.clone(),
             );
-            AppState::builder(pool, accounts, orders)
+            AppState::builder(pool, Arc::new(accounts), Arc::new(orders))
                 .catalogue_ttl(Duration::ZERO)
                 .static_dir(static_dir())
         };

@@ -53,6 +53,7 @@ impl TestApp {
     }
 
     pub async fn events(&self, no: &str, kind: &str) -> i64 {
+        let kind = letao_domain::order::EventKind::parse(kind).expect("an event kind");
         let order = self
             .state
             .db()
@@ -283,14 +284,14 @@ each_backend! {
         let before = app.stock(6);
         let res = app.order(&token, json!([{"productId": 6, "quantity": 2}])).await;
         let no = res.json()["data"]["out_trade_no"].as_str().expect("no").to_owned();
-        assert_eq!(app.state.orders().expire_due(app.state.db()).await.unwrap(), 0, "not due yet");
+        assert_eq!(app.state.orders().expire_due().await.unwrap(), 0, "not due yet");
         app.clock.advance(TimeDelta::hours(2) + TimeDelta::seconds(1));
-        assert_eq!(app.state.orders().expire_due(app.state.db()).await.unwrap(), 1);
+        assert_eq!(app.state.orders().expire_due().await.unwrap(), 1);
         assert_eq!(app.stock(6), before);
         assert_eq!(app.query_order(&token, &no).await["trade_state"], "CLOSED");
         assert_eq!(app.sim.order(&no).expect("sim").trade_state, "CLOSED");
         // A second instance running the same round finds nothing to do.
-        assert_eq!(app.state.orders().expire_due(app.state.db()).await.unwrap(), 0);
+        assert_eq!(app.state.orders().expire_due().await.unwrap(), 0);
         assert_eq!(app.stock(6), before, "released once");
     }
 
@@ -299,7 +300,7 @@ each_backend! {
         let res = app.order(&token, json!([{"productId": 1, "quantity": 1}])).await;
         let no = res.json()["data"]["out_trade_no"].as_str().expect("no").to_owned();
         app.clock.advance(TimeDelta::hours(3));
-        app.state.orders().expire_due(app.state.db()).await.unwrap();
+        app.state.orders().expire_due().await.unwrap();
         let reply = app.notify(notification(&no, 100, APPID, MCH_ID, WECHAT_KEY)).await;
         assert_eq!(reply["return_code"], "SUCCESS", "never lost");
         let data = app.query_order(&token, &no).await;

@@ -1,5 +1,5 @@
 //! Accounts: SMS codes, registration, login. The rules live here (and in
-//! `letao-auth` / `letao-db`); route handlers only translate HTTP.
+//! `letao-auth` / `letao-db`).
 
 mod hash_pool;
 mod login;
@@ -10,10 +10,11 @@ mod sms;
 pub use login::{LoggedIn, LoginLimits};
 pub use register::RegisterRequest;
 
-use crate::ApiError;
+use crate::ShopError;
 use chrono::TimeDelta;
 use hash_pool::HashPool;
 use letao_auth::{Argon2Settings, Clock, CodeHasher, PasswordHasher, TokenKeys};
+use letao_db::{Db, UserRecord};
 use letao_domain::verification::CodePolicy;
 use letao_sms::SmsSender;
 use profile_cache::ProfileCache;
@@ -40,6 +41,7 @@ pub struct AccountsConfig {
 
 /// The account service shared by all workers.
 pub struct Accounts {
+    db: Db,
     tokens: TokenKeys,
     codes: CodeHasher,
     policy: CodePolicy,
@@ -59,16 +61,18 @@ pub struct Accounts {
 impl Accounts {
     /// The service; fails when the argon2 costs are out of range.
     pub fn new(
+        db: Db,
         config: AccountsConfig,
         sms: Arc<dyn SmsSender>,
         clock: Arc<dyn Clock>,
-    ) -> Result<Accounts, ApiError> {
+    ) -> Result<Accounts, ShopError> {
         let passwords = PasswordHasher::new(config.argon2, config.legacy_md5_secret.clone())
-            .map_err(|e| ApiError::Internal(Box::new(e)))?;
+            .map_err(|e| ShopError::Internal(Box::new(e)))?;
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         Ok(Accounts {
+            db,
             tokens: TokenKeys::new(&config.jwt_secret, config.token_ttl),
-            codes: CodeHasher::new(derive_code_key(&config.jwt_secret)),
+            codes: CodeHasher::from_token_secret(&config.jwt_secret),
             policy: config.codes,
             login: config.login,
             sms,
@@ -85,12 +89,14 @@ impl Accounts {
     }
 
     /// The profile of user `id` for `/user/me` (cached for a second).
-    pub async fn profile(
-        &self,
-        db: &letao_db::Db,
-        id: i32,
-    ) -> Result<Option<letao_db::UserRecord>, ApiError> {
-        Ok(self.profiles.get(db, id).await?)
+    pub async fn profile(&self, id: i32) -> Result<Option<UserRecord>, ShopError> {
+        Ok(self.profiles.get(&self.db, id).await?)
+    }
+
+    /// The user with this id, read from the database now (roles must
+    /// never be stale).
+    pub async fn user(&self, id: i32) -> Result<Option<UserRecord>, ShopError> {
+        Ok(self.db.user_by_id(id).await?)
     }
 
     /// The clock the rules run on.
@@ -102,29 +108,15 @@ impl Accounts {
     async fn hashing<T: Send + 'static>(
         &self,
         work: impl FnOnce(&PasswordHasher) -> T + Send + 'static,
-    ) -> Result<T, ApiError> {
+    ) -> Result<T, ShopError> {
         self.pool.run(work).await
     }
 
     /// One of the login slots.
-    async fn login_slot(&self) -> Result<tokio::sync::SemaphorePermit<'_>, ApiError> {
+    async fn login_slot(&self) -> Result<tokio::sync::SemaphorePermit<'_>, ShopError> {
         self.login_slots
             .acquire()
             .await
-            .map_err(|e| ApiError::Internal(Box::new(e)))
+            .map_err(|e| ShopError::Internal(Box::new(e)))
     }
-}
-
-/// The SMS code hashing key, derived from the token secret with a label,
-/// so there is one secret to configure and the two uses never share a key.
-fn derive_code_key(jwt_secret: &SecretString) -> SecretString {
-    use hmac::{Hmac, Mac};
-    use secrecy::ExposeSecret;
-    let mut mac = match Hmac::<sha2::Sha256>::new_from_slice(jwt_secret.expose_secret().as_bytes())
-    {
-        Ok(m) => m,
-        Err(_) => return jwt_secret.clone(),
-    };
-    mac.update(b"letao sms code key v1");
-    SecretString::from(hex::encode(mac.finalize().into_bytes()))
 }

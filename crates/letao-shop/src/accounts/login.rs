@@ -1,11 +1,12 @@
-//! `POST /login` with a password or an SMS code.
+//! Logging in with a password or an SMS code, under failure throttling.
 
 use super::Accounts;
-use crate::ApiError;
+use crate::ShopError;
 use chrono::TimeDelta;
 use letao_auth::PasswordCheck;
-use letao_db::{Db, RateRule, UserRecord};
+use letao_db::{RateRule, UserRecord};
 use letao_domain::Mobile;
+use letao_domain::verification::SmsPurpose;
 use secrecy::SecretString;
 use std::net::IpAddr;
 
@@ -55,20 +56,20 @@ impl Accounts {
     }
 
     /// 429 while the account or the client has too many recent failures.
-    async fn refuse_if_throttled(&self, db: &Db, rules: &[RateRule]) -> Result<(), ApiError> {
-        match db.rate_full(rules, self.clock.now()).await? {
+    async fn refuse_if_throttled(&self, rules: &[RateRule]) -> Result<(), ShopError> {
+        match self.db.rate_full(rules, self.clock.now()).await? {
             None => Ok(()),
-            Some(wait) => Err(ApiError::TooMany {
+            Some(wait) => Err(ShopError::TooMany {
                 retry_after: wait.seconds(),
             }),
         }
     }
 
     /// Counts a failed attempt against the account and the client.
-    async fn count_failure(&self, db: &Db, rules: &[RateRule]) -> Result<ApiError, ApiError> {
+    async fn count_failure(&self, rules: &[RateRule]) -> Result<ShopError, ShopError> {
         // Already full is fine: the next attempt is refused either way.
-        let _ = db.take_rate(rules, self.clock.now()).await?;
-        Ok(ApiError::LoginFailed)
+        let _ = self.db.take_rate(rules, self.clock.now()).await?;
+        Ok(ShopError::LoginFailed)
     }
 
     fn logged_in(&self, user: UserRecord) -> LoggedIn {
@@ -86,19 +87,18 @@ impl Accounts {
     /// slots.
     pub async fn login_password(
         &self,
-        db: &Db,
         username: &str,
         password: SecretString,
         ip: IpAddr,
-    ) -> Result<LoggedIn, ApiError> {
+    ) -> Result<LoggedIn, ShopError> {
         let rules = self.login_rules(username, ip);
         let permit = self.login_slot().await?;
-        self.refuse_if_throttled(db, &rules).await?;
-        let user = db.user_by_username(username).await?;
+        self.refuse_if_throttled(&rules).await?;
+        let user = self.db.user_by_username(username).await?;
         let stored = user.as_ref().and_then(|u| u.password.clone());
         let (Some(user), Some(stored)) = (user, stored) else {
             self.hashing(move |h| h.waste_time(&password)).await?;
-            return Err(self.count_failure(db, &rules).await?);
+            return Err(self.count_failure(&rules).await?);
         };
         let stored_for_check = stored.clone();
         let pw = password.clone();
@@ -106,16 +106,20 @@ impl Accounts {
             .hashing(move |h| h.verify(&pw, &stored_for_check))
             .await?;
         match check {
-            PasswordCheck::Invalid => Err(self.count_failure(db, &rules).await?),
+            PasswordCheck::Invalid => Err(self.count_failure(&rules).await?),
             PasswordCheck::Valid => Ok(self.logged_in(user)),
             PasswordCheck::ValidNeedsRehash => {
                 // A legacy MD5 (or outdated argon2) row: replace it now.
                 let new_hash = self
                     .hashing(move |h| h.hash(&password))
                     .await?
-                    .map_err(|e| ApiError::Internal(Box::new(e)))?;
+                    .map_err(|e| ShopError::Internal(Box::new(e)))?;
                 drop(permit);
-                if db.upgrade_password(user.id, &stored, &new_hash).await? {
+                if self
+                    .db
+                    .upgrade_password(user.id, &stored, &new_hash)
+                    .await?
+                {
                     tracing::info!(user_id = user.id, "password hash upgraded to argon2id");
                 }
                 Ok(self.logged_in(user))
@@ -126,23 +130,25 @@ impl Accounts {
     /// Logs in with a mobile and the login code sent to it.
     pub async fn login_code(
         &self,
-        db: &Db,
         mobile: &Mobile,
         code: &str,
         ip: IpAddr,
-    ) -> Result<LoggedIn, ApiError> {
+    ) -> Result<LoggedIn, ShopError> {
         let rules = self.login_rules(mobile.as_str(), ip);
-        self.refuse_if_throttled(db, &rules).await?;
-        let submitted = self.codes.hash(mobile.as_str(), "login", code);
-        match db
+        self.refuse_if_throttled(&rules).await?;
+        let submitted = self
+            .codes
+            .hash(mobile.as_str(), SmsPurpose::Login.as_str(), code);
+        match self
+            .db
             .login_with_code(mobile.as_str(), &submitted, &self.policy, self.clock.now())
             .await?
         {
             Err(_) => {
-                self.count_failure(db, &rules).await?;
-                Err(ApiError::SmsCode)
+                self.count_failure(&rules).await?;
+                Err(ShopError::SmsCode)
             }
-            Ok(None) => Err(self.count_failure(db, &rules).await?),
+            Ok(None) => Err(self.count_failure(&rules).await?),
             Ok(Some(user)) => Ok(self.logged_in(user)),
         }
     }

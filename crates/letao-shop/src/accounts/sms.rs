@@ -1,9 +1,9 @@
-//! `POST /sms`: send a verification code.
+//! Sending a verification code under the send limits.
 
 use super::Accounts;
-use crate::ApiError;
+use crate::ShopError;
 use letao_auth::generate_code;
-use letao_db::{Db, NewCode, RateRule};
+use letao_db::{NewCode, RateRule};
 use letao_domain::Mobile;
 use letao_domain::verification::SmsPurpose;
 use letao_sms::SmsError;
@@ -36,11 +36,10 @@ impl Accounts {
     /// unregistered mobile is stored (so the limits count) but not sent.
     pub async fn send_code(
         &self,
-        db: &Db,
         mobile: &Mobile,
         purpose: SmsPurpose,
         ip: IpAddr,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), ShopError> {
         let now = self.clock.now();
         let code = generate_code();
         let code_hash = self.codes.hash(mobile.as_str(), purpose.as_str(), &code);
@@ -52,12 +51,13 @@ impl Accounts {
             client_ip: &ip_text,
         };
         let limits = self.send_limits(mobile, ip);
-        if let Err(wait) = db.issue_code(new, &limits, now).await? {
-            return Err(ApiError::TooMany {
+        if let Err(wait) = self.db.issue_code(new, &limits, now).await? {
+            return Err(ShopError::TooMany {
                 retry_after: wait.seconds(),
             });
         }
-        if purpose == SmsPurpose::Login && db.user_by_mobile(mobile.as_str()).await?.is_none() {
+        if purpose == SmsPurpose::Login && self.db.user_by_mobile(mobile.as_str()).await?.is_none()
+        {
             return Ok(());
         }
         let minutes = self.policy.lifetime.num_minutes().to_string();
@@ -66,11 +66,11 @@ impl Accounts {
             Err(err) => {
                 tracing::warn!(to = %mobile.masked(), error = %err, provider = self.sms.name(), "verification SMS failed");
                 // Nothing was delivered: let the user ask again at once.
-                db.withdraw_code(new, &limits).await?;
+                self.db.withdraw_code(new, &limits).await?;
                 Err(match err {
-                    SmsError::RateLimited { .. } => ApiError::TooMany { retry_after: 60 },
-                    SmsError::Rejected { .. } => ApiError::invalid("mobile", "cannot receive SMS"),
-                    _ => ApiError::SmsProvider,
+                    SmsError::RateLimited { .. } => ShopError::TooMany { retry_after: 60 },
+                    SmsError::Rejected { .. } => ShopError::SmsRejected,
+                    _ => ShopError::SmsProvider,
                 })
             }
         }

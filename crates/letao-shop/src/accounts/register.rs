@@ -1,9 +1,9 @@
-//! `POST /register`.
+//! Registering an account with an SMS code.
 
 use super::Accounts;
-use crate::ApiError;
-use letao_db::{Db, NewUser, Registration};
-use letao_domain::verification::CodeCheck;
+use crate::{ShopError, Taken};
+use letao_db::{NewUser, Registration};
+use letao_domain::verification::{CodeCheck, SmsPurpose};
 use letao_domain::{Mobile, Username};
 use secrecy::SecretString;
 
@@ -21,31 +21,31 @@ pub struct RegisterRequest {
 
 impl Accounts {
     /// Creates the account when the code is right; its id.
-    pub async fn register(&self, db: &Db, req: RegisterRequest) -> Result<i32, ApiError> {
+    pub async fn register(&self, req: RegisterRequest) -> Result<i32, ShopError> {
         let password = req.password;
         let hash = self
             .hashing(move |h| h.hash(&password))
             .await?
-            .map_err(|e| ApiError::Internal(Box::new(e)))?;
-        let submitted = self.codes.hash(req.mobile.as_str(), "register", &req.code);
+            .map_err(|e| ShopError::Internal(Box::new(e)))?;
+        let submitted = self.codes.hash(
+            req.mobile.as_str(),
+            SmsPurpose::Register.as_str(),
+            &req.code,
+        );
         let now = self.clock.now();
         let new = NewUser {
             username: req.username.as_str(),
             mobile: req.mobile.as_str(),
             password_hash: &hash,
         };
-        match db.register(new, &submitted, &self.policy, now).await? {
+        match self.db.register(new, &submitted, &self.policy, now).await? {
             Registration::Created(id) => Ok(id),
             Registration::BadCode(CodeCheck::Accept) => {
-                Err(ApiError::Internal("accepted code reported as bad".into()))
+                Err(ShopError::internal("accepted code reported as bad"))
             }
-            Registration::BadCode(_) => Err(ApiError::SmsCode),
-            Registration::UsernameTaken => Err(ApiError::Taken(
-                "该用户已注册 (username already registered)",
-            )),
-            Registration::MobileTaken => Err(ApiError::Taken(
-                "该手机号已注册 (mobile already registered)",
-            )),
+            Registration::BadCode(_) => Err(ShopError::SmsCode),
+            Registration::UsernameTaken => Err(ShopError::Taken(Taken::Username)),
+            Registration::MobileTaken => Err(ShopError::Taken(Taken::Mobile)),
         }
     }
 }

@@ -1,11 +1,12 @@
-//! JSON reply shapes, with the original server's field names.
+//! Catalogue replies, with the original server's field names.
 
+use super::OK;
+use bytes::Bytes;
 use letao_domain::money::serialize_as_yuan;
 use letao_domain::{Brand, Category, Fen, HomeItem, Product};
+use letao_shop::{CatalogueData, Listing};
 use serde::Serialize;
-
-/// `status` of every successful reply.
-pub const OK: u16 = 200;
+use std::collections::HashMap;
 
 /// `{id, img_src}` of `/gridlist` and `/banners`.
 #[derive(Serialize)]
@@ -168,20 +169,74 @@ pub struct ProductReply<'a> {
     pub product: ProductView<'a>,
 }
 
-/// `userInfo` of login and `/user/me`.
-#[derive(Serialize)]
-pub struct UserInfo<'a> {
-    pub id: i32,
-    pub username: Option<&'a str>,
-    pub mobile: Option<&'a str>,
+/// The catalogue lists as ready JSON bodies, rendered once per cache reload.
+pub struct RenderedCatalogue {
+    grid: Bytes,
+    banners: Bytes,
+    sports: Bytes,
+    categories: Bytes,
+    brands_by_category: HashMap<i32, Bytes>,
+    no_brands: Bytes,
 }
 
-impl<'a> From<&'a letao_db::UserRecord> for UserInfo<'a> {
-    fn from(u: &'a letao_db::UserRecord) -> Self {
-        UserInfo {
-            id: u.id,
-            username: u.username.as_deref(),
-            mobile: u.mobile.as_deref(),
+impl RenderedCatalogue {
+    /// Renders every list of `data`.
+    pub fn render(data: &CatalogueData) -> RenderedCatalogue {
+        let mut by_category: HashMap<i32, Vec<&Brand>> = HashMap::new();
+        for b in &data.brands {
+            if let Some(c) = b.category_id {
+                by_category.entry(c).or_default().push(b);
+            }
+        }
+        RenderedCatalogue {
+            grid: to_bytes(&GridListReply {
+                status: OK,
+                grid_list: data.grid.iter().map(HomeItemView::from).collect(),
+            }),
+            banners: to_bytes(&BannersReply {
+                status: OK,
+                swipe_list: data.banners.iter().map(HomeItemView::from).collect(),
+            }),
+            sports: to_bytes(&SportsReply {
+                status: OK,
+                sports: data.featured.iter().map(SportView::from).collect(),
+            }),
+            categories: to_bytes(&OneCategoryReply {
+                status: OK,
+                one_category_list: data.categories.iter().map(CategoryView::from).collect(),
+            }),
+            brands_by_category: by_category
+                .into_iter()
+                .map(|(c, list)| (c, render_brands(list)))
+                .collect(),
+            no_brands: render_brands(Vec::new()),
         }
     }
+
+    /// The body of `listing`.
+    pub fn body(&self, listing: Listing) -> Bytes {
+        match listing {
+            Listing::Grid => self.grid.clone(),
+            Listing::Banners => self.banners.clone(),
+            Listing::Sports => self.sports.clone(),
+            Listing::Categories => self.categories.clone(),
+            Listing::BrandsOf(id) => self
+                .brands_by_category
+                .get(&id.get())
+                .unwrap_or(&self.no_brands)
+                .clone(),
+        }
+    }
+}
+
+fn to_bytes<T: Serialize>(value: &T) -> Bytes {
+    // Serialising these plain structs cannot fail; an empty body would show it.
+    Bytes::from(serde_json::to_vec(value).unwrap_or_default())
+}
+
+fn render_brands(brands: Vec<&Brand>) -> Bytes {
+    to_bytes(&TwoCategoryReply {
+        status: OK,
+        two_category_list: brands.into_iter().map(BrandView::from).collect(),
+    })
 }

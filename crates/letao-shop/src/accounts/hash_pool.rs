@@ -6,7 +6,7 @@
 //! after a burst of logins. One thread per core keeps the process small and
 //! the cores busy, with the work queued in between.
 
-use crate::ApiError;
+use crate::ShopError;
 use letao_auth::PasswordHasher;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -20,7 +20,7 @@ pub struct HashPool {
 
 impl HashPool {
     /// `threads` hashing threads sharing `hasher`.
-    pub fn new(hasher: PasswordHasher, threads: usize) -> Result<HashPool, ApiError> {
+    pub fn new(hasher: PasswordHasher, threads: usize) -> Result<HashPool, ShopError> {
         let (tx, rx) = mpsc::channel::<Job>();
         let rx = Arc::new(Mutex::new(rx));
         for n in 0..threads.max(1) {
@@ -41,7 +41,7 @@ impl HashPool {
                         }
                     }
                 })
-                .map_err(|e| ApiError::Internal(Box::new(e)))?;
+                .map_err(|e| ShopError::Internal(Box::new(e)))?;
         }
         Ok(HashPool {
             jobs: Mutex::new(tx),
@@ -52,17 +52,17 @@ impl HashPool {
     pub async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce(&PasswordHasher) -> T + Send + 'static,
-    ) -> Result<T, ApiError> {
+    ) -> Result<T, ShopError> {
         let (tx, rx) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move |hasher| {
             let _ = tx.send(work(hasher));
         });
         self.jobs
             .lock()
-            .map_err(|_| ApiError::Internal("hash pool poisoned".into()))?
+            .map_err(|_| ShopError::Internal("hash pool poisoned".into()))?
             .send(job)
-            .map_err(|_| ApiError::Internal("hash pool stopped".into()))?;
+            .map_err(|_| ShopError::Internal("hash pool stopped".into()))?;
         rx.await
-            .map_err(|_| ApiError::Internal("hash job lost".into()))
+            .map_err(|_| ShopError::Internal("hash job lost".into()))
     }
 }

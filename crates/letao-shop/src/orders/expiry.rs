@@ -1,11 +1,10 @@
 //! Closing unpaid orders past their expiry, safely from several instances.
 
 use super::Orders;
-use super::query::is_gone;
-use crate::ApiError;
+use crate::ShopError;
+use crate::payments::GatewayErrorKind;
 use chrono::TimeDelta;
-use letao_db::{Db, order_state};
-use wechat_pay::OrderRef;
+use letao_domain::order::TradeState;
 
 /// Orders claimed per round.
 const BATCH: i64 = 50;
@@ -17,41 +16,33 @@ impl Orders {
     /// each is handled by one instance), closes them at WeChat, then here
     /// with their stock put back. An order paid meanwhile is recorded as
     /// paid instead. Returns how many were closed.
-    pub async fn expire_due(&self, db: &Db) -> Result<usize, ApiError> {
+    pub async fn expire_due(&self) -> Result<usize, ShopError> {
         let now = self.clock.now();
-        let claimed = db.claim_expired(now, now - STALE_CLAIM, BATCH).await?;
+        let claimed = self.db.claim_expired(now, now - STALE_CLAIM, BATCH).await?;
         let mut closed = 0;
         for order in claimed {
             let no = order.out_trade_no.clone();
-            let closed_at_wechat = match self.wechat(move |api| api.close_order(&no)).await? {
+            let closed_at_wechat = match self.gateway(move |g| g.close(&no)).await? {
                 Ok(()) => true,
-                Err(e) if is_gone(&e) => true,
-                Err(e) if e.err_code() == Some("ORDERPAID") => {
-                    // Paid meanwhile: record the payment instead.
+                Err(e) if e.kind == GatewayErrorKind::OrderGone => true,
+                Err(e) if e.kind == GatewayErrorKind::OrderPaid => {
                     let no = order.out_trade_no.clone();
-                    match self
-                        .wechat(move |api| api.order_query(&OrderRef::OutTradeNo(no)))
-                        .await?
-                    {
-                        Ok(answer) => self.apply_answer(db, &order, answer).await?,
-                        Err(_) => db.unclaim(order.id).await?,
+                    match self.gateway(move |g| g.query(&no)).await? {
+                        Ok(answer) => self.apply_remote(&order, answer).await?,
+                        Err(_) => self.db.unclaim(order.id).await?,
                     }
                     false
                 }
                 Err(e) => {
                     tracing::warn!(out_trade_no = %order.out_trade_no, error = %e, "closing an expired order failed; will retry");
-                    db.unclaim(order.id).await?;
+                    self.db.unclaim(order.id).await?;
                     false
                 }
             };
             if closed_at_wechat
-                && db
-                    .close_order(
-                        order.id,
-                        &[order_state::CLOSING],
-                        "expired",
-                        self.clock.now(),
-                    )
+                && self
+                    .db
+                    .close_order(order.id, TradeState::Closing, "expired", self.clock.now())
                     .await?
             {
                 closed += 1;

@@ -1,0 +1,48 @@
+//! Account replies.
+
+use serde::Serialize;
+
+/// `userInfo` of login and `/user/me`.
+#[derive(Debug, Serialize)]
+pub struct UserInfo<'a> {
+    /// User id.
+    pub id: i32,
+    /// Mobile, when the account has one.
+    pub mobile: Option<&'a str>,
+    /// Username, when the account has one.
+    pub username: Option<&'a str>,
+}
+
+impl<'a> From<&'a letao_db::UserRecord> for UserInfo<'a> {
+    fn from(u: &'a letao_db::UserRecord) -> Self {
+        UserInfo {
+            id: u.id,
+            mobile: u.mobile.as_deref(),
+            username: u.username.as_deref(),
+        }
+    }
+}
+
+/// `POST /login`.
+#[derive(Debug, Serialize)]
+pub struct LoginReply<'a> {
+    /// Always `登录成功`.
+    pub msg: &'static str,
+    /// Always 200.
+    pub status: u16,
+    /// The access token.
+    pub token: &'a str,
+    /// Who logged in.
+    #[serde(rename = "userInfo")]
+    pub user_info: UserInfo<'a>,
+}
+
+/// `GET /user/me`.
+#[derive(Debug, Serialize)]
+pub struct MeReply<'a> {
+    /// Always 200.
+    pub status: u16,
+    /// The caller.
+    #[serde(rename = "userInfo")]
+    pub user_info: UserInfo<'a>,
+}

@@ -1,0 +1,89 @@
+//! Reading orders, their lines and their history.
+
+use super::{OrderLine, OrderRecord};
+use crate::schema::{order_event, order_item, payorder};
+use crate::{Db, DbError};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use letao_domain::order::EventKind;
+
+impl Db {
+    /// The order with this number.
+    pub async fn order_by_no(&self, out_trade_no: &str) -> Result<Option<OrderRecord>, DbError> {
+        with_conn!(self, |conn| {
+            Ok(payorder::table
+                .select(OrderRecord::as_select())
+                .filter(payorder::out_trade_no.eq(out_trade_no))
+                .first(conn)
+                .await
+                .optional()?)
+        })
+    }
+
+    /// A user's orders, newest first, one page; and how many there are.
+    pub async fn orders_of(
+        &self,
+        user_id: i32,
+        page: u32,
+        page_size: u32,
+    ) -> Result<(Vec<OrderRecord>, i64), DbError> {
+        let offset = i64::from(page.saturating_sub(1)) * i64::from(page_size);
+        with_conn!(self, |conn| {
+            let total: i64 = payorder::table
+                .filter(payorder::user_id.eq(user_id))
+                .count()
+                .get_result(conn)
+                .await?;
+            let rows = payorder::table
+                .select(OrderRecord::as_select())
+                .filter(payorder::user_id.eq(user_id))
+                .order(payorder::id.desc())
+                .limit(i64::from(page_size))
+                .offset(offset)
+                .load(conn)
+                .await?;
+            Ok((rows, total))
+        })
+    }
+
+    /// The lines of some orders, in the order they were placed.
+    pub async fn order_lines(&self, order_ids: &[i32]) -> Result<Vec<OrderLine>, DbError> {
+        with_conn!(self, |conn| {
+            Ok(order_item::table
+                .select(OrderLine::as_select())
+                .filter(order_item::order_id.eq_any(order_ids))
+                .order(order_item::id)
+                .load(conn)
+                .await?)
+        })
+    }
+
+    /// How many events of `kind` an order has (audit and tests).
+    pub async fn order_events(&self, order_id: i32, kind: EventKind) -> Result<i64, DbError> {
+        with_conn!(self, |conn| {
+            Ok(order_event::table
+                .filter(order_event::order_id.eq(order_id))
+                .filter(order_event::kind.eq(kind.as_str()))
+                .count()
+                .get_result(conn)
+                .await?)
+        })
+    }
+
+    /// The details of an order's events of `kind`, oldest first.
+    pub async fn order_event_details(
+        &self,
+        order_id: i32,
+        kind: EventKind,
+    ) -> Result<Vec<String>, DbError> {
+        with_conn!(self, |conn| {
+            Ok(order_event::table
+                .select(order_event::detail)
+                .filter(order_event::order_id.eq(order_id))
+                .filter(order_event::kind.eq(kind.as_str()))
+                .order(order_event::id)
+                .load(conn)
+                .await?)
+        })
+    }
+}

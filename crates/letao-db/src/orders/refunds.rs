@@ -1,0 +1,143 @@
+//! Refunds: reserving an amount of a paid order, and settling WeChat's word.
+
+use super::{OrderOps, RefundRecord, names};
+use crate::schema::{payorder, refund};
+use crate::time::naive;
+use crate::txn::Abort;
+use crate::{Db, DbError};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use letao_domain::Fen;
+use letao_domain::order::{EventKind, RefundEvent, RefundState, TradeEvent};
+
+impl Db {
+    /// Reserves `amount` of a paid order for a refund (never more than was
+    /// paid, counting every earlier refund) and records the refund as
+    /// PROCESSING, in one transaction. False when it would exceed what is left.
+    pub async fn reserve_refund(
+        &self,
+        order_id: i32,
+        out_refund_no: &str,
+        amount: Fen,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DbError> {
+        let fen = amount.get();
+        write_txn!(self, |conn| {
+            let n = diesel::update(
+                payorder::table
+                    .filter(payorder::id.eq(order_id))
+                    .filter(payorder::wx_transaction_id.is_not_null())
+                    .filter((payorder::refunded_fen + fen).le(payorder::total_fen)),
+            )
+            .set((
+                payorder::refunded_fen.eq(payorder::refunded_fen + fen),
+                payorder::updated_at.eq(naive(now)),
+            ))
+            .execute(conn)
+            .await?;
+            if n != 1 {
+                return Err(Abort::Rollback(false));
+            }
+            diesel::insert_into(refund::table)
+                .values((
+                    refund::order_id.eq(order_id),
+                    refund::out_refund_no.eq(out_refund_no),
+                    refund::refund_fen.eq(fen),
+                    refund::reason.eq(reason),
+                    refund::state.eq(RefundState::Processing.as_str()),
+                    refund::created_at.eq(naive(now)),
+                    refund::updated_at.eq(naive(now)),
+                ))
+                .execute(conn)
+                .await?;
+            conn.add_event(
+                order_id,
+                EventKind::RefundRequested,
+                &format!("{out_refund_no} {amount}"),
+                now,
+            )
+            .await?;
+            Ok(true)
+        })
+    }
+
+    /// Records WeChat's word on a refund. Only an open (PROCESSING) refund
+    /// changes, so a repeated notification changes nothing. A refund that
+    /// is accepted or succeeds marks a paid order REFUND; one refused or
+    /// closed gives its amount back to the order. `None` when there is no
+    /// such refund.
+    pub async fn settle_refund(
+        &self,
+        out_refund_no: &str,
+        event: RefundEvent,
+        refund_id: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<RefundRecord>, DbError> {
+        write_txn!(self, |conn| {
+            let current: Option<RefundRecord> = refund::table
+                .select(RefundRecord::as_select())
+                .filter(refund::out_refund_no.eq(out_refund_no))
+                .first(conn)
+                .await
+                .optional()?;
+            let Some(mut record) = current else {
+                return Ok(None);
+            };
+            if let Some(id) = refund_id {
+                diesel::update(
+                    refund::table
+                        .filter(refund::out_refund_no.eq(out_refund_no))
+                        .filter(refund::refund_id.is_null()),
+                )
+                .set(refund::refund_id.eq(id))
+                .execute(conn)
+                .await?;
+            }
+            let Ok(next) = record.state.apply(event) else {
+                return Ok(Some(record));
+            };
+            if next != record.state {
+                let from: Vec<&str> = event.from_states().iter().map(|s| s.as_str()).collect();
+                let n = diesel::update(
+                    refund::table
+                        .filter(refund::out_refund_no.eq(out_refund_no))
+                        .filter(refund::state.eq_any(from)),
+                )
+                .set((
+                    refund::state.eq(next.as_str()),
+                    refund::updated_at.eq(naive(now)),
+                ))
+                .execute(conn)
+                .await?;
+                if n != 1 {
+                    return Ok(Some(record));
+                }
+                conn.add_event(
+                    record.order_id,
+                    EventKind::Refund,
+                    &format!("{out_refund_no} {next}"),
+                    now,
+                )
+                .await?;
+            }
+            let order = payorder::table.filter(payorder::id.eq(record.order_id));
+            if event.releases_amount() {
+                diesel::update(order)
+                    .set(payorder::refunded_fen.eq(payorder::refunded_fen - record.amount.get()))
+                    .execute(conn)
+                    .await?;
+            } else {
+                diesel::update(order.filter(
+                    payorder::trade_state.eq_any(names(TradeEvent::Refunded.from_states())),
+                ))
+                .set(payorder::trade_state.eq(TradeEvent::Refunded.to_state().as_str()))
+                .execute(conn)
+                .await?;
+            }
+            record.state = next;
+            Ok(Some(record))
+        })
+    }
+}

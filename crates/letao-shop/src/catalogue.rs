@@ -1,0 +1,139 @@
+//! The catalogue lists of the home page and the category screens, cached.
+//!
+//! These lists change rarely and are read on every app start, so they are
+//! loaded together and kept as one snapshot, in whatever form the caller
+//! renders them to (the HTTP layer keeps ready JSON bodies). Each instance
+//! reloads the snapshot when it is older than the TTL, so a change made
+//! through another instance (or straight in the database) shows within one
+//! TTL; a change made through this instance calls
+//! [`CatalogueCache::invalidate`]. A TTL of zero turns the cache off: every
+//! request reads only what it shows from the database.
+
+use letao_db::{Db, DbError};
+use letao_domain::{Brand, Category, HomeItem, HomeItemKind, Id, Product};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+/// Which list a request wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listing {
+    /// The home page's icon grid.
+    Grid,
+    /// The home page's carousel.
+    Banners,
+    /// Featured products.
+    Sports,
+    /// First-level categories.
+    Categories,
+    /// The brands of one category.
+    BrandsOf(Id<Category>),
+}
+
+/// The catalogue lists as loaded from the database.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CatalogueData {
+    /// Grid icons, in display order.
+    pub grid: Vec<HomeItem>,
+    /// Carousel banners, in display order.
+    pub banners: Vec<HomeItem>,
+    /// Featured products, in display order.
+    pub featured: Vec<Product>,
+    /// Categories, by id.
+    pub categories: Vec<Category>,
+    /// Brands, by id (all of them, or those of the one category asked for).
+    pub brands: Vec<Brand>,
+}
+
+impl CatalogueData {
+    /// Every list.
+    pub async fn load(db: &Db) -> Result<CatalogueData, DbError> {
+        Ok(CatalogueData {
+            grid: db.home_items(HomeItemKind::Grid).await?,
+            banners: db.home_items(HomeItemKind::Banner).await?,
+            featured: db.featured_products().await?,
+            categories: db.categories().await?,
+            brands: db.brands().await?,
+        })
+    }
+
+    /// Only what `listing` shows; the other lists stay empty.
+    pub async fn load_only(db: &Db, listing: Listing) -> Result<CatalogueData, DbError> {
+        let mut data = CatalogueData::default();
+        match listing {
+            Listing::Grid => data.grid = db.home_items(HomeItemKind::Grid).await?,
+            Listing::Banners => data.banners = db.home_items(HomeItemKind::Banner).await?,
+            Listing::Sports => data.featured = db.featured_products().await?,
+            Listing::Categories => data.categories = db.categories().await?,
+            Listing::BrandsOf(id) => data.brands = db.brands_of_category(id).await?,
+        }
+        Ok(data)
+    }
+}
+
+struct Snapshot<T> {
+    loaded_at: Instant,
+    value: Arc<T>,
+}
+
+/// The cache; one per process, shared by all workers. `T` is the rendered
+/// form the caller keeps (made once per reload by `render`).
+pub struct CatalogueCache<T> {
+    db: Db,
+    ttl: Duration,
+    render: fn(&CatalogueData) -> T,
+    snapshot: RwLock<Option<Snapshot<T>>>,
+    reloading: tokio::sync::Mutex<()>,
+}
+
+impl<T: Send + Sync> CatalogueCache<T> {
+    /// A cache over `db` whose snapshots live for `ttl` (zero: no caching).
+    pub fn new(db: Db, ttl: Duration, render: fn(&CatalogueData) -> T) -> Self {
+        CatalogueCache {
+            db,
+            ttl,
+            render,
+            snapshot: RwLock::new(None),
+            reloading: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// The rendered lists, holding at least what `listing` shows.
+    pub async fn get(&self, listing: Listing) -> Result<Arc<T>, DbError> {
+        if self.ttl.is_zero() {
+            let data = CatalogueData::load_only(&self.db, listing).await?;
+            return Ok(Arc::new((self.render)(&data)));
+        }
+        if let Some(s) = self.fresh() {
+            return Ok(s);
+        }
+        // One reload at a time; requests that arrive meanwhile wait for it
+        // and then use its result instead of querying again.
+        let _reloading = self.reloading.lock().await;
+        if let Some(s) = self.fresh() {
+            return Ok(s);
+        }
+        let loaded_at = Instant::now();
+        let value = Arc::new((self.render)(&CatalogueData::load(&self.db).await?));
+        if let Ok(mut guard) = self.snapshot.write() {
+            *guard = Some(Snapshot {
+                loaded_at,
+                value: value.clone(),
+            });
+        }
+        Ok(value)
+    }
+
+    /// Forgets the snapshot, so the next request reads the database.
+    pub fn invalidate(&self) {
+        if let Ok(mut guard) = self.snapshot.write() {
+            *guard = None;
+        }
+    }
+
+    /// The snapshot, if there is one younger than the TTL.
+    fn fresh(&self) -> Option<Arc<T>> {
+        let guard = self.snapshot.read().ok()?;
+        let current = guard.as_ref()?;
+        (current.loaded_at.elapsed() < self.ttl).then(|| current.value.clone())
+    }
+}

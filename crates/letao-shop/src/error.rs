@@ -1,0 +1,90 @@
+//! The one error type of the shop's use cases.
+
+use letao_db::DbError;
+use letao_domain::order::{OrderItemsError, PricingError, RefundAmountError, ShipBlocker};
+use letao_domain::{Id, Product};
+
+/// Which identity is registered already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Taken {
+    /// The username.
+    Username,
+    /// The mobile.
+    Mobile,
+}
+
+/// Why a use case did not do what was asked. No HTTP here: the API crate
+/// maps each variant to a status and body code in one place.
+#[derive(Debug, thiserror::Error)]
+pub enum ShopError {
+    /// The username or mobile belongs to an account already.
+    #[error("the {0:?} is registered already")]
+    Taken(Taken),
+    /// The SMS code is wrong, expired or used up.
+    #[error("SMS code is wrong, expired or used up")]
+    SmsCode,
+    /// Too many attempts; try again after this many seconds.
+    #[error("too many requests, try again in {retry_after} s")]
+    TooMany {
+        /// Seconds to wait.
+        retry_after: i64,
+    },
+    /// Username/password or mobile/code did not match.
+    #[error("login failed")]
+    LoginFailed,
+    /// The SMS provider could not send; nothing was kept.
+    #[error("the SMS could not be sent")]
+    SmsProvider,
+    /// The SMS provider refuses this mobile.
+    #[error("the mobile cannot receive SMS")]
+    SmsRejected,
+    /// WeChat Pay refused or failed; its description.
+    #[error("payment provider: {0}")]
+    Payment(String),
+    /// No such order, or not the caller's.
+    #[error("order not found")]
+    OrderNotFound,
+    /// The order cannot do that in its state.
+    #[error("{0}")]
+    OrderState(String),
+    /// The order lines are malformed.
+    #[error(transparent)]
+    Items(#[from] OrderItemsError),
+    /// An ordered product does not exist.
+    #[error("product {0} does not exist")]
+    UnknownProduct(Id<Product>),
+    /// Not enough stock of an ordered product.
+    #[error("product {0} is out of stock")]
+    OutOfStock(Id<Product>),
+    /// The order cannot be priced.
+    #[error(transparent)]
+    Pricing(#[from] PricingError),
+    /// The refund amount is not possible.
+    #[error(transparent)]
+    RefundAmount(#[from] RefundAmountError),
+    /// The order cannot ship.
+    #[error(transparent)]
+    Ship(#[from] ShipBlocker),
+    /// The database cannot be reached.
+    #[error("database unavailable")]
+    Unavailable(#[source] DbError),
+    /// Anything unexpected.
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl ShopError {
+    /// An unexpected failure with a description.
+    pub fn internal(what: impl Into<String>) -> ShopError {
+        ShopError::Internal(what.into().into())
+    }
+}
+
+impl From<DbError> for ShopError {
+    fn from(err: DbError) -> Self {
+        match err {
+            DbError::Unavailable(_) => ShopError::Unavailable(err),
+            other => ShopError::Internal(Box::new(other)),
+        }
+    }
+}

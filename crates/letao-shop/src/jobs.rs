@@ -1,0 +1,21 @@
+//! Background jobs the server runs beside its workers. Each round is a use
+//! case of its own (e.g. [`crate::Orders::expire_due`]), so the command
+//! line can run one round too.
+
+use crate::Orders;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Closes expired orders every `interval`, for as long as the task runs.
+pub async fn run_expiry(orders: Arc<Orders>, interval: Duration) {
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match orders.expire_due().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(closed = n, "expired orders closed"),
+            Err(e) => tracing::warn!(error = %e, "expiry round failed"),
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! Letao's rules: the use cases of the shop, with no HTTP.
+//!
+//! [`Accounts`] (SMS codes, registration, login), [`Orders`] (placing,
+//! paying, querying, closing, expiring and refunding orders through a
+//! [`PaymentGateway`]) and the [`CatalogueCache`]. Each holds the database
+//! pool and the outbound services it needs, so the HTTP layer, the
+//! background jobs and the command line call the same code. Failures are
+//! one [`ShopError`].
+
+pub mod accounts;
+pub mod catalogue;
+mod error;
+pub mod jobs;
+pub mod orders;
+pub mod payments;
+
+pub use accounts::{Accounts, AccountsConfig, LoggedIn, LoginLimits, RegisterRequest};
+pub use catalogue::{CatalogueCache, CatalogueData, Listing};
+pub use error::{ShopError, Taken};
+pub use orders::{Orders, OrdersConfig};
+pub use payments::PaymentGateway;

@@ -1,0 +1,84 @@
+//! Orders and WeChat Native payment: placing (with the QR code), payment
+//! and refund notifications, queries, closing, expiry and refunds. The
+//! state rules are the domain lifecycle's; storage is `letao-db`'s; the
+//! provider is a [`PaymentGateway`].
+
+mod close;
+mod create;
+mod expiry;
+mod notify;
+mod query;
+mod refund;
+
+pub use create::Placed;
+pub use notify::NotifyOutcome;
+pub use query::OrderWithLines;
+pub use refund::RefundRequest;
+
+use crate::ShopError;
+use crate::payments::{GatewayError, PaymentGateway};
+use chrono::TimeDelta;
+use letao_auth::Clock;
+use letao_db::Db;
+use std::sync::Arc;
+
+/// Settings of the payment flow.
+#[derive(Debug, Clone)]
+pub struct OrdersConfig {
+    /// The merchant's app id (kept in each order row).
+    pub appid: String,
+    /// The merchant id (kept in each order row).
+    pub mch_id: String,
+    /// Where WeChat sends payment notifications.
+    pub notify_url: String,
+    /// Where WeChat sends refund notifications.
+    pub refund_notify_url: Option<String>,
+    /// Unpaid orders close after this (WeChat's code_url lives 2 h).
+    pub ttl: TimeDelta,
+}
+
+/// The order service.
+pub struct Orders {
+    db: Db,
+    config: OrdersConfig,
+    gateway: Arc<dyn PaymentGateway>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Orders {
+    /// The service over a database and a payment gateway.
+    pub fn new(
+        db: Db,
+        config: OrdersConfig,
+        gateway: Arc<dyn PaymentGateway>,
+        clock: Arc<dyn Clock>,
+    ) -> Orders {
+        Orders {
+            db,
+            config,
+            gateway,
+            clock,
+        }
+    }
+
+    /// The database this service works on.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Runs one blocking gateway call off the async workers.
+    async fn gateway<T: Send + 'static>(
+        &self,
+        call: impl FnOnce(&dyn PaymentGateway) -> Result<T, GatewayError> + Send + 'static,
+    ) -> Result<Result<T, GatewayError>, ShopError> {
+        let gateway = self.gateway.clone();
+        tokio::task::spawn_blocking(move || call(gateway.as_ref()))
+            .await
+            .map_err(|e| ShopError::Internal(Box::new(e)))
+    }
+}
+
+/// 502 with the provider's own description.
+fn provider_error(err: &GatewayError) -> ShopError {
+    ShopError::Payment(err.message.clone())
+}

@@ -1,0 +1,136 @@
+//! Payment and refund notifications: WeChat tells us.
+
+use super::Orders;
+use crate::payments::Notice;
+use letao_db::{Payment, Recorded};
+use letao_domain::order::PaymentSource;
+
+/// What to answer a notification with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotifyOutcome {
+    /// Stored (or known already): acknowledge, so WeChat stops sending it.
+    Ack,
+    /// Not verified or not stored: refuse, so WeChat sends it again.
+    Refuse(&'static str),
+}
+
+impl Orders {
+    /// Handles a payment notification. `Ack` only once the payment is
+    /// stored (or was already); `Refuse` for anything unverifiable or
+    /// unstorable.
+    pub async fn payment_notification(&self, notice: Notice<'_>) -> NotifyOutcome {
+        let body = notice.body.to_vec();
+        let (timestamp, nonce, signature, serial) = (
+            notice.timestamp.map(str::to_owned),
+            notice.nonce.map(str::to_owned),
+            notice.signature.map(str::to_owned),
+            notice.serial.map(str::to_owned),
+        );
+        let verified = self
+            .gateway(move |g| {
+                g.payment_notice(&Notice {
+                    body: &body,
+                    timestamp: timestamp.as_deref(),
+                    nonce: nonce.as_deref(),
+                    signature: signature.as_deref(),
+                    serial: serial.as_deref(),
+                })
+            })
+            .await;
+        let n = match verified {
+            Ok(Ok(n)) => n,
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "payment notification refused");
+                return NotifyOutcome::Refuse("invalid notification");
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "payment notification not checked");
+                return NotifyOutcome::Refuse("not checked");
+            }
+        };
+        let Some(paid) = n.paid else {
+            // A failed payment changes nothing; acknowledge so it stops.
+            tracing::info!(out_trade_no = %n.out_trade_no, "payment failed at WeChat");
+            return NotifyOutcome::Ack;
+        };
+        let payment = Payment {
+            out_trade_no: &n.out_trade_no,
+            transaction_id: &paid.transaction_id,
+            total: paid.total,
+            bank_type: paid.bank_type.as_deref(),
+            time_end: paid.time_end.as_deref(),
+            cash: paid.cash,
+            openid: paid.openid.as_deref(),
+            source: PaymentSource::Notification,
+        };
+        match self.db.record_payment(&payment, self.clock.now()).await {
+            Ok(Recorded::Paid) => {
+                tracing::info!(out_trade_no = %n.out_trade_no, "order paid");
+                NotifyOutcome::Ack
+            }
+            Ok(Recorded::AlreadyPaid) => NotifyOutcome::Ack,
+            Ok(Recorded::PaidAfterClose) => {
+                tracing::warn!(out_trade_no = %n.out_trade_no, "payment for a closed order: flagged for refund");
+                NotifyOutcome::Ack
+            }
+            Ok(other) => {
+                tracing::warn!(out_trade_no = %n.out_trade_no, outcome = ?other, "payment notification does not match the order");
+                NotifyOutcome::Refuse("order mismatch")
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "payment notification not stored");
+                NotifyOutcome::Refuse("not stored")
+            }
+        }
+    }
+
+    /// Handles a refund notification.
+    pub async fn refund_notification(&self, notice: Notice<'_>) -> NotifyOutcome {
+        let body = notice.body.to_vec();
+        let (timestamp, nonce, signature, serial) = (
+            notice.timestamp.map(str::to_owned),
+            notice.nonce.map(str::to_owned),
+            notice.signature.map(str::to_owned),
+            notice.serial.map(str::to_owned),
+        );
+        let verified = self
+            .gateway(move |g| {
+                g.refund_notice(&Notice {
+                    body: &body,
+                    timestamp: timestamp.as_deref(),
+                    nonce: nonce.as_deref(),
+                    signature: signature.as_deref(),
+                    serial: serial.as_deref(),
+                })
+            })
+            .await;
+        let n = match verified {
+            Ok(Ok(n)) => n,
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "refund notification refused");
+                return NotifyOutcome::Refuse("invalid notification");
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "refund notification not checked");
+                return NotifyOutcome::Refuse("not checked");
+            }
+        };
+        match self
+            .db
+            .settle_refund(
+                &n.out_refund_no,
+                n.event,
+                Some(&n.refund_id),
+                self.clock.now(),
+            )
+            .await
+        {
+            Ok(Some(_)) => NotifyOutcome::Ack,
+            Ok(None) => NotifyOutcome::Refuse("unknown refund"),
+            Err(e) => {
+                tracing::error!(error = %e, "refund notification not stored");
+                NotifyOutcome::Refuse("not stored")
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! Reading orders: the buyer's own, and one asked of WeChat while unpaid.
+
+use super::Orders;
+use crate::ShopError;
+use crate::payments::RemoteTrade;
+use letao_db::{OrderLine, OrderRecord, Payment};
+use letao_domain::order::{PaymentSource, TradeState};
+use std::collections::HashMap;
+
+/// An order with its lines.
+#[derive(Debug, Clone)]
+pub struct OrderWithLines {
+    /// The order.
+    pub order: OrderRecord,
+    /// Its lines, in the order placed.
+    pub lines: Vec<OrderLine>,
+}
+
+impl Orders {
+    /// The caller's order, or `OrderNotFound` (also for another's order).
+    pub async fn own(&self, user_id: i32, out_trade_no: &str) -> Result<OrderRecord, ShopError> {
+        match self.db.order_by_no(out_trade_no).await? {
+            Some(o) if o.user_id == Some(user_id) => Ok(o),
+            _ => Err(ShopError::OrderNotFound),
+        }
+    }
+
+    /// The stored state; while unpaid, WeChat is asked, and a final answer
+    /// is recorded exactly as a notification would be.
+    pub async fn query(&self, user_id: i32, out_trade_no: &str) -> Result<OrderRecord, ShopError> {
+        let order = self.own(user_id, out_trade_no).await?;
+        if !order.trade_state.is_unpaid() {
+            return Ok(order);
+        }
+        let no = order.out_trade_no.clone();
+        match self.gateway(move |g| g.query(&no)).await? {
+            Ok(answer) => self.apply_remote(&order, answer).await?,
+            Err(e) => {
+                tracing::warn!(out_trade_no, error = %e, "order query at WeChat failed; showing the stored state")
+            }
+        }
+        Ok(self.db.order_by_no(out_trade_no).await?.unwrap_or(order))
+    }
+
+    /// Records what WeChat says of an unpaid order: a payment as a
+    /// notification would, a close as a close.
+    pub(super) async fn apply_remote(
+        &self,
+        order: &OrderRecord,
+        answer: RemoteTrade,
+    ) -> Result<(), ShopError> {
+        match answer {
+            RemoteTrade::Paid(facts) => {
+                let payment = Payment {
+                    out_trade_no: &order.out_trade_no,
+                    transaction_id: &facts.transaction_id,
+                    total: facts.total,
+                    bank_type: facts.bank_type.as_deref(),
+                    time_end: facts.time_end.as_deref(),
+                    cash: facts.cash,
+                    openid: facts.openid.as_deref(),
+                    source: PaymentSource::Query,
+                };
+                let outcome = self.db.record_payment(&payment, self.clock.now()).await?;
+                tracing::info!(out_trade_no = %order.out_trade_no, ?outcome, "payment learned from an order query");
+            }
+            RemoteTrade::Closed => {
+                self.db
+                    .close_order(
+                        order.id,
+                        TradeState::NotPay,
+                        "closed at WeChat",
+                        self.clock.now(),
+                    )
+                    .await?;
+            }
+            RemoteTrade::Open | RemoteTrade::Other(_) => {}
+        }
+        Ok(())
+    }
+
+    /// The caller's orders, newest first, one page, with their lines; and
+    /// how many there are.
+    pub async fn list(
+        &self,
+        user_id: i32,
+        page: u32,
+        page_size: u32,
+    ) -> Result<(Vec<OrderWithLines>, i64), ShopError> {
+        let (orders, total) = self.db.orders_of(user_id, page, page_size).await?;
+        let ids: Vec<i32> = orders.iter().map(|o| o.id).collect();
+        let mut lines: HashMap<i32, Vec<OrderLine>> = HashMap::new();
+        for line in self.db.order_lines(&ids).await? {
+            lines.entry(line.order_id).or_default().push(line);
+        }
+        let list = orders
+            .into_iter()
+            .map(|order| OrderWithLines {
+                lines: lines.remove(&order.id).unwrap_or_default(),
+                order,
+            })
+            .collect();
+        Ok((list, total))
+    }
+}

@@ -1,0 +1,184 @@
+//! The shop's port to a payment provider. The order service speaks only
+//! to [`PaymentGateway`]; [`v2::WechatV2`] (and, with API v3, a second
+//! adapter) translate it to WeChat Pay's protocol. Every method blocks
+//! (HTTP, or signature checks that may fetch certificates): the order
+//! service calls them on blocking threads.
+
+pub mod v2;
+
+use chrono::{DateTime, Utc};
+use letao_domain::Fen;
+use letao_domain::order::RefundEvent;
+
+/// A Native (QR code) order to open at the provider.
+#[derive(Debug, Clone)]
+pub struct NativeOrder {
+    /// Our order number.
+    pub out_trade_no: String,
+    /// What the payer sees (`body` / `description`).
+    pub description: String,
+    /// Amount to pay.
+    pub total: Fen,
+    /// The buyer's IP.
+    pub client_ip: String,
+    /// Where the provider sends the payment notification.
+    pub notify_url: String,
+    /// A product id of the order (v2 Native needs one).
+    pub product_id: String,
+    /// The order cannot be paid after this.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The provider's answer to a new order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NativeCode {
+    /// The QR code's content (`weixin://...`).
+    pub code_url: String,
+    /// The provider's prepay id, where it has one.
+    pub prepay_id: Option<String>,
+}
+
+/// Facts of a payment the provider vouches for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaidFacts {
+    /// The provider's transaction id.
+    pub transaction_id: String,
+    /// The order amount it received.
+    pub total: Fen,
+    /// Cash paid, where known.
+    pub cash: Option<Fen>,
+    /// Paying bank.
+    pub bank_type: Option<String>,
+    /// When it was paid, in the provider's words.
+    pub time_end: Option<String>,
+    /// Payer.
+    pub openid: Option<String>,
+}
+
+/// Where an order stands at the provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RemoteTrade {
+    /// Paid (possibly refunded since).
+    Paid(PaidFacts),
+    /// Not paid yet, or the payer is paying right now.
+    Open,
+    /// Closed, revoked or failed: it will not be paid.
+    Closed,
+    /// A state the shop does not act on.
+    Other(String),
+}
+
+/// A refund to ask for.
+#[derive(Debug, Clone)]
+pub struct RefundOrder {
+    /// The order number.
+    pub out_trade_no: String,
+    /// The provider's transaction id of the payment.
+    pub transaction_id: String,
+    /// Our refund number.
+    pub out_refund_no: String,
+    /// What was paid.
+    pub total: Fen,
+    /// What goes back.
+    pub amount: Fen,
+    /// Shown to the payer.
+    pub reason: String,
+    /// Where the provider sends the refund notification.
+    pub notify_url: Option<String>,
+}
+
+/// A notification as it arrived: the raw body and the provider's headers.
+#[derive(Debug, Clone, Copy)]
+pub struct Notice<'a> {
+    /// The body bytes, unparsed.
+    pub body: &'a [u8],
+    /// `Wechatpay-Timestamp`.
+    pub timestamp: Option<&'a str>,
+    /// `Wechatpay-Nonce`.
+    pub nonce: Option<&'a str>,
+    /// `Wechatpay-Signature`.
+    pub signature: Option<&'a str>,
+    /// `Wechatpay-Serial`.
+    pub serial: Option<&'a str>,
+}
+
+impl<'a> Notice<'a> {
+    /// A notification that is only a body (API v2).
+    pub fn body(body: &'a [u8]) -> Notice<'a> {
+        Notice {
+            body,
+            timestamp: None,
+            nonce: None,
+            signature: None,
+            serial: None,
+        }
+    }
+}
+
+/// A verified payment notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentNotice {
+    /// Our order number.
+    pub out_trade_no: String,
+    /// The payment, or `None` when the notification reports a failure.
+    pub paid: Option<PaidFacts>,
+}
+
+/// A verified refund notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundNotice {
+    /// Our refund number.
+    pub out_refund_no: String,
+    /// The provider's refund id.
+    pub refund_id: String,
+    /// What happened to it.
+    pub event: RefundEvent,
+}
+
+/// What kind of failure a gateway call ended in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GatewayErrorKind {
+    /// The order is paid already (closing it is not possible).
+    OrderPaid,
+    /// The provider has no open order by that number (never created, or closed).
+    OrderGone,
+    /// A transient failure (timeout, system error): the same call may work later.
+    Retryable,
+    /// The provider refused the request.
+    Refused,
+    /// A notification that is not genuine, not ours, or not understood.
+    BadNotice,
+}
+
+/// A failed gateway call.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct GatewayError {
+    /// What kind of failure.
+    pub kind: GatewayErrorKind,
+    /// The provider's description, fit to show an owner.
+    pub message: String,
+}
+
+impl GatewayError {
+    /// True when the same call may succeed later.
+    pub fn is_retryable(&self) -> bool {
+        self.kind == GatewayErrorKind::Retryable
+    }
+}
+
+/// A payment provider, as the order service needs it.
+pub trait PaymentGateway: Send + Sync {
+    /// Opens a Native order and returns its QR content.
+    fn create(&self, order: &NativeOrder) -> Result<NativeCode, GatewayError>;
+    /// Where an order stands.
+    fn query(&self, out_trade_no: &str) -> Result<RemoteTrade, GatewayError>;
+    /// Closes an unpaid order.
+    fn close(&self, out_trade_no: &str) -> Result<(), GatewayError>;
+    /// Asks for a refund; `Ok` means accepted (the outcome follows).
+    fn refund(&self, refund: &RefundOrder) -> Result<String, GatewayError>;
+    /// Verifies and reads a payment notification.
+    fn payment_notice(&self, notice: &Notice<'_>) -> Result<PaymentNotice, GatewayError>;
+    /// Verifies and reads a refund notification.
+    fn refund_notice(&self, notice: &Notice<'_>) -> Result<RefundNotice, GatewayError>;
+}

@@ -1,0 +1,167 @@
+//! [`PaymentGateway`] over WeChat Pay API v2 (XML).
+
+use super::{
+    GatewayError, GatewayErrorKind, NativeCode, NativeOrder, Notice, PaidFacts, PaymentGateway,
+    PaymentNotice, RefundNotice, RefundOrder, RemoteTrade,
+};
+use letao_domain::Fen;
+use letao_domain::order::RefundEvent;
+use std::sync::Arc;
+use wechat_pay::{
+    Merchant, OrderRef, Refund, TradeState, UnifiedOrder, WechatPayApi, WechatPayError,
+};
+
+/// WeChat's word for a successful payment or refund.
+const SUCCESS: &str = "SUCCESS";
+
+/// The v2 adapter: a client for calls, the merchant for notifications.
+pub struct WechatV2 {
+    api: Arc<dyn WechatPayApi>,
+    merchant: Merchant,
+}
+
+impl WechatV2 {
+    /// The adapter over a v2 client (real, simulator-backed or fake) and
+    /// the merchant whose key verifies notifications.
+    pub fn new(api: Arc<dyn WechatPayApi>, merchant: Merchant) -> WechatV2 {
+        WechatV2 { api, merchant }
+    }
+}
+
+fn error(err: WechatPayError) -> GatewayError {
+    let kind = match err.err_code() {
+        Some("ORDERPAID") => GatewayErrorKind::OrderPaid,
+        Some("ORDERNOTEXIST" | "ORDERCLOSED") => GatewayErrorKind::OrderGone,
+        _ if err.is_retryable() => GatewayErrorKind::Retryable,
+        _ => GatewayErrorKind::Refused,
+    };
+    let message = match &err {
+        WechatPayError::ResultFail {
+            err_code,
+            err_code_des,
+        } if !err_code_des.is_empty() => format!("{err_code_des} ({err_code})"),
+        WechatPayError::ReturnFail { return_msg } => return_msg.clone(),
+        other => other.to_string(),
+    };
+    GatewayError { kind, message }
+}
+
+fn bad_notice(err: WechatPayError) -> GatewayError {
+    GatewayError {
+        kind: GatewayErrorKind::BadNotice,
+        message: err.to_string(),
+    }
+}
+
+impl PaymentGateway for WechatV2 {
+    fn create(&self, order: &NativeOrder) -> Result<NativeCode, GatewayError> {
+        let placed = self
+            .api
+            .unified_order(&UnifiedOrder {
+                body: order.description.clone(),
+                out_trade_no: order.out_trade_no.clone(),
+                total_fee: order.total.get(),
+                spbill_create_ip: order.client_ip.clone(),
+                notify_url: order.notify_url.clone(),
+                product_id: order.product_id.clone(),
+                time_expire: Some(wechat_pay::time_expire(order.expires_at)),
+                attach: None,
+            })
+            .map_err(error)?;
+        Ok(NativeCode {
+            code_url: placed.code_url,
+            prepay_id: Some(placed.prepay_id),
+        })
+    }
+
+    fn query(&self, out_trade_no: &str) -> Result<RemoteTrade, GatewayError> {
+        let answer = self
+            .api
+            .order_query(&OrderRef::OutTradeNo(out_trade_no.to_owned()))
+            .map_err(error)?;
+        Ok(match &answer.trade_state {
+            TradeState::Success | TradeState::Refund => {
+                match (answer.transaction_id.clone(), answer.total_fee) {
+                    (Some(transaction_id), Some(total)) => RemoteTrade::Paid(PaidFacts {
+                        transaction_id,
+                        total: Fen::new(total),
+                        cash: answer
+                            .raw
+                            .get("cash_fee")
+                            .and_then(|c| c.parse().ok())
+                            .map(Fen::new),
+                        bank_type: answer.bank_type.clone(),
+                        time_end: answer.time_end.clone(),
+                        openid: answer.raw.get("openid").cloned(),
+                    }),
+                    // Paid without the facts to record it: leave it for later.
+                    _ => RemoteTrade::Other(answer.trade_state.as_str().to_owned()),
+                }
+            }
+            TradeState::NotPay | TradeState::UserPaying => RemoteTrade::Open,
+            TradeState::Closed | TradeState::Revoked | TradeState::PayError => RemoteTrade::Closed,
+            TradeState::Other(s) => RemoteTrade::Other(s.clone()),
+        })
+    }
+
+    fn close(&self, out_trade_no: &str) -> Result<(), GatewayError> {
+        self.api.close_order(out_trade_no).map_err(error)
+    }
+
+    fn refund(&self, refund: &RefundOrder) -> Result<String, GatewayError> {
+        let accepted = self
+            .api
+            .refund(&Refund {
+                order: OrderRef::TransactionId(refund.transaction_id.clone()),
+                out_refund_no: refund.out_refund_no.clone(),
+                total_fee: refund.total.get(),
+                refund_fee: refund.amount.get(),
+                refund_desc: Some(refund.reason.clone()),
+                notify_url: refund.notify_url.clone(),
+            })
+            .map_err(error)?;
+        Ok(accepted.refund_id)
+    }
+
+    fn payment_notice(&self, notice: &Notice<'_>) -> Result<PaymentNotice, GatewayError> {
+        let n = self
+            .merchant
+            .payment_notification(notice.body)
+            .map_err(bad_notice)?;
+        let paid = (n.result_code == SUCCESS).then(|| PaidFacts {
+            transaction_id: n.transaction_id,
+            total: Fen::new(n.total_fee),
+            cash: n.cash_fee.map(Fen::new),
+            bank_type: n.bank_type,
+            time_end: n.time_end,
+            openid: n.openid,
+        });
+        Ok(PaymentNotice {
+            out_trade_no: n.out_trade_no,
+            paid,
+        })
+    }
+
+    fn refund_notice(&self, notice: &Notice<'_>) -> Result<RefundNotice, GatewayError> {
+        let n = self
+            .merchant
+            .refund_notification(notice.body)
+            .map_err(bad_notice)?;
+        let event = match n.refund_status.as_str() {
+            SUCCESS => RefundEvent::Succeeded,
+            "REFUNDCLOSE" => RefundEvent::Closed,
+            "CHANGE" => RefundEvent::Abnormal,
+            other => {
+                return Err(GatewayError {
+                    kind: GatewayErrorKind::BadNotice,
+                    message: format!("unknown refund_status {other}"),
+                });
+            }
+        };
+        Ok(RefundNotice {
+            out_refund_no: n.out_refund_no,
+            refund_id: n.refund_id,
+            event,
+        })
+    }
+}
