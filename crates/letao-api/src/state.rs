@@ -1,6 +1,7 @@
 //! What every request handler can reach.
 
 use crate::replies::RenderedCatalogue;
+use letao_auth::{Clock, SystemClock};
 use letao_db::Db;
 use letao_shop::{Accounts, CatalogueCache, Orders};
 use std::net::IpAddr;
@@ -28,6 +29,7 @@ impl AppState {
             accounts,
             orders,
             catalogue_ttl: Duration::from_secs(1),
+            clock: Arc::new(SystemClock),
             static_dir: PathBuf::from("static"),
             trusted_proxies: Vec::new(),
         }
@@ -61,6 +63,7 @@ pub struct AppStateBuilder {
     accounts: Arc<Accounts>,
     orders: Arc<Orders>,
     catalogue_ttl: Duration,
+    clock: Arc<dyn Clock>,
     static_dir: PathBuf,
     trusted_proxies: Vec<IpAddr>,
 }
@@ -69,6 +72,12 @@ impl AppStateBuilder {
     /// How long catalogue replies are served from memory (zero: never).
     pub fn catalogue_ttl(mut self, ttl: Duration) -> Self {
         self.catalogue_ttl = ttl;
+        self
+    }
+
+    /// The clock cache lifetimes are counted on (the system clock by default).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
         self
     }
 
@@ -90,6 +99,7 @@ impl AppStateBuilder {
             catalogue: Arc::new(CatalogueCache::new(
                 self.db.clone(),
                 self.catalogue_ttl,
+                self.clock,
                 RenderedCatalogue::render,
             )),
             db: self.db,

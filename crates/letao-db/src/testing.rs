@@ -2,9 +2,13 @@
 //!
 //! SQLite gets a file in a fresh temporary folder. MySQL and PostgreSQL get
 //! a freshly created database on the server named by `TEST_MYSQL_URL` /
-//! `TEST_POSTGRES_URL` (an account allowed to create databases). When that
-//! variable is missing the test is skipped, unless `CI` is set: then it
-//! fails, so a CI run can never pass with a backend silently untested.
+//! `TEST_POSTGRES_URL` (an account allowed to create databases).
+//!
+//! Tests of those two backends are marked `#[ignore]` by [`each_backend!`]
+//! (and by hand elsewhere), so a plain `cargo nextest run` reports them as
+//! skipped instead of passing them silently; `bash .ci/run` starts the
+//! servers and runs them all (`--run-ignored all`). A test that runs without
+//! its server's URL fails.
 
 // Test support: failing loudly is the point.
 #![allow(clippy::expect_used, clippy::panic)]
@@ -16,6 +20,69 @@ use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::{AsyncMysqlConnection, AsyncPgConnection};
 use std::path::PathBuf;
 use std::time::Duration;
+
+/// Something a test body can be given, made fresh for one backend: a bare
+/// [`TestDatabase`], a migrated pool, or another crate's test application.
+pub trait Fixture: Sized {
+    /// A new one on `backend`.
+    fn fixture(backend: Backend) -> impl Future<Output = Self>;
+}
+
+impl Fixture for TestDatabase {
+    async fn fixture(backend: Backend) -> Self {
+        TestDatabase::create(backend)
+    }
+}
+
+/// A database migrated to the current schema, with its pool.
+pub struct Migrated {
+    /// The database (dropped with the fixture).
+    pub database: TestDatabase,
+    /// A pool on it.
+    pub db: Db,
+}
+
+impl Fixture for Migrated {
+    async fn fixture(backend: Backend) -> Self {
+        let database = TestDatabase::create(backend);
+        let db = database.pool();
+        db.migrate().await.expect("migrations apply");
+        Migrated { database, db }
+    }
+}
+
+/// Runs each test body once per backend, as `<name>::sqlite`,
+/// `<name>::mysql` and `<name>::postgres`, under the given test attribute
+/// (`#[tokio::test]`, `#[actix_web::test]`). The argument's type says what
+/// the body gets: anything that implements [`Fixture`]. The MySQL and
+/// PostgreSQL variants are `#[ignore]`d: `bash .ci/run` runs them.
+#[macro_export]
+macro_rules! each_backend {
+    (#[$test:meta] $(async fn $name:ident($arg:ident : $ty:ty) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            use $crate::testing::Fixture as _;
+
+            async fn body($arg: $ty) $body
+
+            #[$test]
+            async fn sqlite() {
+                body(<$ty>::fixture($crate::Backend::Sqlite).await).await
+            }
+            #[$test]
+            #[ignore = "needs TEST_MYSQL_URL (bash .ci/run runs it)"]
+            async fn mysql() {
+                body(<$ty>::fixture($crate::Backend::Mysql).await).await
+            }
+            #[$test]
+            #[ignore = "needs TEST_POSTGRES_URL (bash .ci/run runs it)"]
+            async fn postgres() {
+                body(<$ty>::fixture($crate::Backend::Postgres).await).await
+            }
+        }
+    )*};
+}
 
 /// A database that exists for one test and is removed when dropped.
 pub struct TestDatabase {
@@ -51,42 +118,39 @@ fn with_database(url: &str, name: &str) -> String {
 }
 
 impl TestDatabase {
-    /// A new empty database, or `None` when the backend's server is not
-    /// configured and `CI` is unset (the test should then return early).
-    pub fn create(backend: Backend) -> Option<TestDatabase> {
+    /// A new empty database; panics when the backend's server is not
+    /// configured.
+    pub fn create(backend: Backend) -> TestDatabase {
         let name = unique_name();
         match env_var(backend) {
             None => {
                 let dir = std::env::temp_dir().join(&name);
                 std::fs::create_dir_all(&dir).expect("create a temporary folder");
                 let url = format!("sqlite://{}", dir.join("letao.db").display());
-                Some(TestDatabase {
+                TestDatabase {
                     backend,
                     url,
                     admin_url: None,
                     name,
                     dir: Some(dir),
-                })
+                }
             }
             Some(var) => {
                 let admin_url = match std::env::var(var) {
                     Ok(v) if !v.is_empty() => v,
-                    _ if std::env::var_os("CI").is_some() => {
-                        panic!("{var} is not set: CI must run the {backend} tests")
-                    }
-                    _ => {
-                        eprintln!("skipped: set {var} to run the {backend} tests");
-                        return None;
-                    }
+                    _ => panic!(
+                        "{var} is not set: run the {backend} tests through `bash .ci/run`, \
+                         or export it (`eval \"$(bash .ci/run --dbs-only)\"`)"
+                    ),
                 };
                 admin_execute(backend, &admin_url, &create_sql(backend, &name));
-                Some(TestDatabase {
+                TestDatabase {
                     backend,
                     url: with_database(&admin_url, &name),
                     admin_url: Some(admin_url),
                     name,
                     dir: None,
-                })
+                }
             }
         }
     }

@@ -9,10 +9,12 @@
 //! [`CatalogueCache::invalidate`]. A TTL of zero turns the cache off: every
 //! request reads only what it shows from the database.
 
+use chrono::{DateTime, Utc};
+use letao_auth::Clock;
 use letao_db::{Db, DbError};
 use letao_domain::{Brand, Category, HomeItem, HomeItemKind, Id, Product};
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Which list a request wants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,7 +73,7 @@ impl CatalogueData {
 }
 
 struct Snapshot<T> {
-    loaded_at: Instant,
+    loaded_at: DateTime<Utc>,
     value: Arc<T>,
 }
 
@@ -80,17 +82,25 @@ struct Snapshot<T> {
 pub struct CatalogueCache<T> {
     db: Db,
     ttl: Duration,
+    clock: Arc<dyn Clock>,
     render: fn(&CatalogueData) -> T,
     snapshot: RwLock<Option<Snapshot<T>>>,
     reloading: tokio::sync::Mutex<()>,
 }
 
 impl<T: Send + Sync> CatalogueCache<T> {
-    /// A cache over `db` whose snapshots live for `ttl` (zero: no caching).
-    pub fn new(db: Db, ttl: Duration, render: fn(&CatalogueData) -> T) -> Self {
+    /// A cache over `db` whose snapshots live for `ttl` (zero: no caching)
+    /// as `clock` counts time.
+    pub fn new(
+        db: Db,
+        ttl: Duration,
+        clock: Arc<dyn Clock>,
+        render: fn(&CatalogueData) -> T,
+    ) -> Self {
         CatalogueCache {
             db,
             ttl,
+            clock,
             render,
             snapshot: RwLock::new(None),
             reloading: tokio::sync::Mutex::new(()),
@@ -112,7 +122,7 @@ impl<T: Send + Sync> CatalogueCache<T> {
         if let Some(s) = self.fresh() {
             return Ok(s);
         }
-        let loaded_at = Instant::now();
+        let loaded_at = self.clock.now();
         let value = Arc::new((self.render)(&CatalogueData::load(&self.db).await?));
         if let Ok(mut guard) = self.snapshot.write() {
             *guard = Some(Snapshot {
@@ -134,6 +144,9 @@ impl<T: Send + Sync> CatalogueCache<T> {
     fn fresh(&self) -> Option<Arc<T>> {
         let guard = self.snapshot.read().ok()?;
         let current = guard.as_ref()?;
-        (current.loaded_at.elapsed() < self.ttl).then(|| current.value.clone())
+        let age = (self.clock.now() - current.loaded_at)
+            .to_std()
+            .unwrap_or_default();
+        (age < self.ttl).then(|| current.value.clone())
     }
 }

@@ -48,10 +48,9 @@ insert into payorder (appid, mch_id, nonce_str, body, out_trade_no, total_fee, s
 "#;
 
 #[actix_web::test]
+#[ignore = "needs TEST_MYSQL_URL (bash .ci/run runs it)"]
 async fn an_original_mysql_database_is_upgraded_in_place_and_served() {
-    let Some(database) = TestDatabase::create(Backend::Mysql) else {
-        return;
-    };
+    let database = TestDatabase::create(Backend::Mysql);
     database.execute_sql(ORIGINAL_SCHEMA);
     let db = database.pool();
     let applied = db
@@ -125,10 +124,9 @@ async fn an_original_mysql_database_is_upgraded_in_place_and_served() {
 }
 
 #[actix_web::test]
+#[ignore = "needs TEST_MYSQL_URL (bash .ci/run runs it)"]
 async fn duplicate_users_stop_the_upgrade_without_touching_a_row() {
-    let Some(database) = TestDatabase::create(Backend::Mysql) else {
-        return;
-    };
+    let database = TestDatabase::create(Backend::Mysql);
     database.execute_sql(ORIGINAL_SCHEMA);
     database.execute_sql(
         "insert into `user` (username, password, mobile) values \
@@ -188,10 +186,9 @@ insert into payorder(appid, bank_type,cash_fee,fee_type,is_subscribe,mch_id,nonc
 "#;
 
 #[actix_web::test]
+#[ignore = "needs TEST_MYSQL_URL (bash .ci/run runs it)"]
 async fn the_draft_order_table_is_adopted_too() {
-    let Some(database) = TestDatabase::create(Backend::Mysql) else {
-        return;
-    };
+    let database = TestDatabase::create(Backend::Mysql);
     let final_payorder_at = ORIGINAL_SCHEMA
         .find("create table payorder")
         .expect("payorder in the schema");

@@ -7,7 +7,7 @@ use bytes::Bytes;
 use letao_api::{AppState, AppStateBuilder, app};
 use letao_auth::{Argon2Settings, FakeClock};
 use letao_db::Backend;
-use letao_db::testing::TestDatabase;
+use letao_db::testing::{Fixture, TestDatabase};
 use letao_domain::verification::CodePolicy;
 use letao_shop::payments::v2::WechatV2;
 use letao_shop::{Accounts, AccountsConfig, LoginLimits, Orders, OrdersConfig};
@@ -51,47 +51,16 @@ pub fn accounts_config() -> AccountsConfig {
     }
 }
 
-/// Runs each test body once per backend, as `<name>::sqlite`,
-/// `<name>::mysql` and `<name>::postgres`. The argument's type says what
-/// the body gets: a ready [`TestApp`] or a bare [`TestDatabase`].
+/// Runs each test body once per backend (see `letao_db::each_backend!`),
+/// on actix's runtime.
 macro_rules! each_backend {
-    ($(async fn $name:ident($arg:ident : $ty:ty) $body:block)*) => {$(
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-            use $crate::helpers::Fixture;
-
-            async fn body($arg: $ty) $body
-
-            #[actix_web::test]
-            async fn sqlite() {
-                if let Some(f) = <$ty as Fixture>::fixture(letao_db::Backend::Sqlite).await { body(f).await }
-            }
-            #[actix_web::test]
-            async fn mysql() {
-                if let Some(f) = <$ty as Fixture>::fixture(letao_db::Backend::Mysql).await { body(f).await }
-            }
-            #[actix_web::test]
-            async fn postgres() {
-                if let Some(f) = <$ty as Fixture>::fixture(letao_db::Backend::Postgres).await { body(f).await }
-            }
-        }
-    )*};
-}
-
-/// Something a test body can be given, made fresh for one backend.
-pub trait Fixture: Sized {
-    async fn fixture(backend: Backend) -> Option<Self>;
-}
-
-impl Fixture for TestDatabase {
-    async fn fixture(backend: Backend) -> Option<Self> {
-        TestDatabase::create(backend)
-    }
+    ($($body:tt)*) => {
+        letao_db::each_backend!(#[actix_web::test] $($body)*);
+    };
 }
 
 impl Fixture for TestApp {
-    async fn fixture(backend: Backend) -> Option<Self> {
+    async fn fixture(backend: Backend) -> Self {
         TestApp::spawn(backend, |b| b).await
     }
 }
@@ -128,12 +97,12 @@ impl TestApp {
     pub async fn spawn(
         backend: Backend,
         configure: impl FnOnce(AppStateBuilder) -> AppStateBuilder,
-    ) -> Option<TestApp> {
-        let database = TestDatabase::create(backend)?;
+    ) -> TestApp {
+        let database = TestDatabase::create(backend);
         let db = database.pool();
         db.migrate().await.expect("migrations apply");
         db.seed_demo_data().await.expect("demo data");
-        Some(TestApp::over(database, configure))
+        TestApp::over(database, configure)
     }
 
     /// The state over an existing database, as it is.
@@ -192,6 +161,7 @@ impl TestApp {
             );
             AppState::builder(pool, Arc::new(accounts), Arc::new(orders))
                 .catalogue_ttl(Duration::ZERO)
+                .clock(clock.clone())
                 .static_dir(static_dir())
         };
         // The listening server runs on its own runtime: it gets its own

@@ -1,0 +1,70 @@
+//! Many writers on one row: conditional updates plus the contention retry
+//! leave exactly one consistent outcome.
+
+use crate::support::{Seeded, place, stock, user};
+use letao_db::{Created, Payment, Recorded, each_backend};
+use letao_domain::Fen;
+use letao_domain::order::{EventKind, PaymentSource};
+
+each_backend! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+
+    async fn twenty_concurrent_orders_never_oversell(m: Seeded) {
+        let buyer = user(&m.db, "crowd", "13900000011").await;
+        m.database.execute_sql("UPDATE product SET stock = 5 WHERE id = 10");
+        let tasks: Vec<_> = (0..20)
+            .map(|n| {
+                let db = m.db.clone();
+                tokio::spawn(async move { place(&db, buyer, &format!("LT-C{n}"), &[(10, 1), (11, 1)]).await })
+            })
+            .collect();
+        let mut placed = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Created::Order(..) => placed += 1,
+                Created::OutOfStock(id) => assert!(id.get() == 10 || id.get() == 11),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(placed, 5);
+        assert_eq!(stock(&m, 10), 0);
+        assert_eq!(m.database.scalar_i64("SELECT COUNT(*) FROM payorder"), 5);
+        assert_eq!(m.database.scalar_i64("SELECT COUNT(*) FROM order_item WHERE product_id = 11"), 5);
+    }
+
+    async fn twenty_concurrent_payments_of_one_order_record_one(m: Seeded) {
+        let buyer = user(&m.db, "payer", "13900000012").await;
+        let Created::Order(order, _) = place(&m.db, buyer, "LT-DUP", &[(12, 1)]).await else {
+            panic!("not placed");
+        };
+        let total = order.total.get();
+        let tasks: Vec<_> = (0..20)
+            .map(|_| {
+                let db = m.db.clone();
+                tokio::spawn(async move {
+                    let p = Payment {
+                        out_trade_no: "LT-DUP",
+                        transaction_id: "tx-dup",
+                        total: Fen::new(total),
+                        bank_type: None,
+                        time_end: None,
+                        cash: None,
+                        openid: None,
+                        source: PaymentSource::Notification,
+                    };
+                    db.record_payment(&p, crate::support::t0()).await.unwrap()
+                })
+            })
+            .collect();
+        let mut paid = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Recorded::Paid => paid += 1,
+                Recorded::AlreadyPaid => {}
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(paid, 1);
+        assert_eq!(m.db.order_events(order.id, EventKind::Paid).await.unwrap(), 1);
+    }
+}
