@@ -259,14 +259,13 @@ impl Verifier {
         }
         // Unknown: one refresh (unless another thread just did one, or
         // the cooldown forbids), then look again.
-        if let Ok(mut last) = platform.refreshing.lock() {
-            if self.known(platform, serial).is_none()
-                && last.is_none_or(|t| t.elapsed() >= platform.cooldown)
-            {
-                *last = Some(Instant::now());
-                if let Err(e) = self.download(platform) {
-                    tracing::warn!(error = %e, "platform certificate refresh failed");
-                }
+        if let Ok(mut last) = platform.refreshing.lock()
+            && self.known(platform, serial).is_none()
+            && last.is_none_or(|t| t.elapsed() >= platform.cooldown)
+        {
+            *last = Some(Instant::now());
+            if let Err(e) = self.download(platform) {
+                tracing::warn!(error = %e, "platform certificate refresh failed");
             }
         }
         self.known(platform, serial)

@@ -14,10 +14,15 @@ use wechat_pay::{BillOutcome, Client, Config, SignType, WechatPayApi};
 const ALL_HEADER: &str = "交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注";
 const SUCCESS_HEADER: &str = "交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,商品名称,商户数据包,手续费,费率,订单金额,费率备注";
 const REFUND_HEADER: &str = "交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,退款申请时间,退款成功时间,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注";
-const SUMMARY_HEADER: &str = "总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额";
+const SUMMARY_HEADER: &str =
+    "总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额";
 
 fn row(fields: &[&str]) -> String {
-    fields.iter().map(|f| format!("`{f}")).collect::<Vec<_>>().join(",")
+    fields
+        .iter()
+        .map(|f| format!("`{f}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn file(bom: bool, header: &str, rows: &[String], summary: &[&str]) -> String {
@@ -40,18 +45,65 @@ fn file(bom: bool, header: &str, rows: &[String], summary: &[&str]) -> String {
 
 fn all_payment(no: &str, tx: &str, yuan: &str, fee: &str) -> String {
     row(&[
-        "2026-01-01 09:30:00", APPID, MCH_ID, "0", "", tx, no, "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
-        "NATIVE", "SUCCESS", "CMC", "CNY", yuan, "0.00", "0", "0", "0.00", "0.00", "", "",
-        "乐淘-运动鞋,41码", "", fee, "0.60%", yuan, "0.00", "",
+        "2026-01-01 09:30:00",
+        APPID,
+        MCH_ID,
+        "0",
+        "",
+        tx,
+        no,
+        "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+        "NATIVE",
+        "SUCCESS",
+        "CMC",
+        "CNY",
+        yuan,
+        "0.00",
+        "0",
+        "0",
+        "0.00",
+        "0.00",
+        "",
+        "",
+        "乐淘-运动鞋,41码",
+        "",
+        fee,
+        "0.60%",
+        yuan,
+        "0.00",
+        "",
     ])
 }
 
 fn all_refund() -> String {
     row(&[
-        "2026-01-01 10:00:00", APPID, MCH_ID, "0", "", "4200000001202601010000000001", "LT1",
-        "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", "NATIVE", "REFUND", "CMC", "CNY", "0.00", "0.00",
-        "50300000012026010100000000001", "RF1", "10.00", "0.00", "ORIGINAL", "SUCCESS",
-        "乐淘-运动鞋,41码", "", "-0.06", "0.60%", "0.00", "10.00", "",
+        "2026-01-01 10:00:00",
+        APPID,
+        MCH_ID,
+        "0",
+        "",
+        "4200000001202601010000000001",
+        "LT1",
+        "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+        "NATIVE",
+        "REFUND",
+        "CMC",
+        "CNY",
+        "0.00",
+        "0.00",
+        "50300000012026010100000000001",
+        "RF1",
+        "10.00",
+        "0.00",
+        "ORIGINAL",
+        "SUCCESS",
+        "乐淘-运动鞋,41码",
+        "",
+        "-0.06",
+        "0.60%",
+        "0.00",
+        "10.00",
+        "",
     ])
 }
 
@@ -83,7 +135,10 @@ fn an_all_bill_with_bom_crlf_and_backticks_is_read_exactly() {
     assert_eq!(first.settlement_total, 2590);
     assert_eq!(first.total, 2590);
     assert_eq!(first.fee, 16);
-    assert_eq!(first.body, "乐淘-运动鞋,41码", "a comma inside a field survives");
+    assert_eq!(
+        first.body, "乐淘-运动鞋,41码",
+        "a comma inside a field survives"
+    );
     assert_eq!(first.refund, None);
     let refund = b.rows[2].refund.as_ref().unwrap();
     assert_eq!(b.rows[2].trade_state, "REFUND");
@@ -98,8 +153,13 @@ fn an_all_bill_with_bom_crlf_and_backticks_is_read_exactly() {
     assert_eq!(b.summary.refund_total, 1000);
     assert_eq!(b.summary.fee_total, 10);
     // Without BOM and with LF endings it reads the same.
-    let plain = all_bill().trim_start_matches('\u{feff}').replace("\r\n", "\n");
-    assert_eq!(bill::parse(plain.as_bytes(), BillType::All).unwrap().rows, b.rows);
+    let plain = all_bill()
+        .trim_start_matches('\u{feff}')
+        .replace("\r\n", "\n");
+    assert_eq!(
+        bill::parse(plain.as_bytes(), BillType::All).unwrap().rows,
+        b.rows
+    );
 }
 
 #[test]
@@ -108,9 +168,26 @@ fn success_and_refund_bills_have_their_own_columns() {
         false,
         SUCCESS_HEADER,
         &[row(&[
-            "2026-01-01 09:30:00", APPID, MCH_ID, "0", "", "4200000001202601010000000001", "LT1",
-            "oUser", "NATIVE", "SUCCESS", "CMC", "CNY", "25.90", "0.00", "乐淘", "", "0.16",
-            "0.60%", "25.90", "",
+            "2026-01-01 09:30:00",
+            APPID,
+            MCH_ID,
+            "0",
+            "",
+            "4200000001202601010000000001",
+            "LT1",
+            "oUser",
+            "NATIVE",
+            "SUCCESS",
+            "CMC",
+            "CNY",
+            "25.90",
+            "0.00",
+            "乐淘",
+            "",
+            "0.16",
+            "0.60%",
+            "25.90",
+            "",
         ])],
         &["1", "25.90", "0.00", "0.00", "0.16", "25.90", "0.00"],
     );
@@ -122,20 +199,54 @@ fn success_and_refund_bills_have_their_own_columns() {
         true,
         REFUND_HEADER,
         &[row(&[
-            "2026-01-02 10:00:00", APPID, MCH_ID, "0", "", "4200000001202601010000000001", "LT1",
-            "oUser", "NATIVE", "REFUND", "CMC", "CNY", "0.00", "0.00", "2026-01-02 10:00:00",
-            "2026-01-02 10:00:03", "50300000012026010100000000001", "RF1", "10.00", "0.00",
-            "ORIGINAL", "SUCCESS", "乐淘", "", "-0.06", "0.60%", "0.00", "10.00", "",
+            "2026-01-02 10:00:00",
+            APPID,
+            MCH_ID,
+            "0",
+            "",
+            "4200000001202601010000000001",
+            "LT1",
+            "oUser",
+            "NATIVE",
+            "REFUND",
+            "CMC",
+            "CNY",
+            "0.00",
+            "0.00",
+            "2026-01-02 10:00:00",
+            "2026-01-02 10:00:03",
+            "50300000012026010100000000001",
+            "RF1",
+            "10.00",
+            "0.00",
+            "ORIGINAL",
+            "SUCCESS",
+            "乐淘",
+            "",
+            "-0.06",
+            "0.60%",
+            "0.00",
+            "10.00",
+            "",
         ])],
         &["1", "0.00", "10.00", "0.00", "-0.06", "0.00", "10.00"],
     );
     let b = bill::parse(refund.as_bytes(), BillType::Refund).unwrap();
     let r = b.rows[0].refund.as_ref().unwrap();
     assert_eq!(r.refund, 1000);
-    assert_eq!(r.succeeded_at.map(|t| t.to_rfc3339()).as_deref(), Some("2026-01-02T10:00:03+08:00"));
+    assert_eq!(
+        r.succeeded_at.map(|t| t.to_rfc3339()).as_deref(),
+        Some("2026-01-02T10:00:03+08:00")
+    );
     // A bill of one type is not read as another.
-    assert!(matches!(bill::parse(refund.as_bytes(), BillType::All), Err(BillError::Line { line: 1, .. })));
-    assert!(matches!(bill::parse(all_bill().as_bytes(), BillType::Success), Err(BillError::Line { line: 1, .. })));
+    assert!(matches!(
+        bill::parse(refund.as_bytes(), BillType::All),
+        Err(BillError::Line { line: 1, .. })
+    ));
+    assert!(matches!(
+        bill::parse(all_bill().as_bytes(), BillType::Success),
+        Err(BillError::Line { line: 1, .. })
+    ));
 }
 
 fn line_of(text: &str) -> Result<usize, BillError> {
@@ -157,13 +268,13 @@ fn a_malformed_row_is_an_error_naming_its_line() {
     };
     let payment = all_payment("LT2", "4200000001202601010000000002", "0.01", "0.00");
     let cases = [
-        payment.replace(",`0.60%", ""),                  // a field missing
-        payment.replace("`0.01", "`0.001"),              // three decimals
-        payment.replace("`0.01", "`1,00"),               // not an amount (and a field more)
-        payment.replace("`0.01", "`abc"),                // not an amount
+        payment.replace(",`0.60%", ""),     // a field missing
+        payment.replace("`0.01", "`0.001"), // three decimals
+        payment.replace("`0.01", "`1,00"),  // not an amount (and a field more)
+        payment.replace("`0.01", "`abc"),   // not an amount
         payment.replace("2026-01-01 09:30:00", "2026-01-01"), // not a time
-        payment.replace('`', ""),                         // no backticks
-        String::new(),                                    // a blank line
+        payment.replace('`', ""),           // no backticks
+        String::new(),                      // a blank line
     ];
     for case in cases {
         assert_eq!(line_of(&with_line3(&case)).unwrap(), 3, "{case}");
@@ -174,25 +285,45 @@ fn a_malformed_row_is_an_error_naming_its_line() {
 fn truncated_or_inconsistent_bills_are_refused() {
     let good = all_bill();
     let cut = &good[..good.find(SUMMARY_HEADER).unwrap()];
-    assert_eq!(bill::parse(cut.as_bytes(), BillType::All).unwrap_err(), BillError::Truncated);
+    assert_eq!(
+        bill::parse(cut.as_bytes(), BillType::All).unwrap_err(),
+        BillError::Truncated
+    );
     let no_summary_row = &good[..good.find(SUMMARY_HEADER).unwrap() + SUMMARY_HEADER.len() + 2];
-    assert_eq!(bill::parse(no_summary_row.as_bytes(), BillType::All).unwrap_err(), BillError::Truncated);
-    assert_eq!(bill::parse(b"", BillType::All).unwrap_err(), BillError::Truncated);
+    assert_eq!(
+        bill::parse(no_summary_row.as_bytes(), BillType::All).unwrap_err(),
+        BillError::Truncated
+    );
+    assert_eq!(
+        bill::parse(b"", BillType::All).unwrap_err(),
+        BillError::Truncated
+    );
 
     // A row lost: the count no longer matches.
     let lost = good.replace(&format!("{}\r\n", all_refund()), "");
     assert!(matches!(
         bill::parse(lost.as_bytes(), BillType::All),
-        Err(BillError::SummaryMismatch { field: "总交易单数", summary: 3, rows: 2 })
+        Err(BillError::SummaryMismatch {
+            field: "总交易单数",
+            summary: 3,
+            rows: 2
+        })
     ));
     // An amount changed: the totals no longer match.
     let changed = good.replace("`25.90,`0.00,`0,", "`25.80,`0.00,`0,");
     assert!(matches!(
         bill::parse(changed.as_bytes(), BillType::All),
-        Err(BillError::SummaryMismatch { field: "应结订单总金额", summary: 2591, rows: 2581 })
+        Err(BillError::SummaryMismatch {
+            field: "应结订单总金额",
+            summary: 2591,
+            rows: 2581
+        })
     ));
     let trailing = format!("{good}junk\r\n");
-    assert!(matches!(bill::parse(trailing.as_bytes(), BillType::All), Err(BillError::Line { .. })));
+    assert!(matches!(
+        bill::parse(trailing.as_bytes(), BillType::All),
+        Err(BillError::Line { .. })
+    ));
     let blank_after = format!("{good}\r\n\r\n");
     assert!(bill::parse(blank_after.as_bytes(), BillType::All).is_ok());
 }
@@ -215,14 +346,32 @@ impl Read for Generated {
             self.pending.clear();
             self.pos = 0;
             if self.next == 0 {
-                self.pending.extend_from_slice(format!("\u{feff}{SUCCESS_HEADER}\r\n").as_bytes());
+                self.pending
+                    .extend_from_slice(format!("\u{feff}{SUCCESS_HEADER}\r\n").as_bytes());
             }
             if self.next < self.n {
                 let i = self.next;
                 let r = row(&[
-                    "2026-01-01 09:30:00", APPID, MCH_ID, "0", "", &format!("42{i:026}"),
-                    &format!("LT{i:010}"), "oUser", "NATIVE", "SUCCESS", "CMC", "CNY", "1.01",
-                    "0.00", "乐淘", "", "0.01", "0.60%", "1.01", "",
+                    "2026-01-01 09:30:00",
+                    APPID,
+                    MCH_ID,
+                    "0",
+                    "",
+                    &format!("42{i:026}"),
+                    &format!("LT{i:010}"),
+                    "oUser",
+                    "NATIVE",
+                    "SUCCESS",
+                    "CMC",
+                    "CNY",
+                    "1.01",
+                    "0.00",
+                    "乐淘",
+                    "",
+                    "0.01",
+                    "0.60%",
+                    "1.01",
+                    "",
                 ]);
                 self.pending.extend_from_slice(r.as_bytes());
                 self.pending.extend_from_slice(b"\r\n");
@@ -231,7 +380,15 @@ impl Read for Generated {
                 let n = self.n as i64;
                 let s = format!(
                     "{SUMMARY_HEADER}\r\n{}\r\n",
-                    row(&[&n.to_string(), &bill::format_yuan(101 * n), "0.00", "0.00", &bill::format_yuan(n), &bill::format_yuan(101 * n), "0.00"])
+                    row(&[
+                        &n.to_string(),
+                        &bill::format_yuan(101 * n),
+                        "0.00",
+                        "0.00",
+                        &bill::format_yuan(n),
+                        &bill::format_yuan(101 * n),
+                        "0.00"
+                    ])
                 );
                 self.pending.extend_from_slice(s.as_bytes());
                 self.done = true;
@@ -246,7 +403,13 @@ impl Read for Generated {
 
 #[test]
 fn a_hundred_thousand_rows_stream_through() {
-    let source = Generated { n: 100_000, next: 0, pending: Vec::new(), pos: 0, done: false };
+    let source = Generated {
+        n: 100_000,
+        next: 0,
+        pending: Vec::new(),
+        pos: 0,
+        done: false,
+    };
     let mut reader = BillReader::new(BufReader::new(source), BillType::Success).unwrap();
     let mut count = 0u64;
     let mut total = 0i64;
@@ -280,7 +443,9 @@ fn date() -> NaiveDate {
 #[test]
 fn v2_download_bill_sends_a_signed_request_and_returns_the_text() {
     let server = Scripted::start(Script::Body(all_bill()));
-    let got = v2_client(server.base_url()).download_bill(date(), BillType::All, false).unwrap();
+    let got = v2_client(server.base_url())
+        .download_bill(date(), BillType::All, false)
+        .unwrap();
     assert_eq!(got, BillOutcome::Bill(all_bill().into_bytes()));
     let sent = wechat_pay::xml::parse(&server.received.lock().unwrap()[0]).unwrap();
     assert!(wechat_pay::verify(&sent, KEY, SignType::Md5));
@@ -293,7 +458,9 @@ fn v2_download_bill_sends_a_signed_request_and_returns_the_text() {
 #[test]
 fn v2_download_bill_decompresses_gzip() {
     let server = Scripted::start(Script::Bytes(bill::gzip(all_bill().as_bytes())));
-    let got = v2_client(server.base_url()).download_bill(date(), BillType::Refund, true).unwrap();
+    let got = v2_client(server.base_url())
+        .download_bill(date(), BillType::Refund, true)
+        .unwrap();
     assert_eq!(got, BillOutcome::Bill(all_bill().into_bytes()));
     let sent = wechat_pay::xml::parse(&server.received.lock().unwrap()[0]).unwrap();
     assert_eq!(sent["tar_type"], "GZIP");
@@ -304,12 +471,22 @@ fn v2_download_bill_decompresses_gzip() {
 fn v2_no_bill_exist_is_an_outcome_and_other_failures_errors() {
     let none = "<xml><return_code><![CDATA[FAIL]]></return_code>\n<return_msg><![CDATA[No Bill Exist]]></return_msg>\n<error_code><![CDATA[20002]]></error_code>\n</xml>";
     let server = Scripted::start(Script::Body(none.into()));
-    assert_eq!(v2_client(server.base_url()).download_bill(date(), BillType::All, false).unwrap(), BillOutcome::NoBill);
-    let fail = wechat_pay::xml::build([("return_code", "FAIL"), ("return_msg", "invalid bill_date")]);
+    assert_eq!(
+        v2_client(server.base_url())
+            .download_bill(date(), BillType::All, false)
+            .unwrap(),
+        BillOutcome::NoBill
+    );
+    let fail =
+        wechat_pay::xml::build([("return_code", "FAIL"), ("return_msg", "invalid bill_date")]);
     let server = Scripted::start(Script::Body(fail));
     assert_eq!(
-        v2_client(server.base_url()).download_bill(date(), BillType::All, false).unwrap_err(),
-        wechat_pay::WechatPayError::ReturnFail { return_msg: "invalid bill_date".into() }
+        v2_client(server.base_url())
+            .download_bill(date(), BillType::All, false)
+            .unwrap_err(),
+        wechat_pay::WechatPayError::ReturnFail {
+            return_msg: "invalid bill_date".into()
+        }
     );
 }
 
@@ -319,7 +496,10 @@ fn v2_no_bill_exist_is_an_outcome_and_other_failures_errors() {
 fn bill_fake(hash: Option<&'static str>) -> crate::fake_v3::Fake {
     fake(move |req| {
         let host = req.headers.get("host").cloned().unwrap_or_default();
-        if req.path.starts_with("/v3/bill/tradebill?bill_date=2026-01-01&bill_type=ALL") {
+        if req
+            .path
+            .starts_with("/v3/bill/tradebill?bill_date=2026-01-01&bill_type=ALL")
+        {
             let body = serde_json::json!({
                 "hash_type": "SHA1",
                 "hash_value": hash.map(str::to_owned).unwrap_or_else(|| bill::sha1_hex(all_bill().as_bytes())),
@@ -327,11 +507,26 @@ fn bill_fake(hash: Option<&'static str>) -> crate::fake_v3::Fake {
             });
             Reply::json(200, &body.to_string(), by_wechat())
         } else if req.path.starts_with("/v3/bill/tradebill") {
-            Reply::json(400, r#"{"code":"NO_STATEMENT_EXIST","message":"请求的账单文件不存在"}"#, by_wechat())
+            Reply::json(
+                400,
+                r#"{"code":"NO_STATEMENT_EXIST","message":"请求的账单文件不存在"}"#,
+                by_wechat(),
+            )
         } else if req.path.starts_with("/v3/billdownload/file") {
-            let data = if req.path.ends_with("gzip") { bill::gzip(all_bill().as_bytes()) } else { all_bill().into_bytes() };
+            let data = if req.path.ends_with("gzip") {
+                bill::gzip(all_bill().as_bytes())
+            } else {
+                all_bill().into_bytes()
+            };
             // Downloads are not signed by WeChat.
-            Reply { status: 200, body: data, signing: Signing::Unsigned, skew: 0, tamper: None, delay: Default::default() }
+            Reply {
+                status: 200,
+                body: data,
+                signing: Signing::Unsigned,
+                skew: 0,
+                tamper: None,
+                delay: Default::default(),
+            }
         } else {
             Reply::json(404, r#"{"code":"NOT_FOUND","message":""}"#, by_wechat())
         }
@@ -343,13 +538,28 @@ fn v3_trade_bill_downloads_checks_the_hash_and_parses() {
     for gzip in [false, true] {
         let server = bill_fake(None);
         let c = v3_client(&server.base_url());
-        let req = TradeBillRequest { bill_date: date(), bill_type: BillType::All, gzip };
-        let BillOutcome::Bill(data) = c.bill(&req).unwrap() else { panic!("no bill") };
+        let req = TradeBillRequest {
+            bill_date: date(),
+            bill_type: BillType::All,
+            gzip,
+        };
+        let BillOutcome::Bill(data) = c.bill(&req).unwrap() else {
+            panic!("no bill")
+        };
         assert_eq!(data, all_bill().into_bytes());
         assert_eq!(bill::parse(&data, BillType::All).unwrap().rows.len(), 3);
         let reqs = server.requests();
-        assert!(reqs.iter().all(|r| r.signed_ok), "the download is signed too");
-        assert_eq!(reqs[1].path, format!("/v3/billdownload/file?token=tok{}", if gzip { "&tartype=gzip" } else { "" }));
+        assert!(
+            reqs.iter().all(|r| r.signed_ok),
+            "the download is signed too"
+        );
+        assert_eq!(
+            reqs[1].path,
+            format!(
+                "/v3/billdownload/file?token=tok{}",
+                if gzip { "&tartype=gzip" } else { "" }
+            )
+        );
     }
 }
 
@@ -357,12 +567,20 @@ fn v3_trade_bill_downloads_checks_the_hash_and_parses() {
 fn v3_no_statement_is_an_outcome_and_a_wrong_hash_an_error() {
     let server = bill_fake(None);
     let c = v3_client(&server.base_url());
-    let other_day = TradeBillRequest { bill_date: date().succ_opt().unwrap(), bill_type: BillType::All, gzip: false };
+    let other_day = TradeBillRequest {
+        bill_date: date().succ_opt().unwrap(),
+        bill_type: BillType::All,
+        gzip: false,
+    };
     assert_eq!(c.bill(&other_day).unwrap(), BillOutcome::NoBill);
 
     let server = bill_fake(Some("0000000000000000000000000000000000000000"));
     let c = v3_client(&server.base_url());
-    let req = TradeBillRequest { bill_date: date(), bill_type: BillType::All, gzip: true };
+    let req = TradeBillRequest {
+        bill_date: date(),
+        bill_type: BillType::All,
+        gzip: true,
+    };
     assert!(matches!(c.bill(&req), Err(Error::BillHash { .. })));
 }
 

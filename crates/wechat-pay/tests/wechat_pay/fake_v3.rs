@@ -23,6 +23,7 @@ pub struct Req {
 }
 
 #[derive(Clone)]
+#[allow(clippy::large_enum_variant)] // test code: a few values per test
 pub enum Signing {
     /// Signed with this key, `Wechatpay-Serial` = the serial.
     By(PrivateKey, String),
@@ -138,7 +139,10 @@ impl Fake {
                         &req.method,
                         &req.path,
                         &req.body,
-                        req.headers.get("authorization").map(String::as_str).unwrap_or(""),
+                        req.headers
+                            .get("authorization")
+                            .map(String::as_str)
+                            .unwrap_or(""),
                     );
                     log.lock().unwrap().push(req.clone());
                     let reply = handler(&req);

@@ -29,7 +29,11 @@ pub fn key(name: &str) -> PrivateKey {
         if let Some(k) = read() {
             break k;
         }
-        let ours = std::fs::OpenOptions::new().write(true).create_new(true).open(&lock).is_ok();
+        let ours = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&lock)
+            .is_ok();
         if ours || started.elapsed() > std::time::Duration::from_secs(120) {
             let k = PrivateKey::generate(2048).unwrap();
             use secrecy::ExposeSecret;

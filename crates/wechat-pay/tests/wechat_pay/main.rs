@@ -65,7 +65,12 @@ pub fn fake(
     // Keys used inside handlers exist before the first request (a cold
     // key cache would otherwise make the client time out).
     let _ = (wechat_key(), keys::key("stranger"));
-    fake_v3::Fake::start(merchant_key().public_key(), MCH_ID, MERCHANT_SERIAL, handler)
+    fake_v3::Fake::start(
+        merchant_key().public_key(),
+        MCH_ID,
+        MERCHANT_SERIAL,
+        handler,
+    )
 }
 
 /// v3 settings in public-key mode against `base_url`.

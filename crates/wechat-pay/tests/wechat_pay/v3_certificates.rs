@@ -28,7 +28,13 @@ struct Platform {
 
 fn cert(key: &PrivateKey, serial: &str, days: i64) -> String {
     let now = Utc::now();
-    PlatformCertificate::self_signed_pem(key, serial, now - TimeDelta::days(1), now + TimeDelta::days(days)).unwrap()
+    PlatformCertificate::self_signed_pem(
+        key,
+        serial,
+        now - TimeDelta::days(1),
+        now + TimeDelta::days(days),
+    )
+    .unwrap()
 }
 
 fn platform() -> Arc<Mutex<Platform>> {
@@ -50,7 +56,8 @@ fn certificate_list(p: &Platform) -> String {
             serial_no: serial.clone(),
             effective_time: "2026-01-01T00:00:00+08:00".into(),
             expire_time: "2031-01-01T00:00:00+08:00".into(),
-            encrypt_certificate: EncryptedResource::seal(&key, "certificate", None, pem.as_bytes()).unwrap(),
+            encrypt_certificate: EncryptedResource::seal(&key, "certificate", None, pem.as_bytes())
+                .unwrap(),
         })
         .collect();
     serde_json::to_string(&CertificateList { data }).unwrap()
@@ -58,7 +65,10 @@ fn certificate_list(p: &Platform) -> String {
 
 /// A fake serving certificates from `state` and answering every other
 /// request 204, signed by the current signer (or by `sign_with` if set).
-fn platform_fake(state: Arc<Mutex<Platform>>, sign_with: Arc<Mutex<Option<(PrivateKey, String)>>>) -> Fake {
+fn platform_fake(
+    state: Arc<Mutex<Platform>>,
+    sign_with: Arc<Mutex<Option<(PrivateKey, String)>>>,
+) -> Fake {
     fake(move |req| {
         let p = state.lock().unwrap();
         let signing = match sign_with.lock().unwrap().clone() {
@@ -70,7 +80,11 @@ fn platform_fake(state: Arc<Mutex<Platform>>, sign_with: Arc<Mutex<Option<(Priva
         };
         if req.path == "/v3/certificates" {
             let (k, s, _) = &p.served[p.signer];
-            Reply::json(200, &certificate_list(&p), Signing::By(k.clone(), s.clone()))
+            Reply::json(
+                200,
+                &certificate_list(&p),
+                Signing::By(k.clone(), s.clone()),
+            )
         } else {
             Reply::json(204, "", signing)
         }
@@ -93,7 +107,10 @@ fn certificates_are_downloaded_once_and_cached() {
     c.close("LT2").unwrap();
     c.close("LT3").unwrap();
     assert_eq!(server.count("/v3/certificates"), 1);
-    assert_eq!(c.verifier().certificate_serials(), vec![SERIAL_A.to_owned()]);
+    assert_eq!(
+        c.verifier().certificate_serials(),
+        vec![SERIAL_A.to_owned()]
+    );
     let download = server
         .requests()
         .into_iter()
@@ -111,8 +128,15 @@ fn an_unknown_serial_triggers_exactly_one_refresh_then_fails() {
     assert_eq!(server.count("/v3/certificates"), 1);
     *sign_with.lock().unwrap() = Some((key("stranger"), "ABCDEF0123".into()));
     let err = c.close("LT1").unwrap_err();
-    assert_eq!(err, Error::BadSignature(SignatureError::UnknownSerial("ABCDEF0123".into())));
-    assert_eq!(server.count("/v3/certificates"), 2, "one refresh for the unknown serial");
+    assert_eq!(
+        err,
+        Error::BadSignature(SignatureError::UnknownSerial("ABCDEF0123".into()))
+    );
+    assert_eq!(
+        server.count("/v3/certificates"),
+        2,
+        "one refresh for the unknown serial"
+    );
 }
 
 #[test]
@@ -125,7 +149,11 @@ fn the_cooldown_bounds_refreshes_for_unknown_serials() {
     for _ in 0..3 {
         assert!(c.close("LT1").is_err());
     }
-    assert_eq!(server.count("/v3/certificates"), 1, "a flood of unknown serials downloads nothing more");
+    assert_eq!(
+        server.count("/v3/certificates"),
+        1,
+        "a flood of unknown serials downloads nothing more"
+    );
 }
 
 #[test]
@@ -153,7 +181,11 @@ fn a_rotation_is_followed_without_restart_and_both_certificates_are_accepted() {
     // A message still signed with A (e.g. a late retry) is accepted.
     *sign_with.lock().unwrap() = Some((key("platform-a"), SERIAL_A.into()));
     c.close("LT3").unwrap();
-    assert_eq!(server.count("/v3/certificates"), 2, "no download for a known serial");
+    assert_eq!(
+        server.count("/v3/certificates"),
+        2,
+        "no download for a known serial"
+    );
 }
 
 #[test]
@@ -173,7 +205,11 @@ fn the_background_refresher_picks_up_new_certificates() {
     drop(refresher);
     let downloads = server.count("/v3/certificates");
     std::thread::sleep(Duration::from_millis(200));
-    assert_eq!(server.count("/v3/certificates"), downloads, "stopped when dropped");
+    assert_eq!(
+        server.count("/v3/certificates"),
+        downloads,
+        "stopped when dropped"
+    );
 }
 
 #[test]
@@ -184,12 +220,22 @@ fn a_download_signed_by_a_key_it_does_not_carry_is_refused() {
         move |_| {
             let p = state.lock().unwrap();
             // Signed by a stranger claiming A's serial.
-            Reply::json(200, &certificate_list(&p), Signing::By(key("stranger"), SERIAL_A.into()))
+            Reply::json(
+                200,
+                &certificate_list(&p),
+                Signing::By(key("stranger"), SERIAL_A.into()),
+            )
         }
     });
     let c = cert_client(&server, Duration::ZERO);
-    assert_eq!(c.verifier().refresh_certificates().unwrap_err(), Error::BadSignature(SignatureError::Mismatch));
-    assert!(c.verifier().certificate_serials().is_empty(), "nothing stored");
+    assert_eq!(
+        c.verifier().refresh_certificates().unwrap_err(),
+        Error::BadSignature(SignatureError::Mismatch)
+    );
+    assert!(
+        c.verifier().certificate_serials().is_empty(),
+        "nothing stored"
+    );
 }
 
 #[test]
@@ -198,7 +244,10 @@ fn certificates_encrypted_with_another_apiv3_key_are_refused() {
     state.lock().unwrap().apiv3_key = "another-key-0123456789abcdefghij".into();
     let server = platform_fake(state, Arc::default());
     let c = cert_client(&server, Duration::ZERO);
-    assert!(matches!(c.verifier().refresh_certificates(), Err(Error::Decrypt(_))));
+    assert!(matches!(
+        c.verifier().refresh_certificates(),
+        Err(Error::Decrypt(_))
+    ));
     assert!(matches!(
         c.close("LT1"),
         Err(Error::BadSignature(SignatureError::UnknownSerial(_)))
@@ -212,7 +261,13 @@ fn an_expired_certificate_is_not_accepted() {
         let mut p = state.lock().unwrap();
         let a = key("platform-a");
         let now = Utc::now();
-        p.served[0].2 = PlatformCertificate::self_signed_pem(&a, SERIAL_A, now - TimeDelta::days(400), now - TimeDelta::days(1)).unwrap();
+        p.served[0].2 = PlatformCertificate::self_signed_pem(
+            &a,
+            SERIAL_A,
+            now - TimeDelta::days(400),
+            now - TimeDelta::days(1),
+        )
+        .unwrap();
     }
     let server = platform_fake(state, Arc::default());
     let c = cert_client(&server, Duration::ZERO);
@@ -250,5 +305,10 @@ fn a_certificate_round_trips_through_pem() {
     assert_eq!(parsed.public_key, a.public_key());
     assert!(parsed.is_valid_at(Utc::now()));
     assert!(!parsed.is_valid_at(Utc::now() + TimeDelta::days(31)));
-    assert!(PlatformCertificate::from_pem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----").is_err());
+    assert!(
+        PlatformCertificate::from_pem(
+            "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"
+        )
+        .is_err()
+    );
 }

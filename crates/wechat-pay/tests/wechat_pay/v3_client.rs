@@ -47,13 +47,22 @@ fn order() -> NativeOrder {
 #[test]
 fn a_native_order_is_signed_and_its_verified_reply_read() {
     let server = fake(|_| {
-        Reply::json(200, r#"{"code_url":"weixin://wxpay/bizpayurl?pr=abc123"}"#, by_wechat())
+        Reply::json(
+            200,
+            r#"{"code_url":"weixin://wxpay/bizpayurl?pr=abc123"}"#,
+            by_wechat(),
+        )
     });
-    let prepay = v3_client(&server.base_url()).create_native(&order()).unwrap();
+    let prepay = v3_client(&server.base_url())
+        .create_native(&order())
+        .unwrap();
     assert_eq!(prepay.code_url, "weixin://wxpay/bizpayurl?pr=abc123");
 
     let req = &server.requests()[0];
-    assert!(req.signed_ok, "the fake verified the Authorization independently");
+    assert!(
+        req.signed_ok,
+        "the fake verified the Authorization independently"
+    );
     assert_eq!(req.method, "POST");
     assert_eq!(req.path, "/v3/pay/transactions/native");
     assert_eq!(req.headers["accept"], "application/json");
@@ -78,7 +87,10 @@ fn a_request_signed_with_another_key_fails_the_servers_check() {
     use secrecy::ExposeSecret;
     let other = crate::keys::key("stranger").to_pkcs8_pem().unwrap();
     config.merchant_private_key = secrecy::SecretString::from(other.expose_secret());
-    Client::new(config).unwrap().create_native(&order()).unwrap();
+    Client::new(config)
+        .unwrap()
+        .create_native(&order())
+        .unwrap();
     assert!(!server.requests()[0].signed_ok);
 }
 
@@ -88,7 +100,9 @@ fn queries_close_and_refunds_use_the_documented_paths() {
         ("GET", p) if p.starts_with("/v3/pay/transactions/") => {
             Reply::json(200, &transaction_json(MCH_ID), by_wechat())
         }
-        ("POST", "/v3/pay/transactions/out-trade-no/LT1/close") => Reply::json(204, "", by_wechat()),
+        ("POST", "/v3/pay/transactions/out-trade-no/LT1/close") => {
+            Reply::json(204, "", by_wechat())
+        }
         ("POST", "/v3/refund/domestic/refunds") => {
             Reply::json(200, &refund_json("PROCESSING"), by_wechat())
         }
@@ -101,14 +115,21 @@ fn queries_close_and_refunds_use_the_documented_paths() {
 
     let t = c.query_by_out_trade_no("LT1").unwrap();
     assert_eq!(t.trade_state, TradeState::Success);
-    assert_eq!(t.transaction_id.as_deref(), Some("4200000001202601010000000001"));
+    assert_eq!(
+        t.transaction_id.as_deref(),
+        Some("4200000001202601010000000001")
+    );
     assert_eq!(t.amount.as_ref().and_then(|a| a.total), Some(2590));
-    assert_eq!(t.payer.as_ref().map(|p| p.openid.as_str()), Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"));
+    assert_eq!(
+        t.payer.as_ref().map(|p| p.openid.as_str()),
+        Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+    );
     assert_eq!(
         t.success_time.map(|s| s.to_rfc3339()).as_deref(),
         Some("2026-01-01T12:00:05+08:00")
     );
-    c.query_by_transaction_id("4200000001202601010000000001").unwrap();
+    c.query_by_transaction_id("4200000001202601010000000001")
+        .unwrap();
     c.close("LT1").unwrap();
     let r = c
         .refund(&RefundRequest {
@@ -126,25 +147,43 @@ fn queries_close_and_refunds_use_the_documented_paths() {
     assert_eq!(q.status, "SUCCESS");
 
     let reqs = server.requests();
-    let paths: Vec<(String, String)> = reqs.iter().map(|r| (r.method.clone(), r.path.clone())).collect();
+    let paths: Vec<(String, String)> = reqs
+        .iter()
+        .map(|r| (r.method.clone(), r.path.clone()))
+        .collect();
     let want = [
-        ("GET", format!("/v3/pay/transactions/out-trade-no/LT1?mchid={MCH_ID}")),
-        ("GET", format!("/v3/pay/transactions/id/4200000001202601010000000001?mchid={MCH_ID}")),
+        (
+            "GET",
+            format!("/v3/pay/transactions/out-trade-no/LT1?mchid={MCH_ID}"),
+        ),
+        (
+            "GET",
+            format!("/v3/pay/transactions/id/4200000001202601010000000001?mchid={MCH_ID}"),
+        ),
         ("POST", "/v3/pay/transactions/out-trade-no/LT1/close".into()),
         ("POST", "/v3/refund/domestic/refunds".into()),
         ("GET", "/v3/refund/domestic/refunds/RF1".into()),
     ];
     assert_eq!(paths, want.map(|(m, p)| (m.to_owned(), p)).to_vec());
     assert!(reqs.iter().all(|r| r.signed_ok), "every request signed");
-    assert!(reqs[0].body.is_empty() && reqs[4].body.is_empty(), "GET has no body");
+    assert!(
+        reqs[0].body.is_empty() && reqs[4].body.is_empty(),
+        "GET has no body"
+    );
     let close: serde_json::Value = serde_json::from_slice(&reqs[2].body).unwrap();
     assert_eq!(close, serde_json::json!({"mchid": MCH_ID}));
     let refund: serde_json::Value = serde_json::from_slice(&reqs[3].body).unwrap();
     assert_eq!(refund["out_trade_no"], "LT1");
     assert!(refund.get("transaction_id").is_none());
     assert_eq!(refund["out_refund_no"], "RF1");
-    assert_eq!(refund["amount"], serde_json::json!({"refund": 1000, "total": 2590, "currency": "CNY"}));
-    assert_eq!(refund["notify_url"], "https://shop.example.com/pay/v3/refund_notify");
+    assert_eq!(
+        refund["amount"],
+        serde_json::json!({"refund": 1000, "total": 2590, "currency": "CNY"})
+    );
+    assert_eq!(
+        refund["notify_url"],
+        "https://shop.example.com/pay/v3/refund_notify"
+    );
 }
 
 #[test]
@@ -161,9 +200,15 @@ fn error_replies_carry_status_code_message_and_retryability() {
     for (status, code, retryable) in cases {
         let body = format!(r#"{{"code":"{code}","message":"说明 {code}"}}"#);
         // WeChat's gateway does not sign every error (e.g. SIGN_ERROR).
-        let signing = if code == "SIGN_ERROR" { Signing::Unsigned } else { by_wechat() };
+        let signing = if code == "SIGN_ERROR" {
+            Signing::Unsigned
+        } else {
+            by_wechat()
+        };
         let server = fake(move |_| Reply::json(status, &body, signing.clone()));
-        let err = v3_client(&server.base_url()).query_by_out_trade_no("LT1").unwrap_err();
+        let err = v3_client(&server.base_url())
+            .query_by_out_trade_no("LT1")
+            .unwrap_err();
         assert_eq!(
             err,
             Error::Api {
@@ -183,7 +228,13 @@ fn error_replies_carry_status_code_message_and_retryability() {
 
 #[test]
 fn a_signed_error_with_a_bad_signature_is_a_signature_error() {
-    let server = fake(|_| Reply::json(400, r#"{"code":"ORDERPAID","message":"x"}"#, Signing::By(crate::keys::key("stranger"), crate::PUB_KEY_ID.into())));
+    let server = fake(|_| {
+        Reply::json(
+            400,
+            r#"{"code":"ORDERPAID","message":"x"}"#,
+            Signing::By(crate::keys::key("stranger"), crate::PUB_KEY_ID.into()),
+        )
+    });
     let err = v3_client(&server.base_url()).close("LT1").unwrap_err();
     assert!(matches!(err, Error::BadSignature(_)), "{err:?}");
 }
@@ -191,7 +242,9 @@ fn a_signed_error_with_a_bad_signature_is_a_signature_error() {
 #[test]
 fn a_reply_about_another_merchant_is_refused() {
     let server = fake(|_| Reply::json(200, &transaction_json("1999999999"), by_wechat()));
-    let err = v3_client(&server.base_url()).query_by_out_trade_no("LT1").unwrap_err();
+    let err = v3_client(&server.base_url())
+        .query_by_out_trade_no("LT1")
+        .unwrap_err();
     assert_eq!(
         err,
         Error::WrongMerchant {
@@ -219,7 +272,9 @@ fn a_silent_server_times_out_and_a_closed_port_is_transport() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     drop(listener);
-    let err = v3_client(&format!("http://{addr}")).close("LT1").unwrap_err();
+    let err = v3_client(&format!("http://{addr}"))
+        .close("LT1")
+        .unwrap_err();
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
     assert!(err.is_retryable());
 }
@@ -229,9 +284,15 @@ fn identifiers_that_cannot_go_in_a_path_are_refused_before_sending() {
     let server = fake(|_| Reply::json(200, "{}", by_wechat()));
     let c = v3_client(&server.base_url());
     for bad in ["../x", "", "a/b", "LT 1", "LT1?x=1", "一"] {
-        assert!(matches!(c.query_by_out_trade_no(bad), Err(Error::InvalidRequest(_))), "{bad}");
+        assert!(
+            matches!(c.query_by_out_trade_no(bad), Err(Error::InvalidRequest(_))),
+            "{bad}"
+        );
     }
-    assert!(matches!(c.query_refund("R#1"), Err(Error::InvalidRequest(_))));
+    assert!(matches!(
+        c.query_refund("R#1"),
+        Err(Error::InvalidRequest(_))
+    ));
     assert!(server.requests().is_empty());
 }
 
@@ -251,5 +312,8 @@ fn configurations_that_cannot_work_are_refused() {
     config.base_url = "ftp://x".into();
     assert!(matches!(Client::new(config), Err(Error::Config(_))));
     let config = v3_config("http://127.0.0.1:9");
-    assert!(!format!("{config:?}").contains("PRIVATE"), "no key in Debug");
+    assert!(
+        !format!("{config:?}").contains("PRIVATE"),
+        "no key in Debug"
+    );
 }

@@ -5,13 +5,19 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use wechat_pay::TradeState;
 use wechat_pay::v3::{
-    ApiV3Key, Error, Notification, NotificationEnvelope, Notifications, PrivateKey,
-    SignatureError, SignedHeaders, SystemClock, Verifier, sign_message,
+    ApiV3Key, Error, Notification, NotificationEnvelope, Notifications, PrivateKey, SignatureError,
+    SignedHeaders, SystemClock, Verifier, sign_message,
 };
 
 fn notifications() -> Notifications {
-    let verifier = Verifier::new(Arc::new(SystemClock)).with_public_key(PUB_KEY_ID, wechat_key().public_key());
-    Notifications::new(Arc::new(verifier), ApiV3Key::new(APIV3_KEY).unwrap(), APPID, MCH_ID)
+    let verifier =
+        Verifier::new(Arc::new(SystemClock)).with_public_key(PUB_KEY_ID, wechat_key().public_key());
+    Notifications::new(
+        Arc::new(verifier),
+        ApiV3Key::new(APIV3_KEY).unwrap(),
+        APPID,
+        MCH_ID,
+    )
 }
 
 fn payment_plaintext(mchid: &str) -> String {
@@ -62,7 +68,10 @@ fn notification(
     let headers = HashMap::from([
         ("wechatpay-timestamp".to_owned(), ts.to_string()),
         ("wechatpay-nonce".to_owned(), nonce.clone()),
-        ("wechatpay-signature".to_owned(), sign_message(signer, ts, &nonce, &body)),
+        (
+            "wechatpay-signature".to_owned(),
+            sign_message(signer, ts, &nonce, &body),
+        ),
         ("wechatpay-serial".to_owned(), PUB_KEY_ID.to_owned()),
     ]);
     (body, headers)
@@ -75,7 +84,14 @@ fn headers(map: &HashMap<String, String>) -> SignedHeaders {
 
 #[test]
 fn a_payment_notification_is_verified_decrypted_and_typed() {
-    let (body, h) = notification("TRANSACTION.SUCCESS", "transaction", &payment_plaintext(MCH_ID), APIV3_KEY, &wechat_key(), 0);
+    let (body, h) = notification(
+        "TRANSACTION.SUCCESS",
+        "transaction",
+        &payment_plaintext(MCH_ID),
+        APIV3_KEY,
+        &wechat_key(),
+        0,
+    );
     let p = notifications().payment(&headers(&h), &body).unwrap();
     assert_eq!(p.out_trade_no, "LT1");
     assert_eq!(p.transaction_id, "4200000001202601010000000001");
@@ -92,7 +108,10 @@ fn a_payment_notification_is_verified_decrypted_and_typed() {
     match notifications().parse(&headers(&h), &body).unwrap() {
         Notification::Payment { envelope, .. } => {
             assert_eq!(envelope.event_type, "TRANSACTION.SUCCESS");
-            assert_eq!(envelope.resource.original_type.as_deref(), Some("transaction"));
+            assert_eq!(
+                envelope.resource.original_type.as_deref(),
+                Some("transaction")
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -101,7 +120,14 @@ fn a_payment_notification_is_verified_decrypted_and_typed() {
 #[test]
 fn refund_notifications_are_typed_for_each_status() {
     for status in ["SUCCESS", "ABNORMAL", "CLOSED"] {
-        let (body, h) = notification(&format!("REFUND.{status}"), "refund", &refund_plaintext(status), APIV3_KEY, &wechat_key(), 0);
+        let (body, h) = notification(
+            &format!("REFUND.{status}"),
+            "refund",
+            &refund_plaintext(status),
+            APIV3_KEY,
+            &wechat_key(),
+            0,
+        );
         let r = notifications().refund(&headers(&h), &body).unwrap();
         assert_eq!(r.refund_status, status);
         assert_eq!(r.out_refund_no, "RF1");
@@ -111,36 +137,95 @@ fn refund_notifications_are_typed_for_each_status() {
         assert_eq!(r.amount.total, 2590);
         assert!(r.success_time.is_some());
         // Asking for a payment gets an error, not a misread.
-        assert!(matches!(notifications().payment(&headers(&h), &body), Err(Error::BadReply(_))));
+        assert!(matches!(
+            notifications().payment(&headers(&h), &body),
+            Err(Error::BadReply(_))
+        ));
     }
 }
 
 #[test]
 fn tampered_probe_stale_and_foreign_notifications_are_refused() {
     let n = notifications();
-    let (body, h) = notification("TRANSACTION.SUCCESS", "transaction", &payment_plaintext(MCH_ID), APIV3_KEY, &wechat_key(), 0);
+    let (body, h) = notification(
+        "TRANSACTION.SUCCESS",
+        "transaction",
+        &payment_plaintext(MCH_ID),
+        APIV3_KEY,
+        &wechat_key(),
+        0,
+    );
     let mut tampered = body.clone();
     let at = tampered.iter().position(|b| *b == b'"').unwrap();
     tampered.insert(at, b' ');
-    assert_eq!(n.payment(&headers(&h), &tampered).unwrap_err(), Error::BadSignature(SignatureError::Mismatch));
+    assert_eq!(
+        n.payment(&headers(&h), &tampered).unwrap_err(),
+        Error::BadSignature(SignatureError::Mismatch)
+    );
 
     let mut probe = h.clone();
-    probe.insert("wechatpay-signature".into(), "WECHATPAY/SIGNTEST/xyz".into());
-    assert_eq!(n.payment(&headers(&probe), &body).unwrap_err(), Error::BadSignature(SignatureError::SignTest));
+    probe.insert(
+        "wechatpay-signature".into(),
+        "WECHATPAY/SIGNTEST/xyz".into(),
+    );
+    assert_eq!(
+        n.payment(&headers(&probe), &body).unwrap_err(),
+        Error::BadSignature(SignatureError::SignTest)
+    );
 
-    let (body, h) = notification("TRANSACTION.SUCCESS", "transaction", &payment_plaintext(MCH_ID), APIV3_KEY, &wechat_key(), -600);
-    assert!(matches!(n.payment(&headers(&h), &body), Err(Error::BadSignature(SignatureError::StaleTimestamp { .. }))));
+    let (body, h) = notification(
+        "TRANSACTION.SUCCESS",
+        "transaction",
+        &payment_plaintext(MCH_ID),
+        APIV3_KEY,
+        &wechat_key(),
+        -600,
+    );
+    assert!(matches!(
+        n.payment(&headers(&h), &body),
+        Err(Error::BadSignature(SignatureError::StaleTimestamp { .. }))
+    ));
 
-    let (body, h) = notification("TRANSACTION.SUCCESS", "transaction", &payment_plaintext(MCH_ID), APIV3_KEY, &crate::keys::key("stranger"), 0);
-    assert_eq!(n.payment(&headers(&h), &body).unwrap_err(), Error::BadSignature(SignatureError::Mismatch));
-
-    let (body, h) = notification("TRANSACTION.SUCCESS", "transaction", &payment_plaintext(MCH_ID), "another-key-0123456789abcdefghij", &wechat_key(), 0);
-    assert!(matches!(n.payment(&headers(&h), &body), Err(Error::Decrypt(_))));
-
-    let (body, h) = notification("TRANSACTION.SUCCESS", "transaction", &payment_plaintext("1999999999"), APIV3_KEY, &wechat_key(), 0);
+    let (body, h) = notification(
+        "TRANSACTION.SUCCESS",
+        "transaction",
+        &payment_plaintext(MCH_ID),
+        APIV3_KEY,
+        &crate::keys::key("stranger"),
+        0,
+    );
     assert_eq!(
         n.payment(&headers(&h), &body).unwrap_err(),
-        Error::WrongMerchant { field: "mchid", value: "1999999999".into() }
+        Error::BadSignature(SignatureError::Mismatch)
+    );
+
+    let (body, h) = notification(
+        "TRANSACTION.SUCCESS",
+        "transaction",
+        &payment_plaintext(MCH_ID),
+        "another-key-0123456789abcdefghij",
+        &wechat_key(),
+        0,
+    );
+    assert!(matches!(
+        n.payment(&headers(&h), &body),
+        Err(Error::Decrypt(_))
+    ));
+
+    let (body, h) = notification(
+        "TRANSACTION.SUCCESS",
+        "transaction",
+        &payment_plaintext("1999999999"),
+        APIV3_KEY,
+        &wechat_key(),
+        0,
+    );
+    assert_eq!(
+        n.payment(&headers(&h), &body).unwrap_err(),
+        Error::WrongMerchant {
+            field: "mchid",
+            value: "1999999999".into()
+        }
     );
 
     let mut missing = h.clone();
@@ -162,21 +247,36 @@ fn verification_comes_before_parsing() {
         ("wechatpay-serial".to_owned(), PUB_KEY_ID.to_owned()),
     ]);
     assert_eq!(
-        notifications().parse(&headers(&h), b"not json").unwrap_err(),
+        notifications()
+            .parse(&headers(&h), b"not json")
+            .unwrap_err(),
         Error::BadSignature(SignatureError::Mismatch)
     );
     // Correctly signed garbage is a reply error.
     let sig = sign_message(&wechat_key(), ts, "n", b"not json");
     let mut h = h;
     h.insert("wechatpay-signature".into(), sig);
-    assert!(matches!(notifications().parse(&headers(&h), b"not json"), Err(Error::BadReply(_))));
+    assert!(matches!(
+        notifications().parse(&headers(&h), b"not json"),
+        Err(Error::BadReply(_))
+    ));
 }
 
 #[test]
 fn other_events_are_decrypted_but_not_typed() {
-    let (body, h) = notification("MCHTRANSFER.BILL.FINISHED", "mch_payment", r#"{"x":1}"#, APIV3_KEY, &wechat_key(), 0);
+    let (body, h) = notification(
+        "MCHTRANSFER.BILL.FINISHED",
+        "mch_payment",
+        r#"{"x":1}"#,
+        APIV3_KEY,
+        &wechat_key(),
+        0,
+    );
     match notifications().parse(&headers(&h), &body).unwrap() {
-        Notification::Other { envelope, plaintext } => {
+        Notification::Other {
+            envelope,
+            plaintext,
+        } => {
             assert_eq!(envelope.event_type, "MCHTRANSFER.BILL.FINISHED");
             assert_eq!(plaintext, r#"{"x":1}"#);
         }

@@ -19,7 +19,9 @@ fn create(reply: impl Fn() -> Reply + Send + Sync + 'static) -> Result<String, E
         attach: None,
         goods_tag: None,
     };
-    v3_client(&server.base_url()).create_native(&order).map(|p| p.code_url)
+    v3_client(&server.base_url())
+        .create_native(&order)
+        .map(|p| p.code_url)
 }
 
 #[test]
@@ -49,7 +51,11 @@ fn a_body_changed_in_transit_is_refused() {
 #[test]
 fn a_signature_by_another_key_is_refused() {
     let err = create(|| {
-        Reply::json(200, CODE_URL, Signing::By(crate::keys::key("stranger"), PUB_KEY_ID.into()))
+        Reply::json(
+            200,
+            CODE_URL,
+            Signing::By(crate::keys::key("stranger"), PUB_KEY_ID.into()),
+        )
     })
     .unwrap_err();
     assert_eq!(err, Error::BadSignature(SignatureError::Mismatch));
@@ -58,7 +64,11 @@ fn a_signature_by_another_key_is_refused() {
 #[test]
 fn an_unknown_serial_is_refused_without_downloading_in_public_key_mode() {
     let server = fake(|_| {
-        Reply::json(200, CODE_URL, Signing::By(crate::wechat_key(), "PUB_KEY_ID_OTHER".into()))
+        Reply::json(
+            200,
+            CODE_URL,
+            Signing::By(crate::wechat_key(), "PUB_KEY_ID_OTHER".into()),
+        )
     });
     let err = v3_client(&server.base_url()).close("LT1").unwrap_err();
     assert_eq!(
@@ -78,7 +88,10 @@ fn timestamps_more_than_five_minutes_off_are_refused() {
         })
         .unwrap_err();
         assert!(
-            matches!(err, Error::BadSignature(SignatureError::StaleTimestamp { .. })),
+            matches!(
+                err,
+                Error::BadSignature(SignatureError::StaleTimestamp { .. })
+            ),
             "{skew}: {err:?}"
         );
     }
@@ -97,7 +110,9 @@ fn timestamps_more_than_five_minutes_off_are_refused() {
 #[test]
 fn the_clock_is_injectable() {
     let server = fake(|_| Reply::json(204, "", by_wechat()));
-    let clock = Arc::new(ManualClock::new(chrono::Utc::now() - chrono::TimeDelta::minutes(10)));
+    let clock = Arc::new(ManualClock::new(
+        chrono::Utc::now() - chrono::TimeDelta::minutes(10),
+    ));
     let c = Client::with_clock(v3_config(&server.base_url()), clock.clone()).unwrap();
     assert!(matches!(
         c.close("LT1"),
@@ -109,7 +124,8 @@ fn the_clock_is_injectable() {
 
 #[test]
 fn signtest_probes_are_refused() {
-    let err = create(|| Reply::json(200, CODE_URL, Signing::SignTest(PUB_KEY_ID.into()))).unwrap_err();
+    let err =
+        create(|| Reply::json(200, CODE_URL, Signing::SignTest(PUB_KEY_ID.into()))).unwrap_err();
     assert_eq!(err, Error::BadSignature(SignatureError::SignTest));
 }
 
