@@ -119,26 +119,30 @@ pub(crate) struct PlatformCert {
     pub pem: String,
 }
 
+/// 40 upper-case hex digits, the first 1-7: a positive 20-byte DER
+/// integer, the longest serial X.509 allows.
+fn random_serial() -> String {
+    let mut rng = rand::rng();
+    (0..40)
+        .map(|i| {
+            // A non-zero first digit keeps the serial 40 digits long.
+            let d = if i == 0 {
+                rng.random_range(1..8u8)
+            } else {
+                rng.random_range(0..16u8)
+            };
+            char::from_digit(u32::from(d), 16)
+                .unwrap_or('0')
+                .to_ascii_uppercase()
+        })
+        .collect()
+}
+
 impl PlatformCert {
     /// A certificate for `key` with a random 40-digit serial, valid from a
     /// day ago for five years.
     pub fn new(key: PrivateKey) -> Result<PlatformCert, wechat_pay::v3::Error> {
-        let serial: String = {
-            let mut rng = rand::rng();
-            (0..40)
-                .map(|i| {
-                    // A non-zero first digit keeps the serial 40 digits long.
-                    let d = if i == 0 {
-                        rng.random_range(1..16u8)
-                    } else {
-                        rng.random_range(0..16u8)
-                    };
-                    char::from_digit(u32::from(d), 16)
-                        .unwrap_or('0')
-                        .to_ascii_uppercase()
-                })
-                .collect()
-        };
+        let serial = random_serial();
         let now = Utc::now();
         let pem = wechat_pay::v3::PlatformCertificate::self_signed_pem(
             &key,
@@ -269,4 +273,23 @@ pub(crate) fn expires(ttl: Duration, time_expire: Option<&str>) -> Instant {
     let now_china = chrono::Utc::now().naive_utc() + chrono::TimeDelta::hours(8);
     let left = (limit - now_china).to_std().unwrap_or(Duration::ZERO);
     by_ttl.min(Instant::now() + left)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn certificate_serials_are_40_digits_and_fit_x509() {
+        for _ in 0..500 {
+            let serial = random_serial();
+            assert_eq!(serial.len(), 40);
+            assert!(matches!(serial.as_bytes()[0], b'1'..=b'7'), "{serial}");
+            assert!(
+                serial
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_lowercase())
+            );
+        }
+    }
 }
