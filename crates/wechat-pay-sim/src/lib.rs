@@ -1,23 +1,18 @@
-//! A local stand-in for WeChat Pay's merchant API (v2, XML), so the whole
-//! Native payment flow runs on a laptop and in tests.
+//! A local stand-in for WeChat Pay's merchant API, v2 (XML) and v3 (JSON)
+//! on one order book, so the whole Native payment flow runs on a laptop and
+//! in tests. See the README for the endpoints, flags and control API.
 //!
-//! It answers like WeChat: HTTP 200 with an XML body for every outcome,
-//! whatever the request's content type. Request-level failures (bad XML,
-//! bad signature) are `return_code=FAIL` with the error name in
-//! `return_msg`, unsigned; business failures are signed replies with
-//! `result_code=FAIL` and `err_code` (`LACK_PARAMS`, `OUT_TRADE_NO_USED`,
-//! `ORDERPAID`, `ORDERCLOSED`, `ORDERNOTEXIST`, `SYSTEMERROR`, ...).
+//! v2 answers like WeChat: HTTP 200 with an XML body for every outcome;
+//! request-level failures are unsigned `return_code=FAIL`, business failures
+//! signed `result_code=FAIL` with `err_code`. v3 verifies each request's
+//! signature with the merchant public key (401 `SIGN_ERROR` otherwise),
+//! signs every response with the platform key (WeChat Pay public key, or a
+//! platform certificate in certificate mode) and reports errors as HTTP
+//! status plus `{code, message}`.
 //!
-//! A control API drives the payer's side: `POST /sim/pay
-//! {"out_trade_no": ...}` pays an order and delivers the signed
-//! notification to its `notify_url`, retrying on WeChat's schedule (scaled
-//! by `retry_scale`) until the reply is SUCCESS. `GET /sim/orders` lists
-//! orders, `GET /sim/deliveries` every notification attempt, and `POST
-//! /sim/faults` switches fault injection on and off.
-//!
-//! Refunds are accepted over plain HTTP: the simulator does not check the
-//! merchant's client certificate (the `wechat-pay` crate's tests do, against
-//! a TLS server of their own).
+//! A control API drives the payer's side (`/sim/pay`), shows orders and
+//! notification attempts, switches faults, moves the simulator's clock and
+//! rotates platform certificates.
 
 mod api;
 mod api_v3;

@@ -134,3 +134,23 @@ pub fn native(out_trade_no: &str, total: i64, notify_url: &str) -> wechat_pay::v
         goods_tag: None,
     }
 }
+
+#[test]
+fn help_lists_the_v3_flags() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wechat-pay-sim"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    for flag in [
+        "--apiv3-key",
+        "--merchant-public-key",
+        "--merchant-serial",
+        "--platform-private-key",
+        "--public-key-id",
+        "--platform-cert-mode",
+        "--write-merchant-key",
+    ] {
+        assert!(help.contains(flag), "{flag} missing from --help");
+    }
+}
