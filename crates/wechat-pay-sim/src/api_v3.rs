@@ -162,6 +162,10 @@ fn check_request(
         .unwrap_or("/");
     let auth = verify_request(header, key, req.method().as_str(), path, body)
         .map_err(|e| format!("签名错误: {e}"))?;
+    let skew = (Utc::now().timestamp() - auth.timestamp).abs();
+    if skew > v3::MAX_CLOCK_SKEW_SECS {
+        return Err(format!("timestamp {} is {skew} s from now", auth.timestamp));
+    }
     if auth.mchid != sim.config.mch_id {
         return Err(format!("mchid {} is not this merchant", auth.mchid));
     }

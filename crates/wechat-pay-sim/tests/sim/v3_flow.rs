@@ -121,6 +121,22 @@ fn v3_errors_carry_wechats_codes() {
         TradeState::Closed
     );
     assert!(sim.pay("LT300011").is_err());
+    let err = c
+        .create_native(&native("LT300011", 100, "http://127.0.0.1:9/n"))
+        .unwrap_err();
+    assert_eq!(
+        (err.status(), err.code()),
+        (Some(400), Some("ORDER_CLOSED"))
+    );
+    let unpaid = RefundRequest {
+        order: RefundOrder::OutTradeNo("LT300011".into()),
+        ..refund("RF300011", 1, 100)
+    };
+    let err = c.refund(&unpaid).unwrap_err();
+    assert_eq!(
+        (err.status(), err.code()),
+        (Some(403), Some("TRADE_STATE_ERROR"))
+    );
 
     sim.set_faults(Faults {
         systemerror_percent: 100,
@@ -249,4 +265,37 @@ fn the_public_key_is_published_for_the_shop() {
         wechat_pay::v3::PublicKey::from_pem(pem).unwrap(),
         keys::key("platform-a").public_key()
     );
+}
+
+#[test]
+fn a_stale_request_timestamp_is_401_sign_error() {
+    let sim = start_sim_v3(|_| {});
+    let signer =
+        wechat_pay::v3::MerchantSigner::new(MCH_ID, crate::MERCHANT_SERIAL, keys::key("merchant"));
+    let path = format!("/v3/pay/transactions/out-trade-no/LT1?mchid={MCH_ID}");
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .new_agent();
+    let status = |timestamp: i64| {
+        let auth = signer.authorization("GET", &path, timestamp, "nonce1", b"");
+        let mut res = agent
+            .get(&format!("{}{path}", sim.base_url()))
+            .header("Authorization", auth.header_value())
+            .call()
+            .unwrap();
+        let body: serde_json::Value =
+            serde_json::from_slice(&res.body_mut().read_to_vec().unwrap()).unwrap();
+        (
+            res.status().as_u16(),
+            body["code"].as_str().unwrap_or("").to_owned(),
+        )
+    };
+    let now = chrono::Utc::now().timestamp();
+    assert_eq!(
+        status(now),
+        (404, "ORDER_NOT_EXIST".to_owned()),
+        "a fresh request is accepted"
+    );
+    assert_eq!(status(now - 600), (401, "SIGN_ERROR".to_owned()));
 }
