@@ -13,7 +13,68 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/pay/orderquery", web::post().to(order_query))
         .route("/pay/closeorder", web::post().to(close_order))
         .route("/secapi/pay/refund", web::post().to(refund))
-        .route("/pay/refundquery", web::post().to(refund_query));
+        .route("/pay/refundquery", web::post().to(refund_query))
+        .route("/pay/downloadbill", web::post().to(download_bill));
+}
+
+/// `/pay/downloadbill`: the bill as text (gzip with `tar_type=GZIP`), or an
+/// unsigned XML failure ("No Bill Exist" when nothing happened that day).
+async fn download_bill(sim: web::Data<Simulator>, body: web::Bytes) -> HttpResponse {
+    let Ok(req) = xml::parse(&body) else {
+        return return_fail("XML_FORMAT_ERROR");
+    };
+    let sign_type = match req.get("sign_type").map(|t| SignType::parse(t)) {
+        None => SignType::Md5,
+        Some(Some(t)) => t,
+        Some(None) => return return_fail("SIGNERROR"),
+    };
+    if !wechat_pay::verify(&req, &sim.config.api_key, sign_type) {
+        return return_fail("SIGNERROR");
+    }
+    if get(&req, "appid") != sim.config.appid || get(&req, "mch_id") != sim.config.mch_id {
+        return return_fail("appid or mch_id mismatch");
+    }
+    let Ok(date) = chrono::NaiveDate::parse_from_str(get(&req, "bill_date"), "%Y%m%d") else {
+        return return_fail("invalid bill_date");
+    };
+    let Some(bill_type) = wechat_pay::BillType::parse(match get(&req, "bill_type") {
+        "" => "ALL",
+        t => t,
+    }) else {
+        return return_fail("invalid bill_type");
+    };
+    let gzip = match get(&req, "tar_type") {
+        "" => false,
+        "GZIP" => true,
+        _ => return return_fail("invalid tar_type"),
+    };
+    let corrupt = sim
+        .state
+        .lock()
+        .map(|s| s.faults.corrupt_bills)
+        .unwrap_or(false);
+    let Some(mut text) = sim.bill(date, bill_type) else {
+        return xml_reply(xml::build([
+            ("return_code", "FAIL"),
+            ("return_msg", "No Bill Exist"),
+            ("error_code", "20002"),
+        ]));
+    };
+    if corrupt && let Some(cut) = text.find(wechat_pay::bill::SUMMARY_COLUMNS[0]) {
+        text.truncate(cut);
+    }
+    let bytes = if gzip {
+        wechat_pay::bill::gzip(text.as_bytes())
+    } else {
+        text.into_bytes()
+    };
+    HttpResponse::Ok()
+        .content_type(if gzip {
+            "application/octet-stream"
+        } else {
+            "text/plain; charset=utf-8"
+        })
+        .body(bytes)
 }
 
 /// What an operation decided.
@@ -178,6 +239,8 @@ async fn unified_order(sim: web::Data<Simulator>, body: web::Bytes) -> HttpRespo
             transaction_id: None,
             time_end: None,
             refunds: Vec::new(),
+            api: "v2",
+            paid_at: None,
             pay_seconds_left: 0,
             sign_type,
             pay_until: Some(expires(
@@ -257,6 +320,7 @@ async fn refund(sim: web::Data<Simulator>, body: web::Bytes) -> HttpResponse {
             ) else {
                 return fail("PARAM_ERROR", "金额格式错误");
             };
+            let now = state.now();
             let Some(order) = find(state, req) else {
                 return fail("ORDERNOTEXIST", "订单不存在");
             };
@@ -290,6 +354,9 @@ async fn refund(sim: web::Data<Simulator>, body: web::Bytes) -> HttpResponse {
                 refund_fee,
                 refund_status: "PROCESSING".into(),
                 notify_url: req.get("notify_url").filter(|u| !u.is_empty()).cloned(),
+                created_at: now,
+                success_at: None,
+                v3: false,
             };
             order.refunds.push(refund.clone());
             order.trade_state = "REFUND".into();

@@ -1,25 +1,22 @@
-//! A local stand-in for WeChat Pay's merchant API (v2, XML), so the whole
-//! Native payment flow runs on a laptop and in tests.
+//! A local stand-in for WeChat Pay's merchant API, v2 (XML) and v3 (JSON)
+//! on one order book, so the whole Native payment flow runs on a laptop and
+//! in tests. See the README for the endpoints, flags and control API.
 //!
-//! It answers like WeChat: HTTP 200 with an XML body for every outcome,
-//! whatever the request's content type. Request-level failures (bad XML,
-//! bad signature) are `return_code=FAIL` with the error name in
-//! `return_msg`, unsigned; business failures are signed replies with
-//! `result_code=FAIL` and `err_code` (`LACK_PARAMS`, `OUT_TRADE_NO_USED`,
-//! `ORDERPAID`, `ORDERCLOSED`, `ORDERNOTEXIST`, `SYSTEMERROR`, ...).
+//! v2 answers like WeChat: HTTP 200 with an XML body for every outcome;
+//! request-level failures are unsigned `return_code=FAIL`, business failures
+//! signed `result_code=FAIL` with `err_code`. v3 verifies each request's
+//! signature with the merchant public key (401 `SIGN_ERROR` otherwise),
+//! signs every response with the platform key (WeChat Pay public key, or a
+//! platform certificate in certificate mode) and reports errors as HTTP
+//! status plus `{code, message}`.
 //!
-//! A control API drives the payer's side: `POST /sim/pay
-//! {"out_trade_no": ...}` pays an order and delivers the signed
-//! notification to its `notify_url`, retrying on WeChat's schedule (scaled
-//! by `retry_scale`) until the reply is SUCCESS. `GET /sim/orders` lists
-//! orders, `GET /sim/deliveries` every notification attempt, and `POST
-//! /sim/faults` switches fault injection on and off.
-//!
-//! Refunds are accepted over plain HTTP: the simulator does not check the
-//! merchant's client certificate (the `wechat-pay` crate's tests do, against
-//! a TLS server of their own).
+//! A control API drives the payer's side (`/sim/pay`), shows orders and
+//! notification attempts, switches faults, moves the simulator's clock and
+//! rotates platform certificates.
 
 mod api;
+mod api_v3;
+mod bills;
 mod control;
 mod notify;
 mod state;
@@ -30,6 +27,7 @@ use actix_web::{App, HttpServer, web};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
+use wechat_pay::v3::{PrivateKey, PublicKey};
 
 /// WeChat's notification retry schedule after the first attempt.
 pub const RETRY_SCHEDULE_SECS: [u64; 15] = [
@@ -51,7 +49,47 @@ pub struct SimConfig {
     pub code_url_ttl: Duration,
     /// Faults switched on from the start.
     pub faults: Faults,
+    /// API v3 settings; without them the v3 paths answer 404.
+    pub v3: Option<V3Settings>,
 }
+
+/// How the simulator plays WeChat's side of API v3.
+#[derive(Debug, Clone)]
+pub struct V3Settings {
+    /// The 32-byte APIv3 key (notification resources, certificates).
+    pub apiv3_key: String,
+    /// Verifies merchant requests; without one every v3 request is
+    /// answered 401 `SIGN_ERROR` until one is set (`POST
+    /// /sim/v3/merchant-public-key`).
+    pub merchant_public_key: Option<PublicKey>,
+    /// When set, requests must name this merchant certificate serial.
+    pub merchant_serial: Option<String>,
+    /// Signs responses and notifications: the private half of the WeChat
+    /// Pay public key, and the first platform certificate's key.
+    pub platform_key: PrivateKey,
+    /// `Wechatpay-Serial` in public-key mode.
+    pub public_key_id: String,
+    /// Sign with platform certificates served at `/v3/certificates`
+    /// instead of the public key.
+    pub platform_cert_mode: bool,
+}
+
+impl V3Settings {
+    /// Public-key mode with this platform key and no merchant key yet.
+    pub fn new(apiv3_key: &str, platform_key: PrivateKey) -> V3Settings {
+        V3Settings {
+            apiv3_key: apiv3_key.to_owned(),
+            merchant_public_key: None,
+            merchant_serial: None,
+            platform_key,
+            public_key_id: DEFAULT_PUBLIC_KEY_ID.to_owned(),
+            platform_cert_mode: false,
+        }
+    }
+}
+
+/// The public key id used when none is configured.
+pub const DEFAULT_PUBLIC_KEY_ID: &str = "PUB_KEY_ID_0119000000002026010100000000000001";
 
 impl SimConfig {
     /// Settings for a merchant, with WeChat's timings.
@@ -63,6 +101,7 @@ impl SimConfig {
             retry_scale: 1.0,
             code_url_ttl: Duration::from_secs(2 * 3600),
             faults: Faults::default(),
+            v3: None,
         }
     }
 
@@ -83,11 +122,84 @@ pub struct Simulator {
 impl Simulator {
     /// A simulator with no orders.
     pub fn new(config: SimConfig) -> Simulator {
-        let faults = config.faults.clone();
+        let mut state = state::State::new(config.faults.clone());
+        if let Some(v3) = &config.v3 {
+            state.merchant_public_key = v3.merchant_public_key.clone();
+            if v3.platform_cert_mode {
+                match state::PlatformCert::new(v3.platform_key.clone()) {
+                    Ok(cert) => state.platform_certs.push(cert),
+                    Err(e) => tracing::error!(error = %e, "cannot make the platform certificate"),
+                }
+            }
+        }
         Simulator {
             config: Arc::new(config),
-            state: Arc::new(std::sync::Mutex::new(state::State::new(faults))),
+            state: Arc::new(std::sync::Mutex::new(state)),
         }
+    }
+
+    /// Certificate mode: serves a new platform certificate for `key` (a
+    /// new key when `None`) beside the old ones and signs with it from now
+    /// on. Returns its serial.
+    pub fn rotate_certificate(&self, key: Option<PrivateKey>) -> Result<String, String> {
+        if !self
+            .config
+            .v3
+            .as_ref()
+            .is_some_and(|v| v.platform_cert_mode)
+        {
+            return Err("not in platform certificate mode".into());
+        }
+        let key = match key {
+            Some(k) => k,
+            None => PrivateKey::generate(2048).map_err(|e| e.to_string())?,
+        };
+        let cert = state::PlatformCert::new(key).map_err(|e| e.to_string())?;
+        let serial = cert.serial.clone();
+        let mut state = self.state.lock().map_err(|_| "state poisoned".to_owned())?;
+        state.platform_certs.push(cert);
+        state.signer = state.platform_certs.len() - 1;
+        Ok(serial)
+    }
+
+    /// Serials of the platform certificates served (certificate mode).
+    pub fn certificate_serials(&self) -> Vec<String> {
+        self.state
+            .lock()
+            .map(|s| s.platform_certs.iter().map(|c| c.serial.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Sets the merchant public key v3 requests are verified with.
+    pub fn set_merchant_public_key(&self, key: PublicKey) {
+        if let Ok(mut s) = self.state.lock() {
+            s.merchant_public_key = Some(key);
+        }
+    }
+
+    /// Moves the simulator's clock (payment and refund times, bills) to
+    /// `now`, or back to real time with `None`. Signatures keep real time.
+    pub fn set_clock(&self, now: Option<chrono::DateTime<chrono::Utc>>) {
+        if let Ok(mut s) = self.state.lock() {
+            s.clock_offset = now
+                .map(|n| n - chrono::Utc::now())
+                .unwrap_or_else(chrono::TimeDelta::zero);
+        }
+    }
+
+    /// The simulator's clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.state
+            .lock()
+            .map(|s| s.now())
+            .unwrap_or_else(|_| chrono::Utc::now())
+    }
+
+    /// The bill of `date` (China time) as WeChat would serve it, or `None`
+    /// when nothing happened that day.
+    pub fn bill(&self, date: chrono::NaiveDate, bill_type: wechat_pay::BillType) -> Option<String> {
+        let orders = self.orders();
+        bills::build(&self.config, &orders, date, bill_type)
     }
 
     /// The actix services (merchant API and control API) for an App.
@@ -97,6 +209,7 @@ impl Simulator {
             cfg.app_data(web::Data::new(sim))
                 .app_data(web::PayloadConfig::new(wechat_pay::xml::MAX_XML_BYTES * 2))
                 .configure(api::routes)
+                .configure(api_v3::routes)
                 .configure(control::routes);
         }
     }

@@ -3,9 +3,10 @@
 use clap::Parser;
 use std::process::ExitCode;
 use std::time::Duration;
-use wechat_pay_sim::{Faults, SimConfig, Simulator};
+use wechat_pay::v3::{PrivateKey, PublicKey};
+use wechat_pay_sim::{DEFAULT_PUBLIC_KEY_ID, Faults, SimConfig, Simulator, V3Settings};
 
-/// A local WeChat Pay (API v2) merchant-API simulator.
+/// A local WeChat Pay (API v2 and v3) merchant-API simulator.
 #[derive(Debug, Parser)]
 #[command(name = "wechat-pay-sim", version, about)]
 struct Args {
@@ -33,6 +34,95 @@ struct Args {
     /// Send this many extra copies of every notification.
     #[arg(long = "duplicate-notifications", default_value_t = 0)]
     duplicate_notifications: u32,
+    /// v3: the 32-byte APIv3 key (notification resources, certificates).
+    #[arg(long = "apiv3-key", default_value = "letao-dev-apiv3-key-000000000000")]
+    apiv3_key: String,
+    /// v3: the merchant API public key (PEM file, or PEM text) that
+    /// requests are verified with. Without it (and without
+    /// --write-merchant-key) every v3 request is answered 401 SIGN_ERROR
+    /// until one is posted to /sim/v3/merchant-public-key.
+    #[arg(long = "merchant-public-key", value_name = "PEM")]
+    merchant_public_key: Option<String>,
+    /// v3: development convenience: use the merchant private key in this
+    /// PEM file, generating and writing it first if the file does not
+    /// exist; the simulator then verifies requests with its public half.
+    #[arg(long = "write-merchant-key", value_name = "PATH")]
+    write_merchant_key: Option<String>,
+    /// v3: requests must name this merchant certificate serial (any when unset).
+    #[arg(long = "merchant-serial")]
+    merchant_serial: Option<String>,
+    /// v3: the key WeChat's side signs with (PEM file, or PEM text). A path
+    /// that does not exist yet gets a new key written to it; when the flag
+    /// is absent a new key is generated for this run.
+    #[arg(long = "platform-private-key", value_name = "PEM")]
+    platform_private_key: Option<String>,
+    /// v3: the WeChat Pay public key id (`Wechatpay-Serial` in public-key mode).
+    #[arg(long = "public-key-id", default_value = DEFAULT_PUBLIC_KEY_ID)]
+    public_key_id: String,
+    /// v3: write the WeChat Pay public key (PEM) here, for the shop's config.
+    #[arg(long = "write-public-key", value_name = "PATH")]
+    write_public_key: Option<String>,
+    /// v3: sign with platform certificates served at /v3/certificates
+    /// (rotated with POST /sim/rotate-certificate) instead of the public key.
+    #[arg(long = "platform-cert-mode")]
+    platform_cert_mode: bool,
+}
+
+/// PEM text given inline or as a file path.
+fn pem_text(value: &str) -> std::io::Result<String> {
+    if value.trim_start().starts_with("-----BEGIN") {
+        Ok(value.to_owned())
+    } else {
+        std::fs::read_to_string(value)
+    }
+}
+
+/// The key in `path`, or a new one written there when the file is absent.
+fn key_file(path: &str) -> Result<PrivateKey, String> {
+    use secrecy::ExposeSecret;
+    if std::path::Path::new(path).exists() {
+        let pem = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+        return PrivateKey::from_pem(&pem).map_err(|e| format!("{path}: {e}"));
+    }
+    let key = PrivateKey::generate(2048).map_err(|e| e.to_string())?;
+    let pem = key.to_pkcs8_pem().map_err(|e| e.to_string())?;
+    std::fs::write(path, pem.expose_secret()).map_err(|e| format!("{path}: {e}"))?;
+    tracing::info!(path, "wrote a new RSA private key");
+    Ok(key)
+}
+
+fn v3_settings(args: &Args) -> Result<V3Settings, String> {
+    let platform_key = match &args.platform_private_key {
+        Some(v) if v.trim_start().starts_with("-----BEGIN") => {
+            PrivateKey::from_pem(v).map_err(|e| e.to_string())?
+        }
+        Some(path) => key_file(path)?,
+        None => PrivateKey::generate(2048).map_err(|e| e.to_string())?,
+    };
+    let merchant_public_key = match (&args.merchant_public_key, &args.write_merchant_key) {
+        (Some(v), _) => {
+            let pem = pem_text(v).map_err(|e| format!("{v}: {e}"))?;
+            Some(PublicKey::from_pem(&pem).map_err(|e| e.to_string())?)
+        }
+        (None, Some(path)) => Some(key_file(path)?.public_key()),
+        (None, None) => None,
+    };
+    if let Some(path) = &args.write_public_key {
+        let pem = platform_key
+            .public_key()
+            .to_pem()
+            .map_err(|e| e.to_string())?;
+        std::fs::write(path, pem).map_err(|e| format!("{path}: {e}"))?;
+    }
+    let mut v3 = V3Settings::new(&args.apiv3_key, platform_key);
+    v3.merchant_public_key = merchant_public_key;
+    v3.merchant_serial = args.merchant_serial.clone();
+    v3.public_key_id = args.public_key_id.clone();
+    v3.platform_cert_mode = args.platform_cert_mode;
+    if wechat_pay::v3::ApiV3Key::new(&v3.apiv3_key).is_err() {
+        return Err("--apiv3-key must be exactly 32 bytes".into());
+    }
+    Ok(v3)
 }
 
 fn main() -> ExitCode {
@@ -46,6 +136,23 @@ fn main() -> ExitCode {
         duplicate_notifications: args.duplicate_notifications,
         ..Faults::default()
     };
+    config.v3 = match v3_settings(&args) {
+        Ok(v3) => Some(v3),
+        Err(e) => {
+            eprintln!("wechat-pay-sim: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if config
+        .v3
+        .as_ref()
+        .is_some_and(|v| v.merchant_public_key.is_none())
+    {
+        tracing::warn!(
+            "no merchant public key: v3 requests get 401 SIGN_ERROR until one is given \
+             (--merchant-public-key, --write-merchant-key, or POST /sim/v3/merchant-public-key)"
+        );
+    }
     let running = match Simulator::new(config).start(&args.addr) {
         Ok(r) => r,
         Err(e) => {

@@ -5,9 +5,18 @@ use crate::state::{Delivery, SimOrder, SimRefund, random_alnum};
 use std::time::{Duration, Instant};
 use wechat_pay::{SignType, xml};
 
+/// A notification body in the form of the API the order or refund came from.
+pub(crate) enum Body {
+    /// XML, the same bytes every attempt.
+    V2(String),
+    /// JSON, signed afresh for every attempt (timestamps must be recent).
+    V3(Vec<u8>),
+}
+
 /// Sends `body` to `url` (plus duplicates, as the faults say) until one
-/// copy is answered SUCCESS or the schedule runs out. On its own thread.
-fn deliver(sim: Simulator, kind: &'static str, out_trade_no: String, url: String, body: String) {
+/// copy is acknowledged (v2: `return_code` SUCCESS; v3: HTTP 2xx) or the
+/// schedule runs out. On its own thread.
+fn deliver(sim: Simulator, kind: &'static str, out_trade_no: String, url: String, body: Body) {
     std::thread::spawn(move || {
         let faults = match sim.state.lock() {
             Ok(mut state) => {
@@ -38,9 +47,31 @@ fn deliver(sim: Simulator, kind: &'static str, out_trade_no: String, url: String
         for (attempt, delay) in delays.enumerate() {
             std::thread::sleep(delay);
             let copies = 1 + faults.duplicate_notifications as usize;
+            // v3: headers made now, with the faults in force now.
+            let (headers, probe) = match &body {
+                Body::V2(_) => (Vec::new(), false),
+                Body::V3(bytes) => match sim.state.lock() {
+                    Ok(mut state) => {
+                        let probe = state.faults.signtest > 0;
+                        if probe {
+                            state.faults.signtest -= 1;
+                        }
+                        (
+                            crate::api_v3::signature_headers(&sim, &state, bytes, probe),
+                            probe,
+                        )
+                    }
+                    Err(_) => return,
+                },
+            };
             let outcomes: Vec<String> = std::thread::scope(|scope| {
                 let sends: Vec<_> = (0..copies)
-                    .map(|_| scope.spawn(|| send_once(&agent, &url, &body)))
+                    .map(|_| {
+                        scope.spawn(|| match &body {
+                            Body::V2(xml) => send_once(&agent, &url, xml),
+                            Body::V3(json) => send_v3(&agent, &url, json, &headers, probe),
+                        })
+                    })
                     .collect();
                 sends
                     .into_iter()
@@ -65,6 +96,28 @@ fn deliver(sim: Simulator, kind: &'static str, out_trade_no: String, url: String
         }
         tracing::warn!(%out_trade_no, kind, "notification never acknowledged");
     });
+}
+
+/// One v3 attempt: 2xx is SUCCESS. A SIGNTEST probe must be refused; one
+/// that is acknowledged is recorded as such and does not count as delivery.
+fn send_v3(
+    agent: &ureq::Agent,
+    url: &str,
+    body: &[u8],
+    headers: &[(&'static str, String)],
+    probe: bool,
+) -> String {
+    let mut req = agent.post(url).header("Content-Type", "application/json");
+    for (k, v) in headers {
+        req = req.header(*k, v.as_str());
+    }
+    match req.send(body) {
+        Err(e) => format!("error: {e}"),
+        Ok(res) if res.status().is_success() && probe => "SIGNTEST accepted".into(),
+        Ok(_) if probe => "SIGNTEST refused".into(),
+        Ok(res) if res.status().is_success() => "SUCCESS".into(),
+        Ok(res) => format!("HTTP {}", res.status().as_u16()),
+    }
 }
 
 fn send_once(agent: &ureq::Agent, url: &str, body: &str) -> String {
@@ -131,8 +184,46 @@ pub(crate) fn deliver_payment(sim: Simulator, order: SimOrder) {
     if !order.attach.is_empty() {
         fields.push(("attach", order.attach.clone()));
     }
-    let body = signed(&sim, fields, order.sign_type);
+    let body = if order.api == "v3" {
+        let plain = crate::api_v3::transaction_json(&sim, &order).to_string();
+        match v3_envelope(
+            &sim,
+            "TRANSACTION.SUCCESS",
+            "支付成功",
+            "transaction",
+            &plain,
+        ) {
+            Some(b) => Body::V3(b),
+            None => return,
+        }
+    } else {
+        Body::V2(signed(&sim, fields, order.sign_type))
+    };
     deliver(sim, "payment", order.out_trade_no, order.notify_url, body);
+}
+
+/// A v3 notification body: the resource encrypted with the APIv3 key.
+fn v3_envelope(
+    sim: &Simulator,
+    event: &str,
+    summary: &str,
+    original_type: &str,
+    plain: &str,
+) -> Option<Vec<u8>> {
+    let v3 = sim.config.v3.as_ref()?;
+    let key = wechat_pay::v3::ApiV3Key::new(&v3.apiv3_key).ok()?;
+    let now = chrono::Utc::now().with_timezone(&wechat_pay::bill::CHINA_TIME);
+    let envelope = wechat_pay::v3::NotificationEnvelope::seal(
+        &key,
+        event,
+        summary,
+        original_type,
+        plain.as_bytes(),
+        now,
+    )
+    .map_err(|e| tracing::error!(error = %e, "cannot seal a notification"))
+    .ok()?;
+    serde_json::to_vec(&envelope).ok()
 }
 
 /// Finishes a refund a moment later (scaled) and notifies the merchant.
@@ -144,8 +235,9 @@ pub(crate) fn complete_refund(sim: Simulator, out_trade_no: String, refund: SimR
         let success_time = (chrono::Utc::now().naive_utc() + chrono::TimeDelta::hours(8))
             .format("%Y-%m-%d %H:%M:%S")
             .to_string();
-        let (total_fee, transaction_id) = match sim.state.lock() {
+        let (total_fee, transaction_id, success_at) = match sim.state.lock() {
             Ok(mut state) => {
+                let now = state.now();
                 let Some(order) = state.orders.get_mut(&out_trade_no) else {
                     return;
                 };
@@ -155,10 +247,12 @@ pub(crate) fn complete_refund(sim: Simulator, out_trade_no: String, refund: SimR
                     .find(|r| r.out_refund_no == refund.out_refund_no)
                 {
                     r.refund_status = "SUCCESS".into();
+                    r.success_at = Some(now);
                 }
                 (
                     order.total_fee,
                     order.transaction_id.clone().unwrap_or_default(),
+                    now,
                 )
             }
             Err(_) => return,
@@ -166,6 +260,26 @@ pub(crate) fn complete_refund(sim: Simulator, out_trade_no: String, refund: SimR
         let Some(url) = refund.notify_url.clone() else {
             return;
         };
+        if refund.v3 {
+            let plain = serde_json::json!({
+                "mchid": sim.config.mch_id,
+                "out_trade_no": out_trade_no,
+                "transaction_id": transaction_id,
+                "out_refund_no": refund.out_refund_no,
+                "refund_id": refund.refund_id,
+                "refund_status": "SUCCESS",
+                "success_time": success_at.with_timezone(&wechat_pay::bill::CHINA_TIME).to_rfc3339(),
+                "user_received_account": "支付用户零钱",
+                "amount": {"total": total_fee, "refund": refund.refund_fee,
+                           "payer_total": total_fee, "payer_refund": refund.refund_fee},
+            })
+            .to_string();
+            if let Some(body) = v3_envelope(&sim, "REFUND.SUCCESS", "退款成功", "refund", &plain)
+            {
+                deliver(sim, "refund", out_trade_no, url, Body::V3(body));
+            }
+            return;
+        }
         let inner = format!(
             "<root>{}</root>",
             xml::build([
@@ -198,6 +312,6 @@ pub(crate) fn complete_refund(sim: Simulator, out_trade_no: String, refund: SimR
                 wechat_pay::encrypt_req_info(&inner, &sim.config.api_key).as_str(),
             ),
         ]);
-        deliver(sim, "refund", out_trade_no, url, body);
+        deliver(sim, "refund", out_trade_no, url, Body::V2(body));
     });
 }

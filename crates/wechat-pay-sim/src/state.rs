@@ -1,12 +1,14 @@
 //! Orders, refunds and notification attempts held by the simulator.
 
 use crate::Simulator;
+use chrono::{DateTime, TimeDelta, Utc};
 use rand::Rng;
 use rand::distr::Alphanumeric;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use wechat_pay::SignType;
+use wechat_pay::v3::{PrivateKey, PublicKey};
 
 /// Fault injection switches.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -19,8 +21,17 @@ pub struct Faults {
     /// Wait this long before the first notification attempt.
     pub notify_delay_ms: u64,
     /// Share of merchant API calls (0-100) answered with SYSTEMERROR
-    /// without doing anything.
+    /// (v3: HTTP 500 `SYSTEM_ERROR`) without doing anything.
     pub systemerror_percent: u8,
+    /// The next this-many v3 notification attempts are sent as
+    /// `WECHATPAY/SIGNTEST/` probes, which a correct merchant refuses; the
+    /// real notification follows on the retry schedule.
+    pub signtest: u32,
+    /// v3 responses and notifications carry a timestamp this far off.
+    pub clock_skew_secs: i64,
+    /// Bills are announced with a wrong SHA1 (v3) or served cut short
+    /// before their summary (v2).
+    pub corrupt_bills: bool,
 }
 
 /// A refund of an order.
@@ -36,6 +47,12 @@ pub struct SimRefund {
     pub refund_status: String,
     /// Where the refund notification goes, if anywhere.
     pub notify_url: Option<String>,
+    /// When it was asked for (simulator clock).
+    pub created_at: DateTime<Utc>,
+    /// When it succeeded (simulator clock).
+    pub success_at: Option<DateTime<Utc>>,
+    /// Requested over v3 (its notification is then v3 too).
+    pub v3: bool,
 }
 
 /// An order as the simulator knows it.
@@ -65,6 +82,10 @@ pub struct SimOrder {
     pub time_end: Option<String>,
     /// Refunds, oldest first.
     pub refunds: Vec<SimRefund>,
+    /// `v2` or `v3`: which API created it (and so its notification form).
+    pub api: &'static str,
+    /// When it was paid (simulator clock).
+    pub paid_at: Option<DateTime<Utc>>,
     /// Seconds left to pay the code_url (0 once expired).
     pub pay_seconds_left: u64,
     #[serde(skip)]
@@ -90,12 +111,65 @@ pub struct Delivery {
     pub outcome: String,
 }
 
+/// A platform certificate the simulator serves (certificate mode).
+#[derive(Debug, Clone)]
+pub(crate) struct PlatformCert {
+    pub key: PrivateKey,
+    pub serial: String,
+    pub pem: String,
+}
+
+/// 40 upper-case hex digits, the first 1-7: a positive 20-byte DER
+/// integer, the longest serial X.509 allows.
+fn random_serial() -> String {
+    let mut rng = rand::rng();
+    (0..40)
+        .map(|i| {
+            // A non-zero first digit keeps the serial 40 digits long.
+            let d = if i == 0 {
+                rng.random_range(1..8u8)
+            } else {
+                rng.random_range(0..16u8)
+            };
+            char::from_digit(u32::from(d), 16)
+                .unwrap_or('0')
+                .to_ascii_uppercase()
+        })
+        .collect()
+}
+
+impl PlatformCert {
+    /// A certificate for `key` with a random 40-digit serial, valid from a
+    /// day ago for five years.
+    pub fn new(key: PrivateKey) -> Result<PlatformCert, wechat_pay::v3::Error> {
+        let serial = random_serial();
+        let now = Utc::now();
+        let pem = wechat_pay::v3::PlatformCertificate::self_signed_pem(
+            &key,
+            &serial,
+            now - TimeDelta::days(1),
+            now + TimeDelta::days(5 * 365),
+        )?;
+        Ok(PlatformCert { key, serial, pem })
+    }
+}
+
 pub(crate) struct State {
     pub orders: HashMap<String, SimOrder>,
     pub by_transaction: HashMap<String, String>,
     pub deliveries: Vec<Delivery>,
     pub faults: Faults,
     next_seq: u64,
+    /// Added to the real time for payment times and bills.
+    pub clock_offset: TimeDelta,
+    /// The merchant public key v3 requests are verified with.
+    pub merchant_public_key: Option<PublicKey>,
+    /// Served by `/v3/certificates`, oldest first.
+    pub platform_certs: Vec<PlatformCert>,
+    /// Which of them signs.
+    pub signer: usize,
+    /// Bill files by download token: (bytes, gzip).
+    pub bill_files: HashMap<String, (Vec<u8>, bool)>,
 }
 
 pub(crate) fn random_alnum(len: usize) -> String {
@@ -121,7 +195,17 @@ impl State {
             deliveries: Vec::new(),
             faults,
             next_seq: 0,
+            clock_offset: TimeDelta::zero(),
+            merchant_public_key: None,
+            platform_certs: Vec::new(),
+            signer: 0,
+            bill_files: HashMap::new(),
         }
+    }
+
+    /// The simulator's clock: real time plus the offset set by `/sim/clock`.
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.clock_offset
     }
 
     pub fn next_seq(&mut self) -> u64 {
@@ -155,6 +239,7 @@ impl SimOrder {
 /// The payer pays `out_trade_no`: NOTPAY with a live code becomes SUCCESS.
 pub(crate) fn pay(sim: &Simulator, out_trade_no: &str) -> Result<SimOrder, String> {
     let mut state = sim.state.lock().map_err(|_| "state poisoned".to_owned())?;
+    let now = state.now();
     let order = state
         .orders
         .get_mut(out_trade_no)
@@ -168,7 +253,8 @@ pub(crate) fn pay(sim: &Simulator, out_trade_no: &str) -> Result<SimOrder, Strin
     let transaction_id = format!("4200{}", random_digits(24));
     order.trade_state = "SUCCESS".into();
     order.transaction_id = Some(transaction_id.clone());
-    order.time_end = Some(wechat_pay::time_expire(chrono::Utc::now()));
+    order.time_end = Some(wechat_pay::time_expire(now));
+    order.paid_at = Some(now);
     let paid = order.snapshot();
     state
         .by_transaction
@@ -187,4 +273,23 @@ pub(crate) fn expires(ttl: Duration, time_expire: Option<&str>) -> Instant {
     let now_china = chrono::Utc::now().naive_utc() + chrono::TimeDelta::hours(8);
     let left = (limit - now_china).to_std().unwrap_or(Duration::ZERO);
     by_ttl.min(Instant::now() + left)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn certificate_serials_are_40_digits_and_fit_x509() {
+        for _ in 0..500 {
+            let serial = random_serial();
+            assert_eq!(serial.len(), 40);
+            assert!(matches!(serial.as_bytes()[0], b'1'..=b'7'), "{serial}");
+            assert!(
+                serial
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_lowercase())
+            );
+        }
+    }
 }

@@ -1,5 +1,6 @@
 //! The merchant API client (blocking, over ureq).
 
+use crate::bill::{BillOutcome, BillType};
 use crate::notify::Merchant;
 use crate::types::{fen, field, optional, require_return_success};
 use crate::{
@@ -54,6 +55,21 @@ pub trait WechatPayApi: Send + Sync {
     fn refund(&self, refund: &Refund) -> Result<RefundResult, WechatPayError>;
     /// `/pay/refundquery`.
     fn refund_query(&self, order: &OrderRef) -> Result<RefundQueryResult, WechatPayError>;
+    /// `/pay/downloadbill`: the bill of `bill_date` (China time) as text,
+    /// decompressed when `gzip`, or [`BillOutcome::NoBill`] ("No Bill
+    /// Exist"). Parse it with [`crate::bill::parse`]. The default refuses,
+    /// so existing implementations of this trait keep compiling.
+    fn download_bill(
+        &self,
+        bill_date: chrono::NaiveDate,
+        bill_type: BillType,
+        gzip: bool,
+    ) -> Result<BillOutcome<Vec<u8>>, WechatPayError> {
+        let _ = (bill_date, bill_type, gzip);
+        Err(WechatPayError::Config(
+            "download_bill is not supported by this implementation".into(),
+        ))
+    }
 }
 
 /// The real client.
@@ -82,7 +98,10 @@ fn config_err(e: impl std::fmt::Display) -> WechatPayError {
 }
 
 /// The certificates of a PEM file (at least one).
-fn certificates(pem: &[u8], what: &str) -> Result<Vec<Certificate<'static>>, WechatPayError> {
+pub(crate) fn certificates(
+    pem: &[u8],
+    what: &str,
+) -> Result<Vec<Certificate<'static>>, WechatPayError> {
     let certs: Vec<Certificate<'static>> = ureq::tls::parse_pem(pem)
         .filter_map(|item| match item {
             Ok(PemItem::Certificate(c)) => Some(Ok(c)),
@@ -152,6 +171,27 @@ impl Client {
         fields: &[(&str, &str)],
         with_cert: bool,
     ) -> Result<RawMap, WechatPayError> {
+        let reply = self.signed_post(path, fields, with_cert, MAX_REPLY_BYTES)?;
+        let raw = xml::parse(&reply)?;
+        require_return_success(&raw)?;
+        self.merchant.verify_signed(&raw)?;
+        if raw.get("result_code").map(String::as_str) != Some("SUCCESS") {
+            return Err(WechatPayError::ResultFail {
+                err_code: raw.get("err_code").cloned().unwrap_or_default(),
+                err_code_des: raw.get("err_code_des").cloned().unwrap_or_default(),
+            });
+        }
+        Ok(raw)
+    }
+
+    /// Signs and posts `fields`; the body of an HTTP 200 reply, unchecked.
+    fn signed_post(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        with_cert: bool,
+        limit: u64,
+    ) -> Result<Vec<u8>, WechatPayError> {
         let nonce = nonce_str();
         let m = &self.merchant;
         let mut all: Vec<(&str, &str)> = vec![
@@ -187,26 +227,15 @@ impl Client {
         if status != 200 {
             return Err(WechatPayError::HttpStatus(status));
         }
-        let reply = res
-            .body_mut()
+        res.body_mut()
             .with_config()
-            .limit(MAX_REPLY_BYTES)
+            .limit(limit)
             .read_to_vec()
             .map_err(|e| match e {
                 ureq::Error::Timeout(_) => WechatPayError::Timeout,
                 ureq::Error::BodyExceedsLimit(_) => WechatPayError::Xml(crate::XmlError::TooLarge),
                 other => WechatPayError::Transport(other.to_string()),
-            })?;
-        let raw = xml::parse(&reply)?;
-        require_return_success(&raw)?;
-        self.merchant.verify_signed(&raw)?;
-        if raw.get("result_code").map(String::as_str) != Some("SUCCESS") {
-            return Err(WechatPayError::ResultFail {
-                err_code: raw.get("err_code").cloned().unwrap_or_default(),
-                err_code_des: raw.get("err_code_des").cloned().unwrap_or_default(),
-            });
-        }
-        Ok(raw)
+            })
     }
 }
 
@@ -285,6 +314,44 @@ impl WechatPayApi for Client {
     fn refund_query(&self, order: &OrderRef) -> Result<RefundQueryResult, WechatPayError> {
         let raw = self.call("/pay/refundquery", &[order.field()], false)?;
         RefundQueryResult::from_raw(raw)
+    }
+
+    fn download_bill(
+        &self,
+        bill_date: chrono::NaiveDate,
+        bill_type: BillType,
+        gzip: bool,
+    ) -> Result<BillOutcome<Vec<u8>>, WechatPayError> {
+        let date = bill_date.format("%Y%m%d").to_string();
+        let reply = self.signed_post(
+            "/pay/downloadbill",
+            &[
+                ("bill_date", &date),
+                ("bill_type", bill_type.as_str()),
+                ("tar_type", if gzip { "GZIP" } else { "" }),
+            ],
+            false,
+            crate::v3::MAX_BILL_BYTES,
+        )?;
+        // Failures come as an (unsigned) XML document; a bill never starts
+        // with "<xml>" (it starts with its header row or gzip's magic bytes).
+        let head = String::from_utf8_lossy(&reply[..reply.len().min(64)]).into_owned();
+        if head.trim_start().starts_with("<xml>") {
+            let raw = xml::parse(&reply)?;
+            let msg = raw.get("return_msg").cloned().unwrap_or_default();
+            if msg.eq_ignore_ascii_case("No Bill Exist")
+                || raw.get("error_code").map(String::as_str) == Some("20002")
+            {
+                return Ok(BillOutcome::NoBill);
+            }
+            return Err(WechatPayError::ReturnFail { return_msg: msg });
+        }
+        if gzip {
+            let plain = crate::bill::gunzip(&reply, crate::v3::MAX_BILL_BYTES)
+                .map_err(|e| WechatPayError::Transport(format!("gzip: {e}")))?;
+            return Ok(BillOutcome::Bill(plain));
+        }
+        Ok(BillOutcome::Bill(reply))
     }
 }
 

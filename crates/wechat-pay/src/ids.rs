@@ -4,7 +4,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use rand::Rng;
 use rand::distr::Alphanumeric;
 
-fn random_alnum(len: usize) -> String {
+pub(crate) fn random_alnum(len: usize) -> String {
     // ThreadRng is a CSPRNG seeded from the OS.
     rand::rng()
         .sample_iter(&Alphanumeric)

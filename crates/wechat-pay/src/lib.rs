@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod bill;
 mod client;
 mod error;
 mod ids;
@@ -7,8 +8,10 @@ mod notify;
 mod qr;
 mod sign;
 mod types;
+pub mod v3;
 pub mod xml;
 
+pub use bill::{BillOutcome, BillType};
 pub use client::{Client, ClientIdentity, Config, WechatPayApi};
 pub use error::WechatPayError;
 pub use ids::{nonce_str, out_refund_no, out_trade_no, time_expire};

@@ -14,6 +14,8 @@ pub enum Script {
     Status(u16, String),
     /// Sleep, then 200 with the body.
     Slow(Duration, String),
+    /// 200 with these bytes.
+    Bytes(Vec<u8>),
 }
 
 pub struct Scripted {
@@ -35,19 +37,21 @@ impl Scripted {
                 std::thread::spawn(move || {
                     let body = read_request(&mut stream);
                     log.lock().unwrap().push(body);
-                    let (status, text) = match script {
-                        Script::Body(b) => (200, b),
-                        Script::Status(s, b) => (s, b),
+                    let (status, bytes) = match script {
+                        Script::Body(b) => (200, b.into_bytes()),
+                        Script::Status(s, b) => (s, b.into_bytes()),
                         Script::Slow(d, b) => {
                             std::thread::sleep(d);
-                            (200, b)
+                            (200, b.into_bytes())
                         }
+                        Script::Bytes(b) => (200, b),
                     };
                     let _ = write!(
                         stream,
-                        "HTTP/1.1 {status} X\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
-                        text.len()
+                        "HTTP/1.1 {status} X\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        bytes.len()
                     );
+                    let _ = stream.write_all(&bytes);
                 });
             }
         });

@@ -1,0 +1,165 @@
+//! Trade bills built from the order book, in WeChat's file format.
+
+use crate::{SimConfig, SimOrder};
+use chrono::{DateTime, NaiveDate, Utc};
+use wechat_pay::BillType;
+use wechat_pay::bill::{CHINA_TIME, SUMMARY_COLUMNS, format_yuan};
+
+/// The payer every simulated payment comes from.
+pub(crate) const OPENID: &str = "oSimulatorPayer0000000000000";
+
+/// WeChat's 0.6% fee, rounded half up to the fen.
+fn fee(fen: i64) -> i64 {
+    (fen * 6 + 500) / 1000
+}
+
+fn china_day(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&CHINA_TIME).date_naive()
+}
+
+fn china_time(at: DateTime<Utc>) -> String {
+    at.with_timezone(&CHINA_TIME)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
+
+struct Totals {
+    count: u64,
+    settlement: i64,
+    refund: i64,
+    fee: i64,
+    order: i64,
+    requested: i64,
+}
+
+/// The bill of `date` (China time): CRLF lines, a header, backtick rows and
+/// the summary. `None` when nothing was paid or refunded that day.
+pub(crate) fn build(
+    config: &SimConfig,
+    orders: &[SimOrder],
+    date: NaiveDate,
+    bill_type: BillType,
+) -> Option<String> {
+    let payments: Vec<&SimOrder> = orders
+        .iter()
+        .filter(|o| o.paid_at.is_some_and(|t| china_day(t) == date))
+        .collect();
+    let refunds: Vec<(&SimOrder, &crate::SimRefund)> = orders
+        .iter()
+        .flat_map(|o| o.refunds.iter().map(move |r| (o, r)))
+        .filter(|(_, r)| china_day(r.created_at) == date)
+        .collect();
+    if payments.is_empty() && refunds.is_empty() {
+        return None;
+    }
+    let mut out = bill_type.columns().join(",");
+    out.push_str("\r\n");
+    let mut t = Totals {
+        count: 0,
+        settlement: 0,
+        refund: 0,
+        fee: 0,
+        order: 0,
+        requested: 0,
+    };
+    let mut push = |fields: Vec<String>| {
+        let line: Vec<String> = fields.into_iter().map(|f| format!("`{f}")).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    };
+    let common = |o: &SimOrder, state: &str, settlement: i64| -> Vec<String> {
+        vec![
+            config.appid.clone(),
+            config.mch_id.clone(),
+            "0".into(),
+            String::new(),
+            o.transaction_id.clone().unwrap_or_default(),
+            o.out_trade_no.clone(),
+            OPENID.into(),
+            "NATIVE".into(),
+            state.into(),
+            "CMC".into(),
+            "CNY".into(),
+            format_yuan(settlement),
+            "0.00".into(),
+        ]
+    };
+    if bill_type != BillType::Refund {
+        for o in &payments {
+            let paid_at = o.paid_at.unwrap_or_default();
+            let mut f = vec![china_time(paid_at)];
+            f.extend(common(o, "SUCCESS", o.total_fee));
+            if bill_type == BillType::All {
+                f.extend(["0", "0", "0.00", "0.00", "", ""].map(String::from));
+            }
+            f.extend([
+                o.body.clone(),
+                o.attach.clone(),
+                format_yuan(fee(o.total_fee)),
+            ]);
+            f.push("0.60%".into());
+            f.push(format_yuan(o.total_fee));
+            if bill_type == BillType::All {
+                f.push("0.00".into());
+            }
+            f.push(String::new());
+            push(f);
+            t.count += 1;
+            t.settlement += o.total_fee;
+            t.fee += fee(o.total_fee);
+            t.order += o.total_fee;
+        }
+    }
+    if bill_type != BillType::Success {
+        for (o, r) in &refunds {
+            let refund_fields = [
+                r.refund_id.clone(),
+                r.out_refund_no.clone(),
+                format_yuan(r.refund_fee),
+                "0.00".into(),
+                "ORIGINAL".into(),
+                r.refund_status.clone(),
+            ];
+            let mut f = Vec::new();
+            if bill_type == BillType::Refund {
+                f.push(china_time(o.paid_at.unwrap_or(r.created_at)));
+                f.extend(common(o, "REFUND", 0));
+                f.push(china_time(r.created_at));
+                f.push(r.success_at.map(china_time).unwrap_or_default());
+            } else {
+                f.push(china_time(r.created_at));
+                f.extend(common(o, "REFUND", 0));
+            }
+            f.extend(refund_fields);
+            f.extend([
+                o.body.clone(),
+                o.attach.clone(),
+                format_yuan(-fee(r.refund_fee)),
+            ]);
+            f.push("0.60%".into());
+            f.push("0.00".into());
+            f.push(format_yuan(r.refund_fee));
+            f.push(String::new());
+            push(f);
+            t.count += 1;
+            t.refund += r.refund_fee;
+            t.fee -= fee(r.refund_fee);
+            t.requested += r.refund_fee;
+        }
+    }
+    out.push_str(&SUMMARY_COLUMNS.join(","));
+    out.push_str("\r\n");
+    let summary = [
+        t.count.to_string(),
+        format_yuan(t.settlement),
+        format_yuan(t.refund),
+        "0.00".into(),
+        format_yuan(t.fee),
+        format_yuan(t.order),
+        format_yuan(t.requested),
+    ];
+    let line: Vec<String> = summary.iter().map(|f| format!("`{f}")).collect();
+    out.push_str(&line.join(","));
+    out.push_str("\r\n");
+    Some(out)
+}

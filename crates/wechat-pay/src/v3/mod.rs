@@ -1,0 +1,36 @@
+//! WeChat Pay API v3 (JSON): request signing (SHA256withRSA), response and
+//! notification verification (WeChat Pay public key and/or platform
+//! certificates), AEAD_AES_256_GCM resources, the Native operations and
+//! trade bills. See the crate README for an example and for which
+//! verification mode to choose.
+
+mod auth;
+mod certificates;
+mod client;
+mod error;
+mod keys;
+mod notify;
+mod types;
+mod verifier;
+
+pub use auth::{
+    Authorization, MerchantSigner, SCHEME, SIGNTEST_PREFIX, request_message, response_message,
+    sign_message, verify_request,
+};
+pub use certificates::{CertificateItem, CertificateList, EncryptedResource, PlatformCertificate};
+pub use client::{Api, Client, Config, MAX_BILL_BYTES, WechatPublicKey};
+pub use error::{Error, SignatureError};
+pub use keys::{ApiV3Key, PrivateKey, PublicKey};
+pub use notify::{
+    Notification, NotificationEnvelope, Notifications, NotifyReply, PaymentAmount,
+    PaymentNotification, PaymentPayer, RefundNotification, RefundNotificationAmount,
+};
+pub use types::{
+    ErrorBody, NativeOrder, NativeOrderBody, NativePrepay, OrderAmount, Payer, RefundAmount,
+    RefundBody, RefundOrder, RefundReply, RefundRequest, RefundRequestAmount, TradeBill,
+    TradeBillRequest, Transaction, TransactionAmount,
+};
+pub use verifier::{
+    CertificateRefresher, CertificateSource, Clock, HttpReply, MAX_CLOCK_SKEW_SECS, ManualClock,
+    SignedHeaders, SystemClock, Verifier, spawn_certificate_refresher,
+};
