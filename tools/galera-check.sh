@@ -316,6 +316,8 @@ check_data() { # label: orders, stock and identical tables on every live node
 wait_http() { wait_for "$1" 30 curl -fsS -o /dev/null "$1"; }
 
 declare -A SRV_PORT SRV_PID TOKENS
+: >"$WORK/server-A.log"
+: >"$WORK/server-B.log"
 start_server() { # name database-url
   local name=$1 url=$2 port
   port=${SRV_PORT[$name]:-$(free_port)}
@@ -330,7 +332,7 @@ start_server() { # name database-url
   SRV_PID[$name]=$!
   STARTED+=($!)
   wait_http "http://127.0.0.1:$port/ready"
-  log "server $name (pid $!) on 127.0.0.1:$port -> ${url/$DB_PASS/***}"
+  log "server $name (pid ${SRV_PID[$name]}) on 127.0.0.1:$port -> ${url/$DB_PASS/***}"
 }
 stop_server() { # name
   local pid=${SRV_PID[$1]}
@@ -354,7 +356,7 @@ load() { # label seconds products name connections [name connections]: wrk in th
   [[ $products == all ]] && products=$(cut -f1 "$WORK/initial-stock" | tr '\n' ' ')
   LOAD_SECS[$label]=$secs
   WRK_PIDS=()
-  for name in A B; do LOG_FROM[$label-$name]=$(wc -l <"$WORK/server-$name.log" 2>/dev/null || echo 0); done
+  for name in A B; do LOG_FROM[$label-$name]=$(wc -l <"$WORK/server-$name.log"); done
   while (($#)); do
     env TOKEN="${TOKENS[$1]}" OUT="$WORK/replies-$label-$1" PRODUCTS="$products" \
       timeout $((secs + 30)) wrk -t"$(($2 >= CONNS ? 2 : 1))" -c"$2" -d"${secs}s" --timeout 20s \
@@ -367,7 +369,7 @@ load() { # label seconds products name connections [name connections]: wrk in th
 wait_load() { # label: wait for the load; collect acknowledged orders
   local label=$1 pid name
   for pid in "${WRK_PIDS[@]}"; do wait "$pid" || true; forget "$pid"; done
-  for name in A B; do LOG_TO[$label-$name]=$(wc -l <"$WORK/server-$name.log" 2>/dev/null || echo 0); done
+  for name in A B; do LOG_TO[$label-$name]=$(wc -l <"$WORK/server-$name.log"); done
   python3 tools/galera/replies.py acks "$WORK/replies-$label-A" "$WORK/replies-$label-B" >"$WORK/acks-$label"
 }
 count() { # label [seconds]: sets OK TOTAL E500 E503 OTHER RATE for both servers' replies
@@ -525,7 +527,7 @@ done
 [[ $(wsrep 1 wsrep_cluster_status) == non-Primary ]] || fail "phase 3: node 1 alone did not become non-Primary"
 NOTE[phase3]="killed at $(date -d @"${KILL_MS[phase3]:0:10}" +%T); node 1 alone: $(wsrep 1 wsrep_cluster_status) after $(secs_since "${KILL_MS[phase3]}")s"
 # What a minority node answers (the servers get the same).
-MINORITY_ERR=$(sql 1 letao -e 'SELECT COUNT(*) FROM payorder' 2>&1 || true)
+MINORITY_ERR=$(sql 1 letao -e 'SELECT COUNT(*) FROM payorder' 2>&1 | grep -m1 '^ERROR' || true)
 log "node 1 alone is $(wsrep 1 wsrep_cluster_status); a query there gets: $MINORITY_ERR"
 sleep_until $((KILL_MS[phase3] + 8000))
 restart_node 2
