@@ -71,15 +71,18 @@ export async function load(box, fetcher, render, { alive = () => true } = {}) {
   }
 }
 
-/** A labelled form control: <label class="field"><span>text</span>control</label>. */
+let fieldCount = 0;
+
+/**
+ * A labelled form control: <div class="field"><label for>text</label>control
+ * <small hint></div>. The hint is linked by aria-describedby, so the label
+ * (the control's accessible name) is just `label`.
+ */
 export function field(label, control, hint) {
-  return h(
-    'label',
-    { class: 'field' },
-    h('span', { class: 'field-label' }, label),
-    control,
-    hint && h('small', { class: 'hint' }, hint),
-  );
+  if (!control.id) control.id = `fld-${++fieldCount}`;
+  const hintEl = hint && h('small', { class: 'hint', id: `${control.id}-hint` }, hint);
+  if (hintEl) control.setAttribute('aria-describedby', hintEl.id);
+  return h('div', { class: 'field' }, h('label', { class: 'field-label', for: control.id }, label), control, hintEl);
 }
 
 /** A status line for a form: shows errors (role=alert) or info. */
