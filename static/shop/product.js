@@ -14,7 +14,7 @@ export default async function product(ctx) {
 }
 
 function render(ctx, box, p) {
-  ctx.setTitle(p.name);
+  document.title = `${p.name} · 乐淘`;
   const soldOut = !(p.stock > 0);
   const sizes = p.sizes ?? [];
   const status = formStatus();

@@ -34,6 +34,8 @@ SIM_BIN="$(realpath "$SIM_BIN")" || die "SIM_BIN: no such file"
 [[ -x "$SIM_BIN" ]] || die "SIM_BIN is not executable: $SIM_BIN"
 mkdir -p "$OUT_DIR"
 OUT_DIR="$(cd "$OUT_DIR" && pwd)"
+# Screenshots and browser logs of an earlier run would mislead.
+rm -rf "$OUT_DIR/screenshots" "$OUT_DIR"/browser-*.log
 
 # The tools must run: a missing browser is a failure, never a skip.
 command -v node >/dev/null || die "node is not installed (Node 20+ is required)"
@@ -42,6 +44,9 @@ command -v python3 >/dev/null || die "python3 is not installed"
 node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' ||
   die "node $(node --version) is too old (20+ is required)"
 [[ -x "$CHROMIUM" ]] || die "chromium not found at $CHROMIUM (apt-get install -y chromium)"
+if command -v fc-list >/dev/null && [[ -z "$(fc-list :lang=zh 2>/dev/null)" ]]; then
+  echo "run.sh: no Chinese font installed; screenshots will show boxes (apt-get install -y fonts-wqy-microhei)" >&2
+fi
 "$CHROMIUM" --headless --no-sandbox --disable-gpu --version >"$OUT_DIR/chromium-version.txt" 2>&1 ||
   die "chromium at $CHROMIUM does not run: $(cat "$OUT_DIR/chromium-version.txt")"
 

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { RUN, ROUND2, freshMobile } from '../lib/env.js';
-import { registerUser, grantRole, simPay, smsCode, outboxCount, entryPaths } from '../lib/backend.js';
+import { registerUser, grantRole, simPay, smsCode, outboxCount, entryPaths, hasRound2 } from '../lib/backend.js';
 import { openBrowser, withBrowser, SHOPPER, OWNER } from '../lib/browser.js';
 import { consoleLogin, titleOf, tab } from '../lib/steps.js';
 
@@ -20,6 +20,9 @@ let orderNo;
 
 before(async () => {
   paths = await entryPaths();
+  if (ROUND2 && !(await hasRound2())) {
+    console.log('note: this server has no /addresses route yet; the steps that need the second backend round will fail (LETAO_BROWSER_ROUND=1 runs only the first round)');
+  }
   b = await openBrowser('a-c-shopper', SHOPPER);
 });
 
@@ -122,7 +125,7 @@ test('(a) a shopper registers, fills the cart, checks out and pays', { timeout: 
 
     // The buyer's phone pays; the page is polling /queryOrder.
     await simPay(orderNo);
-    await page.getByRole('heading', { name: '支付成功' }).waitFor({ timeout: 30_000 });
+    await page.locator('.paid').getByRole('heading', { name: '支付成功' }).waitFor({ timeout: 30_000 });
     assert.equal(await titleOf(page), '支付成功');
     await b.shot('paid');
 
