@@ -84,7 +84,9 @@ function categoriesPanel(ctx, state, redraw) {
           if (!categoryName) throw new Error('请填写分类名称');
           const { category } = await ctx.api.put(`/admin/categories/${c.id}`, { categoryName }, { auth: true });
           Object.assign(c, category);
-          return '已保存';
+          ctx.toast(`分类已改名为「${category.categoryName}」`);
+          redraw(); // brand groups and pickers show the new name
+          return undefined;
         });
         return h('li', null, form);
       }),

@@ -134,6 +134,11 @@ export function confirmButton(text, question, action, { danger = false } = {}) {
 /** Text for a value that may be an object. */
 export function show(value) {
   if (value == null || value === '') return '—';
-  if (typeof value === 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return value.map(show).join('，');
+  if (typeof value === 'object') {
+    return Object.entries(value)
+      .map(([k, v]) => `${k}: ${v !== null && typeof v === 'object' ? JSON.stringify(v) : v}`)
+      .join('；');
+  }
   return String(value);
 }

@@ -74,7 +74,7 @@ startRouter({
     toast,
     setTitle(text) {
       title.textContent = text;
-      document.title = text === '乐淘' ? '乐淘 · 运动鞋' : `${text} · 乐淘`;
+      document.title = text === '首页' ? '乐淘 · 运动鞋' : `${text} · 乐淘`;
     },
     fail(err) {
       replace(main, errorBox(err, () => window.dispatchEvent(new HashChangeEvent('hashchange'))));

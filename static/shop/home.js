@@ -48,7 +48,7 @@ function carousel(items, ctx) {
 }
 
 export default async function home(ctx) {
-  ctx.setTitle('乐淘');
+  ctx.setTitle('首页');
   const banners = h('div', { class: 'banner-box' });
   const grid = h('nav', { class: 'grid-box', 'aria-label': '频道' });
   const sports = h('div');

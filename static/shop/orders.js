@@ -4,7 +4,7 @@
 import { h, replace, loading, errorBox } from '/common/dom.js';
 import { fen, dateTime, tradeStateLabel, fulfilmentLabel, addressLine } from '/common/format.js';
 import { payCodes } from '/shop/store.js';
-import { loginPrompt } from '/shop/ui.js';
+import { loginPrompt, askFirst } from '/shop/ui.js';
 import { addressSummary } from '/shop/addresses.js';
 
 const PAGE_SIZE = 10;
@@ -73,11 +73,9 @@ function cardContent(ctx, o, redraw) {
   if (code) actions.append(h('a', { class: 'btn primary small', href: `#/pay/${encodeURIComponent(o.out_trade_no)}` }, '去支付'));
   if (unpaid) {
     actions.append(
-      h('button', {
-        type: 'button',
-        class: 'btn small',
-        onClick: (e) => act(e.currentTarget, () => ctx.api.post('/closeOrder', { out_trade_no: o.out_trade_no }, { auth: true }), '订单已取消'),
-      }, '取消订单'),
+      askFirst('取消订单', '确定取消这个订单？', (yes) =>
+        act(yes, () => ctx.api.post('/closeOrder', { out_trade_no: o.out_trade_no }, { auth: true }), '订单已取消'),
+      { noText: '不取消' }),
     );
   }
   const open = o.trade_state === 'NOTPAY' || o.trade_state === 'SUCCESS';

@@ -4,7 +4,7 @@
 import { h, replace, errorBox } from '/common/dom.js';
 import { fen, dateTime, tradeStateLabel } from '/common/format.js';
 import { payCodes } from '/shop/store.js';
-import { loginPrompt } from '/shop/ui.js';
+import { loginPrompt, askFirst } from '/shop/ui.js';
 
 const POLL_MS = 2000;
 
@@ -37,7 +37,7 @@ export default async function pay(ctx) {
       'div',
       { class: 'row-actions' },
       h('a', { class: 'btn', href: '#/orders' }, '查看我的订单'),
-      h('button', { type: 'button', class: 'btn link danger', onClick: (e) => cancel(e.currentTarget) }, '取消订单'),
+      askFirst('取消订单', '确定取消这个订单？', cancel, { noText: '不取消', className: 'btn link danger' }),
     ),
   );
   ctx.main.append(box);

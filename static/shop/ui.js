@@ -42,3 +42,25 @@ export function loginPrompt(text, back) {
 export function input(name, props = {}) {
   return h('input', { name, id: `f-${name}`, ...props });
 }
+
+/**
+ * A button that asks once more in place ("确定取消订单？ 确定 / 不了")
+ * before `action(yesButton)` runs; no blocking dialog.
+ */
+export function askFirst(label, question, action, { yesText = '确定', noText = '不了', className = 'btn small' } = {}) {
+  const box = h('span', { class: 'confirm' });
+  const first = h('button', { type: 'button', class: className }, label);
+  first.addEventListener('click', () => {
+    const yes = h('button', { type: 'button', class: 'btn small primary' }, yesText);
+    const no = h('button', { type: 'button', class: 'btn small' }, noText);
+    box.replaceChildren(h('span', null, question), yes, no);
+    yes.focus();
+    no.addEventListener('click', () => {
+      box.replaceChildren(first);
+      first.focus();
+    });
+    yes.addEventListener('click', () => action(yes));
+  });
+  box.append(first);
+  return box;
+}

@@ -172,7 +172,7 @@ test('(b) the owner finds the order and ships it; staff see only orders', { time
     await page.getByLabel('快递公司', { exact: true }).fill(CARRIER);
     await page.getByLabel('运单号', { exact: true }).fill(TRACKING);
     await page.getByRole('button', { name: '确认发货' }).click();
-    await page.getByText(TRACKING).waitFor();
+    await page.locator('.facts').getByText(TRACKING).waitFor();
     await page.locator('.state.s-shipped').first().waitFor();
     assert.equal(await page.getByRole('button', { name: '确认发货' }).count(), 0);
     await o.shot('shipped');
