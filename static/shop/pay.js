@@ -1,0 +1,108 @@
+// Pay an order: the WeChat QR code from order creation, and
+// POST /queryOrder {out_trade_no} every 2 s until the state is final.
+
+import { h, replace, errorBox } from '/common/dom.js';
+import { fen, dateTime, tradeStateLabel } from '/common/format.js';
+import { payCodes } from '/shop/store.js';
+import { loginPrompt, askFirst } from '/shop/ui.js';
+
+const POLL_MS = 2000;
+
+export default async function pay(ctx) {
+  const no = ctx.params.no;
+  ctx.setTitle('微信支付');
+  if (!ctx.session.loggedIn) {
+    ctx.main.append(loginPrompt('登录后查看订单。', ctx.route.hash.slice(1)));
+    return;
+  }
+  const code = payCodes.get(no);
+  const state = h('p', { class: 'pay-state', role: 'status', 'aria-live': 'polite' }, '等待支付…');
+  const problem = h('div');
+  const box = h(
+    'section',
+    { class: 'pay' },
+    h('p', null, '订单号 ', h('span', { class: 'mono', 'data-order-no': true }, no)),
+    code && h('p', { class: 'pay-amount' }, '应付 ', h('strong', { class: 'price' }, fen(code.total_fee))),
+    code
+      ? h(
+          'figure',
+          { class: 'qr' },
+          h('img', { src: code.payUrl, alt: '微信支付二维码', width: 220, height: 220 }),
+          h('figcaption', null, '请用微信扫一扫支付', h('br'), h('small', { class: 'muted' }, `请在 ${dateTime(code.expires_at)} 前完成支付`)),
+        )
+      : h('p', { class: 'notice' }, '支付二维码只在下单时提供。若无法支付，请取消订单后重新下单。'),
+    state,
+    problem,
+    h(
+      'div',
+      { class: 'row-actions' },
+      h('a', { class: 'btn', href: '#/orders' }, '查看我的订单'),
+      askFirst('取消订单', '确定取消这个订单？', cancel, { noText: '不取消', className: 'btn link danger' }),
+    ),
+  );
+  ctx.main.append(box);
+
+  let timer = null;
+  ctx.onCleanup(() => clearTimeout(timer));
+
+  function finish(data) {
+    clearTimeout(timer);
+    payCodes.drop(no);
+    if (data.trade_state === 'SUCCESS') {
+      ctx.setTitle('支付成功');
+      replace(
+        box,
+        h('div', { class: 'paid', role: 'status' }, h('p', { class: 'paid-mark', 'aria-hidden': 'true' }, '✓'), h('h2', null, '支付成功')),
+        h('p', null, '订单号 ', h('span', { class: 'mono', 'data-order-no': true }, data.out_trade_no)),
+        h('p', null, '实付 ', h('strong', { class: 'price' }, fen(data.total_fee))),
+        data.paid_at && h('p', { class: 'muted' }, `支付时间 ${dateTime(data.paid_at)}`),
+        h('p', { class: 'muted' }, data.address ? '我们会尽快为您发货。' : '请在「我的订单」里填写收货地址，以便发货。'),
+        h('div', { class: 'row-actions' }, h('a', { class: 'btn primary', href: '#/orders' }, '查看订单'), h('a', { class: 'btn', href: '#/' }, '继续购物')),
+      );
+      box.querySelector('h2').setAttribute('tabindex', '-1');
+      box.querySelector('h2').focus();
+    } else {
+      ctx.setTitle(tradeStateLabel(data.trade_state));
+      replace(
+        box,
+        h('h2', null, `订单${tradeStateLabel(data.trade_state)}`),
+        h('p', null, '订单号 ', h('span', { class: 'mono' }, data.out_trade_no)),
+        h('div', { class: 'row-actions' }, h('a', { class: 'btn', href: '#/orders' }, '查看订单'), h('a', { class: 'btn', href: '#/' }, '继续购物')),
+      );
+    }
+  }
+
+  async function poll() {
+    let delay = POLL_MS;
+    try {
+      const { data } = await ctx.api.post('/queryOrder', { out_trade_no: no }, { auth: true });
+      if (!ctx.alive()) return;
+      replace(problem);
+      if (data.trade_state === 'NOTPAY' || data.trade_state === 'USERPAYING') {
+        state.textContent = data.trade_state === 'USERPAYING' ? '用户支付中…' : '等待支付…';
+      } else {
+        finish(data);
+        return;
+      }
+    } catch (err) {
+      if (!ctx.alive() || err.redirected) return;
+      replace(problem, errorBox(err));
+      if (err.code === 1060) return; // not this user's order, or none
+      if (err.retryAfter) delay = err.retryAfter * 1000;
+    }
+    timer = setTimeout(poll, delay);
+  }
+
+  async function cancel(button) {
+    button.disabled = true;
+    try {
+      const { data } = await ctx.api.post('/closeOrder', { out_trade_no: no }, { auth: true });
+      if (ctx.alive()) finish(data);
+    } catch (err) {
+      button.disabled = false;
+      if (ctx.alive() && !err.redirected) replace(problem, errorBox(err));
+    }
+  }
+
+  await poll();
+}
