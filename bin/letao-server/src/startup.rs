@@ -186,7 +186,9 @@ impl Application {
         };
         let listener = TcpListener::bind(&settings.server.addr).map_err(bind_err)?;
         let addr = listener.local_addr().map_err(bind_err)?;
+        // Signals are handled in `run_until_stopped`, which logs them.
         let mut server = HttpServer::new(move || letao_api::app(state.clone()))
+            .disable_signals()
             .shutdown_timeout(settings.server.shutdown_timeout_secs);
         if let Some(workers) = settings.server.workers {
             server = server.workers(workers);
@@ -225,8 +227,36 @@ impl Application {
     /// Serves until SIGINT/SIGTERM (or a handle's stop), letting in-flight
     /// requests finish within the configured grace period.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await?;
+        let handle = self.server.handle();
+        let mut server = std::pin::pin!(self.server);
+        tokio::select! {
+            result = &mut server => result?,
+            signal = shutdown_signal() => {
+                tracing::info!(signal, "shutdown signal received; finishing in-flight requests");
+                // The command is sent now; the server future (polled below)
+                // carries it out.
+                drop(handle.stop(true));
+                server.await?;
+            }
+        }
         tracing::info!("letao-server stopped");
         Ok(())
+    }
+}
+
+/// Waits for SIGINT or SIGTERM; the name of the one that came. Where a
+/// handler cannot be installed, waits forever (stop through a handle).
+async fn shutdown_signal() -> &'static str {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        tracing::warn!("cannot listen for shutdown signals");
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = term.recv() => "SIGTERM",
+        _ = int.recv() => "SIGINT",
     }
 }

@@ -21,6 +21,49 @@ use diesel_async::{AsyncMysqlConnection, AsyncPgConnection};
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// The original server's DDL and data, as its notes give them (utf8
+/// tables), for tests of adopting its database (MySQL).
+pub const ORIGINAL_SCHEMA: &str = r#"
+CREATE TABLE `category` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
+  `categoryName` varchar(50) DEFAULT null,
+  PRIMARY KEY (`id`)
+) ENGINE=InnoDB AUTO_INCREMENT=1 DEFAULT CHARSET=utf8;
+insert  into `category`(`id`,`categoryName`) values (1,'运动馆'),(2,'女士馆'),(3,'男士馆'),(4,'帆布馆'),(5,'户外管');
+CREATE TABLE `brand` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
+  `brandName` varchar(50) DEFAULT NULL,
+  `categoryId` int(11) DEFAULT NULL,
+  `brandLogo` varchar(200) DEFAULT NULL,
+  `hot` int(4) DEFAULT NULL,
+  PRIMARY KEY (`id`)
+) ENGINE=InnoDB AUTO_INCREMENT=1 DEFAULT CHARSET=utf8;
+insert  into `brand`(`id`,`brandName`,`categoryId`,`brandLogo`,`hot`) values (1,'耐克',1,'/images/brand1.png',1),(2,'阿迪',1,'/images/brand2.png',1),(3,'新百伦',1,'/images/brand3.png',1),(4,'哥伦比亚',1,'/images/brand4.png',0),(5,'匡威',1,'/images/brand5.png',1),(6,'阿萨德1',2,'/images/brand5.png',1),(7,'阿萨德2',2,'/images/brand5.png',1);
+CREATE TABLE `user` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
+  `username` varchar(50) DEFAULT NULL,
+  `password` varchar(100) DEFAULT NULL,
+  `mobile` char(11) DEFAULT NULL,
+  `smscode` varchar(100) DEFAULT NULL,
+  PRIMARY KEY (`id`)
+) ENGINE=InnoDB AUTO_INCREMENT=1 DEFAULT CHARSET=utf8;
+insert into `user` (username, password, mobile) values ('letao', 'ed5b2b5f8b9c3ac3bdd1b2d5a0e2d9f0', '13800138000');
+create table payorder (
+  `id` int NOT NULL auto_increment PRIMARY KEY,
+  `appid` varchar(50) NOT NULL,
+  `mch_id` varchar(50) NOT NULL,
+  `nonce_str` varchar(50) NOT NULL,
+  `body` varchar(100) NOT NULL,
+  `out_trade_no` varchar(50) NOT NULL,
+  `total_fee` varchar(50) NOT NULL,
+  `spbill_create_ip` varchar(50) NOT NULL,
+  `trade_type` varchar(20) NOT NULL,
+  `trade_state` varchar(20) NOT null
+);
+insert into payorder (appid, mch_id, nonce_str, body, out_trade_no, total_fee, spbill_create_ip, trade_type, trade_state)
+  values ('wx0000000000000000', '1000000000', 'abc', '乐淘商品', 'LT2021090100001', '1', '127.0.0.1', 'NATIVE', 'NOTPAY');
+"#;
+
 /// Something a test body can be given, made fresh for one backend: a bare
 /// [`TestDatabase`], a migrated pool, or another crate's test application.
 pub trait Fixture: Sized {
@@ -64,21 +107,21 @@ macro_rules! each_backend {
             use super::*;
             use $crate::testing::Fixture as _;
 
-            async fn body($arg: $ty) $body
+            async fn run_body($arg: $ty) $body
 
             #[$test]
             async fn sqlite() {
-                body(<$ty>::fixture($crate::Backend::Sqlite).await).await
+                run_body(<$ty>::fixture($crate::Backend::Sqlite).await).await
             }
             #[$test]
             #[ignore = "needs TEST_MYSQL_URL (bash .ci/run runs it)"]
             async fn mysql() {
-                body(<$ty>::fixture($crate::Backend::Mysql).await).await
+                run_body(<$ty>::fixture($crate::Backend::Mysql).await).await
             }
             #[$test]
             #[ignore = "needs TEST_POSTGRES_URL (bash .ci/run runs it)"]
             async fn postgres() {
-                body(<$ty>::fixture($crate::Backend::Postgres).await).await
+                run_body(<$ty>::fixture($crate::Backend::Postgres).await).await
             }
         }
     )*};

@@ -16,7 +16,7 @@ use letao_domain::verification::{CodeCheck, CodePolicy, SmsPurpose};
 const ARGON2ID: &str = "argon2id";
 
 /// A user as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[derive(Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = user)]
 pub struct UserRecord {
     /// Id (the token's subject).
@@ -29,6 +29,18 @@ pub struct UserRecord {
     pub password: Option<String>,
     /// May use admin-only routes.
     pub is_admin: bool,
+}
+
+impl std::fmt::Debug for UserRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The password hash stays out of logs and test output.
+        f.debug_struct("UserRecord")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("mobile", &self.mobile)
+            .field("is_admin", &self.is_admin)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A new account to create.

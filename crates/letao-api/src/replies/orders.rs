@@ -118,7 +118,8 @@ impl<'a> From<&'a OrderLine> for LineView<'a> {
     }
 }
 
-/// An order in `GET /orders`.
+/// An order in `GET /orders`: its lines and times, then the fields of
+/// [`OrderData`] (which sort after these, so the bytes are as before).
 #[derive(Debug, Serialize)]
 pub struct OrderListItem<'a> {
     /// When it was placed.
@@ -127,36 +128,18 @@ pub struct OrderListItem<'a> {
     pub expires_at: Option<String>,
     /// Its lines.
     pub items: Vec<LineView<'a>>,
-    /// Order number.
-    pub out_trade_no: &'a str,
-    /// When the payment was recorded (with `transaction_id`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub paid_at: Option<Option<String>>,
-    /// Paid after it was closed.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub refund_pending: bool,
-    /// Amount, fen.
-    pub total_fee: i64,
-    /// Payment state.
-    pub trade_state: TradeState,
-    /// WeChat's transaction id, once paid.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub transaction_id: Option<&'a str>,
+    /// Number, amount, state and payment.
+    #[serde(flatten)]
+    pub order: OrderData<'a>,
 }
 
 impl<'a> From<&'a OrderWithLines> for OrderListItem<'a> {
     fn from(o: &'a OrderWithLines) -> Self {
-        let data = OrderData::from(&o.order);
         OrderListItem {
             created_at: rfc3339(o.order.created_at),
             expires_at: o.order.expires_at.map(rfc3339),
             items: o.lines.iter().map(LineView::from).collect(),
-            out_trade_no: data.out_trade_no,
-            paid_at: data.paid_at,
-            refund_pending: data.refund_pending,
-            total_fee: data.total_fee,
-            trade_state: data.trade_state,
-            transaction_id: data.transaction_id,
+            order: OrderData::from(&o.order),
         }
     }
 }

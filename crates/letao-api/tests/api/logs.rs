@@ -1,9 +1,12 @@
-//! Secrets never reach the log.
+//! Secrets never reach the log: the whole process's log (every thread, the
+//! blocking pools, the second server that takes the simulator's
+//! notifications) is captured while accounts, orders, payment, refunds and
+//! failures run.
 
-use crate::helpers::{TestApp, mobile};
+use crate::helpers::{TestApp, WECHAT_KEY, mobile};
 use serde_json::json;
 use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -18,8 +21,10 @@ impl Write for Captured {
     }
 }
 
-each_backend! {
-    async fn no_code_password_or_token_is_ever_logged(app: TestApp) {
+/// The process-wide capture, installed once as the global subscriber.
+fn capture() -> &'static Captured {
+    static CAPTURE: OnceLock<Captured> = OnceLock::new();
+    CAPTURE.get_or_init(|| {
         let captured = Captured::default();
         let writer = captured.clone();
         let subscriber = tracing_subscriber::fmt()
@@ -27,8 +32,19 @@ each_backend! {
             .with_writer(move || writer.clone())
             .with_ansi(false)
             .finish();
-        let _guard = tracing::subscriber::set_default(subscriber);
+        tracing::subscriber::set_global_default(subscriber)
+            .expect("no other global subscriber in this test process");
+        captured
+    })
+}
 
+fn log_text() -> String {
+    String::from_utf8_lossy(&capture().0.lock().unwrap()).into_owned()
+}
+
+each_backend! {
+    async fn no_code_password_token_or_key_is_ever_logged(app: TestApp) {
+        capture();
         let password = "Secret-Pa55word!";
         let code = app.code_for(&mobile(40), "register").await;
         let res = app
@@ -43,9 +59,22 @@ each_backend! {
         app.clock.advance(chrono::TimeDelta::seconds(61));
         app.post_json("/sms", json!({"mobile": mobile(40), "purpose": "login"})).await;
 
-        let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        // An order, paid through the simulator's notification to the second
+        // server, then refunded by an admin.
+        app.state.db().set_admin("quiet_user", true).await.unwrap();
+        let placed = app.order(&token, json!([{"productId": 3, "quantity": 1}])).await;
+        assert_eq!(placed.status, 200, "{}", placed.text());
+        let no = placed.json()["data"]["out_trade_no"].as_str().unwrap().to_owned();
+        app.sim.pay(&no).expect("pay");
+        app.wait_for_delivery(&no, "SUCCESS").await;
+        let refund = app.post_auth("/admin/refund", &token, json!({"out_trade_no": no, "reason": "size"})).await;
+        assert_eq!(refund.status, 200, "{}", refund.text());
+        app.post_auth("/queryOrder", &token, json!({"out_trade_no": "no-such-order"})).await;
+
+        let log = log_text();
         assert!(log.contains("request completed"), "the capture works: {log}");
-        for secret in [password, "Wrong-Pa55word!", code.as_str(), token.as_str()] {
+        assert!(log.contains("order paid"), "the notification server's log is captured too");
+        for secret in [password, "Wrong-Pa55word!", code.as_str(), token.as_str(), WECHAT_KEY, crate::helpers::JWT_SECRET] {
             assert!(!log.contains(secret), "{secret:?} found in the log");
         }
         // Mobiles appear masked only.

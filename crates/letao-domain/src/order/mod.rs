@@ -90,3 +90,29 @@ macro_rules! state_names {
     };
 }
 pub(crate) use state_names;
+
+/// Checks a state machine against its whole table, written out in a test:
+/// every (state, event) pair appears exactly once, with the next state or
+/// `None` for an illegal move.
+#[cfg(test)]
+pub(crate) fn check_table<S, E>(
+    states: &[S],
+    events: &[E],
+    table: &[(S, E, Option<S>)],
+    apply: impl Fn(S, E) -> Option<S>,
+) where
+    S: Copy + PartialEq + std::fmt::Debug,
+    E: Copy + PartialEq + std::fmt::Debug,
+{
+    assert_eq!(table.len(), states.len() * events.len(), "one row per pair");
+    for &state in states {
+        for &event in events {
+            let rows: Vec<_> = table
+                .iter()
+                .filter(|(s, e, _)| *s == state && *e == event)
+                .collect();
+            assert_eq!(rows.len(), 1, "{state:?} × {event:?} must appear once");
+            assert_eq!(apply(state, event), rows[0].2, "{state:?} × {event:?}");
+        }
+    }
+}

@@ -182,19 +182,9 @@ mod tests {
 
     #[test]
     fn every_state_and_event_follows_the_table() {
-        assert_eq!(TABLE.len(), S::ALL.len() * E::ALL.len());
+        super::super::check_table(S::ALL, E::ALL, TABLE, |s, e| s.apply(e).ok());
         for state in S::ALL {
-            for event in E::ALL {
-                let expected = TABLE
-                    .iter()
-                    .find(|(s, e, _)| s == state && e == event)
-                    .map(|(_, _, next)| *next);
-                let Some(expected) = expected else {
-                    panic!("{state} × {event:?} is missing from the table");
-                };
-                assert_eq!(state.apply(*event).ok(), expected, "{state} × {event:?}");
-                assert_eq!(state.is_final(), *state != S::Processing);
-            }
+            assert_eq!(state.is_final(), *state != S::Processing);
         }
     }
 

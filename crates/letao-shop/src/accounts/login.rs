@@ -39,6 +39,15 @@ pub struct LoggedIn {
     pub user: UserRecord,
 }
 
+impl std::fmt::Debug for LoggedIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The token is a credential: never printed.
+        f.debug_struct("LoggedIn")
+            .field("user_id", &self.user.id)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Accounts {
     fn login_rules(&self, account: &str, ip: IpAddr) -> Vec<RateRule> {
         vec![

@@ -1,7 +1,7 @@
 //! Payment and refund notifications: WeChat tells us.
 
 use super::Orders;
-use crate::payments::Notice;
+use crate::payments::{GatewayError, Notice, PaymentGateway};
 use letao_db::{Payment, Recorded};
 use letao_domain::order::PaymentSource;
 
@@ -14,39 +14,71 @@ pub enum NotifyOutcome {
     Refuse(&'static str),
 }
 
+/// A notification copied to move onto a blocking thread.
+struct OwnedNotice {
+    body: Vec<u8>,
+    headers: [Option<String>; 4],
+}
+
+impl OwnedNotice {
+    fn new(n: &Notice<'_>) -> OwnedNotice {
+        let own = |h: Option<&str>| h.map(str::to_owned);
+        OwnedNotice {
+            body: n.body.to_vec(),
+            headers: [
+                own(n.timestamp),
+                own(n.nonce),
+                own(n.signature),
+                own(n.serial),
+            ],
+        }
+    }
+
+    fn notice(&self) -> Notice<'_> {
+        let [timestamp, nonce, signature, serial] = &self.headers;
+        Notice {
+            body: &self.body,
+            timestamp: timestamp.as_deref(),
+            nonce: nonce.as_deref(),
+            signature: signature.as_deref(),
+            serial: serial.as_deref(),
+        }
+    }
+}
+
 impl Orders {
+    /// Verifies a notification with `read` on a blocking thread (it may
+    /// fetch certificates); the refusal to answer with otherwise.
+    async fn verified<T: Send + 'static>(
+        &self,
+        notice: &Notice<'_>,
+        what: &'static str,
+        read: fn(&dyn PaymentGateway, &Notice<'_>) -> Result<T, GatewayError>,
+    ) -> Result<T, NotifyOutcome> {
+        let owned = OwnedNotice::new(notice);
+        match self.gateway(move |g| read(g, &owned.notice())).await {
+            Ok(Ok(n)) => Ok(n),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, what, "notification refused");
+                Err(NotifyOutcome::Refuse("invalid notification"))
+            }
+            Err(e) => {
+                tracing::error!(error = %e, what, "notification not checked");
+                Err(NotifyOutcome::Refuse("not checked"))
+            }
+        }
+    }
+
     /// Handles a payment notification. `Ack` only once the payment is
     /// stored (or was already); `Refuse` for anything unverifiable or
     /// unstorable.
     pub async fn payment_notification(&self, notice: Notice<'_>) -> NotifyOutcome {
-        let body = notice.body.to_vec();
-        let (timestamp, nonce, signature, serial) = (
-            notice.timestamp.map(str::to_owned),
-            notice.nonce.map(str::to_owned),
-            notice.signature.map(str::to_owned),
-            notice.serial.map(str::to_owned),
-        );
-        let verified = self
-            .gateway(move |g| {
-                g.payment_notice(&Notice {
-                    body: &body,
-                    timestamp: timestamp.as_deref(),
-                    nonce: nonce.as_deref(),
-                    signature: signature.as_deref(),
-                    serial: serial.as_deref(),
-                })
-            })
-            .await;
-        let n = match verified {
-            Ok(Ok(n)) => n,
-            Ok(Err(e)) => {
-                tracing::warn!(error = %e, "payment notification refused");
-                return NotifyOutcome::Refuse("invalid notification");
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "payment notification not checked");
-                return NotifyOutcome::Refuse("not checked");
-            }
+        let n = match self
+            .verified(&notice, "payment", |g, n| g.payment_notice(n))
+            .await
+        {
+            Ok(n) => n,
+            Err(refusal) => return refusal,
         };
         let Some(paid) = n.paid else {
             // A failed payment changes nothing; acknowledge so it stops.
@@ -86,34 +118,12 @@ impl Orders {
 
     /// Handles a refund notification.
     pub async fn refund_notification(&self, notice: Notice<'_>) -> NotifyOutcome {
-        let body = notice.body.to_vec();
-        let (timestamp, nonce, signature, serial) = (
-            notice.timestamp.map(str::to_owned),
-            notice.nonce.map(str::to_owned),
-            notice.signature.map(str::to_owned),
-            notice.serial.map(str::to_owned),
-        );
-        let verified = self
-            .gateway(move |g| {
-                g.refund_notice(&Notice {
-                    body: &body,
-                    timestamp: timestamp.as_deref(),
-                    nonce: nonce.as_deref(),
-                    signature: signature.as_deref(),
-                    serial: serial.as_deref(),
-                })
-            })
-            .await;
-        let n = match verified {
-            Ok(Ok(n)) => n,
-            Ok(Err(e)) => {
-                tracing::warn!(error = %e, "refund notification refused");
-                return NotifyOutcome::Refuse("invalid notification");
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "refund notification not checked");
-                return NotifyOutcome::Refuse("not checked");
-            }
+        let n = match self
+            .verified(&notice, "refund", |g, n| g.refund_notice(n))
+            .await
+        {
+            Ok(n) => n,
+            Err(refusal) => return refusal,
         };
         match self
             .db
