@@ -1,7 +1,7 @@
 //! Catalogue reads: categories, brands, home items and products.
 
 use crate::schema::{brand, category, home_item, product};
-use crate::{Db, DbError};
+use crate::{Db, DbError, PageStart};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use letao_domain::catalogue::sizes_from_column;
@@ -59,15 +59,6 @@ impl From<BrandRow> for Brand {
             hot: row.hot,
         }
     }
-}
-
-/// One page of a product listing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProductPage {
-    /// The products on this page, in display order.
-    pub items: Vec<Product>,
-    /// How many products match in all pages.
-    pub total: i64,
 }
 
 impl Db {
@@ -136,6 +127,7 @@ impl Db {
             Ok(product::table
                 .select(ProductRow::as_select())
                 .filter(product::featured.eq(true))
+                .filter(product::hidden.eq(false))
                 .order((product::sort_order, product::id))
                 .load(conn)
                 .await?)
@@ -143,47 +135,54 @@ impl Db {
         Ok(rows.into_iter().map(Product::from).collect())
     }
 
-    /// One page of products, optionally of one brand, by id.
-    /// `page` counts from 1; both arguments are assumed already validated.
+    /// One page of the products on sale (not hidden), optionally of one
+    /// brand, by id: after a product id (keyset) or from an offset.
     pub async fn products(
         &self,
         brand: Option<Id<Brand>>,
-        page: u32,
-        page_size: u32,
-    ) -> Result<ProductPage, DbError> {
-        let offset = i64::from(page.saturating_sub(1)) * i64::from(page_size);
-        let limit = i64::from(page_size);
-        let (rows, total): (Vec<ProductRow>, i64) = with_conn!(self, |conn| {
-            let mut list = product::table.select(ProductRow::as_select()).into_boxed();
-            let mut count = product::table.count().into_boxed();
+        start: PageStart,
+        limit: i64,
+    ) -> Result<Vec<Product>, DbError> {
+        let rows: Vec<ProductRow> = with_conn!(self, |conn| {
+            let mut q = product::table
+                .select(ProductRow::as_select())
+                .filter(product::hidden.eq(false))
+                .order(product::id)
+                .limit(limit)
+                .into_boxed();
             if let Some(b) = brand {
-                list = list.filter(product::brand_id.eq(b.get()));
-                count = count.filter(product::brand_id.eq(b.get()));
+                q = q.filter(product::brand_id.eq(b.get()));
             }
-            let total: i64 = count.get_result(conn).await?;
-            let rows = if offset >= total {
-                Vec::new()
-            } else {
-                list.order(product::id)
-                    .limit(limit)
-                    .offset(offset)
-                    .load(conn)
-                    .await?
+            q = match start {
+                PageStart::After(id) => {
+                    q.filter(product::id.gt(i32::try_from(id).unwrap_or(i32::MAX)))
+                }
+                PageStart::Offset(n) => q.offset(n),
             };
-            Ok((rows, total))
+            Ok(q.load(conn).await?)
         })?;
-        Ok(ProductPage {
-            items: rows.into_iter().map(Product::from).collect(),
-            total,
+        Ok(rows.into_iter().map(Product::from).collect())
+    }
+
+    /// How many products are on sale, optionally of one brand (a count
+    /// over the table: cache it).
+    pub async fn count_products(&self, brand: Option<Id<Brand>>) -> Result<i64, DbError> {
+        with_conn!(self, |conn| {
+            let mut q = product::table.filter(product::hidden.eq(false)).into_boxed();
+            if let Some(b) = brand {
+                q = q.filter(product::brand_id.eq(b.get()));
+            }
+            Ok(q.count().get_result(conn).await?)
         })
     }
 
-    /// One product, `None` if there is no such id.
+    /// One product on sale, `None` if there is no such id or it is hidden.
     pub async fn product(&self, id: Id<Product>) -> Result<Option<Product>, DbError> {
         let row: Option<ProductRow> = with_conn!(self, |conn| {
             Ok(product::table
                 .select(ProductRow::as_select())
                 .filter(product::id.eq(id.get()))
+                .filter(product::hidden.eq(false))
                 .first(conn)
                 .await
                 .optional()?)

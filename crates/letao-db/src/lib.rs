@@ -7,6 +7,8 @@
 
 #[macro_use]
 mod macros;
+mod addresses;
+mod audit;
 mod catalogue;
 mod error;
 mod migrate;
@@ -16,13 +18,19 @@ mod rate_limit;
 pub mod schema;
 mod seed;
 mod sms_codes;
-pub mod time;
+pub mod columns;
 mod txn;
 mod users;
+mod versions;
 
-pub use catalogue::ProductPage;
+pub use addresses::{AddressAdded, AddressRecord};
+pub use audit::{Actor, AuditEntry, AuditRecord};
 pub use error::DbError;
-pub use orders::{Created, NewOrder, OrderLine, OrderRecord, Payment, Recorded, RefundRecord};
+pub use orders::{
+    AddressSet, BuyerRecord, Created, DeliveryRecord, EventRecord, NewOrder, OrderFilter,
+    OrderLine, OrderRecord, PageStart, Payment, Recorded, RefundDetail, RefundRecord, Shipment,
+    Shipped,
+};
 pub use pool::{Backend, Db, DbConfig, redact_url};
 pub use rate_limit::{RateRule, RetryAfter};
 pub use sms_codes::NewCode;

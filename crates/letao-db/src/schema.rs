@@ -40,6 +40,7 @@ diesel::table! {
         featured -> Bool,
         sort_order -> Integer,
         created_at -> Timestamp,
+        hidden -> Bool,
     }
 }
 
@@ -61,8 +62,9 @@ diesel::table! {
         password -> Nullable<Text>,
         mobile -> Nullable<Text>,
         password_scheme -> Text,
-        is_admin -> Bool,
         created_at -> Timestamp,
+        role -> Nullable<Text>,
+        address_count -> Integer,
     }
 }
 
@@ -118,6 +120,62 @@ diesel::table! {
         claimed_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        fulfilment -> Text,
+    }
+}
+
+diesel::table! {
+    /// An order's delivery: the address copied when set, and the shipment.
+    order_delivery (order_id) {
+        order_id -> Integer,
+        name -> Nullable<Text>,
+        mobile -> Nullable<Text>,
+        province -> Nullable<Text>,
+        city -> Nullable<Text>,
+        district -> Nullable<Text>,
+        detail -> Nullable<Text>,
+        carrier -> Nullable<Text>,
+        tracking_no -> Nullable<Text>,
+        shipped_at -> Nullable<Timestamp>,
+        received_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// Buyers' delivery addresses.
+    address (id) {
+        id -> Integer,
+        user_id -> Integer,
+        name -> Text,
+        mobile -> Text,
+        province -> Text,
+        city -> Text,
+        district -> Text,
+        detail -> Text,
+        is_default -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Every owner write: who, what, on what, and a compact before/after.
+    audit_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        actor_id -> Nullable<Integer>,
+        actor_name -> Nullable<Text>,
+        action -> Text,
+        target -> Text,
+        detail -> Text,
+    }
+}
+
+diesel::table! {
+    /// Version counters instances compare to drop their caches.
+    shop_version (name) {
+        name -> Text,
+        version -> BigInt,
     }
 }
 
@@ -159,7 +217,14 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(order_delivery -> payorder (order_id));
+diesel::joinable!(payorder -> user (user_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    order_delivery,
+    address,
+    audit_log,
+    shop_version,
     category,
     brand,
     product,

@@ -3,7 +3,7 @@
 
 use crate::rate_limit::{RateOps, RateRule, RetryAfter};
 use crate::schema::sms_code;
-use crate::time::{OptUtcTime, UtcTime, naive};
+use crate::columns::{OptUtcTime, UtcTime, naive};
 use crate::txn::Abort;
 use crate::{Db, DbError};
 use chrono::{DateTime, Utc};

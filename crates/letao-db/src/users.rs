@@ -3,7 +3,8 @@
 
 use crate::schema::user;
 use crate::sms_codes::CodeOps;
-use crate::time::naive;
+use crate::audit::{Actor, AuditEntry, AuditOps};
+use crate::columns::{OptName, naive};
 use crate::txn::Abort;
 use crate::{Db, DbError};
 use chrono::{DateTime, Utc};
@@ -11,6 +12,7 @@ use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::RunQueryDsl;
 use letao_domain::verification::{CodeCheck, CodePolicy, SmsPurpose};
+use letao_domain::{AuditAction, Role};
 
 /// The scheme of password hashes this server writes.
 const ARGON2ID: &str = "argon2id";
@@ -27,8 +29,9 @@ pub struct UserRecord {
     pub mobile: Option<String>,
     /// Stored password hash (argon2id PHC string or legacy MD5 hex).
     pub password: Option<String>,
-    /// May use admin-only routes.
-    pub is_admin: bool,
+    /// Owner role, if any (read per request: a revoked role ends at once).
+    #[diesel(deserialize_as = OptName<Role>)]
+    pub role: Option<Role>,
 }
 
 impl std::fmt::Debug for UserRecord {
@@ -38,7 +41,7 @@ impl std::fmt::Debug for UserRecord {
             .field("id", &self.id)
             .field("username", &self.username)
             .field("mobile", &self.mobile)
-            .field("is_admin", &self.is_admin)
+            .field("role", &self.role)
             .finish_non_exhaustive()
     }
 }
@@ -107,7 +110,6 @@ impl Db {
                     user::mobile.eq(new.mobile),
                     user::password.eq(new.password_hash),
                     user::password_scheme.eq(ARGON2ID),
-                    user::is_admin.eq(false),
                     user::created_at.eq(naive(now)),
                 ))
                 .execute(conn)
@@ -208,16 +210,45 @@ impl Db {
         Ok(n == 1)
     }
 
-    /// Grants or revokes the admin role; false when there is no such user.
-    pub async fn set_admin(&self, username: &str, admin: bool) -> Result<bool, DbError> {
-        let n = with_conn!(self, |conn| {
-            Ok(
-                diesel::update(user::table.filter(user::username.eq(username)))
-                    .set(user::is_admin.eq(admin))
-                    .execute(conn)
-                    .await?,
+    /// Grants `role` to a user (or revokes any with `None`), recorded in
+    /// the audit log in the same transaction; false when there is no such user.
+    pub async fn set_role(
+        &self,
+        username: &str,
+        role: Option<Role>,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DbError> {
+        write_txn!(self, |conn| {
+            let before: Option<UserRecord> = user::table
+                .select(UserRecord::as_select())
+                .filter(user::username.eq(username))
+                .first(conn)
+                .await
+                .optional()?;
+            let Some(before) = before else {
+                return Ok(false);
+            };
+            diesel::update(user::table.filter(user::id.eq(before.id)))
+                .set(user::role.eq(role.map(Role::as_str)))
+                .execute(conn)
+                .await?;
+            let show = |r: Option<Role>| r.map_or("null".to_owned(), |r| format!("\"{r}\""));
+            conn.audit(
+                &AuditEntry {
+                    actor,
+                    action: AuditAction::UserRole,
+                    target: format!("user {}", before.id),
+                    detail: format!(
+                        "{{\"role\":[{},{}]}}",
+                        show(before.role),
+                        show(role)
+                    ),
+                },
+                now,
             )
-        })?;
-        Ok(n == 1)
+            .await?;
+            Ok(true)
+        })
     }
 }

@@ -65,6 +65,16 @@ pub enum ShopError {
     /// The order cannot ship.
     #[error(transparent)]
     Ship(#[from] ShipBlocker),
+    /// The caller's role does not allow this.
+    #[error("not allowed")]
+    Forbidden,
+    /// No such thing (or not the caller's): names what.
+    #[error("no such {0}")]
+    NotFound(&'static str),
+    /// The change conflicts with the current state (a category with brands,
+    /// the twenty-first address, ...).
+    #[error("{0}")]
+    Conflict(String),
     /// The database cannot be reached.
     #[error("database unavailable")]
     Unavailable(#[source] DbError),

@@ -8,14 +8,19 @@
 //! one [`ShopError`].
 
 pub mod accounts;
+pub mod addresses;
 pub mod catalogue;
 mod error;
 pub mod jobs;
 pub mod orders;
+pub mod owners;
 pub mod payments;
+mod totals;
 
 pub use accounts::{Accounts, AccountsConfig, LoggedIn, LoginLimits, RegisterRequest};
+pub use addresses::Addresses;
 pub use catalogue::{CatalogueCache, CatalogueData, Listing};
 pub use error::{ShopError, Taken};
 pub use orders::{Orders, OrdersConfig};
+pub use owners::{Owner, Owners, Page};
 pub use payments::PaymentGateway;

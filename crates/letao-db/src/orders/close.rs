@@ -3,7 +3,7 @@
 
 use super::{OrderOps, OrderRecord, names};
 use crate::schema::payorder;
-use crate::time::naive;
+use crate::columns::naive;
 use crate::{Db, DbError};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;

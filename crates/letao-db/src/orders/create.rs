@@ -1,8 +1,9 @@
 //! Placing an order: priced from the database, stock reserved, one transaction.
 
+use super::delivery::DeliveryOps;
 use super::{OrderOps, OrderRecord};
 use crate::schema::{order_item, payorder, product};
-use crate::time::naive;
+use crate::columns::naive;
 use crate::txn::Abort;
 use crate::{Db, DbError};
 use chrono::{DateTime, Utc};
@@ -11,7 +12,7 @@ use diesel_async::RunQueryDsl;
 use letao_domain::order::{
     EventKind, OrderItems, PricedLine, PricingError, TradeState, order_total, wechat_body,
 };
-use letao_domain::{Fen, Id, Product};
+use letao_domain::{DeliveryAddress, Fen, Id, Product};
 
 /// The trade type of every order: WeChat Native (QR code).
 const NATIVE: &str = "NATIVE";
@@ -35,6 +36,8 @@ pub struct NewOrder<'a> {
     pub items: &'a OrderItems,
     /// Unpaid orders close then.
     pub expires_at: DateTime<Utc>,
+    /// Where it ships, when the buyer chose an address already.
+    pub address: Option<&'a DeliveryAddress>,
 }
 
 /// How creating an order ended.
@@ -75,6 +78,7 @@ impl Db {
             let found: Vec<Priced> = product::table
                 .select(Priced::as_select())
                 .filter(product::id.eq_any(&ids))
+                .filter(product::hidden.eq(false))
                 .load(conn)
                 .await?;
             let mut lines = Vec::with_capacity(items.len());
@@ -144,6 +148,7 @@ impl Db {
                     .execute(conn)
                     .await?;
             }
+            conn.put_address(order.id, new.address).await?;
             conn.add_event(order.id, EventKind::Created, &total.to_string(), now)
                 .await?;
             Ok(Created::Order(Box::new(order), body))

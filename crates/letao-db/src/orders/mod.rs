@@ -7,21 +7,25 @@
 
 mod close;
 mod create;
+mod delivery;
+mod listing;
 mod payment;
 mod queries;
 mod refunds;
 
 pub use create::{Created, NewOrder};
+pub use delivery::{AddressSet, DeliveryRecord, Shipment, Shipped};
+pub use listing::{BuyerRecord, EventRecord, OrderFilter, PageStart, RefundDetail};
 pub use payment::{Payment, Recorded};
 
 use crate::schema::{order_event, order_item, payorder, product, refund};
-use crate::time::{OptUtcTime, UtcTime, naive};
+use crate::columns::{OptUtcTime, UtcTime, naive};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 use diesel_async::RunQueryDsl;
 use letao_domain::Fen;
-use letao_domain::order::{EventKind, RefundState, TradeState};
+use letao_domain::order::{EventKind, Fulfilment, RefundState, TradeState};
 
 /// An order as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
@@ -60,6 +64,9 @@ pub struct OrderRecord {
     /// Created.
     #[diesel(deserialize_as = UtcTime)]
     pub created_at: DateTime<Utc>,
+    /// Delivery state.
+    #[diesel(deserialize_as = String)]
+    pub fulfilment: Fulfilment,
 }
 
 /// A line of an order, as stored.

@@ -20,32 +20,6 @@ impl Db {
         })
     }
 
-    /// A user's orders, newest first, one page; and how many there are.
-    pub async fn orders_of(
-        &self,
-        user_id: i32,
-        page: u32,
-        page_size: u32,
-    ) -> Result<(Vec<OrderRecord>, i64), DbError> {
-        let offset = i64::from(page.saturating_sub(1)) * i64::from(page_size);
-        with_conn!(self, |conn| {
-            let total: i64 = payorder::table
-                .filter(payorder::user_id.eq(user_id))
-                .count()
-                .get_result(conn)
-                .await?;
-            let rows = payorder::table
-                .select(OrderRecord::as_select())
-                .filter(payorder::user_id.eq(user_id))
-                .order(payorder::id.desc())
-                .limit(i64::from(page_size))
-                .offset(offset)
-                .load(conn)
-                .await?;
-            Ok((rows, total))
-        })
-    }
-
     /// The lines of some orders, in the order they were placed.
     pub async fn order_lines(&self, order_ids: &[i32]) -> Result<Vec<OrderLine>, DbError> {
         with_conn!(self, |conn| {

@@ -2,25 +2,30 @@
 
 use super::{OrderOps, RefundRecord, names};
 use crate::schema::{payorder, refund};
-use crate::time::naive;
+use crate::audit::{AuditEntry, AuditOps};
+use crate::columns::naive;
 use crate::txn::Abort;
 use crate::{Db, DbError};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use letao_domain::Fen;
-use letao_domain::order::{EventKind, RefundEvent, RefundState, TradeEvent};
+use letao_domain::order::{
+    EventKind, FulfilmentEvent, RefundEvent, RefundState, TradeEvent,
+};
 
 impl Db {
     /// Reserves `amount` of a paid order for a refund (never more than was
     /// paid, counting every earlier refund) and records the refund as
-    /// PROCESSING, in one transaction. False when it would exceed what is left.
+    /// PROCESSING, with the owner's audit entry, in one transaction. False
+    /// when it would exceed what is left.
     pub async fn reserve_refund(
         &self,
         order_id: i32,
         out_refund_no: &str,
         amount: Fen,
         reason: &str,
+        audit: &AuditEntry<'_>,
         now: DateTime<Utc>,
     ) -> Result<bool, DbError> {
         let fen = amount.get();
@@ -59,6 +64,7 @@ impl Db {
                 now,
             )
             .await?;
+            conn.audit(audit, now).await?;
             Ok(true)
         })
     }
@@ -135,6 +141,21 @@ impl Db {
                 .set(payorder::trade_state.eq(TradeEvent::Refunded.to_state().as_str()))
                 .execute(conn)
                 .await?;
+                // Refunded in full before shipping: it will never ship.
+                let cancel = FulfilmentEvent::Cancel;
+                let from: Vec<&str> = cancel.from_states().iter().map(|s| s.as_str()).collect();
+                let cancelled = diesel::update(
+                    order
+                        .filter(payorder::fulfilment.eq_any(from))
+                        .filter(payorder::refunded_fen.ge(payorder::total_fen)),
+                )
+                .set(payorder::fulfilment.eq(cancel.to_state().as_str()))
+                .execute(conn)
+                .await?;
+                if cancelled == 1 {
+                    conn.add_event(record.order_id, EventKind::DeliveryCancelled, out_refund_no, now)
+                        .await?;
+                }
             }
             record.state = next;
             Ok(Some(record))

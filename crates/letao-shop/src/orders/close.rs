@@ -3,13 +3,14 @@
 use super::{Orders, provider_error};
 use crate::ShopError;
 use crate::payments::GatewayErrorKind;
+use super::OrderView;
 use letao_db::OrderRecord;
 use letao_domain::order::{TradeEvent, TradeState};
 
 impl Orders {
     /// Closes the caller's unpaid order at WeChat and here, and puts its
     /// stock back. Paid meanwhile: the payment is recorded instead.
-    pub async fn close(&self, user_id: i32, out_trade_no: &str) -> Result<OrderRecord, ShopError> {
+    pub async fn close(&self, user_id: i32, out_trade_no: &str) -> Result<OrderView, ShopError> {
         let order = self.own(user_id, out_trade_no).await?;
         if order.trade_state != TradeState::NotPay {
             return Err(ShopError::OrderState(format!(
@@ -44,9 +45,10 @@ impl Orders {
             return Err(ShopError::OrderState("the order changed meanwhile".into()));
         }
         let closed = self.db.order_by_no(out_trade_no).await?;
-        Ok(closed.unwrap_or(OrderRecord {
+        self.view(closed.unwrap_or(OrderRecord {
             trade_state: TradeEvent::Close.to_state(),
             ..order
         }))
+        .await
     }
 }

@@ -4,6 +4,7 @@ use super::{Orders, provider_error};
 use crate::ShopError;
 use crate::payments::NativeOrder;
 use letao_db::{Created, NewOrder, OrderRecord};
+use letao_domain::DeliveryAddress;
 use letao_domain::order::{OrderItems, TradeState};
 use std::net::IpAddr;
 
@@ -26,6 +27,7 @@ impl Orders {
         &self,
         user_id: i32,
         items: &OrderItems,
+        address: Option<&DeliveryAddress>,
         ip: IpAddr,
     ) -> Result<Placed, ShopError> {
         let now = self.clock.now();
@@ -42,6 +44,7 @@ impl Orders {
             client_ip: &client_ip,
             items,
             expires_at,
+            address,
         };
         let (order, description) = match self.db.create_order(&new, now).await? {
             Created::Order(order, body) => (*order, body),

@@ -3,8 +3,10 @@
 //! state rules are the domain lifecycle's; storage is `letao-db`'s; the
 //! provider is a [`PaymentGateway`].
 
+mod admin;
 mod close;
 mod create;
+mod delivery;
 mod expiry;
 mod notify;
 mod query;
@@ -12,14 +14,16 @@ mod refund;
 
 pub use create::Placed;
 pub use notify::NotifyOutcome;
-pub use query::OrderWithLines;
+pub use admin::{AdminOrder, OrderDetail, OrderQuery};
+pub use query::OrderView;
 pub use refund::RefundRequest;
 
 use crate::ShopError;
 use crate::payments::{GatewayError, PaymentGateway};
 use chrono::TimeDelta;
 use letao_auth::Clock;
-use letao_db::Db;
+use crate::totals::Totals;
+use letao_db::{Db, OrderFilter};
 use std::sync::Arc;
 
 /// Settings of the payment flow.
@@ -35,6 +39,10 @@ pub struct OrdersConfig {
     pub refund_notify_url: Option<String>,
     /// Unpaid orders close after this (WeChat's code_url lives 2 h).
     pub ttl: TimeDelta,
+    /// Shipped orders count as received this long after shipping.
+    pub auto_receive: TimeDelta,
+    /// How long list totals are kept before being counted again.
+    pub totals_ttl: std::time::Duration,
 }
 
 /// The order service.
@@ -43,6 +51,7 @@ pub struct Orders {
     config: OrdersConfig,
     gateway: Arc<dyn PaymentGateway>,
     clock: Arc<dyn Clock>,
+    totals: Totals<OrderFilter>,
 }
 
 impl Orders {
@@ -54,6 +63,7 @@ impl Orders {
         clock: Arc<dyn Clock>,
     ) -> Orders {
         Orders {
+            totals: Totals::new(config.totals_ttl, clock.clone()),
             db,
             config,
             gateway,

@@ -3,17 +3,20 @@
 use super::Orders;
 use crate::ShopError;
 use crate::payments::RemoteTrade;
-use letao_db::{OrderLine, OrderRecord, Payment};
+use crate::owners::{Page, next_cursor};
+use letao_db::{DeliveryRecord, OrderFilter, OrderLine, OrderRecord, PageStart, Payment};
 use letao_domain::order::{PaymentSource, TradeState};
 use std::collections::HashMap;
 
-/// An order with its lines.
+/// An order with its lines and its delivery.
 #[derive(Debug, Clone)]
-pub struct OrderWithLines {
+pub struct OrderView {
     /// The order.
     pub order: OrderRecord,
-    /// Its lines, in the order placed.
+    /// Its lines, in the order placed (empty where a reply shows none).
     pub lines: Vec<OrderLine>,
+    /// Its address and shipment (none for orders from before delivery).
+    pub delivery: Option<DeliveryRecord>,
 }
 
 impl Orders {
@@ -25,9 +28,24 @@ impl Orders {
         }
     }
 
+    /// The order with its delivery (no lines).
+    pub(super) async fn view(&self, order: OrderRecord) -> Result<OrderView, ShopError> {
+        let delivery = self.db.deliveries(&[order.id]).await?.pop();
+        Ok(OrderView {
+            order,
+            lines: Vec::new(),
+            delivery,
+        })
+    }
+
     /// The stored state; while unpaid, WeChat is asked, and a final answer
     /// is recorded exactly as a notification would be.
-    pub async fn query(&self, user_id: i32, out_trade_no: &str) -> Result<OrderRecord, ShopError> {
+    pub async fn query(&self, user_id: i32, out_trade_no: &str) -> Result<OrderView, ShopError> {
+        let order = self.query_record(user_id, out_trade_no).await?;
+        self.view(order).await
+    }
+
+    async fn query_record(&self, user_id: i32, out_trade_no: &str) -> Result<OrderRecord, ShopError> {
         let order = self.own(user_id, out_trade_no).await?;
         if !order.trade_state.is_unpaid() {
             return Ok(order);
@@ -79,27 +97,59 @@ impl Orders {
         Ok(())
     }
 
-    /// The caller's orders, newest first, one page, with their lines; and
-    /// how many there are.
+    /// The caller's orders, newest first, one page, with their lines and
+    /// deliveries; the total is up to the totals lifetime stale.
     pub async fn list(
         &self,
         user_id: i32,
-        page: u32,
-        page_size: u32,
-    ) -> Result<(Vec<OrderWithLines>, i64), ShopError> {
-        let (orders, total) = self.db.orders_of(user_id, page, page_size).await?;
+        start: PageStart,
+        size: i64,
+    ) -> Result<Page<OrderView>, ShopError> {
+        let filter = OrderFilter {
+            user_id: Some(user_id),
+            ..OrderFilter::default()
+        };
+        self.page(&filter, start, size).await
+    }
+
+    /// One page of orders matching `filter`, with lines and deliveries.
+    pub(super) async fn page(
+        &self,
+        filter: &OrderFilter,
+        start: PageStart,
+        size: i64,
+    ) -> Result<Page<OrderView>, ShopError> {
+        let orders = self.db.orders_page(filter, start, size).await?;
+        let next = next_cursor(&orders, size, |o| i64::from(o.id));
+        let items = self.with_details(orders).await?;
+        let total = self
+            .totals
+            .get(filter, async || self.db.count_orders(filter).await)
+            .await?;
+        Ok(Page { items, total, next })
+    }
+
+    /// Orders with their lines and deliveries, in two queries.
+    pub(super) async fn with_details(&self, orders: Vec<OrderRecord>) -> Result<Vec<OrderView>, ShopError> {
         let ids: Vec<i32> = orders.iter().map(|o| o.id).collect();
         let mut lines: HashMap<i32, Vec<OrderLine>> = HashMap::new();
         for line in self.db.order_lines(&ids).await? {
             lines.entry(line.order_id).or_default().push(line);
         }
-        let list = orders
+        let mut deliveries: HashMap<i32, DeliveryRecord> = self
+            .db
+            .deliveries(&ids)
+            .await?
             .into_iter()
-            .map(|order| OrderWithLines {
+            .map(|d| (d.order_id, d))
+            .collect();
+        Ok(orders
+            .into_iter()
+            .map(|order| OrderView {
                 lines: lines.remove(&order.id).unwrap_or_default(),
+                delivery: deliveries.remove(&order.id),
                 order,
             })
-            .collect();
-        Ok((list, total))
+            .collect())
     }
 }

@@ -3,7 +3,9 @@
 use super::{Orders, provider_error};
 use crate::ShopError;
 use crate::payments::RefundOrder;
-use letao_db::RefundRecord;
+use crate::owners::Owner;
+use letao_db::{AuditEntry, RefundRecord};
+use letao_domain::{AuditAction, Permission};
 use letao_domain::Fen;
 use letao_domain::order::{RefundEvent, refund_amount};
 
@@ -22,7 +24,12 @@ impl Orders {
     /// Reserves the amount (never more than was paid, in total), records
     /// the refund, and asks WeChat. A refusal gives the amount back; an
     /// unknown outcome keeps it until the notification settles it.
-    pub async fn refund(&self, req: RefundRequest) -> Result<RefundRecord, ShopError> {
+    pub async fn refund(
+        &self,
+        owner: &Owner,
+        req: RefundRequest,
+    ) -> Result<RefundRecord, ShopError> {
+        owner.require(Permission::Refund)?;
         let order = self
             .db
             .order_by_no(&req.out_trade_no)
@@ -33,6 +40,18 @@ impl Orders {
         };
         let amount = refund_amount(order.total, order.refunded, req.amount)?;
         let out_refund_no = wechat_pay::out_refund_no("RF");
+        let actor = owner.actor();
+        let audit = AuditEntry {
+            actor: &actor,
+            action: AuditAction::OrderRefund,
+            target: format!("order {}", order.out_trade_no),
+            detail: serde_json::json!({
+                "refunded_fee": [order.refunded.get(), order.refunded.get() + amount.get()],
+                "out_refund_no": out_refund_no,
+                "reason": req.reason,
+            })
+            .to_string(),
+        };
         if !self
             .db
             .reserve_refund(
@@ -40,6 +59,7 @@ impl Orders {
                 &out_refund_no,
                 amount,
                 &req.reason,
+                &audit,
                 self.clock.now(),
             )
             .await?
@@ -58,7 +78,9 @@ impl Orders {
             notify_url: self.config.refund_notify_url.clone(),
         };
         match self.gateway(move |g| g.refund(&request)).await? {
-            Ok(refund_id) => self
+            Ok(refund_id) => {
+                self.totals.clear();
+                self
                 .db
                 .settle_refund(
                     &out_refund_no,
@@ -67,7 +89,8 @@ impl Orders {
                     self.clock.now(),
                 )
                 .await?
-                .ok_or_else(|| ShopError::internal("refund row vanished")),
+                .ok_or_else(|| ShopError::internal("refund row vanished"))
+            }
             Err(e) if e.is_retryable() => {
                 tracing::warn!(%out_refund_no, error = %e, "refund outcome unknown");
                 Err(provider_error(&e))

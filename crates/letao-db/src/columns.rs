@@ -1,11 +1,12 @@
-//! Timestamps are stored as UTC without a zone (the original's DATETIME
-//! columns); these wrappers read them as `DateTime<Utc>` in row structs
-//! (`#[diesel(deserialize_as = ...)]`).
+//! Column types read into domain types in row structs
+//! (`#[diesel(deserialize_as = ...)]`). Timestamps are stored as UTC
+//! without a zone (the original's DATETIME columns) and read as
+//! `DateTime<Utc>`; nullable state names read as `Option` of their enum.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::backend::Backend;
 use diesel::deserialize::{self, FromSql, Queryable};
-use diesel::sql_types::{Nullable, Timestamp};
+use diesel::sql_types::{Nullable, Text, Timestamp};
 
 /// A stored UTC timestamp.
 pub struct UtcTime(DateTime<Utc>);
@@ -52,4 +53,27 @@ impl From<OptUtcTime> for Option<DateTime<Utc>> {
 /// The stored form of a time.
 pub(crate) fn naive(t: DateTime<Utc>) -> NaiveDateTime {
     t.naive_utc()
+}
+
+/// A stored name of a domain enum that may be NULL (e.g. a user's role).
+pub struct OptName<T>(Option<T>);
+
+impl<T, DB> Queryable<Nullable<Text>, DB> for OptName<T>
+where
+    DB: Backend,
+    Option<String>: FromSql<Nullable<Text>, DB>,
+    T: TryFrom<String>,
+    T::Error: std::error::Error + Send + Sync + 'static,
+{
+    type Row = Option<String>;
+
+    fn build(row: Option<String>) -> deserialize::Result<Self> {
+        Ok(OptName(row.map(T::try_from).transpose()?))
+    }
+}
+
+impl<T> From<OptName<T>> for Option<T> {
+    fn from(v: OptName<T>) -> Self {
+        v.0
+    }
 }

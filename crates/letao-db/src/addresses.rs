@@ -1,0 +1,260 @@
+//! Buyers' delivery addresses: at most 20 each, exactly one default.
+
+use crate::columns::naive;
+use crate::schema::{address, user};
+use crate::txn::Abort;
+use crate::{Db, DbError};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::result::Error as DieselError;
+use diesel_async::RunQueryDsl;
+use letao_domain::DeliveryAddress;
+use letao_domain::address::MAX_ADDRESSES;
+
+/// An address as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = address)]
+pub struct AddressRecord {
+    /// Id.
+    pub id: i32,
+    /// Owner.
+    pub user_id: i32,
+    /// Recipient.
+    pub name: String,
+    /// Recipient's mobile.
+    pub mobile: String,
+    /// Province.
+    pub province: String,
+    /// City.
+    pub city: String,
+    /// District.
+    pub district: String,
+    /// Street and number.
+    pub detail: String,
+    /// The buyer's default.
+    pub is_default: bool,
+}
+
+impl AddressRecord {
+    /// The address as a domain value (stored rows were checked when written).
+    pub fn to_delivery(&self) -> Option<DeliveryAddress> {
+        DeliveryAddress::new(
+            &self.name,
+            &self.mobile,
+            &self.province,
+            &self.city,
+            &self.district,
+            &self.detail,
+        )
+        .ok()
+    }
+}
+
+/// How adding an address ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AddressAdded {
+    /// Stored.
+    Added(AddressRecord),
+    /// The user has 20 already.
+    Full,
+}
+
+/// Keeping exactly one default inside a caller's transaction.
+trait DefaultOps {
+    /// Makes `id` the user's only default.
+    fn make_default(
+        &mut self,
+        user_id: i32,
+        id: i32,
+    ) -> impl Future<Output = Result<(), DieselError>> + Send;
+}
+
+impl_for_each_conn!(DefaultOps {
+    async fn make_default(&mut self, user_id: i32, id: i32) -> Result<(), DieselError> {
+        let mine = address::table.filter(address::user_id.eq(user_id));
+        diesel::update(mine.filter(address::id.ne(id)).filter(address::is_default.eq(true)))
+            .set(address::is_default.eq(false))
+            .execute(self)
+            .await?;
+        diesel::update(mine.filter(address::id.eq(id)))
+            .set(address::is_default.eq(true))
+            .execute(self)
+            .await?;
+        Ok(())
+    }
+});
+
+fn values(
+    a: &DeliveryAddress,
+) -> (
+    diesel::dsl::Eq<address::name, &str>,
+    diesel::dsl::Eq<address::mobile, &str>,
+    diesel::dsl::Eq<address::province, &str>,
+    diesel::dsl::Eq<address::city, &str>,
+    diesel::dsl::Eq<address::district, &str>,
+    diesel::dsl::Eq<address::detail, &str>,
+) {
+    (
+        address::name.eq(a.name.as_str()),
+        address::mobile.eq(a.mobile.as_str()),
+        address::province.eq(a.province.as_str()),
+        address::city.eq(a.city.as_str()),
+        address::district.eq(a.district.as_str()),
+        address::detail.eq(a.detail.as_str()),
+    )
+}
+
+impl Db {
+    /// A user's addresses, oldest first.
+    pub async fn addresses(&self, user_id: i32) -> Result<Vec<AddressRecord>, DbError> {
+        with_conn!(self, |conn| {
+            Ok(address::table
+                .select(AddressRecord::as_select())
+                .filter(address::user_id.eq(user_id))
+                .order(address::id)
+                .load(conn)
+                .await?)
+        })
+    }
+
+    /// One of a user's addresses (`None` for another's or a missing id).
+    pub async fn address_of(&self, user_id: i32, id: i32) -> Result<Option<AddressRecord>, DbError> {
+        with_conn!(self, |conn| {
+            Ok(address::table
+                .select(AddressRecord::as_select())
+                .filter(address::user_id.eq(user_id))
+                .filter(address::id.eq(id))
+                .first(conn)
+                .await
+                .optional()?)
+        })
+    }
+
+    /// Adds an address: the user's counter is taken by a conditional update
+    /// (never past 20, even concurrently); the first address, or one asked
+    /// to be, becomes the only default.
+    pub async fn add_address(
+        &self,
+        user_id: i32,
+        a: &DeliveryAddress,
+        make_default: bool,
+        now: DateTime<Utc>,
+    ) -> Result<AddressAdded, DbError> {
+        write_txn!(self, |conn| {
+            let taken = diesel::update(
+                user::table
+                    .filter(user::id.eq(user_id))
+                    .filter(user::address_count.lt(MAX_ADDRESSES)),
+            )
+            .set(user::address_count.eq(user::address_count + 1))
+            .execute(conn)
+            .await?;
+            if taken != 1 {
+                return Err(Abort::Rollback(AddressAdded::Full));
+            }
+            let others: i64 = address::table
+                .filter(address::user_id.eq(user_id))
+                .count()
+                .get_result(conn)
+                .await?;
+            diesel::insert_into(address::table)
+                .values((
+                    address::user_id.eq(user_id),
+                    values(a),
+                    address::is_default.eq(false),
+                    address::created_at.eq(naive(now)),
+                    address::updated_at.eq(naive(now)),
+                ))
+                .execute(conn)
+                .await?;
+            let id: i32 = address::table
+                .select(address::id)
+                .filter(address::user_id.eq(user_id))
+                .order(address::id.desc())
+                .first(conn)
+                .await?;
+            if make_default || others == 0 {
+                conn.make_default(user_id, id).await?;
+            }
+            let added = address::table
+                .select(AddressRecord::as_select())
+                .filter(address::id.eq(id))
+                .first(conn)
+                .await?;
+            Ok(AddressAdded::Added(added))
+        })
+    }
+
+    /// Replaces one of a user's addresses; `make_default` makes it the
+    /// only default (the default cannot be unset: another must be chosen).
+    /// `None` when it is not the user's.
+    pub async fn update_address(
+        &self,
+        user_id: i32,
+        id: i32,
+        a: &DeliveryAddress,
+        make_default: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Option<AddressRecord>, DbError> {
+        write_txn!(self, |conn| {
+            let n = diesel::update(
+                address::table
+                    .filter(address::user_id.eq(user_id))
+                    .filter(address::id.eq(id)),
+            )
+            .set((values(a), address::updated_at.eq(naive(now))))
+            .execute(conn)
+            .await?;
+            if n != 1 {
+                return Ok(None);
+            }
+            if make_default {
+                conn.make_default(user_id, id).await?;
+            }
+            Ok(Some(
+                address::table
+                    .select(AddressRecord::as_select())
+                    .filter(address::id.eq(id))
+                    .first(conn)
+                    .await?,
+            ))
+        })
+    }
+
+    /// Deletes one of a user's addresses; when it was the default, the
+    /// newest remaining one becomes the default. False when it is not the
+    /// user's.
+    pub async fn delete_address(&self, user_id: i32, id: i32) -> Result<bool, DbError> {
+        write_txn!(self, |conn| {
+            let mine = address::table.filter(address::user_id.eq(user_id));
+            let was_default: Option<bool> = mine
+                .select(address::is_default)
+                .filter(address::id.eq(id))
+                .first(conn)
+                .await
+                .optional()?;
+            let Some(was_default) = was_default else {
+                return Ok(false);
+            };
+            diesel::delete(mine.filter(address::id.eq(id)))
+                .execute(conn)
+                .await?;
+            diesel::update(user::table.filter(user::id.eq(user_id)))
+                .set(user::address_count.eq(user::address_count - 1))
+                .execute(conn)
+                .await?;
+            if was_default {
+                let newest: Option<i32> = mine
+                    .select(address::id)
+                    .order(address::id.desc())
+                    .first(conn)
+                    .await
+                    .optional()?;
+                if let Some(next) = newest {
+                    conn.make_default(user_id, next).await?;
+                }
+            }
+            Ok(true)
+        })
+    }
+}

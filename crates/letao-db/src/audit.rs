@@ -1,0 +1,121 @@
+//! The audit log: every owner write, in the same transaction as the write.
+
+use crate::columns::{UtcTime, naive};
+use crate::schema::audit_log;
+use crate::{Db, DbError};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::result::Error as DieselError;
+use diesel_async::RunQueryDsl;
+use letao_domain::AuditAction;
+
+/// Who made a change: an owner's account, or the command line (no account).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// The user, when the change came through the API.
+    pub id: Option<i32>,
+    /// Their username at the time (kept even if it changes later).
+    pub name: Option<String>,
+}
+
+impl Actor {
+    /// The command line, run by whoever operates the server.
+    pub const CLI: Actor = Actor {
+        id: None,
+        name: None,
+    };
+}
+
+/// One entry to write.
+#[derive(Debug, Clone)]
+pub struct AuditEntry<'a> {
+    /// Who.
+    pub actor: &'a Actor,
+    /// What.
+    pub action: AuditAction,
+    /// On what, e.g. `product 12` or `order LT2026...`.
+    pub target: String,
+    /// A compact before/after (JSON text).
+    pub detail: String,
+}
+
+/// An entry as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = audit_log)]
+pub struct AuditRecord {
+    /// Id, increasing.
+    pub id: i64,
+    /// When.
+    #[diesel(deserialize_as = UtcTime)]
+    pub at: DateTime<Utc>,
+    /// Who (none: the command line).
+    pub actor_id: Option<i32>,
+    /// Their username then.
+    pub actor_name: Option<String>,
+    /// What.
+    #[diesel(deserialize_as = String)]
+    pub action: AuditAction,
+    /// On what.
+    pub target: String,
+    /// Before/after.
+    pub detail: String,
+}
+
+/// Writing an entry inside a caller's write transaction.
+pub(crate) trait AuditOps {
+    /// Appends `entry` at `now`.
+    fn audit(
+        &mut self,
+        entry: &AuditEntry<'_>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), DieselError>> + Send;
+}
+
+impl_for_each_conn!(AuditOps {
+    async fn audit(&mut self, entry: &AuditEntry<'_>, now: DateTime<Utc>) -> Result<(), DieselError> {
+        let target: String = entry.target.chars().take(100).collect();
+        diesel::insert_into(audit_log::table)
+            .values((
+                audit_log::at.eq(naive(now)),
+                audit_log::actor_id.eq(entry.actor.id),
+                audit_log::actor_name.eq(entry.actor.name.as_deref()),
+                audit_log::action.eq(entry.action.as_str()),
+                audit_log::target.eq(target),
+                audit_log::detail.eq(&entry.detail),
+            ))
+            .execute(self)
+            .await?;
+        Ok(())
+    }
+});
+
+impl Db {
+    /// A page of the audit log, newest first: entries older than `before`
+    /// (an id from the previous page), else from `offset`.
+    pub async fn audit_page(
+        &self,
+        before: Option<i64>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<AuditRecord>, DbError> {
+        with_conn!(self, |conn| {
+            let mut q = audit_log::table
+                .select(AuditRecord::as_select())
+                .order(audit_log::id.desc())
+                .limit(limit)
+                .into_boxed();
+            q = match before {
+                Some(id) => q.filter(audit_log::id.lt(id)),
+                None => q.offset(offset),
+            };
+            Ok(q.load(conn).await?)
+        })
+    }
+
+    /// How many entries there are.
+    pub async fn audit_count(&self) -> Result<i64, DbError> {
+        with_conn!(self, |conn| {
+            Ok(audit_log::table.count().get_result(conn).await?)
+        })
+    }
+}

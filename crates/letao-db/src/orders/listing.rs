@@ -1,0 +1,192 @@
+//! Lists of orders that cost the same at any table size: newest first by
+//! keyset (`id < before`) or, for clients of page numbers, by offset;
+//! totals are counted separately (the caller caches them).
+
+use super::OrderRecord;
+use crate::columns::UtcTime;
+use crate::schema::{order_event, payorder, refund, user};
+use crate::{Db, DbError};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use letao_domain::Fen;
+use letao_domain::order::{EventKind, Fulfilment, RefundState, TradeState};
+
+/// Which orders a list shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct OrderFilter {
+    /// One buyer's orders.
+    pub user_id: Option<i32>,
+    /// Several buyers' (a search by username or mobile); empty matches none.
+    pub user_ids: Option<Vec<i32>>,
+    /// In this payment state (`NOTPAY` includes orders being closed).
+    pub trade_state: Option<TradeState>,
+    /// In this delivery state.
+    pub fulfilment: Option<Fulfilment>,
+    /// This one order.
+    pub out_trade_no: Option<String>,
+}
+
+/// Where a page starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageStart {
+    /// After the row with this id (keyset: the cost of page 1 at any depth).
+    After(i64),
+    /// Skip this many rows (page numbers).
+    Offset(i64),
+}
+
+/// A buyer as an owner sees them on an order.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = user)]
+pub struct BuyerRecord {
+    /// User id.
+    pub id: i32,
+    /// Username.
+    pub username: Option<String>,
+    /// Mobile.
+    pub mobile: Option<String>,
+}
+
+/// A refund with its reason and time, for an owner.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = refund)]
+pub struct RefundDetail {
+    /// Our refund number.
+    pub out_refund_no: String,
+    /// Amount.
+    #[diesel(column_name = refund_fen, deserialize_as = i64)]
+    pub amount: Fen,
+    /// Where it stands.
+    #[diesel(deserialize_as = String)]
+    pub state: RefundState,
+    /// Why.
+    pub reason: String,
+    /// When it was asked for.
+    #[diesel(deserialize_as = UtcTime)]
+    pub created_at: DateTime<Utc>,
+}
+
+/// One event of an order's history.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = order_event)]
+pub struct EventRecord {
+    /// What changed.
+    #[diesel(deserialize_as = String)]
+    pub kind: EventKind,
+    /// Details (an amount, a transaction id and its source, ...).
+    pub detail: String,
+    /// When.
+    #[diesel(column_name = created_at, deserialize_as = UtcTime)]
+    pub at: DateTime<Utc>,
+}
+
+
+/// The `WHERE` of a filter, on any query over `payorder`.
+macro_rules! filtered {
+    ($query:expr, $f:expr) => {{
+        let f: &OrderFilter = $f;
+        let mut q = $query;
+        if let Some(id) = f.user_id {
+            q = q.filter(payorder::user_id.eq(id));
+        }
+        if let Some(ids) = &f.user_ids {
+            q = q.filter(payorder::user_id.eq_any(ids.clone()));
+        }
+        if let Some(state) = f.trade_state {
+            let states: Vec<&str> = match state {
+                TradeState::NotPay => vec![TradeState::NotPay.as_str(), TradeState::Closing.as_str()],
+                other => vec![other.as_str()],
+            };
+            q = q.filter(payorder::trade_state.eq_any(states));
+        }
+        if let Some(fulfilment) = f.fulfilment {
+            q = q.filter(payorder::fulfilment.eq(fulfilment.as_str()));
+        }
+        if let Some(no) = &f.out_trade_no {
+            q = q.filter(payorder::out_trade_no.eq(no.clone()));
+        }
+        q
+    }};
+}
+
+impl Db {
+    /// One page of orders matching `filter`, newest first.
+    pub async fn orders_page(
+        &self,
+        filter: &OrderFilter,
+        start: PageStart,
+        limit: i64,
+    ) -> Result<Vec<OrderRecord>, DbError> {
+        with_conn!(self, |conn| {
+            let q = filtered!(
+                payorder::table
+                    .select(OrderRecord::as_select())
+                    .order(payorder::id.desc())
+                    .limit(limit)
+                    .into_boxed(),
+                filter
+            );
+            let q = match start {
+                PageStart::After(id) => q.filter(payorder::id.lt(i32::try_from(id).unwrap_or(i32::MAX))),
+                PageStart::Offset(n) => q.offset(n),
+            };
+            Ok(q.load(conn).await?)
+        })
+    }
+
+    /// How many orders match `filter` (a count over the table: cache it).
+    pub async fn count_orders(&self, filter: &OrderFilter) -> Result<i64, DbError> {
+        with_conn!(self, |conn| {
+            let q = filtered!(payorder::table.into_boxed(), filter);
+            Ok(q.count().get_result(conn).await?)
+        })
+    }
+
+    /// The buyers with these ids.
+    pub async fn buyers(&self, ids: &[i32]) -> Result<Vec<BuyerRecord>, DbError> {
+        with_conn!(self, |conn| {
+            Ok(user::table
+                .select(BuyerRecord::as_select())
+                .filter(user::id.eq_any(ids))
+                .load(conn)
+                .await?)
+        })
+    }
+
+    /// Users whose username or mobile is exactly `q` (an owner's search).
+    pub async fn users_matching(&self, q: &str) -> Result<Vec<i32>, DbError> {
+        with_conn!(self, |conn| {
+            Ok(user::table
+                .select(user::id)
+                .filter(user::username.eq(q).or(user::mobile.eq(q)))
+                .limit(10)
+                .load(conn)
+                .await?)
+        })
+    }
+
+    /// An order's refunds, oldest first.
+    pub async fn refunds_of(&self, order_id: i32) -> Result<Vec<RefundDetail>, DbError> {
+        with_conn!(self, |conn| {
+            Ok(refund::table
+                .select(RefundDetail::as_select())
+                .filter(refund::order_id.eq(order_id))
+                .order(refund::id)
+                .load(conn)
+                .await?)
+        })
+    }
+
+    /// An order's history, oldest first.
+    pub async fn events_of(&self, order_id: i32) -> Result<Vec<EventRecord>, DbError> {
+        with_conn!(self, |conn| {
+            Ok(order_event::table
+                .select(EventRecord::as_select())
+                .filter(order_event::order_id.eq(order_id))
+                .order(order_event::id)
+                .load(conn)
+                .await?)
+        })
+    }
+}
