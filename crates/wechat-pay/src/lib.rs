@@ -3,6 +3,7 @@
 pub mod bill;
 mod client;
 mod error;
+mod http;
 mod ids;
 mod notify;
 mod qr;

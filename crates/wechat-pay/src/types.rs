@@ -204,6 +204,48 @@ pub(crate) fn fen(raw: &RawMap, name: &'static str) -> Result<i64, WechatPayErro
         .ok_or(WechatPayError::BadField(name))
 }
 
+impl UnifiedOrderResult {
+    pub(crate) fn from_raw(raw: RawMap) -> Result<UnifiedOrderResult, WechatPayError> {
+        Ok(UnifiedOrderResult {
+            prepay_id: field(&raw, "prepay_id")?.to_owned(),
+            code_url: field(&raw, "code_url")?.to_owned(),
+            raw,
+        })
+    }
+}
+
+impl OrderQueryResult {
+    /// The amount is required once paid, and read when present before.
+    pub(crate) fn from_raw(raw: RawMap) -> Result<OrderQueryResult, WechatPayError> {
+        let trade_state = TradeState::parse(field(&raw, "trade_state")?);
+        let paid = matches!(trade_state, TradeState::Success | TradeState::Refund);
+        Ok(OrderQueryResult {
+            out_trade_no: field(&raw, "out_trade_no")?.to_owned(),
+            transaction_id: optional(&raw, "transaction_id"),
+            total_fee: if paid {
+                Some(fen(&raw, "total_fee")?)
+            } else {
+                fen(&raw, "total_fee").ok()
+            },
+            bank_type: optional(&raw, "bank_type"),
+            time_end: optional(&raw, "time_end"),
+            trade_state,
+            raw,
+        })
+    }
+}
+
+impl RefundResult {
+    pub(crate) fn from_raw(raw: RawMap) -> Result<RefundResult, WechatPayError> {
+        Ok(RefundResult {
+            refund_id: field(&raw, "refund_id")?.to_owned(),
+            out_refund_no: field(&raw, "out_refund_no")?.to_owned(),
+            refund_fee: fen(&raw, "refund_fee")?,
+            raw,
+        })
+    }
+}
+
 impl RefundQueryResult {
     pub(crate) fn from_raw(raw: RawMap) -> Result<RefundQueryResult, WechatPayError> {
         let count: usize = raw

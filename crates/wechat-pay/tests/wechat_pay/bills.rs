@@ -121,6 +121,14 @@ fn all_bill() -> String {
 }
 
 #[test]
+fn the_column_lists_are_the_documented_headers() {
+    assert_eq!(bill::ALL_COLUMNS.join(","), ALL_HEADER);
+    assert_eq!(bill::SUCCESS_COLUMNS.join(","), SUCCESS_HEADER);
+    assert_eq!(bill::REFUND_COLUMNS.join(","), REFUND_HEADER);
+    assert_eq!(bill::SUMMARY_COLUMNS.join(","), SUMMARY_HEADER);
+}
+
+#[test]
 fn an_all_bill_with_bom_crlf_and_backticks_is_read_exactly() {
     let b = bill::parse(all_bill().as_bytes(), BillType::All).unwrap();
     assert_eq!(b.rows.len(), 3);
