@@ -8,6 +8,8 @@ mod ids;
 mod notify;
 mod qr;
 mod sign;
+#[cfg(feature = "test-utils")]
+pub mod testing;
 mod types;
 pub mod v3;
 pub mod xml;

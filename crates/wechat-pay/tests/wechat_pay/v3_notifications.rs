@@ -191,7 +191,7 @@ fn tampered_probe_stale_and_foreign_notifications_are_refused() {
         "transaction",
         &payment_plaintext(MCH_ID),
         APIV3_KEY,
-        &crate::keys::key("stranger"),
+        &crate::key("stranger"),
         0,
     );
     assert_eq!(
