@@ -46,9 +46,13 @@ pub struct Reply {
 
 impl Reply {
     pub fn json(status: u16, body: &str, signing: Signing) -> Reply {
+        Reply::bytes(status, body.as_bytes().to_vec(), signing)
+    }
+
+    pub fn bytes(status: u16, body: Vec<u8>, signing: Signing) -> Reply {
         Reply {
             status,
-            body: body.as_bytes().to_vec(),
+            body,
             signing,
             skew: 0,
             tamper: None,
