@@ -2,10 +2,10 @@
 
 use crate::bill::{BillOutcome, BillType};
 use crate::notify::Merchant;
-use crate::types::require_return_success;
+use crate::types::{FromRaw, require_return_success};
 use crate::{
-    OrderQueryResult, OrderRef, RawMap, Refund, RefundQueryResult, RefundResult, SignType,
-    UnifiedOrder, UnifiedOrderResult, WechatPayError, http, nonce_str, xml,
+    OrderQueryResult, OrderRef, Refund, RefundQueryResult, RefundResult, SignType, UnifiedOrder,
+    UnifiedOrderResult, WechatPayError, http, nonce_str, xml,
 };
 use secrecy::SecretString;
 use std::time::Duration;
@@ -122,13 +122,14 @@ impl Client {
     }
 
     /// Signs and sends `fields` (plus appid, mch_id, nonce_str, sign_type),
-    /// then checks the reply: return_code, signature, merchant, result_code.
-    fn call(
+    /// checks the reply (return_code, signature, merchant, result_code) and
+    /// reads it as `T`.
+    fn call<T: FromRaw>(
         &self,
         path: &str,
         fields: &[(&str, &str)],
         with_cert: bool,
-    ) -> Result<RawMap, WechatPayError> {
+    ) -> Result<T, WechatPayError> {
         let reply = self.signed_post(path, fields, with_cert, MAX_REPLY_BYTES)?;
         let raw = xml::parse(&reply)?;
         require_return_success(&raw)?;
@@ -139,7 +140,7 @@ impl Client {
                 err_code_des: raw.get("err_code_des").cloned().unwrap_or_default(),
             });
         }
-        Ok(raw)
+        T::from_raw(raw)
     }
 
     /// Signs and posts `fields`; the body of an HTTP 200 reply, unchecked.
@@ -200,7 +201,7 @@ impl Client {
 impl WechatPayApi for Client {
     fn unified_order(&self, order: &UnifiedOrder) -> Result<UnifiedOrderResult, WechatPayError> {
         let total_fee = order.total_fee.to_string();
-        let raw = self.call(
+        self.call(
             "/pay/unifiedorder",
             &[
                 ("body", &order.body),
@@ -214,24 +215,21 @@ impl WechatPayApi for Client {
                 ("attach", order.attach.as_deref().unwrap_or("")),
             ],
             false,
-        )?;
-        UnifiedOrderResult::from_raw(raw)
+        )
     }
 
     fn order_query(&self, order: &OrderRef) -> Result<OrderQueryResult, WechatPayError> {
-        let raw = self.call("/pay/orderquery", &[order.field()], false)?;
-        OrderQueryResult::from_raw(raw)
+        self.call("/pay/orderquery", &[order.field()], false)
     }
 
     fn close_order(&self, out_trade_no: &str) -> Result<(), WechatPayError> {
-        self.call("/pay/closeorder", &[("out_trade_no", out_trade_no)], false)?;
-        Ok(())
+        self.call("/pay/closeorder", &[("out_trade_no", out_trade_no)], false)
     }
 
     fn refund(&self, refund: &Refund) -> Result<RefundResult, WechatPayError> {
         let total_fee = refund.total_fee.to_string();
         let refund_fee = refund.refund_fee.to_string();
-        let raw = self.call(
+        self.call(
             "/secapi/pay/refund",
             &[
                 refund.order.field(),
@@ -242,13 +240,11 @@ impl WechatPayApi for Client {
                 ("notify_url", refund.notify_url.as_deref().unwrap_or("")),
             ],
             true,
-        )?;
-        RefundResult::from_raw(raw)
+        )
     }
 
     fn refund_query(&self, order: &OrderRef) -> Result<RefundQueryResult, WechatPayError> {
-        let raw = self.call("/pay/refundquery", &[order.field()], false)?;
-        RefundQueryResult::from_raw(raw)
+        self.call("/pay/refundquery", &[order.field()], false)
     }
 
     fn download_bill(
