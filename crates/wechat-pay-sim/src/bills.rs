@@ -1,26 +1,15 @@
 //! Trade bills built from the order book, in WeChat's file format.
 
+use crate::china_time::{day, plain};
+use crate::orders::PAYER_OPENID;
 use crate::{SimConfig, SimOrder};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use wechat_pay::BillType;
-use wechat_pay::bill::{CHINA_TIME, SUMMARY_COLUMNS, format_yuan};
-
-/// The payer every simulated payment comes from.
-pub(crate) const OPENID: &str = "oSimulatorPayer0000000000000";
+use wechat_pay::bill::{SUMMARY_COLUMNS, format_yuan};
 
 /// WeChat's 0.6% fee, rounded half up to the fen.
 fn fee(fen: i64) -> i64 {
     (fen * 6 + 500) / 1000
-}
-
-fn china_day(at: DateTime<Utc>) -> NaiveDate {
-    at.with_timezone(&CHINA_TIME).date_naive()
-}
-
-fn china_time(at: DateTime<Utc>) -> String {
-    at.with_timezone(&CHINA_TIME)
-        .format("%Y-%m-%d %H:%M:%S")
-        .to_string()
 }
 
 struct Totals {
@@ -42,12 +31,12 @@ pub(crate) fn build(
 ) -> Option<String> {
     let payments: Vec<&SimOrder> = orders
         .iter()
-        .filter(|o| o.paid_at.is_some_and(|t| china_day(t) == date))
+        .filter(|o| o.paid_at.is_some_and(|t| day(t) == date))
         .collect();
     let refunds: Vec<(&SimOrder, &crate::SimRefund)> = orders
         .iter()
         .flat_map(|o| o.refunds.iter().map(move |r| (o, r)))
-        .filter(|(_, r)| china_day(r.created_at) == date)
+        .filter(|(_, r)| day(r.created_at) == date)
         .collect();
     if payments.is_empty() && refunds.is_empty() {
         return None;
@@ -75,7 +64,7 @@ pub(crate) fn build(
             String::new(),
             o.transaction_id.clone().unwrap_or_default(),
             o.out_trade_no.clone(),
-            OPENID.into(),
+            PAYER_OPENID.into(),
             "NATIVE".into(),
             state.into(),
             "CMC".into(),
@@ -87,7 +76,7 @@ pub(crate) fn build(
     if bill_type != BillType::Refund {
         for o in &payments {
             let paid_at = o.paid_at.unwrap_or_default();
-            let mut f = vec![china_time(paid_at)];
+            let mut f = vec![plain(paid_at)];
             f.extend(common(o, "SUCCESS", o.total_fee));
             if bill_type == BillType::All {
                 f.extend(["0", "0", "0.00", "0.00", "", ""].map(String::from));
@@ -122,12 +111,12 @@ pub(crate) fn build(
             ];
             let mut f = Vec::new();
             if bill_type == BillType::Refund {
-                f.push(china_time(o.paid_at.unwrap_or(r.created_at)));
+                f.push(plain(o.paid_at.unwrap_or(r.created_at)));
                 f.extend(common(o, "REFUND", 0));
-                f.push(china_time(r.created_at));
-                f.push(r.success_at.map(china_time).unwrap_or_default());
+                f.push(plain(r.created_at));
+                f.push(r.success_at.map(plain).unwrap_or_default());
             } else {
-                f.push(china_time(r.created_at));
+                f.push(plain(r.created_at));
                 f.extend(common(o, "REFUND", 0));
             }
             f.extend(refund_fields);

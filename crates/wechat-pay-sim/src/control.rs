@@ -31,8 +31,7 @@ struct ClockRequest {
 }
 
 async fn get_clock(sim: web::Data<Simulator>) -> HttpResponse {
-    HttpResponse::Ok()
-        .json(json!({"now": sim.now().with_timezone(&wechat_pay::bill::CHINA_TIME).to_rfc3339()}))
+    HttpResponse::Ok().json(json!({"now": crate::china_time::rfc3339(sim.now())}))
 }
 
 async fn set_clock(sim: web::Data<Simulator>, req: web::Json<ClockRequest>) -> HttpResponse {

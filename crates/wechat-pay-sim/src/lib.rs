@@ -15,10 +15,12 @@
 //! rotates platform certificates.
 
 mod api;
-mod api_v3;
 mod bills;
+mod china_time;
 mod control;
+mod ids;
 mod notify;
+mod orders;
 mod state;
 
 pub use state::{Delivery, Faults, SimOrder, SimRefund};
@@ -209,7 +211,6 @@ impl Simulator {
             cfg.app_data(web::Data::new(sim))
                 .app_data(web::PayloadConfig::new(wechat_pay::xml::MAX_XML_BYTES * 2))
                 .configure(api::routes)
-                .configure(api_v3::routes)
                 .configure(control::routes);
         }
     }
@@ -254,7 +255,7 @@ impl Simulator {
     /// Pays an order as the payer would by scanning its code; the
     /// notification is then delivered in the background.
     pub fn pay(&self, out_trade_no: &str) -> Result<String, String> {
-        let paid = state::pay(self, out_trade_no)?;
+        let paid = orders::pay(self, out_trade_no)?;
         notify::deliver_payment(self.clone(), paid.clone());
         Ok(paid.transaction_id.unwrap_or_default())
     }

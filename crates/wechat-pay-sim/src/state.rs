@@ -1,12 +1,10 @@
 //! Orders, refunds and notification attempts held by the simulator.
 
-use crate::Simulator;
 use chrono::{DateTime, TimeDelta, Utc};
 use rand::Rng;
-use rand::distr::Alphanumeric;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use wechat_pay::SignType;
 use wechat_pay::v3::{PrivateKey, PublicKey};
 
@@ -32,6 +30,15 @@ pub struct Faults {
     /// Bills are announced with a wrong SHA1 (v3) or served cut short
     /// before their summary (v2).
     pub corrupt_bills: bool,
+}
+
+impl Faults {
+    /// Whether this call is one of the `systemerror_percent` answered with
+    /// a system error.
+    pub(crate) fn system_error_now(&self) -> bool {
+        let pct = self.systemerror_percent.min(100);
+        pct > 0 && rand::rng().random_range(0..100u8) < pct
+    }
 }
 
 /// A refund of an order.
@@ -119,30 +126,11 @@ pub(crate) struct PlatformCert {
     pub pem: String,
 }
 
-/// 40 upper-case hex digits, the first 1-7: a positive 20-byte DER
-/// integer, the longest serial X.509 allows.
-fn random_serial() -> String {
-    let mut rng = rand::rng();
-    (0..40)
-        .map(|i| {
-            // A non-zero first digit keeps the serial 40 digits long.
-            let d = if i == 0 {
-                rng.random_range(1..8u8)
-            } else {
-                rng.random_range(0..16u8)
-            };
-            char::from_digit(u32::from(d), 16)
-                .unwrap_or('0')
-                .to_ascii_uppercase()
-        })
-        .collect()
-}
-
 impl PlatformCert {
     /// A certificate for `key` with a random 40-digit serial, valid from a
     /// day ago for five years.
     pub fn new(key: PrivateKey) -> Result<PlatformCert, wechat_pay::v3::Error> {
-        let serial = random_serial();
+        let serial = crate::ids::certificate_serial();
         let now = Utc::now();
         let pem = wechat_pay::v3::PlatformCertificate::self_signed_pem(
             &key,
@@ -170,21 +158,6 @@ pub(crate) struct State {
     pub signer: usize,
     /// Bill files by download token: (bytes, gzip).
     pub bill_files: HashMap<String, (Vec<u8>, bool)>,
-}
-
-pub(crate) fn random_alnum(len: usize) -> String {
-    rand::rng()
-        .sample_iter(&Alphanumeric)
-        .take(len)
-        .map(char::from)
-        .collect()
-}
-
-pub(crate) fn random_digits(len: usize) -> String {
-    let mut rng = rand::rng();
-    (0..len)
-        .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
-        .collect()
 }
 
 impl State {
@@ -233,63 +206,5 @@ impl SimOrder {
 
     pub(crate) fn refunded_total(&self) -> i64 {
         self.refunds.iter().map(|r| r.refund_fee).sum()
-    }
-}
-
-/// The payer pays `out_trade_no`: NOTPAY with a live code becomes SUCCESS.
-pub(crate) fn pay(sim: &Simulator, out_trade_no: &str) -> Result<SimOrder, String> {
-    let mut state = sim.state.lock().map_err(|_| "state poisoned".to_owned())?;
-    let now = state.now();
-    let order = state
-        .orders
-        .get_mut(out_trade_no)
-        .ok_or_else(|| format!("no order {out_trade_no}"))?;
-    if order.trade_state != "NOTPAY" {
-        return Err(format!("order is {}", order.trade_state));
-    }
-    if order.pay_until.is_some_and(|u| Instant::now() >= u) {
-        return Err("code_url expired".to_owned());
-    }
-    let transaction_id = format!("4200{}", random_digits(24));
-    order.trade_state = "SUCCESS".into();
-    order.transaction_id = Some(transaction_id.clone());
-    order.time_end = Some(wechat_pay::time_expire(now));
-    order.paid_at = Some(now);
-    let paid = order.snapshot();
-    state
-        .by_transaction
-        .insert(transaction_id, out_trade_no.to_owned());
-    Ok(paid)
-}
-
-pub(crate) fn expires(ttl: Duration, time_expire: Option<&str>) -> Instant {
-    let by_ttl = Instant::now() + ttl;
-    // time_expire is China time; compare it with China time now.
-    let Some(limit) =
-        time_expire.and_then(|t| chrono::NaiveDateTime::parse_from_str(t, "%Y%m%d%H%M%S").ok())
-    else {
-        return by_ttl;
-    };
-    let now_china = chrono::Utc::now().naive_utc() + chrono::TimeDelta::hours(8);
-    let left = (limit - now_china).to_std().unwrap_or(Duration::ZERO);
-    by_ttl.min(Instant::now() + left)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn certificate_serials_are_40_digits_and_fit_x509() {
-        for _ in 0..500 {
-            let serial = random_serial();
-            assert_eq!(serial.len(), 40);
-            assert!(matches!(serial.as_bytes()[0], b'1'..=b'7'), "{serial}");
-            assert!(
-                serial
-                    .bytes()
-                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_lowercase())
-            );
-        }
     }
 }

@@ -2,14 +2,13 @@
 
 use crate::bill::{BillOutcome, BillType};
 use crate::notify::Merchant;
-use crate::types::{fen, field, optional, require_return_success};
+use crate::types::{FromRaw, require_return_success};
 use crate::{
-    OrderQueryResult, OrderRef, RawMap, Refund, RefundQueryResult, RefundResult, SignType,
-    TradeState, UnifiedOrder, UnifiedOrderResult, WechatPayError, nonce_str, xml,
+    OrderQueryResult, OrderRef, Refund, RefundQueryResult, RefundResult, SignType, UnifiedOrder,
+    UnifiedOrderResult, WechatPayError, http, nonce_str, xml,
 };
 use secrecy::SecretString;
 use std::time::Duration;
-use ureq::tls::{Certificate, ClientCert, PemItem, PrivateKey, RootCerts, TlsConfig};
 
 /// The merchant's client certificate and key (PEM), for refunds.
 #[derive(Clone)]
@@ -97,64 +96,23 @@ fn config_err(e: impl std::fmt::Display) -> WechatPayError {
     WechatPayError::Config(e.to_string())
 }
 
-/// The certificates of a PEM file (at least one).
-pub(crate) fn certificates(
-    pem: &[u8],
-    what: &str,
-) -> Result<Vec<Certificate<'static>>, WechatPayError> {
-    let certs: Vec<Certificate<'static>> = ureq::tls::parse_pem(pem)
-        .filter_map(|item| match item {
-            Ok(PemItem::Certificate(c)) => Some(Ok(c)),
-            Ok(_) => None,
-            Err(e) => Some(Err(config_err(e))),
-        })
-        .collect::<Result<_, _>>()?;
-    if certs.is_empty() {
-        return Err(config_err(format!("no certificate in the {what} PEM")));
-    }
-    Ok(certs)
-}
-
-fn agent(
-    config: &Config,
-    identity: Option<&ClientIdentity>,
-) -> Result<ureq::Agent, WechatPayError> {
-    let mut tls = TlsConfig::builder();
-    if let Some(pem) = &config.root_certs_pem {
-        let roots = certificates(pem, "root certificates")?;
-        tls = tls.root_certs(RootCerts::new_with_certs(&roots));
-    }
-    if let Some(id) = identity {
-        use secrecy::ExposeSecret;
-        let chain = certificates(&id.cert_pem, "client certificate")?;
-        let key =
-            PrivateKey::from_pem(id.key_pem.expose_secret().as_bytes()).map_err(config_err)?;
-        tls = tls.client_cert(Some(ClientCert::new_with_certs(&chain, key)));
-    }
-    Ok(ureq::Agent::config_builder()
-        .timeout_global(Some(config.timeout))
-        .http_status_as_error(false)
-        .tls_config(tls.build())
-        .build()
-        .new_agent())
-}
-
 impl Client {
     /// A client; fails on an unusable base URL or certificate.
     pub fn new(config: Config) -> Result<Client, WechatPayError> {
-        let base = config.base_url.trim_end_matches('/').to_owned();
-        if !(base.starts_with("https://") || base.starts_with("http://")) {
-            return Err(config_err("base_url must start with https:// or http://"));
-        }
+        let base_url = http::base_url(&config.base_url).map_err(config_err)?;
+        let roots = config.root_certs_pem.as_deref();
+        let agent = |identity: Option<&ClientIdentity>| {
+            http::agent(config.timeout, roots, identity).map_err(config_err)
+        };
         Ok(Client {
-            agent: agent(&config, None)?,
+            agent: agent(None)?,
             cert_agent: config
                 .client_identity
                 .as_ref()
-                .map(|id| agent(&config, Some(id)))
+                .map(|id| agent(Some(id)))
                 .transpose()?,
             merchant: config.merchant,
-            base_url: base,
+            base_url,
         })
     }
 
@@ -164,13 +122,14 @@ impl Client {
     }
 
     /// Signs and sends `fields` (plus appid, mch_id, nonce_str, sign_type),
-    /// then checks the reply: return_code, signature, merchant, result_code.
-    fn call(
+    /// checks the reply (return_code, signature, merchant, result_code) and
+    /// reads it as `T`.
+    fn call<T: FromRaw>(
         &self,
         path: &str,
         fields: &[(&str, &str)],
         with_cert: bool,
-    ) -> Result<RawMap, WechatPayError> {
+    ) -> Result<T, WechatPayError> {
         let reply = self.signed_post(path, fields, with_cert, MAX_REPLY_BYTES)?;
         let raw = xml::parse(&reply)?;
         require_return_success(&raw)?;
@@ -181,7 +140,7 @@ impl Client {
                 err_code_des: raw.get("err_code_des").cloned().unwrap_or_default(),
             });
         }
-        Ok(raw)
+        T::from_raw(raw)
     }
 
     /// Signs and posts `fields`; the body of an HTTP 200 reply, unchecked.
@@ -242,7 +201,7 @@ impl Client {
 impl WechatPayApi for Client {
     fn unified_order(&self, order: &UnifiedOrder) -> Result<UnifiedOrderResult, WechatPayError> {
         let total_fee = order.total_fee.to_string();
-        let raw = self.call(
+        self.call(
             "/pay/unifiedorder",
             &[
                 ("body", &order.body),
@@ -256,42 +215,21 @@ impl WechatPayApi for Client {
                 ("attach", order.attach.as_deref().unwrap_or("")),
             ],
             false,
-        )?;
-        Ok(UnifiedOrderResult {
-            prepay_id: field(&raw, "prepay_id")?.to_owned(),
-            code_url: field(&raw, "code_url")?.to_owned(),
-            raw,
-        })
+        )
     }
 
     fn order_query(&self, order: &OrderRef) -> Result<OrderQueryResult, WechatPayError> {
-        let raw = self.call("/pay/orderquery", &[order.field()], false)?;
-        let trade_state = TradeState::parse(field(&raw, "trade_state")?);
-        let paid = matches!(trade_state, TradeState::Success | TradeState::Refund);
-        Ok(OrderQueryResult {
-            out_trade_no: field(&raw, "out_trade_no")?.to_owned(),
-            transaction_id: optional(&raw, "transaction_id"),
-            total_fee: if paid {
-                Some(fen(&raw, "total_fee")?)
-            } else {
-                fen(&raw, "total_fee").ok()
-            },
-            bank_type: optional(&raw, "bank_type"),
-            time_end: optional(&raw, "time_end"),
-            trade_state,
-            raw,
-        })
+        self.call("/pay/orderquery", &[order.field()], false)
     }
 
     fn close_order(&self, out_trade_no: &str) -> Result<(), WechatPayError> {
-        self.call("/pay/closeorder", &[("out_trade_no", out_trade_no)], false)?;
-        Ok(())
+        self.call("/pay/closeorder", &[("out_trade_no", out_trade_no)], false)
     }
 
     fn refund(&self, refund: &Refund) -> Result<RefundResult, WechatPayError> {
         let total_fee = refund.total_fee.to_string();
         let refund_fee = refund.refund_fee.to_string();
-        let raw = self.call(
+        self.call(
             "/secapi/pay/refund",
             &[
                 refund.order.field(),
@@ -302,18 +240,11 @@ impl WechatPayApi for Client {
                 ("notify_url", refund.notify_url.as_deref().unwrap_or("")),
             ],
             true,
-        )?;
-        Ok(RefundResult {
-            refund_id: field(&raw, "refund_id")?.to_owned(),
-            out_refund_no: field(&raw, "out_refund_no")?.to_owned(),
-            refund_fee: fen(&raw, "refund_fee")?,
-            raw,
-        })
+        )
     }
 
     fn refund_query(&self, order: &OrderRef) -> Result<RefundQueryResult, WechatPayError> {
-        let raw = self.call("/pay/refundquery", &[order.field()], false)?;
-        RefundQueryResult::from_raw(raw)
+        self.call("/pay/refundquery", &[order.field()], false)
     }
 
     fn download_bill(

@@ -3,10 +3,13 @@
 pub mod bill;
 mod client;
 mod error;
+mod http;
 mod ids;
 mod notify;
 mod qr;
 mod sign;
+#[cfg(feature = "test-utils")]
+pub mod testing;
 mod types;
 pub mod v3;
 pub mod xml;

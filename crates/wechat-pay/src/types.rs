@@ -204,8 +204,63 @@ pub(crate) fn fen(raw: &RawMap, name: &'static str) -> Result<i64, WechatPayErro
         .ok_or(WechatPayError::BadField(name))
 }
 
-impl RefundQueryResult {
-    pub(crate) fn from_raw(raw: RawMap) -> Result<RefundQueryResult, WechatPayError> {
+/// A reply typed from its fields, once verified.
+pub(crate) trait FromRaw: Sized {
+    /// Reads the fields this reply needs; every field stays in `raw`.
+    fn from_raw(raw: RawMap) -> Result<Self, WechatPayError>;
+}
+
+/// A reply with nothing to read but its success.
+impl FromRaw for () {
+    fn from_raw(_: RawMap) -> Result<(), WechatPayError> {
+        Ok(())
+    }
+}
+
+impl FromRaw for UnifiedOrderResult {
+    fn from_raw(raw: RawMap) -> Result<UnifiedOrderResult, WechatPayError> {
+        Ok(UnifiedOrderResult {
+            prepay_id: field(&raw, "prepay_id")?.to_owned(),
+            code_url: field(&raw, "code_url")?.to_owned(),
+            raw,
+        })
+    }
+}
+
+impl FromRaw for OrderQueryResult {
+    /// The amount is required once paid, and read when present before.
+    fn from_raw(raw: RawMap) -> Result<OrderQueryResult, WechatPayError> {
+        let trade_state = TradeState::parse(field(&raw, "trade_state")?);
+        let paid = matches!(trade_state, TradeState::Success | TradeState::Refund);
+        Ok(OrderQueryResult {
+            out_trade_no: field(&raw, "out_trade_no")?.to_owned(),
+            transaction_id: optional(&raw, "transaction_id"),
+            total_fee: if paid {
+                Some(fen(&raw, "total_fee")?)
+            } else {
+                fen(&raw, "total_fee").ok()
+            },
+            bank_type: optional(&raw, "bank_type"),
+            time_end: optional(&raw, "time_end"),
+            trade_state,
+            raw,
+        })
+    }
+}
+
+impl FromRaw for RefundResult {
+    fn from_raw(raw: RawMap) -> Result<RefundResult, WechatPayError> {
+        Ok(RefundResult {
+            refund_id: field(&raw, "refund_id")?.to_owned(),
+            out_refund_no: field(&raw, "out_refund_no")?.to_owned(),
+            refund_fee: fen(&raw, "refund_fee")?,
+            raw,
+        })
+    }
+}
+
+impl FromRaw for RefundQueryResult {
+    fn from_raw(raw: RawMap) -> Result<RefundQueryResult, WechatPayError> {
         let count: usize = raw
             .get("refund_count")
             .and_then(|c| c.parse().ok())

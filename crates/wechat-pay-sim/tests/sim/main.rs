@@ -6,7 +6,6 @@
 mod bills;
 mod faults;
 mod flow;
-mod keys;
 mod receiver;
 mod refunds;
 mod requests;
@@ -19,6 +18,8 @@ use secrecy::SecretString;
 use std::time::Duration;
 use wechat_pay::{Client, ClientIdentity, Config, Merchant, SignType, UnifiedOrder};
 use wechat_pay_sim::{RunningSim, SimConfig, Simulator};
+
+pub use wechat_pay::testing::{eventually, signed_xml};
 
 pub const APPID: &str = "wx0000000000sim01";
 pub const MCH_ID: &str = "1900000109";
@@ -74,15 +75,19 @@ pub fn order(out_trade_no: &str, total_fee: i64, notify_url: &str) -> UnifiedOrd
     }
 }
 
-/// Polls `check` until it holds or two seconds pass.
-pub fn eventually(what: &str, mut check: impl FnMut() -> bool) {
-    for _ in 0..200 {
-        if check() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    panic!("timed out waiting for {what}");
+/// The RSA key called `name`, made once and kept under the target folder.
+pub fn key(name: &str) -> wechat_pay::v3::PrivateKey {
+    wechat_pay::testing::cached_key(env!("CARGO_TARGET_TMPDIR").as_ref(), name)
+}
+
+/// A plain HTTP client for the control API and hand-made requests; every
+/// status is a reply, not an error.
+pub fn http_agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(5)))
+        .http_status_as_error(false)
+        .build()
+        .new_agent()
 }
 
 pub const APIV3_KEY: &str = "sim-apiv3-key-0123456789abcdefgh";
@@ -91,8 +96,8 @@ pub const MERCHANT_SERIAL: &str = "4A4A7F5A3775B6A45ACD588826D15E583A95F5DD";
 /// A simulator with v3 on (public-key mode) knowing our merchant key.
 pub fn start_sim_v3(configure: impl FnOnce(&mut SimConfig)) -> RunningSim {
     start_sim(|c| {
-        let mut v3 = wechat_pay_sim::V3Settings::new(APIV3_KEY, keys::key("platform-a"));
-        v3.merchant_public_key = Some(keys::key("merchant").public_key());
+        let mut v3 = wechat_pay_sim::V3Settings::new(APIV3_KEY, key("platform-a"));
+        v3.merchant_public_key = Some(key("merchant").public_key());
         v3.merchant_serial = Some(MERCHANT_SERIAL.into());
         c.v3 = Some(v3);
         configure(c);
@@ -102,7 +107,7 @@ pub fn start_sim_v3(configure: impl FnOnce(&mut SimConfig)) -> RunningSim {
 /// v3 settings for a client of `sim`, verifying with the public key.
 pub fn v3_config(sim: &RunningSim) -> wechat_pay::v3::Config {
     use secrecy::ExposeSecret;
-    let pem = keys::key("merchant").to_pkcs8_pem().unwrap();
+    let pem = key("merchant").to_pkcs8_pem().unwrap();
     let mut config = wechat_pay::v3::Config::new(
         APPID,
         MCH_ID,
@@ -112,7 +117,7 @@ pub fn v3_config(sim: &RunningSim) -> wechat_pay::v3::Config {
     )
     .with_public_key(
         wechat_pay_sim::DEFAULT_PUBLIC_KEY_ID,
-        &keys::key("platform-a").public_key().to_pem().unwrap(),
+        &key("platform-a").public_key().to_pem().unwrap(),
     );
     config.base_url = sim.base_url();
     config.timeout = Duration::from_secs(5);

@@ -1,16 +1,10 @@
 //! Malformed and incomplete requests get WeChat-shaped answers.
 
-use crate::{APPID, KEY, MCH_ID, start_sim};
-use std::time::Duration;
+use crate::{APPID, KEY, MCH_ID, http_agent, signed_xml, start_sim};
 use wechat_pay::{SignType, xml};
 
 fn post(url: &str, content_type: &str, body: &str) -> (u16, wechat_pay::RawMap) {
-    let agent = ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(5)))
-        .http_status_as_error(false)
-        .build()
-        .new_agent();
-    let mut res = agent
+    let mut res = http_agent()
         .post(url)
         .header("Content-Type", content_type)
         .send(body.as_bytes())
@@ -21,10 +15,7 @@ fn post(url: &str, content_type: &str, body: &str) -> (u16, wechat_pay::RawMap) 
 }
 
 fn signed(fields: &[(&str, &str)]) -> String {
-    let sign = wechat_pay::sign(fields.iter().copied(), KEY, SignType::Md5);
-    let mut all = fields.to_vec();
-    all.push(("sign", &sign));
-    xml::build(all)
+    signed_xml(fields, KEY, SignType::Md5)
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! certificates and follows a rotation without restarting.
 
 use crate::v3_receiver::V3Receiver;
-use crate::{eventually, keys, native, start_sim_v3, v3_config};
+use crate::{eventually, http_agent, key, native, start_sim_v3, v3_config};
 use std::time::Duration;
 use wechat_pay::v3::{Api, Client};
 
@@ -30,17 +30,13 @@ fn certificate_mode_with_rotation() {
     // debug build is slow).
     let pem = {
         use secrecy::ExposeSecret;
-        keys::key("platform-b")
+        key("platform-b")
             .to_pkcs8_pem()
             .unwrap()
             .expose_secret()
             .to_owned()
     };
-    let agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .new_agent();
-    let rotated: serde_json::Value = agent
+    let rotated: serde_json::Value = http_agent()
         .post(&format!("{}/sim/rotate-certificate", sim.base_url()))
         .header("Content-Type", "application/json")
         .send(serde_json::json!({"private_key_pem": pem}).to_string())
@@ -84,8 +80,5 @@ fn certificate_mode_with_rotation() {
 #[test]
 fn rotation_is_refused_in_public_key_mode() {
     let sim = start_sim_v3(|_| {});
-    assert!(
-        sim.rotate_certificate(Some(keys::key("platform-b")))
-            .is_err()
-    );
+    assert!(sim.rotate_certificate(Some(key("platform-b"))).is_err());
 }

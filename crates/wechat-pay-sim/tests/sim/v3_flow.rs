@@ -1,8 +1,9 @@
 //! The crate's v3 client against the simulator: every operation and error
 //! code, and refused merchant signatures.
 
-use crate::{MCH_ID, eventually, keys, native, start_sim, start_sim_v3, v3_client, v3_config};
-use std::time::Duration;
+use crate::{
+    MCH_ID, eventually, http_agent, key, native, start_sim, start_sim_v3, v3_client, v3_config,
+};
 use wechat_pay::TradeState;
 use wechat_pay::v3::{Api, Client, Error, RefundOrder, RefundRequest};
 use wechat_pay_sim::Faults;
@@ -158,7 +159,7 @@ fn a_bad_merchant_signature_is_401_sign_error() {
     let sim = start_sim_v3(|_| {});
     let mut config = v3_config(&sim);
     use secrecy::ExposeSecret;
-    let other = keys::key("stranger").to_pkcs8_pem().unwrap();
+    let other = key("stranger").to_pkcs8_pem().unwrap();
     config.merchant_private_key = secrecy::SecretString::from(other.expose_secret());
     let err = Client::new(config)
         .unwrap()
@@ -173,11 +174,7 @@ fn a_bad_merchant_signature_is_401_sign_error() {
     assert_eq!(err.code(), Some("SIGN_ERROR"));
 
     // No Authorization at all.
-    let agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .new_agent();
-    let mut res = agent
+    let mut res = http_agent()
         .get(&format!(
             "{}/v3/pay/transactions/out-trade-no/LT1?mchid={MCH_ID}",
             sim.base_url()
@@ -206,12 +203,8 @@ fn without_a_merchant_key_v3_is_refused_until_one_is_posted() {
     assert_eq!(err.code(), Some("SIGN_ERROR"));
     assert!(err.to_string().contains("--merchant-public-key"), "{err}");
 
-    let pem = keys::key("merchant").public_key().to_pem().unwrap();
-    let agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .new_agent();
-    let res = agent
+    let pem = key("merchant").public_key().to_pem().unwrap();
+    let res = http_agent()
         .post(&format!("{}/sim/v3/merchant-public-key", sim.base_url()))
         .header("Content-Type", "application/json")
         .send(serde_json::json!({"public_key_pem": pem}).to_string())
@@ -247,11 +240,7 @@ fn a_v2_sim_without_v3_answers_404() {
 #[test]
 fn the_public_key_is_published_for_the_shop() {
     let sim = start_sim_v3(|_| {});
-    let agent = ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(5)))
-        .build()
-        .new_agent();
-    let body: serde_json::Value = agent
+    let body: serde_json::Value = http_agent()
         .get(&format!("{}/sim/v3/public-key", sim.base_url()))
         .call()
         .unwrap()
@@ -263,7 +252,7 @@ fn the_public_key_is_published_for_the_shop() {
     let pem = body["public_key_pem"].as_str().unwrap();
     assert_eq!(
         wechat_pay::v3::PublicKey::from_pem(pem).unwrap(),
-        keys::key("platform-a").public_key()
+        key("platform-a").public_key()
     );
 }
 
@@ -271,12 +260,9 @@ fn the_public_key_is_published_for_the_shop() {
 fn a_stale_request_timestamp_is_401_sign_error() {
     let sim = start_sim_v3(|_| {});
     let signer =
-        wechat_pay::v3::MerchantSigner::new(MCH_ID, crate::MERCHANT_SERIAL, keys::key("merchant"));
+        wechat_pay::v3::MerchantSigner::new(MCH_ID, crate::MERCHANT_SERIAL, key("merchant"));
     let path = format!("/v3/pay/transactions/out-trade-no/LT1?mchid={MCH_ID}");
-    let agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .new_agent();
+    let agent = http_agent();
     let status = |timestamp: i64| {
         let auth = signer.authorization("GET", &path, timestamp, "nonce1", b"");
         let mut res = agent

@@ -7,9 +7,14 @@
 mod auth;
 mod certificates;
 mod client;
+mod clock;
+mod config;
 mod error;
 mod keys;
 mod notify;
+mod operations;
+mod refresher;
+mod transport;
 mod types;
 mod verifier;
 
@@ -18,19 +23,20 @@ pub use auth::{
     sign_message, verify_request,
 };
 pub use certificates::{CertificateItem, CertificateList, EncryptedResource, PlatformCertificate};
-pub use client::{Api, Client, Config, MAX_BILL_BYTES, WechatPublicKey};
+pub use client::Client;
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::{Config, WechatPublicKey};
 pub use error::{Error, SignatureError};
 pub use keys::{ApiV3Key, PrivateKey, PublicKey};
 pub use notify::{
     Notification, NotificationEnvelope, Notifications, NotifyReply, PaymentAmount,
     PaymentNotification, PaymentPayer, RefundNotification, RefundNotificationAmount,
 };
+pub use operations::{Api, MAX_BILL_BYTES};
+pub use refresher::{CertificateRefresher, spawn_certificate_refresher};
 pub use types::{
     ErrorBody, NativeOrder, NativeOrderBody, NativePrepay, OrderAmount, Payer, RefundAmount,
     RefundBody, RefundOrder, RefundReply, RefundRequest, RefundRequestAmount, TradeBill,
     TradeBillRequest, Transaction, TransactionAmount,
 };
-pub use verifier::{
-    CertificateRefresher, CertificateSource, Clock, HttpReply, MAX_CLOCK_SKEW_SECS, ManualClock,
-    SignedHeaders, SystemClock, Verifier, spawn_certificate_refresher,
-};
+pub use verifier::{CertificateSource, HttpReply, MAX_CLOCK_SKEW_SECS, SignedHeaders, Verifier};

@@ -3,59 +3,16 @@
 
 use super::auth::{SIGNTEST_PREFIX, response_message};
 use super::certificates::{CertificateList, PlatformCertificate};
+use super::clock::Clock;
 use super::error::{Error, SignatureError};
 use super::keys::{ApiV3Key, PublicKey};
-use chrono::{DateTime, Utc};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 /// Timestamps further than this from our clock are refused.
 pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
-
-/// Where "now" comes from; injectable so tests can move time.
-pub trait Clock: Send + Sync {
-    /// The current time.
-    fn now(&self) -> DateTime<Utc>;
-}
-
-/// The system clock.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now()
-    }
-}
-
-/// A clock that stands still until moved: for tests.
-#[derive(Debug, Default)]
-pub struct ManualClock(AtomicI64);
-
-impl ManualClock {
-    /// A clock showing `at` (whole seconds).
-    pub fn new(at: DateTime<Utc>) -> ManualClock {
-        ManualClock(AtomicI64::new(at.timestamp()))
-    }
-
-    /// Shows `at` from now on.
-    pub fn set(&self, at: DateTime<Utc>) {
-        self.0.store(at.timestamp(), Ordering::SeqCst);
-    }
-
-    /// Moves the clock by `secs` (negative: back).
-    pub fn advance(&self, secs: i64) {
-        self.0.fetch_add(secs, Ordering::SeqCst);
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> DateTime<Utc> {
-        DateTime::from_timestamp(self.0.load(Ordering::SeqCst), 0).unwrap_or_default()
-    }
-}
 
 /// The four `Wechatpay-*` headers of a response or notification.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -286,6 +243,8 @@ impl Verifier {
     /// timer, or use [`spawn_certificate_refresher`]). New certificates are
     /// added; known ones stay until they expire, so old and new are both
     /// accepted during a rotation. Returns how many are valid now.
+    ///
+    /// [`spawn_certificate_refresher`]: super::spawn_certificate_refresher
     pub fn refresh_certificates(&self) -> Result<usize, Error> {
         let Some(platform) = &self.platform else {
             return Err(Error::Config("no platform certificates configured".into()));
@@ -308,7 +267,7 @@ impl Verifier {
         platform.downloads.fetch_add(1, Ordering::SeqCst);
         let reply = platform.source.download_certificates()?;
         if !(200..300).contains(&reply.status) {
-            return Err(super::client::api_error(&reply));
+            return Err(super::transport::api_error(&reply));
         }
         let headers = SignedHeaders::from_map(&reply.headers)?;
         self.check_headers(&headers)?;
@@ -356,50 +315,5 @@ fn check_signature(
         Ok(())
     } else {
         Err(SignatureError::Mismatch)
-    }
-}
-
-/// A background thread refreshing platform certificates every `every`;
-/// stops when dropped.
-#[derive(Debug)]
-pub struct CertificateRefresher {
-    stop: Option<std::sync::mpsc::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-/// Starts refreshing `verifier`'s platform certificates every `every` (the
-/// first refresh runs at once). Failures are logged and retried at the next
-/// tick; certificates already known stay accepted meanwhile.
-pub fn spawn_certificate_refresher(
-    verifier: Arc<Verifier>,
-    every: Duration,
-) -> std::io::Result<CertificateRefresher> {
-    let (stop, stopped) = std::sync::mpsc::channel::<()>();
-    let thread = std::thread::Builder::new()
-        .name("wechat-pay-certificates".into())
-        .spawn(move || {
-            loop {
-                match verifier.refresh_certificates() {
-                    Ok(n) => tracing::debug!(valid = n, "platform certificates refreshed"),
-                    Err(e) => tracing::warn!(error = %e, "platform certificate refresh failed"),
-                }
-                match stopped.recv_timeout(every) {
-                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
-                    _ => return,
-                }
-            }
-        })?;
-    Ok(CertificateRefresher {
-        stop: Some(stop),
-        thread: Some(thread),
-    })
-}
-
-impl Drop for CertificateRefresher {
-    fn drop(&mut self) {
-        drop(self.stop.take());
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }

@@ -6,10 +6,10 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use wechat_pay::testing::http::{read_request, serve, write_response};
 use wechat_pay::v3::{PrivateKey, PublicKey, sign_message};
 
 #[derive(Debug, Clone)]
@@ -46,9 +46,13 @@ pub struct Reply {
 
 impl Reply {
     pub fn json(status: u16, body: &str, signing: Signing) -> Reply {
+        Reply::bytes(status, body.as_bytes().to_vec(), signing)
+    }
+
+    pub fn bytes(status: u16, body: Vec<u8>, signing: Signing) -> Reply {
         Reply {
             status,
-            body: body.as_bytes().to_vec(),
+            body,
             signing,
             skew: 0,
             tamper: None,
@@ -56,8 +60,6 @@ impl Reply {
         }
     }
 }
-
-type Handler = dyn Fn(&Req) -> Reply + Send + Sync;
 
 pub struct Fake {
     pub addr: SocketAddr,
@@ -117,39 +119,34 @@ impl Fake {
         serial: &str,
         handler: impl Fn(&Req) -> Reply + Send + Sync + 'static,
     ) -> Fake {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
         let received = Arc::new(Mutex::new(Vec::new()));
         let log = received.clone();
-        let handler: Arc<Handler> = Arc::new(handler);
         let (mchid, serial) = (mchid.to_owned(), serial.to_owned());
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let (log, handler, merchant) = (log.clone(), handler.clone(), merchant.clone());
-                let (mchid, serial) = (mchid.clone(), serial.clone());
-                std::thread::spawn(move || {
-                    let Some(mut req) = read_request(&mut stream) else {
-                        return;
-                    };
-                    req.signed_ok = check_authorization(
-                        &merchant,
-                        &mchid,
-                        &serial,
-                        &req.method,
-                        &req.path,
-                        &req.body,
-                        req.headers
-                            .get("authorization")
-                            .map(String::as_str)
-                            .unwrap_or(""),
-                    );
-                    log.lock().unwrap().push(req.clone());
-                    let reply = handler(&req);
-                    std::thread::sleep(reply.delay);
-                    write_reply(&mut stream, &reply);
-                });
-            }
+        let addr = serve(move |mut stream| {
+            let Some(request) = read_request(&mut stream) else {
+                return;
+            };
+            let authorization = request.headers.get("authorization").map(String::as_str);
+            let signed_ok = check_authorization(
+                &merchant,
+                &mchid,
+                &serial,
+                &request.method,
+                &request.path,
+                &request.body,
+                authorization.unwrap_or(""),
+            );
+            let req = Req {
+                method: request.method,
+                path: request.path,
+                headers: request.headers,
+                body: request.body,
+                signed_ok,
+            };
+            log.lock().unwrap().push(req.clone());
+            let reply = handler(&req);
+            std::thread::sleep(reply.delay);
+            write_reply(&mut stream, &reply);
         });
         Fake { addr, received }
     }
@@ -170,69 +167,33 @@ impl Fake {
     }
 }
 
-fn read_request(stream: &mut std::net::TcpStream) -> Option<Req> {
-    let mut reader = BufReader::new(stream);
-    let mut first = String::new();
-    reader.read_line(&mut first).ok()?;
-    let mut parts = first.split_whitespace();
-    let method = parts.next()?.to_owned();
-    let path = parts.next()?.to_owned();
-    let mut headers = HashMap::new();
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some((k, v)) = line.split_once(':') {
-            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
-        }
-    }
-    let len: usize = headers
-        .get("content-length")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; len];
-    reader.read_exact(&mut body).ok()?;
-    Some(Req {
-        method,
-        path,
-        headers,
-        body,
-        signed_ok: false,
-    })
-}
-
 pub fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
 fn write_reply(stream: &mut std::net::TcpStream, reply: &Reply) {
-    let mut head = format!("HTTP/1.1 {} X\r\nConnection: close\r\n", reply.status);
     let timestamp = now() + reply.skew;
     let nonce = wechat_pay::nonce_str();
-    match &reply.signing {
+    let signature = match &reply.signing {
         Signing::By(key, serial) => {
-            let sig = sign_message(key, timestamp, &nonce, &reply.body);
-            head.push_str(&format!(
-                "Wechatpay-Timestamp: {timestamp}\r\nWechatpay-Nonce: {nonce}\r\nWechatpay-Signature: {sig}\r\nWechatpay-Serial: {serial}\r\n"
-            ));
+            Some((sign_message(key, timestamp, &nonce, &reply.body), serial))
         }
-        Signing::SignTest(serial) => {
-            head.push_str(&format!(
-                "Wechatpay-Timestamp: {timestamp}\r\nWechatpay-Nonce: {nonce}\r\nWechatpay-Signature: WECHATPAY/SIGNTEST/abc\r\nWechatpay-Serial: {serial}\r\n"
-            ));
-        }
-        Signing::Unsigned => {}
+        Signing::SignTest(serial) => Some(("WECHATPAY/SIGNTEST/abc".to_owned(), serial)),
+        Signing::Unsigned => None,
+    };
+    let timestamp = timestamp.to_string();
+    let mut headers: Vec<(&str, &str)> = Vec::new();
+    if let Some((signature, serial)) = &signature {
+        headers.extend([
+            ("Wechatpay-Timestamp", timestamp.as_str()),
+            ("Wechatpay-Nonce", nonce.as_str()),
+            ("Wechatpay-Signature", signature.as_str()),
+            ("Wechatpay-Serial", serial.as_str()),
+        ]);
     }
     let body = reply.tamper.as_ref().unwrap_or(&reply.body);
     if !body.is_empty() {
-        head.push_str("Content-Type: application/json\r\n");
+        headers.push(("Content-Type", "application/json"));
     }
-    head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
-    let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(body);
+    write_response(stream, reply.status, &headers, body);
 }

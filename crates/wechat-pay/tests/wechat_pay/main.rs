@@ -6,7 +6,6 @@
 mod bills;
 mod client_replies;
 mod fake_v3;
-mod keys;
 mod mutual_tls;
 mod notifications;
 mod scripted;
@@ -17,6 +16,8 @@ mod v3_verify;
 
 use secrecy::SecretString;
 use wechat_pay::{Merchant, SignType};
+
+pub use wechat_pay::testing::{eventually, signed_xml};
 
 pub const APPID: &str = "wx2421b1c4370ec43b";
 pub const MCH_ID: &str = "10000100";
@@ -31,26 +32,23 @@ pub fn merchant(sign_type: SignType) -> Merchant {
     }
 }
 
-/// A signed XML document of `fields` (with `sign` added).
-pub fn signed_xml(fields: &[(&str, &str)], key: &str, sign_type: SignType) -> String {
-    let sign = wechat_pay::sign(fields.iter().copied(), key, sign_type);
-    let mut all = fields.to_vec();
-    all.push(("sign", &sign));
-    wechat_pay::xml::build(all)
-}
-
 pub const MERCHANT_SERIAL: &str = "3775B6A45ACD588826D15E583A95F5DD4A4A7F5A";
 pub const PUB_KEY_ID: &str = "PUB_KEY_ID_0119000000012025010100000000000001";
 pub const APIV3_KEY: &str = "v3key-0123456789abcdefghijklmnop";
 
+/// The RSA key called `name`, made once and kept under the target folder.
+pub fn key(name: &str) -> wechat_pay::v3::PrivateKey {
+    wechat_pay::testing::cached_key(env!("CARGO_TARGET_TMPDIR").as_ref(), name)
+}
+
 /// The merchant API key.
 pub fn merchant_key() -> wechat_pay::v3::PrivateKey {
-    keys::key("merchant")
+    key("merchant")
 }
 
 /// The private half of the WeChat Pay public key.
 pub fn wechat_key() -> wechat_pay::v3::PrivateKey {
-    keys::key("wechat-public")
+    key("wechat-public")
 }
 
 /// Replies signed as WeChat does in public-key mode.
@@ -64,7 +62,7 @@ pub fn fake(
 ) -> fake_v3::Fake {
     // Keys used inside handlers exist before the first request (a cold
     // key cache would otherwise make the client time out).
-    let _ = (wechat_key(), keys::key("stranger"));
+    let _ = (wechat_key(), key("stranger"));
     fake_v3::Fake::start(
         merchant_key().public_key(),
         MCH_ID,
@@ -92,15 +90,4 @@ pub fn v3_config(base_url: &str) -> wechat_pay::v3::Config {
 
 pub fn v3_client(base_url: &str) -> wechat_pay::v3::Client {
     wechat_pay::v3::Client::new(v3_config(base_url)).unwrap()
-}
-
-/// Polls `check` until it holds or five seconds pass.
-pub fn eventually(mut check: impl FnMut() -> bool) {
-    for _ in 0..500 {
-        if check() {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    panic!("condition not reached in time");
 }

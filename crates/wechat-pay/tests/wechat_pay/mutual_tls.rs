@@ -1,7 +1,6 @@
 //! Refunds over mutual TLS, against a local TLS server that requires the
 //! merchant's client certificate. Certificates are made per test run.
 
-use crate::scripted::read_request;
 use crate::{APPID, KEY, MCH_ID, merchant, signed_xml};
 use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair, SanType};
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
@@ -9,9 +8,10 @@ use rustls::server::WebPkiClientVerifier;
 use rustls::{RootCertStore, ServerConfig, ServerConnection, StreamOwned};
 use secrecy::SecretString;
 use std::io::Write;
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use wechat_pay::testing::http::{read_request, serve, write_response};
 use wechat_pay::{
     Client, ClientIdentity, Config, OrderRef, Refund, SignType, WechatPayApi, WechatPayError,
 };
@@ -67,53 +67,44 @@ fn start_tls_server(ca: &Ca) -> TlsServer {
         )
         .unwrap();
     let config = Arc::new(config);
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
     let served = Arc::new(Mutex::new(0));
     let count = served.clone();
-    std::thread::spawn(move || {
-        for tcp in listener.incoming() {
-            let Ok(tcp) = tcp else { continue };
-            let config = config.clone();
-            let count = count.clone();
-            std::thread::spawn(move || {
-                tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-                let conn = ServerConnection::new(config).unwrap();
-                let mut tls = StreamOwned::new(conn, tcp);
-                let body = read_request(&mut tls);
-                if body.is_empty() {
-                    return; // handshake refused: no client certificate
-                }
-                assert!(tls.conn.peer_certificates().is_some_and(|c| !c.is_empty()));
-                let req = wechat_pay::xml::parse(&body).unwrap();
-                assert!(wechat_pay::verify(&req, KEY, SignType::Md5));
-                *count.lock().unwrap() += 1;
-                let reply = signed_xml(
-                    &[
-                        ("return_code", "SUCCESS"),
-                        ("appid", APPID),
-                        ("mch_id", MCH_ID),
-                        ("nonce_str", "n"),
-                        ("result_code", "SUCCESS"),
-                        ("out_trade_no", &req["out_trade_no"]),
-                        ("out_refund_no", &req["out_refund_no"]),
-                        ("refund_id", "50000000382019052709732678859"),
-                        ("refund_fee", &req["refund_fee"]),
-                        ("total_fee", &req["total_fee"]),
-                    ],
-                    KEY,
-                    SignType::Md5,
-                );
-                let _ = write!(
-                    tls,
-                    "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{reply}",
-                    reply.len()
-                );
-                let _ = tls.flush();
-                tls.conn.send_close_notify();
-                let _ = tls.flush();
-            });
-        }
+    let addr = serve(move |tcp| {
+        tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let conn = ServerConnection::new(config.clone()).unwrap();
+        let mut tls = StreamOwned::new(conn, tcp);
+        // Nothing arrives when the handshake is refused (no client certificate).
+        let Some(request) = read_request(&mut tls).filter(|r| !r.body.is_empty()) else {
+            return;
+        };
+        assert!(tls.conn.peer_certificates().is_some_and(|c| !c.is_empty()));
+        let req = wechat_pay::xml::parse(&request.body).unwrap();
+        assert!(wechat_pay::verify(&req, KEY, SignType::Md5));
+        *count.lock().unwrap() += 1;
+        let reply = signed_xml(
+            &[
+                ("return_code", "SUCCESS"),
+                ("appid", APPID),
+                ("mch_id", MCH_ID),
+                ("nonce_str", "n"),
+                ("result_code", "SUCCESS"),
+                ("out_trade_no", &req["out_trade_no"]),
+                ("out_refund_no", &req["out_refund_no"]),
+                ("refund_id", "50000000382019052709732678859"),
+                ("refund_fee", &req["refund_fee"]),
+                ("total_fee", &req["total_fee"]),
+            ],
+            KEY,
+            SignType::Md5,
+        );
+        write_response(
+            &mut tls,
+            200,
+            &[("Content-Type", "text/xml")],
+            reply.as_bytes(),
+        );
+        tls.conn.send_close_notify();
+        let _ = tls.flush();
     });
     TlsServer { addr, served }
 }

@@ -3,7 +3,7 @@
 //! migration to the WeChat Pay public key.
 
 use crate::fake_v3::{Fake, Reply, Signing};
-use crate::keys::key;
+use crate::key;
 use crate::{APIV3_KEY, by_wechat, fake, v3_config};
 use chrono::{TimeDelta, Utc};
 use std::sync::{Arc, Mutex};
@@ -194,14 +194,18 @@ fn the_background_refresher_picks_up_new_certificates() {
     let server = platform_fake(state.clone(), Arc::default());
     let c = cert_client(&server, Duration::from_secs(3600));
     let refresher = spawn_certificate_refresher(c.verifier(), Duration::from_millis(50)).unwrap();
-    crate::eventually(|| c.verifier().certificate_serials() == vec![SERIAL_A.to_owned()]);
+    crate::eventually("the first download", || {
+        c.verifier().certificate_serials() == vec![SERIAL_A.to_owned()]
+    });
     {
         let mut p = state.lock().unwrap();
         let cc = key("platform-c");
         let pem = cert(&cc, SERIAL_C, 365);
         p.served.push((cc, SERIAL_C.into(), pem));
     }
-    crate::eventually(|| c.verifier().certificate_serials().len() == 2);
+    crate::eventually("the new certificate", || {
+        c.verifier().certificate_serials().len() == 2
+    });
     drop(refresher);
     let downloads = server.count("/v3/certificates");
     std::thread::sleep(Duration::from_millis(200));

@@ -85,7 +85,7 @@ fn a_request_signed_with_another_key_fails_the_servers_check() {
     let server = fake(|_| Reply::json(200, r#"{"code_url":"x"}"#, by_wechat()));
     let mut config = v3_config(&server.base_url());
     use secrecy::ExposeSecret;
-    let other = crate::keys::key("stranger").to_pkcs8_pem().unwrap();
+    let other = crate::key("stranger").to_pkcs8_pem().unwrap();
     config.merchant_private_key = secrecy::SecretString::from(other.expose_secret());
     Client::new(config)
         .unwrap()
@@ -232,7 +232,7 @@ fn a_signed_error_with_a_bad_signature_is_a_signature_error() {
         Reply::json(
             400,
             r#"{"code":"ORDERPAID","message":"x"}"#,
-            Signing::By(crate::keys::key("stranger"), crate::PUB_KEY_ID.into()),
+            Signing::By(crate::key("stranger"), crate::PUB_KEY_ID.into()),
         )
     });
     let err = v3_client(&server.base_url()).close("LT1").unwrap_err();

@@ -44,37 +44,54 @@ fn refund_plaintext(status: &str) -> String {
     .to_string()
 }
 
-/// A notification as WeChat sends it: the body and its headers.
-fn notification(
-    event: &str,
-    original_type: &str,
-    plaintext: &str,
-    apiv3_key: &str,
-    signer: &PrivateKey,
+/// A notification as WeChat sends it; vary [`Incoming::payment`].
+struct Incoming {
+    event: String,
+    original_type: &'static str,
+    plaintext: String,
+    apiv3_key: &'static str,
+    signer: PrivateKey,
     skew: i64,
-) -> (Vec<u8>, HashMap<String, String>) {
-    let envelope = NotificationEnvelope::seal(
-        &ApiV3Key::new(apiv3_key).unwrap(),
-        event,
-        "支付成功",
-        original_type,
-        plaintext.as_bytes(),
-        chrono::Utc::now().fixed_offset(),
-    )
-    .unwrap();
-    let body = serde_json::to_vec(&envelope).unwrap();
-    let ts = chrono::Utc::now().timestamp() + skew;
-    let nonce = wechat_pay::nonce_str();
-    let headers = HashMap::from([
-        ("wechatpay-timestamp".to_owned(), ts.to_string()),
-        ("wechatpay-nonce".to_owned(), nonce.clone()),
-        (
-            "wechatpay-signature".to_owned(),
-            sign_message(signer, ts, &nonce, &body),
-        ),
-        ("wechatpay-serial".to_owned(), PUB_KEY_ID.to_owned()),
-    ]);
-    (body, headers)
+}
+
+impl Incoming {
+    /// A payment to us, encrypted with our key, signed by WeChat, on time.
+    fn payment() -> Incoming {
+        Incoming {
+            event: "TRANSACTION.SUCCESS".into(),
+            original_type: "transaction",
+            plaintext: payment_plaintext(MCH_ID),
+            apiv3_key: APIV3_KEY,
+            signer: wechat_key(),
+            skew: 0,
+        }
+    }
+
+    /// The body and its headers.
+    fn send(&self) -> (Vec<u8>, HashMap<String, String>) {
+        let envelope = NotificationEnvelope::seal(
+            &ApiV3Key::new(self.apiv3_key).unwrap(),
+            &self.event,
+            "支付成功",
+            self.original_type,
+            self.plaintext.as_bytes(),
+            chrono::Utc::now().fixed_offset(),
+        )
+        .unwrap();
+        let body = serde_json::to_vec(&envelope).unwrap();
+        let ts = chrono::Utc::now().timestamp() + self.skew;
+        let nonce = wechat_pay::nonce_str();
+        let headers = HashMap::from([
+            ("wechatpay-timestamp".to_owned(), ts.to_string()),
+            ("wechatpay-nonce".to_owned(), nonce.clone()),
+            (
+                "wechatpay-signature".to_owned(),
+                sign_message(&self.signer, ts, &nonce, &body),
+            ),
+            ("wechatpay-serial".to_owned(), PUB_KEY_ID.to_owned()),
+        ]);
+        (body, headers)
+    }
 }
 
 fn headers(map: &HashMap<String, String>) -> SignedHeaders {
@@ -84,14 +101,7 @@ fn headers(map: &HashMap<String, String>) -> SignedHeaders {
 
 #[test]
 fn a_payment_notification_is_verified_decrypted_and_typed() {
-    let (body, h) = notification(
-        "TRANSACTION.SUCCESS",
-        "transaction",
-        &payment_plaintext(MCH_ID),
-        APIV3_KEY,
-        &wechat_key(),
-        0,
-    );
+    let (body, h) = Incoming::payment().send();
     let p = notifications().payment(&headers(&h), &body).unwrap();
     assert_eq!(p.out_trade_no, "LT1");
     assert_eq!(p.transaction_id, "4200000001202601010000000001");
@@ -120,14 +130,13 @@ fn a_payment_notification_is_verified_decrypted_and_typed() {
 #[test]
 fn refund_notifications_are_typed_for_each_status() {
     for status in ["SUCCESS", "ABNORMAL", "CLOSED"] {
-        let (body, h) = notification(
-            &format!("REFUND.{status}"),
-            "refund",
-            &refund_plaintext(status),
-            APIV3_KEY,
-            &wechat_key(),
-            0,
-        );
+        let (body, h) = Incoming {
+            event: format!("REFUND.{status}"),
+            original_type: "refund",
+            plaintext: refund_plaintext(status),
+            ..Incoming::payment()
+        }
+        .send();
         let r = notifications().refund(&headers(&h), &body).unwrap();
         assert_eq!(r.refund_status, status);
         assert_eq!(r.out_refund_no, "RF1");
@@ -147,14 +156,7 @@ fn refund_notifications_are_typed_for_each_status() {
 #[test]
 fn tampered_probe_stale_and_foreign_notifications_are_refused() {
     let n = notifications();
-    let (body, h) = notification(
-        "TRANSACTION.SUCCESS",
-        "transaction",
-        &payment_plaintext(MCH_ID),
-        APIV3_KEY,
-        &wechat_key(),
-        0,
-    );
+    let (body, h) = Incoming::payment().send();
     let mut tampered = body.clone();
     let at = tampered.iter().position(|b| *b == b'"').unwrap();
     tampered.insert(at, b' ');
@@ -173,53 +175,41 @@ fn tampered_probe_stale_and_foreign_notifications_are_refused() {
         Error::BadSignature(SignatureError::SignTest)
     );
 
-    let (body, h) = notification(
-        "TRANSACTION.SUCCESS",
-        "transaction",
-        &payment_plaintext(MCH_ID),
-        APIV3_KEY,
-        &wechat_key(),
-        -600,
-    );
+    let (body, h) = Incoming {
+        skew: -600,
+        ..Incoming::payment()
+    }
+    .send();
     assert!(matches!(
         n.payment(&headers(&h), &body),
         Err(Error::BadSignature(SignatureError::StaleTimestamp { .. }))
     ));
 
-    let (body, h) = notification(
-        "TRANSACTION.SUCCESS",
-        "transaction",
-        &payment_plaintext(MCH_ID),
-        APIV3_KEY,
-        &crate::keys::key("stranger"),
-        0,
-    );
+    let (body, h) = Incoming {
+        signer: crate::key("stranger"),
+        ..Incoming::payment()
+    }
+    .send();
     assert_eq!(
         n.payment(&headers(&h), &body).unwrap_err(),
         Error::BadSignature(SignatureError::Mismatch)
     );
 
-    let (body, h) = notification(
-        "TRANSACTION.SUCCESS",
-        "transaction",
-        &payment_plaintext(MCH_ID),
-        "another-key-0123456789abcdefghij",
-        &wechat_key(),
-        0,
-    );
+    let (body, h) = Incoming {
+        apiv3_key: "another-key-0123456789abcdefghij",
+        ..Incoming::payment()
+    }
+    .send();
     assert!(matches!(
         n.payment(&headers(&h), &body),
         Err(Error::Decrypt(_))
     ));
 
-    let (body, h) = notification(
-        "TRANSACTION.SUCCESS",
-        "transaction",
-        &payment_plaintext("1999999999"),
-        APIV3_KEY,
-        &wechat_key(),
-        0,
-    );
+    let (body, h) = Incoming {
+        plaintext: payment_plaintext("1999999999"),
+        ..Incoming::payment()
+    }
+    .send();
     assert_eq!(
         n.payment(&headers(&h), &body).unwrap_err(),
         Error::WrongMerchant {
@@ -264,14 +254,13 @@ fn verification_comes_before_parsing() {
 
 #[test]
 fn other_events_are_decrypted_but_not_typed() {
-    let (body, h) = notification(
-        "MCHTRANSFER.BILL.FINISHED",
-        "mch_payment",
-        r#"{"x":1}"#,
-        APIV3_KEY,
-        &wechat_key(),
-        0,
-    );
+    let (body, h) = Incoming {
+        event: "MCHTRANSFER.BILL.FINISHED".into(),
+        original_type: "mch_payment",
+        plaintext: r#"{"x":1}"#.into(),
+        ..Incoming::payment()
+    }
+    .send();
     match notifications().parse(&headers(&h), &body).unwrap() {
         Notification::Other {
             envelope,

@@ -54,7 +54,7 @@ fn a_signature_by_another_key_is_refused() {
         Reply::json(
             200,
             CODE_URL,
-            Signing::By(crate::keys::key("stranger"), PUB_KEY_ID.into()),
+            Signing::By(crate::key("stranger"), PUB_KEY_ID.into()),
         )
     })
     .unwrap_err();

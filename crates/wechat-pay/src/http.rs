@@ -1,0 +1,60 @@
+//! What the v2 and v3 clients share about HTTP: the base URL rule and ureq
+//! agents with their trusted roots, client certificate and timeout.
+
+use crate::ClientIdentity;
+use std::time::Duration;
+use ureq::tls::{Certificate, ClientCert, PemItem, PrivateKey, RootCerts, TlsConfig};
+
+/// `url` without trailing slashes; it must start with `https://` or
+/// `http://` (a local simulator).
+pub(crate) fn base_url(url: &str) -> Result<String, String> {
+    let base = url.trim_end_matches('/');
+    if base.starts_with("https://") || base.starts_with("http://") {
+        Ok(base.to_owned())
+    } else {
+        Err("base_url must start with https:// or http://".into())
+    }
+}
+
+/// The certificates of a PEM file (at least one).
+fn certificates(pem: &[u8], what: &str) -> Result<Vec<Certificate<'static>>, String> {
+    let certs: Vec<Certificate<'static>> = ureq::tls::parse_pem(pem)
+        .filter_map(|item| match item {
+            Ok(PemItem::Certificate(c)) => Some(Ok(c)),
+            Ok(_) => None,
+            Err(e) => Some(Err(e.to_string())),
+        })
+        .collect::<Result<_, _>>()?;
+    if certs.is_empty() {
+        return Err(format!("no certificate in the {what} PEM"));
+    }
+    Ok(certs)
+}
+
+/// An agent that hands every HTTP status back as a reply, gives up after
+/// `timeout` per call, trusts `root_certs_pem` instead of the public roots
+/// when given, and presents `identity` (mutual TLS) when given.
+pub(crate) fn agent(
+    timeout: Duration,
+    root_certs_pem: Option<&[u8]>,
+    identity: Option<&ClientIdentity>,
+) -> Result<ureq::Agent, String> {
+    let mut tls = TlsConfig::builder();
+    if let Some(pem) = root_certs_pem {
+        let roots = certificates(pem, "root certificates")?;
+        tls = tls.root_certs(RootCerts::new_with_certs(&roots));
+    }
+    if let Some(id) = identity {
+        use secrecy::ExposeSecret;
+        let chain = certificates(&id.cert_pem, "client certificate")?;
+        let key = PrivateKey::from_pem(id.key_pem.expose_secret().as_bytes())
+            .map_err(|e| e.to_string())?;
+        tls = tls.client_cert(Some(ClientCert::new_with_certs(&chain, key)));
+    }
+    Ok(ureq::Agent::config_builder()
+        .timeout_global(Some(timeout))
+        .http_status_as_error(false)
+        .tls_config(tls.build())
+        .build()
+        .new_agent())
+}

@@ -1,0 +1,189 @@
+//! The Native-payment operations of API v3, and the paths they use.
+
+use super::client::Client;
+use super::error::Error;
+use super::transport::api_error;
+use super::types::{
+    NativeOrder, NativeOrderBody, NativePrepay, OrderAmount, RefundBody, RefundOrder, RefundReply,
+    RefundRequest, RefundRequestAmount, TradeBill, TradeBillRequest, Transaction,
+};
+use crate::bill::{self, BillOutcome};
+
+/// The Native-payment operations of API v3. Blocking: call from a blocking
+/// thread. Every reply is verified before it is read.
+pub trait Api: Send + Sync {
+    /// `POST /v3/pay/transactions/native`.
+    fn create_native(&self, order: &NativeOrder) -> Result<NativePrepay, Error>;
+    /// `GET /v3/pay/transactions/out-trade-no/{no}?mchid=`.
+    fn query_by_out_trade_no(&self, out_trade_no: &str) -> Result<Transaction, Error>;
+    /// `GET /v3/pay/transactions/id/{id}?mchid=`.
+    fn query_by_transaction_id(&self, transaction_id: &str) -> Result<Transaction, Error>;
+    /// `POST /v3/pay/transactions/out-trade-no/{no}/close` (204).
+    fn close(&self, out_trade_no: &str) -> Result<(), Error>;
+    /// `POST /v3/refund/domestic/refunds`.
+    fn refund(&self, refund: &RefundRequest) -> Result<RefundReply, Error>;
+    /// `GET /v3/refund/domestic/refunds/{out_refund_no}`.
+    fn query_refund(&self, out_refund_no: &str) -> Result<RefundReply, Error>;
+    /// `GET /v3/bill/tradebill`; `NO_STATEMENT_EXIST` is [`BillOutcome::NoBill`].
+    fn trade_bill(&self, request: &TradeBillRequest) -> Result<BillOutcome<TradeBill>, Error>;
+    /// Downloads a bill (unsigned by WeChat's rule), checks its SHA1 and
+    /// decompresses it when gzipped.
+    fn download_bill(&self, bill: &TradeBill) -> Result<Vec<u8>, Error>;
+    /// [`Api::trade_bill`] then [`Api::download_bill`]: the bill's bytes.
+    fn bill(&self, request: &TradeBillRequest) -> Result<BillOutcome<Vec<u8>>, Error> {
+        match self.trade_bill(request)? {
+            BillOutcome::NoBill => Ok(BillOutcome::NoBill),
+            BillOutcome::Bill(link) => Ok(BillOutcome::Bill(self.download_bill(&link)?)),
+        }
+    }
+}
+
+/// Bill downloads larger than this are refused (compressed or not).
+pub const MAX_BILL_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Order and refund numbers go into URL paths: only WeChat's characters.
+fn path_id<'a>(what: &str, id: &'a str) -> Result<&'a str, Error> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'*'));
+    if ok {
+        Ok(id)
+    } else {
+        Err(Error::InvalidRequest(format!("{what} {id:?}")))
+    }
+}
+
+/// Where the transaction endpoints live.
+const TRANSACTIONS: &str = "/v3/pay/transactions";
+/// Where the refund endpoints live.
+const REFUNDS: &str = "/v3/refund/domestic/refunds";
+
+/// An order by our number: `/v3/pay/transactions/out-trade-no/{no}`.
+fn order_path(out_trade_no: &str) -> Result<String, Error> {
+    let no = path_id("out_trade_no", out_trade_no)?;
+    Ok(format!("{TRANSACTIONS}/out-trade-no/{no}"))
+}
+
+impl Client {
+    /// Queries the transaction at `path` and checks it is ours.
+    fn transaction(&self, path: &str) -> Result<Transaction, Error> {
+        let t = self.call("GET", &format!("{path}?mchid={}", self.mchid), None)?;
+        self.ours(t)
+    }
+}
+
+impl Api for Client {
+    fn create_native(&self, order: &NativeOrder) -> Result<NativePrepay, Error> {
+        path_id("out_trade_no", &order.out_trade_no)?;
+        let body = Client::json(&NativeOrderBody {
+            appid: self.appid.clone(),
+            mchid: self.mchid.clone(),
+            description: order.description.clone(),
+            out_trade_no: order.out_trade_no.clone(),
+            time_expire: order.time_expire,
+            attach: order.attach.clone(),
+            notify_url: order.notify_url.clone(),
+            goods_tag: order.goods_tag.clone(),
+            amount: OrderAmount {
+                total: order.total,
+                currency: "CNY".into(),
+            },
+        })?;
+        self.call("POST", &format!("{TRANSACTIONS}/native"), Some(&body))
+    }
+
+    fn query_by_out_trade_no(&self, out_trade_no: &str) -> Result<Transaction, Error> {
+        self.transaction(&order_path(out_trade_no)?)
+    }
+
+    fn query_by_transaction_id(&self, transaction_id: &str) -> Result<Transaction, Error> {
+        let id = path_id("transaction_id", transaction_id)?;
+        self.transaction(&format!("{TRANSACTIONS}/id/{id}"))
+    }
+
+    fn close(&self, out_trade_no: &str) -> Result<(), Error> {
+        let path = format!("{}/close", order_path(out_trade_no)?);
+        let body = Client::json(&serde_json::json!({ "mchid": self.mchid }))?;
+        self.exchange("POST", &path, Some(&body))?;
+        Ok(())
+    }
+
+    fn refund(&self, refund: &RefundRequest) -> Result<RefundReply, Error> {
+        path_id("out_refund_no", &refund.out_refund_no)?;
+        let (transaction_id, out_trade_no) = match &refund.order {
+            RefundOrder::TransactionId(id) => (Some(id.clone()), None),
+            RefundOrder::OutTradeNo(no) => (None, Some(no.clone())),
+        };
+        let body = Client::json(&RefundBody {
+            transaction_id,
+            out_trade_no,
+            out_refund_no: refund.out_refund_no.clone(),
+            reason: refund.reason.clone(),
+            notify_url: refund.notify_url.clone(),
+            amount: RefundRequestAmount {
+                refund: refund.refund,
+                total: refund.total,
+                currency: "CNY".into(),
+            },
+        })?;
+        self.call("POST", REFUNDS, Some(&body))
+    }
+
+    fn query_refund(&self, out_refund_no: &str) -> Result<RefundReply, Error> {
+        let no = path_id("out_refund_no", out_refund_no)?;
+        self.call("GET", &format!("{REFUNDS}/{no}"), None)
+    }
+
+    fn trade_bill(&self, request: &TradeBillRequest) -> Result<BillOutcome<TradeBill>, Error> {
+        let mut path = format!(
+            "/v3/bill/tradebill?bill_date={}&bill_type={}",
+            request.bill_date.format("%Y-%m-%d"),
+            request.bill_type.as_str()
+        );
+        if request.gzip {
+            path.push_str("&tar_type=GZIP");
+        }
+        match self.call::<TradeBill>("GET", &path, None) {
+            Ok(mut bill) => {
+                bill.gzip = request.gzip;
+                Ok(BillOutcome::Bill(bill))
+            }
+            Err(e) if e.code() == Some("NO_STATEMENT_EXIST") => Ok(BillOutcome::NoBill),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn download_bill(&self, bill: &TradeBill) -> Result<Vec<u8>, Error> {
+        if !bill.hash_type.eq_ignore_ascii_case("SHA1") {
+            return Err(Error::BadReply(format!("hash_type {}", bill.hash_type)));
+        }
+        // Our Authorization goes only to the host we were configured with.
+        let path = bill
+            .download_url
+            .strip_prefix(&self.transport.base_url)
+            .filter(|p| p.starts_with('/'))
+            .ok_or_else(|| Error::BadReply(format!("download_url {}", bill.download_url)))?;
+        // Downloads carry no WeChat signature; the SHA1 from the verified
+        // tradebill reply is what vouches for the file.
+        let reply = self.transport.send("GET", path, None, MAX_BILL_BYTES)?;
+        if !(200..300).contains(&reply.status) {
+            return Err(api_error(&reply));
+        }
+        let data = if bill.gzip {
+            bill::gunzip(&reply.body, MAX_BILL_BYTES)
+                .map_err(|e| Error::BadReply(format!("gzip: {e}")))?
+        } else {
+            reply.body
+        };
+        let actual = bill::sha1_hex(&data);
+        if !actual.eq_ignore_ascii_case(bill.hash_value.trim()) {
+            return Err(Error::BillHash {
+                expected: bill.hash_value.clone(),
+                actual,
+            });
+        }
+        Ok(data)
+    }
+}
