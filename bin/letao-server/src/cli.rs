@@ -7,6 +7,8 @@ use crate::settings::Settings;
 use crate::startup::{Application, prepare_database};
 use crate::telemetry;
 use clap::{Parser, Subcommand};
+use letao_db::Actor;
+use letao_domain::Role;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -36,11 +38,15 @@ pub enum Command {
     Migrate,
     /// Read and validate the configuration, print a summary, and exit.
     CheckConfig,
-    /// Give a user the admin role (refunds), or take it away.
+    /// Give a user an owner role (admin: everything; staff: orders, shipping),
+    /// or take it away.
     GrantAdmin {
         /// The user's exact username.
         username: String,
-        /// Take the role away instead.
+        /// The role to give.
+        #[arg(long, value_parser = ["admin", "staff"], default_value = "admin")]
+        role: String,
+        /// Take any role away instead.
         #[arg(long)]
         revoke: bool,
     },
@@ -65,8 +71,13 @@ pub async fn run(cli: Cli) -> ExitCode {
             check_config(&settings);
             Ok(())
         }
-        Command::GrantAdmin { username, revoke } => {
-            grant_admin(&settings, &username, !revoke).await
+        Command::GrantAdmin {
+            username,
+            role,
+            revoke,
+        } => {
+            let role = if revoke { None } else { Role::parse(&role) };
+            grant_role(&settings, &username, role).await
         }
     };
     match result {
@@ -93,17 +104,22 @@ async fn migrate(settings: &Settings) -> Result<(), AnyError> {
     Ok(())
 }
 
-async fn grant_admin(settings: &Settings, username: &str, admin: bool) -> Result<(), AnyError> {
+async fn grant_role(
+    settings: &Settings,
+    username: &str,
+    role: Option<Role>,
+) -> Result<(), AnyError> {
     let db = prepare_database(settings).await?;
-    if !db.set_admin(username, admin).await? {
+    if !db
+        .set_role(username, role, &Actor::CLI, chrono::Utc::now())
+        .await?
+    {
         return Err(format!("no user named {username:?}").into());
     }
-    let verb = if admin {
-        "is now an admin"
-    } else {
-        "is no longer an admin"
-    };
-    println!("{username} {verb}");
+    match role {
+        Some(role) => println!("{username} is now {role}"),
+        None => println!("{username} has no owner role any more"),
+    }
     Ok(())
 }
 

@@ -201,6 +201,8 @@ pub struct OrderSettings {
     pub ttl_secs: u64,
     /// Expiry round interval, seconds.
     pub expiry_interval_secs: u64,
+    /// Shipped orders count as received this many days after shipping.
+    pub auto_receive_days: u32,
 }
 
 /// `[limits]`
@@ -350,6 +352,11 @@ impl Settings {
         if wechat_pay::SignType::parse(&self.wechat_pay.sign_type).is_none() {
             return Err(SettingsError::Invalid(
                 "wechat_pay.sign_type must be MD5 or HMAC-SHA256".into(),
+            ));
+        }
+        if self.orders.auto_receive_days == 0 {
+            return Err(SettingsError::Invalid(
+                "orders.auto_receive_days must be at least 1".into(),
             ));
         }
         if self.orders.ttl_secs == 0 || self.orders.expiry_interval_secs == 0 {

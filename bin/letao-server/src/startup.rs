@@ -121,6 +121,8 @@ pub fn orders(settings: &Settings, db: Db) -> Result<Orders, StartError> {
         notify_url: w.notify_url.clone(),
         refund_notify_url: Some(w.refund_notify_url.clone()).filter(|u| !u.is_empty()),
         ttl: TimeDelta::seconds(i64::try_from(settings.orders.ttl_secs).unwrap_or(7200)),
+        auto_receive: TimeDelta::days(i64::from(settings.orders.auto_receive_days)),
+        totals_ttl: letao_shop::TOTALS_TTL,
     };
     let gateway = WechatV2::new(Arc::new(client), merchant);
     Ok(Orders::new(
@@ -194,10 +196,9 @@ impl Application {
             server = server.workers(workers);
         }
         let server = server.listen(listener).map_err(bind_err)?.run();
-        actix_web::rt::spawn(letao_shop::jobs::run_expiry(
-            orders,
-            Duration::from_secs(settings.orders.expiry_interval_secs),
-        ));
+        let interval = Duration::from_secs(settings.orders.expiry_interval_secs);
+        actix_web::rt::spawn(letao_shop::jobs::run_expiry(orders.clone(), interval));
+        actix_web::rt::spawn(letao_shop::jobs::run_receipts(orders, interval));
         tracing::info!(
             %addr,
             backend = db.backend().name(),

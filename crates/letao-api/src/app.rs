@@ -3,7 +3,10 @@
 use crate::AppState;
 use crate::auth::require_user;
 use crate::middleware::{lowercase_path, request_span};
-use crate::routes::{self, accounts, catalogue, fallback, health, index_page, orders, products};
+use crate::routes::{
+    self, accounts, addresses, admin_orders, catalogue, fallback, health, index_page, orders,
+    products,
+};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
@@ -69,11 +72,49 @@ pub fn app(
         .service(post_resource("/sms", accounts::sms))
         .service(post_resource("/register", accounts::register))
         .service(post_resource("/login", accounts::login))
+        // The original's clients: koa-generator mounted users under /users.
+        .service(post_resource("/users/register", accounts::register))
+        .service(post_resource("/users/login", accounts::login))
+        .service(post_resource("/sendsms", accounts::sms))
         .service(get_resource("/user/me", accounts::me).wrap(from_fn(require_user)))
         .service(post_resource("/order", orders::create).wrap(from_fn(require_user)))
         .service(post_resource("/queryorder", orders::query).wrap(from_fn(require_user)))
         .service(post_resource("/closeorder", orders::close).wrap(from_fn(require_user)))
         .service(get_resource("/orders", orders::list).wrap(from_fn(require_user)))
+        .service(
+            web::resource("/orders/{out_trade_no}/address")
+                .route(web::put().to(orders::set_address))
+                .default_service(web::to(routes::put_only))
+                .wrap(from_fn(require_user)),
+        )
+        .service(
+            post_resource("/orders/{out_trade_no}/receive", orders::receive)
+                .wrap(from_fn(require_user)),
+        )
+        .service(
+            web::resource("/addresses")
+                .route(read().to(addresses::list))
+                .route(web::post().to(addresses::create))
+                .default_service(web::to(routes::get_or_post))
+                .wrap(from_fn(require_user)),
+        )
+        .service(
+            web::resource("/addresses/{id}")
+                .route(web::put().to(addresses::update))
+                .route(web::delete().to(addresses::delete))
+                .default_service(web::to(routes::put_or_delete))
+                .wrap(from_fn(require_user)),
+        )
+        .service(get_resource("/admin/orders", admin_orders::list).wrap(from_fn(require_user)))
+        .service(
+            get_resource("/admin/orders/{out_trade_no}", admin_orders::detail)
+                .wrap(from_fn(require_user)),
+        )
+        .service(
+            post_resource("/admin/orders/{out_trade_no}/ship", admin_orders::ship)
+                .wrap(from_fn(require_user)),
+        )
+        .service(get_resource("/admin/audit", admin_orders::audit).wrap(from_fn(require_user)))
         .service(post_resource("/admin/refund", orders::refund).wrap(from_fn(require_user)))
         .service(post_resource("/pay/notify", orders::pay_notify))
         .service(post_resource("/pay/refund_notify", orders::refund_notify))

@@ -7,7 +7,7 @@ use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
-use letao_db::UserRecord;
+use letao_shop::Owner;
 use std::future::{Ready, ready};
 
 /// The user a valid access token names.
@@ -70,11 +70,13 @@ impl FromRequest for AuthUser {
     }
 }
 
-/// A user with the admin role (granted with `letao-server grant-admin`).
+/// A user with an owner role (`admin` or `staff`), read from the database
+/// on every request, so a revoked role ends at once. What the role allows
+/// is checked by the use case (`Owner::require`): 403 otherwise.
 #[derive(Debug, Clone)]
-pub struct AdminUser(pub UserRecord);
+pub struct OwnerUser(pub Owner);
 
-impl FromRequest for AdminUser {
+impl FromRequest for OwnerUser {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
@@ -90,11 +92,7 @@ impl FromRequest for AdminUser {
                 .user(user.id)
                 .await?
                 .ok_or(ApiError::Unauthorized)?;
-            if record.is_admin {
-                Ok(AdminUser(record))
-            } else {
-                Err(ApiError::Forbidden)
-            }
+            Owner::of(&record).map(OwnerUser).ok_or(ApiError::Forbidden)
         })
     }
 }

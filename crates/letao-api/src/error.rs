@@ -24,6 +24,9 @@ pub enum ApiError {
     /// 404/404: no such route or resource.
     #[error("{0}")]
     NotFound(&'static str),
+    /// 404/404: no such object (or not the caller's); names what.
+    #[error("no such {0}")]
+    Missing(&'static str),
     /// 405/405: the route exists, the method does not; `allow` lists those it takes.
     #[error("method not allowed")]
     MethodNotAllowed {
@@ -63,6 +66,10 @@ pub enum ApiError {
     /// 401/401: no valid access token.
     #[error("missing, malformed or expired token")]
     Unauthorized,
+    /// 409/409: the change conflicts with what is stored (a category that
+    /// still has brands, the twenty-first address, ...).
+    #[error("{0}")]
+    Conflict(String),
     /// 403/403: the token is valid but the route is not for this user.
     #[error("not allowed")]
     Forbidden,
@@ -87,7 +94,7 @@ impl ApiError {
     pub fn code(&self) -> u16 {
         match self {
             ApiError::InvalidInput { .. } | ApiError::PayloadTooLarge => 1010,
-            ApiError::NotFound(_) => 404,
+            ApiError::NotFound(_) | ApiError::Missing(_) => 404,
             ApiError::Taken(_) => 1000,
             ApiError::SmsCode => 1020,
             ApiError::TooMany { .. } => 1030,
@@ -98,6 +105,7 @@ impl ApiError {
             ApiError::OrderState(_) => 1061,
             ApiError::Unauthorized => 401,
             ApiError::Forbidden => 403,
+            ApiError::Conflict(_) => 409,
             ApiError::MethodNotAllowed { .. } => 405,
             ApiError::Unavailable(_) => 503,
             ApiError::Internal(_) => 500,
@@ -137,6 +145,9 @@ impl From<ShopError> for ApiError {
             }
             ShopError::RefundAmount(e) => ApiError::OrderState(e.to_string()),
             ShopError::Ship(e) => ApiError::OrderState(e.to_string()),
+            ShopError::Forbidden => ApiError::Forbidden,
+            ShopError::NotFound(what) => ApiError::Missing(what),
+            ShopError::Conflict(msg) => ApiError::Conflict(msg),
             ShopError::Unavailable(e) => ApiError::Unavailable(e),
             ShopError::Internal(e) => ApiError::Internal(e),
         }
@@ -191,14 +202,16 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::InvalidInput { .. } | ApiError::SmsCode => StatusCode::BAD_REQUEST,
-            ApiError::Taken(_) | ApiError::OrderState(_) => StatusCode::CONFLICT,
+            ApiError::Taken(_) | ApiError::OrderState(_) | ApiError::Conflict(_) => {
+                StatusCode::CONFLICT
+            }
             ApiError::Payment(_) => StatusCode::BAD_GATEWAY,
             ApiError::OrderNotFound => StatusCode::NOT_FOUND,
             ApiError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::LoginFailed | ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::SmsProvider => StatusCode::BAD_GATEWAY,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::NotFound(_) | ApiError::Missing(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

@@ -18,6 +18,6 @@ mod routes;
 mod state;
 
 pub use app::app;
-pub use auth::{AdminUser, AuthUser};
+pub use auth::{AuthUser, OwnerUser};
 pub use error::ApiError;
 pub use state::{AppState, AppStateBuilder};

@@ -2,6 +2,7 @@
 
 use crate::ApiError;
 use actix_web::HttpRequest;
+use letao_db::PageStart;
 use letao_domain::Id;
 
 /// The parameters of a query string. Unknown keys are ignored (clients add
@@ -60,4 +61,84 @@ impl Query {
             }
         }
     }
+
+    /// The paging of a list: `page` (from 1) and `pageSize` (default 20,
+    /// at most 100), or the cursor `after` a previous page's `next`, which
+    /// costs the same at any depth.
+    pub fn paging(&self) -> Result<Paging, ApiError> {
+        let page = self.positive_u32("page", 1)?;
+        let size = self
+            .positive_u32("pageSize", DEFAULT_PAGE_SIZE)?
+            .min(MAX_PAGE_SIZE);
+        let start = match self.raw("after").map(str::trim).filter(|v| !v.is_empty()) {
+            Some(v) => {
+                let after = v
+                    .bytes()
+                    .all(|b| b.is_ascii_digit())
+                    .then(|| v.parse::<i64>().ok())
+                    .flatten()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| {
+                        ApiError::invalid("after", "must be the `next` of a previous page")
+                    })?;
+                PageStart::After(after)
+            }
+            None => PageStart::Offset(i64::from(page - 1) * i64::from(size)),
+        };
+        Ok(Paging { page, size, start })
+    }
+
+    /// An optional state name parsed by `parse`; empty counts as absent.
+    pub fn state<T>(
+        &self,
+        key: &str,
+        parse: fn(&str) -> Option<T>,
+        choices: &str,
+    ) -> Result<Option<T>, ApiError> {
+        match self.raw(key).map(str::trim).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) => parse(v)
+                .map(Some)
+                .ok_or_else(|| ApiError::invalid(key, format!("must be one of {choices}"))),
+        }
+    }
+
+    /// An optional text of at most `max` characters; empty counts as absent.
+    pub fn text(&self, key: &str, max: usize) -> Result<Option<String>, ApiError> {
+        match self.raw(key).map(str::trim).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) if v.chars().count() > max || v.chars().any(char::is_control) => Err(
+                ApiError::invalid(key, format!("must be at most {max} characters")),
+            ),
+            Some(v) => Ok(Some(v.to_owned())),
+        }
+    }
+}
+
+/// Page size when the client names none.
+pub const DEFAULT_PAGE_SIZE: u32 = 20;
+/// Larger page sizes are reduced to this.
+pub const MAX_PAGE_SIZE: u32 = 100;
+
+/// Where a list page starts and how long it is.
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    /// The page number asked for (1 when paging by cursor).
+    pub page: u32,
+    /// Rows per page.
+    pub size: u32,
+    /// Offset or cursor.
+    pub start: PageStart,
+}
+
+impl Paging {
+    /// The page size as the database counts.
+    pub fn limit(&self) -> i64 {
+        i64::from(self.size)
+    }
+}
+
+/// The `next` of a reply.
+pub fn cursor(next: Option<i64>) -> Option<String> {
+    next.map(|n| n.to_string())
 }

@@ -3,7 +3,7 @@
 use crate::replies::RenderedCatalogue;
 use letao_auth::{Clock, SystemClock};
 use letao_db::Db;
-use letao_shop::{Accounts, CatalogueCache, Orders};
+use letao_shop::{Accounts, Addresses, CatalogueCache, Orders, Owners, Products};
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -17,6 +17,9 @@ pub struct AppState {
     pub(crate) static_dir: Arc<PathBuf>,
     pub(crate) accounts: Arc<Accounts>,
     pub(crate) orders: Arc<Orders>,
+    pub(crate) addresses: Arc<Addresses>,
+    pub(crate) owners: Arc<Owners>,
+    pub(crate) products: Arc<Products>,
     pub(crate) trusted_proxies: Arc<[IpAddr]>,
 }
 
@@ -49,6 +52,7 @@ impl AppState {
     /// this instance), so the next request reads the database.
     pub fn invalidate_catalogue(&self) {
         self.catalogue.invalidate();
+        self.products.changed();
     }
 
     /// The database pool.
@@ -95,13 +99,17 @@ impl AppStateBuilder {
 
     /// The state.
     pub fn build(self) -> AppState {
+        let totals = letao_shop::TOTALS_TTL;
         AppState {
             catalogue: Arc::new(CatalogueCache::new(
                 self.db.clone(),
                 self.catalogue_ttl,
-                self.clock,
+                self.clock.clone(),
                 RenderedCatalogue::render,
             )),
+            addresses: Arc::new(Addresses::new(self.db.clone(), self.clock.clone())),
+            owners: Arc::new(Owners::new(self.db.clone(), self.clock.clone(), totals)),
+            products: Arc::new(Products::new(self.db.clone(), self.clock, totals)),
             db: self.db,
             static_dir: Arc::new(self.static_dir),
             accounts: self.accounts,

@@ -118,7 +118,11 @@ impl Db {
     }
 
     /// One of a user's addresses (`None` for another's or a missing id).
-    pub async fn address_of(&self, user_id: i32, id: i32) -> Result<Option<AddressRecord>, DbError> {
+    pub async fn address_of(
+        &self,
+        user_id: i32,
+        id: i32,
+    ) -> Result<Option<AddressRecord>, DbError> {
         with_conn!(self, |conn| {
             Ok(address::table
                 .select(AddressRecord::as_select())

@@ -168,7 +168,9 @@ impl Db {
     /// over the table: cache it).
     pub async fn count_products(&self, brand: Option<Id<Brand>>) -> Result<i64, DbError> {
         with_conn!(self, |conn| {
-            let mut q = product::table.filter(product::hidden.eq(false)).into_boxed();
+            let mut q = product::table
+                .filter(product::hidden.eq(false))
+                .into_boxed();
             if let Some(b) = brand {
                 q = q.filter(product::brand_id.eq(b.get()));
             }

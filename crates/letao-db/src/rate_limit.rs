@@ -1,7 +1,7 @@
 //! Fixed-window counters in the database, shared by all instances.
 
-use crate::schema::rate_limit;
 use crate::columns::{UtcTime, naive};
+use crate::schema::rate_limit;
 use crate::txn::Abort;
 use crate::{Db, DbError};
 use chrono::{DateTime, TimeDelta, Utc};

@@ -1,9 +1,9 @@
 //! SMS verification codes: issuing them under the send limits, and
 //! checking a submitted one.
 
+use crate::columns::{OptUtcTime, UtcTime, naive};
 use crate::rate_limit::{RateOps, RateRule, RetryAfter};
 use crate::schema::sms_code;
-use crate::columns::{OptUtcTime, UtcTime, naive};
 use crate::txn::Abort;
 use crate::{Db, DbError};
 use chrono::{DateTime, Utc};

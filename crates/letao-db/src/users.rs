@@ -1,10 +1,10 @@
 //! Users: registration (with its SMS code, in one transaction), lookups,
 //! password upgrades and the admin flag.
 
-use crate::schema::user;
-use crate::sms_codes::CodeOps;
 use crate::audit::{Actor, AuditEntry, AuditOps};
 use crate::columns::{OptName, naive};
+use crate::schema::user;
+use crate::sms_codes::CodeOps;
 use crate::txn::Abort;
 use crate::{Db, DbError};
 use chrono::{DateTime, Utc};
@@ -239,11 +239,7 @@ impl Db {
                     actor,
                     action: AuditAction::UserRole,
                     target: format!("user {}", before.id),
-                    detail: format!(
-                        "{{\"role\":[{},{}]}}",
-                        show(before.role),
-                        show(role)
-                    ),
+                    detail: format!("{{\"role\":[{},{}]}}", show(before.role), show(role)),
                 },
                 now,
             )

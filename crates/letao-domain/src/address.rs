@@ -74,28 +74,57 @@ mod tests {
 
     #[test]
     fn fields_are_checked_by_length_and_characters() {
-        let ok = DeliveryAddress::new(" 张三 ", "13800138000", "浙江省", "杭州市", "西湖区", "文三路 1 号");
+        let ok = DeliveryAddress::new(
+            " 张三 ",
+            "13800138000",
+            "浙江省",
+            "杭州市",
+            "西湖区",
+            "文三路 1 号",
+        );
         assert_eq!(ok.as_ref().map(|a| a.name.as_str()), Ok("张三"));
         assert_eq!(
             DeliveryAddress::new("", "13800138000", "a", "b", "c", "d"),
-            Err(AddressError::Field { field: "name", max: 20 })
+            Err(AddressError::Field {
+                field: "name",
+                max: 20
+            })
         );
         assert_eq!(
             DeliveryAddress::new(&"名".repeat(21), "13800138000", "a", "b", "c", "d"),
-            Err(AddressError::Field { field: "name", max: 20 })
+            Err(AddressError::Field {
+                field: "name",
+                max: 20
+            })
         );
-        assert!(DeliveryAddress::new(&"名".repeat(20), "13800138000", "a", "b", "c", &"路".repeat(120)).is_ok());
+        assert!(
+            DeliveryAddress::new(
+                &"名".repeat(20),
+                "13800138000",
+                "a",
+                "b",
+                "c",
+                &"路".repeat(120)
+            )
+            .is_ok()
+        );
         assert_eq!(
             DeliveryAddress::new("n", "12345", "a", "b", "c", "d"),
             Err(AddressError::Mobile)
         );
         assert_eq!(
             DeliveryAddress::new("n", "13800138000", "a", "b\u{7}", "c", "d"),
-            Err(AddressError::Field { field: "city", max: 20 })
+            Err(AddressError::Field {
+                field: "city",
+                max: 20
+            })
         );
         assert_eq!(
             DeliveryAddress::new("n", "13800138000", "a", "b", "c", &"x".repeat(121)),
-            Err(AddressError::Field { field: "detail", max: 120 })
+            Err(AddressError::Field {
+                field: "detail",
+                max: 120
+            })
         );
     }
 }

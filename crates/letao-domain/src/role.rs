@@ -50,7 +50,14 @@ mod tests {
     #[test]
     fn staff_read_and_ship_orders_only() {
         use Permission::*;
-        for p in [ReadOrders, Ship, Refund, EditCatalogue, ReadAudit, ReadReconciliation] {
+        for p in [
+            ReadOrders,
+            Ship,
+            Refund,
+            EditCatalogue,
+            ReadAudit,
+            ReadReconciliation,
+        ] {
             assert!(Role::Admin.may(p), "{p:?}");
             assert_eq!(Role::Staff.may(p), matches!(p, ReadOrders | Ship), "{p:?}");
         }

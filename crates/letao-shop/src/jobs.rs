@@ -19,3 +19,18 @@ pub async fn run_expiry(orders: Arc<Orders>, interval: Duration) {
         }
     }
 }
+
+/// Marks long-shipped orders received every `interval`, for as long as the
+/// task runs.
+pub async fn run_receipts(orders: Arc<Orders>, interval: Duration) {
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match orders.receive_due().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(received = n, "shipped orders received automatically"),
+            Err(e) => tracing::warn!(error = %e, "automatic receipt round failed"),
+        }
+    }
+}

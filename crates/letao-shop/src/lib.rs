@@ -15,7 +15,12 @@ pub mod jobs;
 pub mod orders;
 pub mod owners;
 pub mod payments;
+pub mod products;
 mod totals;
+
+/// How long list totals are kept before they are counted again: a total
+/// may be this stale, the rows never are.
+pub const TOTALS_TTL: std::time::Duration = std::time::Duration::from_secs(5);
 
 pub use accounts::{Accounts, AccountsConfig, LoggedIn, LoginLimits, RegisterRequest};
 pub use addresses::Addresses;
@@ -24,3 +29,4 @@ pub use error::{ShopError, Taken};
 pub use orders::{Orders, OrdersConfig};
 pub use owners::{Owner, Owners, Page};
 pub use payments::PaymentGateway;
+pub use products::Products;

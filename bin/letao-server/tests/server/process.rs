@@ -180,15 +180,15 @@ fn migrate_and_check_config_subcommands() {
 }
 
 #[test]
-fn grant_admin_marks_a_user_in_the_database() {
+fn grant_admin_gives_and_takes_roles_in_the_database() {
     let database = TestDatabase::create(Backend::Sqlite);
     let out = server(database.url(), &["migrate"])
         .output()
         .expect("migrate");
     assert!(out.status.success());
     database.execute_sql(
-        "INSERT INTO \"user\" (username, password, mobile, password_scheme, is_admin, created_at) \
-         VALUES ('boss', 'x', '13900000000', 'argon2id', 0, '2026-01-01 00:00:00')",
+        "INSERT INTO \"user\" (username, password, mobile, password_scheme, created_at) \
+         VALUES ('boss', 'x', '13900000000', 'argon2id', '2026-01-01 00:00:00')",
     );
     let out = server(database.url(), &["grant-admin", "boss"])
         .output()
@@ -198,10 +198,22 @@ fn grant_admin_marks_a_user_in_the_database() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(
-        database.scalar_i64("SELECT COUNT(*) FROM \"user\" WHERE username = 'boss' AND is_admin"),
-        1
-    );
+    let role = |r: &str| {
+        database.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM \"user\" WHERE username = 'boss' AND role = '{r}'"
+        ))
+    };
+    assert_eq!(role("admin"), 1);
+    let out = server(database.url(), &["grant-admin", "boss", "--role", "staff"])
+        .output()
+        .expect("grant staff");
+    assert!(out.status.success());
+    assert_eq!(role("staff"), 1);
+    let out = server(database.url(), &["grant-admin", "boss", "--role", "owner"])
+        .output()
+        .expect("grant an unknown role");
+    assert!(!out.status.success(), "unknown roles are refused");
+    assert_eq!(role("staff"), 1);
     let out = server(database.url(), &["grant-admin", "nobody"])
         .output()
         .expect("grant");
@@ -212,8 +224,14 @@ fn grant_admin_marks_a_user_in_the_database() {
         .expect("revoke");
     assert!(out.status.success());
     assert_eq!(
-        database.scalar_i64("SELECT COUNT(*) FROM \"user\" WHERE username = 'boss' AND is_admin"),
-        0
+        database
+            .scalar_i64("SELECT COUNT(*) FROM \"user\" WHERE username = 'boss' AND role IS NULL"),
+        1
+    );
+    assert_eq!(
+        database.scalar_i64("SELECT COUNT(*) FROM audit_log WHERE action = 'user.role'"),
+        3,
+        "every change of role is audited"
     );
 }
 

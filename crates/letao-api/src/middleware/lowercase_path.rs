@@ -5,6 +5,27 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Uri;
 use actix_web::middleware::Next;
+use actix_web::{HttpMessage, HttpRequest};
+
+/// The path as the client sent it, kept when it was lowered for routing:
+/// path parameters such as order numbers keep their case.
+#[derive(Debug, Clone)]
+pub struct OriginalPath(String);
+
+/// The value of path parameter `name` as the client wrote it.
+pub fn path_param(req: &HttpRequest, name: &str) -> Option<String> {
+    let lowered = req.match_info().get(name)?;
+    let extensions = req.extensions();
+    let Some(OriginalPath(original)) = extensions.get::<OriginalPath>() else {
+        return Some(lowered.to_owned());
+    };
+    // Lowering ASCII letters keeps every segment's length and position.
+    req.path()
+        .split('/')
+        .zip(original.split('/'))
+        .find(|(low, _)| *low == lowered)
+        .map(|(_, orig)| orig.to_owned())
+}
 
 /// Lower-cases the path (never the query) before routing.
 pub async fn lowercase_path(
@@ -12,7 +33,9 @@ pub async fn lowercase_path(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     if req.path().bytes().any(|b| b.is_ascii_uppercase()) {
-        let path = req.path().to_ascii_lowercase();
+        let original = req.path().to_owned();
+        let path = original.to_ascii_lowercase();
+        req.extensions_mut().insert(OriginalPath(original));
         let path_and_query = match req.uri().query() {
             Some(q) => format!("{path}?{q}"),
             None => path,

@@ -3,5 +3,5 @@
 mod lowercase_path;
 mod request_span;
 
-pub use lowercase_path::lowercase_path;
+pub use lowercase_path::{lowercase_path, path_param};
 pub use request_span::request_span;

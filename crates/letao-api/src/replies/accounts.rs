@@ -9,6 +9,8 @@ pub struct UserInfo<'a> {
     pub id: i32,
     /// Mobile, when the account has one.
     pub mobile: Option<&'a str>,
+    /// Owner role: `admin`, `staff`, or null for a shopper.
+    pub role: Option<letao_domain::Role>,
     /// Username, when the account has one.
     pub username: Option<&'a str>,
 }
@@ -18,6 +20,7 @@ impl<'a> From<&'a letao_db::UserRecord> for UserInfo<'a> {
         UserInfo {
             id: u.id,
             mobile: u.mobile.as_deref(),
+            role: u.role,
             username: u.username.as_deref(),
         }
     }

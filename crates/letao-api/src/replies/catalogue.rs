@@ -161,6 +161,8 @@ pub struct ProductsReply<'a> {
     #[serde(rename = "pageSize")]
     pub page_size: u32,
     pub total: i64,
+    /// The cursor of the next page (`after=`), when this one is full.
+    pub next: Option<String>,
 }
 
 #[derive(Serialize)]

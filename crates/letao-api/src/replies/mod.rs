@@ -5,10 +5,12 @@
 mod accounts;
 mod catalogue;
 mod orders;
+mod owners;
 
 pub use accounts::*;
 pub use catalogue::*;
 pub use orders::*;
+pub use owners::*;
 
 use serde::Serialize;
 

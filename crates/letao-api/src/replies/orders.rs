@@ -1,19 +1,80 @@
 //! Order and payment replies. Money is fen (`total_fee`, `unit_fee`,
-//! `refund_fee`), as WeChat counts it.
+//! `refund_fee`), as WeChat counts it. Fields are in byte order, as the
+//! first version's JSON maps had them.
 
 use super::rfc3339;
-use letao_db::{OrderLine, OrderRecord, RefundRecord};
-use letao_domain::order::{RefundState, TradeState};
-use letao_shop::orders::{OrderWithLines, Placed};
+use letao_db::{DeliveryRecord, OrderLine, OrderRecord, RefundRecord};
+use letao_domain::order::{Fulfilment, RefundState, TradeState};
+use letao_shop::orders::{OrderView, Placed};
 use serde::Serialize;
+
+/// The address copied into an order.
+#[derive(Debug, Serialize)]
+pub struct OrderAddress<'a> {
+    /// City.
+    pub city: &'a str,
+    /// Street and number.
+    pub detail: &'a str,
+    /// District.
+    pub district: &'a str,
+    /// Recipient's mobile.
+    pub mobile: &'a str,
+    /// Recipient.
+    pub name: &'a str,
+    /// Province.
+    pub province: &'a str,
+}
+
+impl<'a> OrderAddress<'a> {
+    /// The address of a delivery row, when one was set.
+    pub fn of(d: &'a DeliveryRecord) -> Option<OrderAddress<'a>> {
+        Some(OrderAddress {
+            city: d.city.as_deref()?,
+            detail: d.detail.as_deref()?,
+            district: d.district.as_deref()?,
+            mobile: d.mobile.as_deref()?,
+            name: d.name.as_deref()?,
+            province: d.province.as_deref()?,
+        })
+    }
+}
+
+/// How an order was shipped.
+#[derive(Debug, Serialize)]
+pub struct ShipmentView<'a> {
+    /// Carrier.
+    pub carrier: &'a str,
+    /// When it shipped.
+    #[serde(rename = "shippedAt")]
+    pub shipped_at: String,
+    /// Tracking number.
+    #[serde(rename = "trackingNo")]
+    pub tracking_no: &'a str,
+}
+
+impl<'a> ShipmentView<'a> {
+    /// The shipment of a delivery row, once shipped.
+    pub fn of(d: &'a DeliveryRecord) -> Option<ShipmentView<'a>> {
+        Some(ShipmentView {
+            carrier: d.carrier.as_deref()?,
+            shipped_at: rfc3339(d.shipped_at?),
+            tracking_no: d.tracking_no.as_deref()?,
+        })
+    }
+}
 
 /// `data` of `POST /order`.
 #[derive(Debug, Serialize)]
 pub struct PlacedData<'a> {
+    /// Where it ships, when chosen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<OrderAddress<'a>>,
     /// The QR code's content.
     pub code_url: &'a str,
     /// When the unpaid order closes.
     pub expires_at: Option<String>,
+    /// Always `UNSHIPPED`.
+    pub fulfilment: Fulfilment,
     /// The nonce sent to WeChat.
     pub nonce_str: &'a str,
     /// Order number.
@@ -27,11 +88,14 @@ pub struct PlacedData<'a> {
     pub trade_state: TradeState,
 }
 
-impl<'a> From<&'a Placed> for PlacedData<'a> {
-    fn from(p: &'a Placed) -> Self {
+impl<'a> PlacedData<'a> {
+    /// The reply for a placed order and the address it was given.
+    pub fn new(p: &'a Placed, address: Option<OrderAddress<'a>>) -> Self {
         PlacedData {
+            address,
             code_url: &p.code_url,
             expires_at: p.order.expires_at.map(rfc3339),
+            fulfilment: p.order.fulfilment,
             nonce_str: &p.order.nonce_str,
             out_trade_no: &p.order.out_trade_no,
             pay_url: &p.pay_url,
@@ -41,17 +105,29 @@ impl<'a> From<&'a Placed> for PlacedData<'a> {
     }
 }
 
-/// `data` of `/queryOrder` and `/closeOrder`.
+/// `data` of `/queryOrder`, `/closeOrder`, the order routes, and the base
+/// of list items.
 #[derive(Debug, Serialize)]
 pub struct OrderData<'a> {
+    /// Where it ships.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<OrderAddress<'a>>,
+    /// Delivery state.
+    pub fulfilment: Fulfilment,
     /// Order number.
     pub out_trade_no: &'a str,
     /// When the payment was recorded (with `transaction_id`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paid_at: Option<Option<String>>,
+    /// When it was received.
+    #[serde(rename = "receivedAt", skip_serializing_if = "Option::is_none")]
+    pub received_at: Option<String>,
     /// Paid after it was closed: the money goes back.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub refund_pending: bool,
+    /// How it was shipped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shipment: Option<ShipmentView<'a>>,
     /// Amount, fen.
     pub total_fee: i64,
     /// Payment state (a claim in progress reads as `NOTPAY`).
@@ -61,16 +137,27 @@ pub struct OrderData<'a> {
     pub transaction_id: Option<&'a str>,
 }
 
-impl<'a> From<&'a OrderRecord> for OrderData<'a> {
-    fn from(o: &'a OrderRecord) -> Self {
+impl<'a> OrderData<'a> {
+    /// The reply for an order and its delivery row.
+    pub fn new(o: &'a OrderRecord, delivery: Option<&'a DeliveryRecord>) -> Self {
         OrderData {
+            address: delivery.and_then(OrderAddress::of),
+            fulfilment: o.fulfilment,
             out_trade_no: &o.out_trade_no,
             paid_at: o.transaction_id.as_ref().map(|_| o.paid_at.map(rfc3339)),
+            received_at: delivery.and_then(|d| d.received_at).map(rfc3339),
             refund_pending: o.refund_pending,
+            shipment: delivery.and_then(ShipmentView::of),
             total_fee: o.total.get(),
             trade_state: o.trade_state.public(),
             transaction_id: o.transaction_id.as_deref(),
         }
+    }
+}
+
+impl<'a> From<&'a OrderView> for OrderData<'a> {
+    fn from(v: &'a OrderView) -> Self {
+        OrderData::new(&v.order, v.delivery.as_ref())
     }
 }
 
@@ -93,7 +180,7 @@ impl<T> DataReply<T> {
     }
 }
 
-/// A line in `GET /orders`.
+/// A line of an order.
 #[derive(Debug, Serialize)]
 pub struct LineView<'a> {
     /// Product name when ordered.
@@ -119,7 +206,7 @@ impl<'a> From<&'a OrderLine> for LineView<'a> {
 }
 
 /// An order in `GET /orders`: its lines and times, then the fields of
-/// [`OrderData`] (which sort after these, so the bytes are as before).
+/// [`OrderData`].
 #[derive(Debug, Serialize)]
 pub struct OrderListItem<'a> {
     /// When it was placed.
@@ -128,18 +215,18 @@ pub struct OrderListItem<'a> {
     pub expires_at: Option<String>,
     /// Its lines.
     pub items: Vec<LineView<'a>>,
-    /// Number, amount, state and payment.
+    /// Number, amount, states, payment and delivery.
     #[serde(flatten)]
     pub order: OrderData<'a>,
 }
 
-impl<'a> From<&'a OrderWithLines> for OrderListItem<'a> {
-    fn from(o: &'a OrderWithLines) -> Self {
+impl<'a> From<&'a OrderView> for OrderListItem<'a> {
+    fn from(v: &'a OrderView) -> Self {
         OrderListItem {
-            created_at: rfc3339(o.order.created_at),
-            expires_at: o.order.expires_at.map(rfc3339),
-            items: o.lines.iter().map(LineView::from).collect(),
-            order: OrderData::from(&o.order),
+            created_at: rfc3339(v.order.created_at),
+            expires_at: v.order.expires_at.map(rfc3339),
+            items: v.lines.iter().map(LineView::from).collect(),
+            order: OrderData::from(v),
         }
     }
 }
@@ -147,6 +234,8 @@ impl<'a> From<&'a OrderWithLines> for OrderListItem<'a> {
 /// `GET /orders`.
 #[derive(Debug, Serialize)]
 pub struct OrdersReply<'a> {
+    /// The cursor of the next page (`after=`), when this one is full.
+    pub next: Option<String>,
     /// One page, newest first.
     pub orders: Vec<OrderListItem<'a>>,
     /// Page number, from 1.
@@ -156,7 +245,7 @@ pub struct OrdersReply<'a> {
     pub page_size: u32,
     /// Always 200.
     pub status: u16,
-    /// Orders in all pages.
+    /// Orders in all pages (counted at most every few seconds).
     pub total: i64,
 }
 

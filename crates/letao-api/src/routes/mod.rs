@@ -1,6 +1,8 @@
 //! Route handlers, one module per area.
 
 pub mod accounts;
+pub mod addresses;
+pub mod admin_orders;
 pub mod catalogue;
 pub mod fallback;
 pub mod health;
@@ -28,4 +30,23 @@ pub(crate) async fn post_only() -> Result<HttpResponse, ApiError> {
 /// Default service of a read-only resource: the method is not one it takes.
 pub(crate) async fn get_only() -> Result<HttpResponse, ApiError> {
     Err(ApiError::MethodNotAllowed { allow: "GET, HEAD" })
+}
+
+/// Default service of a PUT-only resource.
+pub(crate) async fn put_only() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::MethodNotAllowed { allow: "PUT" })
+}
+
+/// Default service of a list that is read and added to.
+pub(crate) async fn get_or_post() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::MethodNotAllowed {
+        allow: "GET, HEAD, POST",
+    })
+}
+
+/// Default service of one object that is replaced or deleted.
+pub(crate) async fn put_or_delete() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::MethodNotAllowed {
+        allow: "PUT, DELETE",
+    })
 }

@@ -1,11 +1,12 @@
 //! Orders and payment routes.
 
-use crate::auth::{AdminUser, AuthUser};
+use crate::auth::{AuthUser, OwnerUser};
 use crate::client_ip::ClientIp;
 use crate::input::Input;
-use crate::query::Query;
+use crate::middleware::path_param;
+use crate::query::{Query, cursor};
 use crate::replies::{
-    DataReply, OK, OrderData, OrderListItem, OrdersReply, PlacedData, RefundData,
+    DataReply, OK, OrderAddress, OrderData, OrderListItem, OrdersReply, PlacedData, RefundData,
 };
 use crate::{ApiError, AppState};
 use actix_web::http::header::ContentType;
@@ -27,6 +28,21 @@ pub struct OrderItemInput {
 #[derive(Deserialize)]
 pub struct OrderInput {
     items: Vec<OrderItemInput>,
+    #[serde(rename = "addressId")]
+    address_id: Option<i64>,
+}
+
+/// One of the caller's addresses by the id a body gave (404 when not theirs).
+async fn own_address(
+    state: &AppState,
+    user: AuthUser,
+    id: i64,
+) -> Result<letao_domain::DeliveryAddress, ApiError> {
+    let id = i32::try_from(id)
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| ApiError::invalid("addressId", "must be a positive integer"))?;
+    Ok(state.addresses.get(user.id, id).await?)
 }
 
 /// `POST /order {items:[{productId, quantity}]}`; a client `total_fee` is ignored.
@@ -42,8 +58,23 @@ pub async fn create(
         .map(|i| (i.product_id, i.quantity))
         .collect();
     let items = OrderItems::new(&raw).map_err(letao_shop::ShopError::from)?;
-    let placed = state.orders.create(user.id, &items, ip.0).await?;
-    Ok(HttpResponse::Ok().json(DataReply::ok(PlacedData::from(&placed))))
+    let address = match input.address_id {
+        Some(id) => Some(own_address(&state, user, id).await?),
+        None => None,
+    };
+    let placed = state
+        .orders
+        .create(user.id, &items, address.as_ref(), ip.0)
+        .await?;
+    let shown = address.as_ref().map(|a| OrderAddress {
+        city: &a.city,
+        detail: &a.detail,
+        district: &a.district,
+        mobile: a.mobile.as_str(),
+        name: &a.name,
+        province: &a.province,
+    });
+    Ok(HttpResponse::Ok().json(DataReply::ok(PlacedData::new(&placed, shown))))
 }
 
 #[derive(Deserialize)]
@@ -94,22 +125,24 @@ pub async fn close(
     Ok(HttpResponse::Ok().json(DataReply::ok(OrderData::from(&order))))
 }
 
-/// `GET /orders?page=&pageSize=`: the caller's orders, newest first.
+/// `GET /orders?page=&pageSize=&after=`: the caller's orders, newest first.
 pub async fn list(
     req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     user: AuthUser,
 ) -> Result<HttpResponse, ApiError> {
-    let q = Query::from_request(&req)?;
-    let page = q.positive_u32("page", 1)?;
-    let page_size = q.positive_u32("pageSize", 20)?.min(100);
-    let (orders, total) = state.orders.list(user.id, page, page_size).await?;
+    let paging = Query::from_request(&req)?.paging()?;
+    let page = state
+        .orders
+        .list(user.id, paging.start, paging.limit())
+        .await?;
     Ok(HttpResponse::Ok().json(OrdersReply {
-        orders: orders.iter().map(OrderListItem::from).collect(),
-        page,
-        page_size,
+        next: cursor(page.next),
+        orders: page.items.iter().map(OrderListItem::from).collect(),
+        page: paging.page,
+        page_size: paging.size,
         status: OK,
-        total,
+        total: page.total,
     }))
 }
 
@@ -123,7 +156,7 @@ pub struct RefundInput {
 /// `POST /admin/refund {out_trade_no, refund_fee?, reason}` (admins only)
 pub async fn refund(
     state: web::Data<AppState>,
-    admin: AdminUser,
+    owner: OwnerUser,
     Input(input): Input<RefundInput>,
 ) -> Result<HttpResponse, ApiError> {
     let no = order_no(&input.out_trade_no)?.to_owned();
@@ -133,14 +166,48 @@ pub async fn refund(
     }
     let record = state
         .orders
-        .refund(RefundRequest {
-            out_trade_no: no.clone(),
-            amount: input.refund_fee.map(Fen::new),
-            reason,
-        })
+        .refund(
+            &owner.0,
+            RefundRequest {
+                out_trade_no: no.clone(),
+                amount: input.refund_fee.map(Fen::new),
+                reason,
+            },
+        )
         .await?;
-    tracing::info!(admin = admin.0.id, out_trade_no = %no, out_refund_no = %record.out_refund_no, "refund requested");
+    tracing::info!(owner = owner.0.id, out_trade_no = %no, out_refund_no = %record.out_refund_no, "refund requested");
     Ok(HttpResponse::Ok().json(DataReply::ok(RefundData::new(&no, &record))))
+}
+
+#[derive(Deserialize)]
+pub struct AddressIdInput {
+    #[serde(rename = "addressId")]
+    address_id: i64,
+}
+
+/// `PUT /orders/{out_trade_no}/address {addressId}`: until the order ships.
+pub async fn set_address(
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Input(input): Input<AddressIdInput>,
+) -> Result<HttpResponse, ApiError> {
+    let no = path_param(&req, "out_trade_no").unwrap_or_default();
+    let no = order_no(&no)?;
+    let address = own_address(&state, user, input.address_id).await?;
+    let view = state.orders.set_address(user.id, no, &address).await?;
+    Ok(HttpResponse::Ok().json(DataReply::ok(OrderData::from(&view))))
+}
+
+/// `POST /orders/{out_trade_no}/receive`: the buyer confirms receipt.
+pub async fn receive(
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> Result<HttpResponse, ApiError> {
+    let no = path_param(&req, "out_trade_no").unwrap_or_default();
+    let view = state.orders.receive(user.id, order_no(&no)?).await?;
+    Ok(HttpResponse::Ok().json(DataReply::ok(OrderData::from(&view))))
 }
 
 /// WeChat API v2's answer to a notification: XML, `SUCCESS` or `FAIL`.

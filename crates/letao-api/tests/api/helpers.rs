@@ -155,6 +155,8 @@ impl TestApp {
                     notify_url: format!("http://{addr}/pay/notify"),
                     refund_notify_url: Some(format!("http://{addr}/pay/refund_notify")),
                     ttl: chrono::TimeDelta::hours(2),
+                    auto_receive: chrono::TimeDelta::days(10),
+                    totals_ttl: Duration::from_secs(5),
                 },
                 Arc::new(WechatV2::new(Arc::new(client), merchant())),
                 clock.clone(),
@@ -313,6 +315,22 @@ impl TestApp {
             )
             .await;
         assert_eq!(res.status, 200, "{}", res.text());
+    }
+
+    /// Gives a user an owner role, as `letao-server grant-admin` does.
+    pub async fn grant(&self, username: &str, role: letao_domain::Role) {
+        let granted = self
+            .state
+            .db()
+            .set_role(
+                username,
+                Some(role),
+                &letao_db::Actor::CLI,
+                chrono::Utc::now(),
+            )
+            .await
+            .expect("set_role");
+        assert!(granted, "no user {username}");
     }
 
     /// Logs in with a password; the token.

@@ -377,7 +377,7 @@ each_backend! {
         // Not paid yet, and not an admin.
         let admin_token = app.login("shop_admin", "admin-password").await;
         app.post_auth("/admin/refund", &admin_token, json!({"out_trade_no": no, "reason": "x"})).await.assert_error(403, 403);
-        app.state.db().set_admin("shop_admin", true).await.unwrap();
+        app.grant("shop_admin", letao_domain::Role::Admin).await;
         app.post_auth("/admin/refund", &admin_token, json!({"out_trade_no": no, "reason": "x"})).await.assert_error(409, 1061);
         app.post_auth("/admin/refund", &token, json!({"out_trade_no": no, "reason": "x"})).await.assert_error(403, 403);
 
@@ -411,7 +411,7 @@ each_backend! {
     async fn concurrent_refunds_never_exceed_the_payment(app: TestApp) {
         let token = buyer(&app, "race_refund", 65).await;
         app.register("race_admin", "admin-password", &mobile(66)).await;
-        app.state.db().set_admin("race_admin", true).await.unwrap();
+        app.grant("race_admin", letao_domain::Role::Admin).await;
         let admin_token = app.login("race_admin", "admin-password").await;
         let res = app.order(&token, json!([{"productId": 1, "quantity": 1}])).await;
         let no = res.json()["data"]["out_trade_no"].as_str().expect("no").to_owned();

@@ -2,8 +2,8 @@
 //! and the claims that let one of several instances close an expired order.
 
 use super::{OrderOps, OrderRecord, names};
-use crate::schema::payorder;
 use crate::columns::naive;
+use crate::schema::payorder;
 use crate::{Db, DbError};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;

@@ -2,8 +2,8 @@
 
 use super::delivery::DeliveryOps;
 use super::{OrderOps, OrderRecord};
-use crate::schema::{order_item, payorder, product};
 use crate::columns::naive;
+use crate::schema::{order_item, payorder, product};
 use crate::txn::Abort;
 use crate::{Db, DbError};
 use chrono::{DateTime, Utc};

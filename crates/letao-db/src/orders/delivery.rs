@@ -262,7 +262,10 @@ impl Db {
         let delivery = self.deliveries(&[order_id]).await?.pop();
         if matches!(order.fulfilment, Fulfilment::Shipped | Fulfilment::Received) {
             let existing = Shipment {
-                carrier: delivery.as_ref().and_then(|d| d.carrier.clone()).unwrap_or_default(),
+                carrier: delivery
+                    .as_ref()
+                    .and_then(|d| d.carrier.clone())
+                    .unwrap_or_default(),
                 tracking_no: delivery.and_then(|d| d.tracking_no).unwrap_or_default(),
             };
             return Ok(if existing == *shipment {
@@ -272,16 +275,18 @@ impl Db {
             });
         }
         let has_address = delivery.is_some_and(|d| d.has_address());
-        Ok(match order.fulfilment.can_ship(
-            order.trade_state,
-            order.total,
-            order.refunded,
-            has_address,
-        ) {
-            Err(blocker) => Shipped::Blocked(blocker),
-            // Allowed now, refused a moment ago: it changed meanwhile.
-            Ok(()) => Shipped::Blocked(ShipBlocker::NotUnshipped(order.fulfilment)),
-        })
+        Ok(
+            match order.fulfilment.can_ship(
+                order.trade_state,
+                order.total,
+                order.refunded,
+                has_address,
+            ) {
+                Err(blocker) => Shipped::Blocked(blocker),
+                // Allowed now, refused a moment ago: it changed meanwhile.
+                Ok(()) => Shipped::Blocked(ShipBlocker::NotUnshipped(order.fulfilment)),
+            },
+        )
     }
 
     /// Marks a shipped order received (by the buyer, or automatically),
@@ -313,7 +318,8 @@ impl Db {
                 .set(order_delivery::received_at.eq(naive(now)))
                 .execute(conn)
                 .await?;
-            conn.add_event(order_id, EventKind::Received, how, now).await?;
+            conn.add_event(order_id, EventKind::Received, how, now)
+                .await?;
             Ok(true)
         })
     }

@@ -81,7 +81,6 @@ pub struct EventRecord {
     pub at: DateTime<Utc>,
 }
 
-
 /// The `WHERE` of a filter, on any query over `payorder`.
 macro_rules! filtered {
     ($query:expr, $f:expr) => {{
@@ -95,7 +94,9 @@ macro_rules! filtered {
         }
         if let Some(state) = f.trade_state {
             let states: Vec<&str> = match state {
-                TradeState::NotPay => vec![TradeState::NotPay.as_str(), TradeState::Closing.as_str()],
+                TradeState::NotPay => {
+                    vec![TradeState::NotPay.as_str(), TradeState::Closing.as_str()]
+                }
                 other => vec![other.as_str()],
             };
             q = q.filter(payorder::trade_state.eq_any(states));
@@ -128,7 +129,9 @@ impl Db {
                 filter
             );
             let q = match start {
-                PageStart::After(id) => q.filter(payorder::id.lt(i32::try_from(id).unwrap_or(i32::MAX))),
+                PageStart::After(id) => {
+                    q.filter(payorder::id.lt(i32::try_from(id).unwrap_or(i32::MAX)))
+                }
                 PageStart::Offset(n) => q.offset(n),
             };
             Ok(q.load(conn).await?)

@@ -18,8 +18,8 @@ pub use delivery::{AddressSet, DeliveryRecord, Shipment, Shipped};
 pub use listing::{BuyerRecord, EventRecord, OrderFilter, PageStart, RefundDetail};
 pub use payment::{Payment, Recorded};
 
-use crate::schema::{order_event, order_item, payorder, product, refund};
 use crate::columns::{OptUtcTime, UtcTime, naive};
+use crate::schema::{order_event, order_item, payorder, product, refund};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;

@@ -1,8 +1,8 @@
 //! Recording a payment exactly once, whoever reports it.
 
 use super::{OrderOps, names};
-use crate::schema::payorder;
 use crate::columns::naive;
+use crate::schema::payorder;
 use crate::{Db, DbError};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;

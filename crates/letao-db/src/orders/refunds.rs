@@ -1,18 +1,16 @@
 //! Refunds: reserving an amount of a paid order, and settling WeChat's word.
 
 use super::{OrderOps, RefundRecord, names};
-use crate::schema::{payorder, refund};
 use crate::audit::{AuditEntry, AuditOps};
 use crate::columns::naive;
+use crate::schema::{payorder, refund};
 use crate::txn::Abort;
 use crate::{Db, DbError};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use letao_domain::Fen;
-use letao_domain::order::{
-    EventKind, FulfilmentEvent, RefundEvent, RefundState, TradeEvent,
-};
+use letao_domain::order::{EventKind, FulfilmentEvent, RefundEvent, RefundState, TradeEvent};
 
 impl Db {
     /// Reserves `amount` of a paid order for a refund (never more than was
@@ -153,8 +151,13 @@ impl Db {
                 .execute(conn)
                 .await?;
                 if cancelled == 1 {
-                    conn.add_event(record.order_id, EventKind::DeliveryCancelled, out_refund_no, now)
-                        .await?;
+                    conn.add_event(
+                        record.order_id,
+                        EventKind::DeliveryCancelled,
+                        out_refund_no,
+                        now,
+                    )
+                    .await?;
                 }
             }
             record.state = next;

@@ -3,8 +3,9 @@
 use crate::support::{at, t0, user};
 use chrono::TimeDelta;
 use letao_db::testing::Migrated;
-use letao_db::{NewCode, NewUser, RateRule, Registration, each_backend};
+use letao_db::{Actor, NewCode, NewUser, RateRule, Registration, each_backend};
 use letao_domain::verification::{CodeCheck, CodePolicy, SmsPurpose};
+use letao_domain::{AuditAction, Role};
 
 fn rule(bucket: &str, limit: u32, secs: i64) -> RateRule {
     RateRule {
@@ -77,7 +78,7 @@ each_backend! {
         let found = m.db.user_by_username("first").await.unwrap().expect("user");
         assert_eq!(found.id, id);
         assert_eq!(found.mobile.as_deref(), Some("13800000003"));
-        assert!(!found.is_admin);
+        assert_eq!(found.role, None);
         assert_eq!(m.db.user_by_mobile("13800000003").await.unwrap().map(|u| u.id), Some(id));
         assert_eq!(m.db.user_by_id(id).await.unwrap().map(|u| u.id), Some(id));
 
@@ -117,8 +118,19 @@ each_backend! {
         assert!(!m.db.upgrade_password(id, "stale", "new").await.unwrap(), "only from the current hash");
         assert!(m.db.upgrade_password(id, "argon2id-hash", "new").await.unwrap());
         assert_eq!(m.db.user_by_id(id).await.unwrap().and_then(|u| u.password).as_deref(), Some("new"));
-        assert!(m.db.set_admin("shopper", true).await.unwrap());
-        assert!(m.db.user_by_id(id).await.unwrap().is_some_and(|u| u.is_admin));
-        assert!(!m.db.set_admin("nobody", true).await.unwrap());
+        assert!(m.db.set_role("shopper", Some(Role::Staff), &Actor::CLI, at(4)).await.unwrap());
+        assert_eq!(m.db.user_by_id(id).await.unwrap().and_then(|u| u.role), Some(Role::Staff));
+        assert!(m.db.set_role("shopper", None, &Actor::CLI, at(5)).await.unwrap());
+        assert_eq!(m.db.user_by_id(id).await.unwrap().and_then(|u| u.role), None);
+        assert!(!m.db.set_role("nobody", Some(Role::Admin), &Actor::CLI, at(6)).await.unwrap());
+        // Each change is in the audit log, newest first.
+        let log = m.db.audit_page(None, 0, 10).await.unwrap();
+        assert_eq!(log.len(), 2);
+        assert_eq!(log[0].detail, r#"{"role":["staff",null]}"#);
+        assert_eq!(log[1].detail, r#"{"role":[null,"staff"]}"#);
+        assert_eq!(log[0].action, AuditAction::UserRole);
+        assert_eq!(log[0].actor_id, None, "the command line");
+        assert_eq!(m.db.audit_page(Some(log[0].id), 0, 10).await.unwrap().len(), 1);
+        assert_eq!(m.db.audit_count().await.unwrap(), 2);
     }
 }

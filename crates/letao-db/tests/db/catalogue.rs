@@ -1,7 +1,7 @@
 //! Catalogue reads over the demo data.
 
 use crate::support::Seeded;
-use letao_db::each_backend;
+use letao_db::{PageStart, each_backend};
 use letao_domain::{HomeItemKind, Id};
 
 each_backend! {
@@ -26,19 +26,25 @@ each_backend! {
         assert_eq!(featured, [1, 2, 3, 4]);
     }
 
-    async fn products_page_by_brand_with_a_total(m: Seeded) {
-        let all = m.db.products(None, 1, 100).await.unwrap();
-        assert_eq!(all.total, 21);
-        assert_eq!(all.items.len(), 21);
-        let nike = m.db.products(Some(Id::from_db(1)), 1, 2).await.unwrap();
-        assert_eq!(nike.items.len(), 2);
-        assert!(nike.total > 2);
-        assert!(nike.items.iter().all(|p| p.brand_id.get() == 1));
-        let second = m.db.products(Some(Id::from_db(1)), 2, 2).await.unwrap();
-        assert!(second.items[0].id.get() > nike.items[1].id.get(), "pages follow ids");
-        let past = m.db.products(Some(Id::from_db(1)), 999, 2).await.unwrap();
-        assert!(past.items.is_empty());
-        assert_eq!(past.total, nike.total);
+    async fn products_page_by_brand_by_offset_or_after_an_id(m: Seeded) {
+        assert_eq!(m.db.count_products(None).await.unwrap(), 21);
+        let all = m.db.products(None, PageStart::Offset(0), 100).await.unwrap();
+        assert_eq!(all.len(), 21);
+        let nike = m.db.products(Some(Id::from_db(1)), PageStart::Offset(0), 2).await.unwrap();
+        assert_eq!(nike.len(), 2);
+        assert!(nike.iter().all(|p| p.brand_id.get() == 1));
+        let by_offset = m.db.products(Some(Id::from_db(1)), PageStart::Offset(2), 2).await.unwrap();
+        let after = i64::from(nike[1].id.get());
+        let by_cursor = m.db.products(Some(Id::from_db(1)), PageStart::After(after), 2).await.unwrap();
+        assert_eq!(by_offset, by_cursor, "both ways reach the same page");
+        assert!(by_cursor[0].id.get() > nike[1].id.get());
+        assert!(m.db.products(Some(Id::from_db(1)), PageStart::Offset(999), 2).await.unwrap().is_empty());
+        // Hidden products leave lists, product pages and totals.
+        m.database.execute_sql("UPDATE product SET hidden = TRUE WHERE id = 1");
+        assert_eq!(m.db.count_products(None).await.unwrap(), 20);
+        assert!(m.db.product(Id::from_db(1)).await.unwrap().is_none());
+        let featured: Vec<i32> = m.db.featured_products().await.unwrap().iter().map(|p| p.id.get()).collect();
+        assert_eq!(featured, [2, 3, 4]);
     }
 
     async fn one_product_or_none(m: Seeded) {

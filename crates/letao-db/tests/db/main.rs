@@ -10,5 +10,6 @@ mod accounts;
 mod adoption;
 mod catalogue;
 mod concurrency;
+mod delivery;
 mod orders;
 mod support;

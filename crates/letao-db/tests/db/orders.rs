@@ -1,9 +1,12 @@
 //! Orders: creation, payment, closing, expiry claims and refunds.
 
 use crate::support::{Seeded, at, place, placed, stock, t0, user};
-use letao_db::{Created, Payment, Recorded, each_backend};
+use letao_db::{
+    Actor, AuditEntry, Created, OrderFilter, PageStart, Payment, Recorded, each_backend,
+};
+use letao_domain::AuditAction;
 use letao_domain::order::{
-    EventKind, PaymentSource, PricingError, RefundEvent, RefundState, TradeState,
+    EventKind, Fulfilment, PaymentSource, PricingError, RefundEvent, RefundState, TradeState,
 };
 use letao_domain::{Fen, Id};
 
@@ -17,6 +20,27 @@ fn payment<'a>(no: &'a str, tx: &'a str, total: i64) -> Payment<'a> {
         cash: Some(Fen::new(total)),
         openid: Some("o-payer"),
         source: PaymentSource::Notification,
+    }
+}
+
+/// An admin's audit entry for refunds.
+pub struct RefundAudit(Actor);
+
+pub fn refund_audit() -> RefundAudit {
+    RefundAudit(Actor {
+        id: Some(1),
+        name: Some("boss".into()),
+    })
+}
+
+impl RefundAudit {
+    pub fn entry(&self) -> AuditEntry<'_> {
+        AuditEntry {
+            actor: &self.0,
+            action: AuditAction::OrderRefund,
+            target: "order".into(),
+            detail: "{}".into(),
+        }
     }
 }
 
@@ -112,11 +136,14 @@ each_backend! {
     async fn refunds_never_exceed_the_payment_and_settle_once(m: Seeded) {
         let buyer = user(&m.db, "buyer", "13900000006").await;
         let order = placed(&m.db, buyer, "LT-R", &[(5, 1)]).await;
-        assert!(!m.db.reserve_refund(order.id, "RF0", Fen::new(1), "unpaid", at(1)).await.unwrap());
+        let audit = refund_audit();
+        let audit = audit.entry();
+        assert!(!m.db.reserve_refund(order.id, "RF0", Fen::new(1), "unpaid", &audit, at(1)).await.unwrap());
         m.db.record_payment(&payment("LT-R", "tx-r", 39_900), at(1)).await.unwrap();
-        assert!(m.db.reserve_refund(order.id, "RF1", Fen::new(30_000), "size", at(2)).await.unwrap());
-        assert!(!m.db.reserve_refund(order.id, "RF2", Fen::new(10_000), "too much", at(3)).await.unwrap());
-        assert!(m.db.reserve_refund(order.id, "RF2", Fen::new(9_900), "rest", at(3)).await.unwrap());
+        assert!(m.db.reserve_refund(order.id, "RF1", Fen::new(30_000), "size", &audit, at(2)).await.unwrap());
+        assert!(!m.db.reserve_refund(order.id, "RF2", Fen::new(10_000), "too much", &audit, at(3)).await.unwrap());
+        assert!(m.db.reserve_refund(order.id, "RF2", Fen::new(9_900), "rest", &audit, at(3)).await.unwrap());
+        assert_eq!(m.db.audit_count().await.unwrap(), 2, "one audit entry per refund reserved");
         let accepted = m.db.settle_refund("RF1", RefundEvent::Accepted, Some("wx-r1"), at(4)).await.unwrap().unwrap();
         assert_eq!(accepted.state, RefundState::Processing);
         assert_eq!(m.db.order_by_no("LT-R").await.unwrap().unwrap().trade_state, TradeState::Refund);
@@ -130,21 +157,45 @@ each_backend! {
         assert_eq!(again.state, RefundState::Success);
         assert_eq!(m.db.order_by_no("LT-R").await.unwrap().unwrap().refunded, Fen::new(30_000));
         assert_eq!(m.db.order_events(order.id, EventKind::Refund).await.unwrap(), 2);
+        let refunds = m.db.refunds_of(order.id).await.unwrap();
+        assert_eq!(refunds.len(), 2);
+        assert_eq!(refunds[0].reason, "size");
+        let history: Vec<EventKind> = m.db.events_of(order.id).await.unwrap().iter().map(|e| e.kind).collect();
+        assert_eq!(history[0], EventKind::Created);
+        assert!(history.contains(&EventKind::RefundRequested));
         assert!(m.db.settle_refund("RF9", RefundEvent::Succeeded, None, at(8)).await.unwrap().is_none());
     }
 
-    async fn a_buyers_orders_page_newest_first(m: Seeded) {
+    async fn order_lists_filter_and_page_newest_first(m: Seeded) {
         let buyer = user(&m.db, "buyer", "13900000007").await;
         let other = user(&m.db, "other", "13900000008").await;
         for n in 0..3 {
             placed(&m.db, buyer, &format!("LT-O{n}"), &[(9, 1)]).await;
         }
         placed(&m.db, other, "LT-OX", &[(9, 1)]).await;
-        let (page, total) = m.db.orders_of(buyer, 1, 2).await.unwrap();
-        assert_eq!(total, 3);
+        let mine = OrderFilter { user_id: Some(buyer), ..OrderFilter::default() };
+        assert_eq!(m.db.count_orders(&mine).await.unwrap(), 3);
+        let page = m.db.orders_page(&mine, PageStart::Offset(0), 2).await.unwrap();
         let nos: Vec<&str> = page.iter().map(|o| o.out_trade_no.as_str()).collect();
         assert_eq!(nos, ["LT-O2", "LT-O1"]);
-        let (rest, _) = m.db.orders_of(buyer, 2, 2).await.unwrap();
+        let rest = m.db.orders_page(&mine, PageStart::After(i64::from(page[1].id)), 2).await.unwrap();
         assert_eq!(rest.len(), 1);
+        assert_eq!(rest, m.db.orders_page(&mine, PageStart::Offset(2), 2).await.unwrap());
+        assert_eq!(m.db.record_payment(&payment("LT-O1", "tx-o1", 59_900), at(1)).await.unwrap(), Recorded::Paid);
+        let paid = OrderFilter { trade_state: Some(TradeState::Success), ..OrderFilter::default() };
+        assert_eq!(m.db.count_orders(&paid).await.unwrap(), 1);
+        let unpaid = OrderFilter { trade_state: Some(TradeState::NotPay), ..OrderFilter::default() };
+        assert_eq!(m.db.count_orders(&unpaid).await.unwrap(), 3);
+        let to_ship = OrderFilter { fulfilment: Some(Fulfilment::Unshipped), ..paid.clone() };
+        assert_eq!(m.db.orders_page(&to_ship, PageStart::Offset(0), 10).await.unwrap()[0].out_trade_no, "LT-O1");
+        let by_no = OrderFilter { out_trade_no: Some("LT-OX".into()), ..OrderFilter::default() };
+        assert_eq!(m.db.count_orders(&by_no).await.unwrap(), 1);
+        let found = m.db.users_matching("13900000008").await.unwrap();
+        assert_eq!(found, [other]);
+        let theirs = OrderFilter { user_ids: Some(found), ..OrderFilter::default() };
+        assert_eq!(m.db.count_orders(&theirs).await.unwrap(), 1);
+        let nobody = OrderFilter { user_ids: Some(vec![]), ..OrderFilter::default() };
+        assert_eq!(m.db.count_orders(&nobody).await.unwrap(), 0);
+        assert_eq!(m.db.buyers(&[buyer]).await.unwrap()[0].username.as_deref(), Some("buyer"));
     }
 }

@@ -83,6 +83,7 @@ pub async fn place(db: &Db, user: i32, no: &str, lines: &[(i64, i64)]) -> Create
             client_ip: "127.0.0.1",
             items: &items,
             expires_at: at(7200),
+            address: None,
         },
         t0(),
     )

@@ -2,8 +2,8 @@
 //! full, and shipping.
 
 use super::{OrderView, Orders};
-use crate::owners::{Owner, Page};
 use crate::ShopError;
+use crate::owners::{Owner, Page};
 use letao_db::{
     AuditEntry, BuyerRecord, EventRecord, OrderFilter, PageStart, RefundDetail, Shipment, Shipped,
 };
@@ -109,7 +109,11 @@ impl Orders {
         let order_id = order.id;
         let mut views = self.with_details(vec![order]).await?;
         let view = views.pop().ok_or(ShopError::OrderNotFound)?;
-        let order = self.with_buyers(vec![view]).await?.pop().ok_or(ShopError::OrderNotFound)?;
+        let order = self
+            .with_buyers(vec![view])
+            .await?
+            .pop()
+            .ok_or(ShopError::OrderNotFound)?;
         Ok(OrderDetail {
             order,
             refunds: self.db.refunds_of(order_id).await?,

@@ -1,9 +1,9 @@
 //! Closing an unpaid order on the buyer's request.
 
+use super::OrderView;
 use super::{Orders, provider_error};
 use crate::ShopError;
 use crate::payments::GatewayErrorKind;
-use super::OrderView;
 use letao_db::OrderRecord;
 use letao_domain::order::{TradeEvent, TradeState};
 

@@ -12,17 +12,17 @@ mod notify;
 mod query;
 mod refund;
 
+pub use admin::{AdminOrder, OrderDetail, OrderQuery};
 pub use create::Placed;
 pub use notify::NotifyOutcome;
-pub use admin::{AdminOrder, OrderDetail, OrderQuery};
 pub use query::OrderView;
 pub use refund::RefundRequest;
 
 use crate::ShopError;
 use crate::payments::{GatewayError, PaymentGateway};
+use crate::totals::Totals;
 use chrono::TimeDelta;
 use letao_auth::Clock;
-use crate::totals::Totals;
 use letao_db::{Db, OrderFilter};
 use std::sync::Arc;
 

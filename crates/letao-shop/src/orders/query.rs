@@ -2,8 +2,8 @@
 
 use super::Orders;
 use crate::ShopError;
-use crate::payments::RemoteTrade;
 use crate::owners::{Page, next_cursor};
+use crate::payments::RemoteTrade;
 use letao_db::{DeliveryRecord, OrderFilter, OrderLine, OrderRecord, PageStart, Payment};
 use letao_domain::order::{PaymentSource, TradeState};
 use std::collections::HashMap;
@@ -45,7 +45,11 @@ impl Orders {
         self.view(order).await
     }
 
-    async fn query_record(&self, user_id: i32, out_trade_no: &str) -> Result<OrderRecord, ShopError> {
+    async fn query_record(
+        &self,
+        user_id: i32,
+        out_trade_no: &str,
+    ) -> Result<OrderRecord, ShopError> {
         let order = self.own(user_id, out_trade_no).await?;
         if !order.trade_state.is_unpaid() {
             return Ok(order);
@@ -130,7 +134,10 @@ impl Orders {
     }
 
     /// Orders with their lines and deliveries, in two queries.
-    pub(super) async fn with_details(&self, orders: Vec<OrderRecord>) -> Result<Vec<OrderView>, ShopError> {
+    pub(super) async fn with_details(
+        &self,
+        orders: Vec<OrderRecord>,
+    ) -> Result<Vec<OrderView>, ShopError> {
         let ids: Vec<i32> = orders.iter().map(|o| o.id).collect();
         let mut lines: HashMap<i32, Vec<OrderLine>> = HashMap::new();
         for line in self.db.order_lines(&ids).await? {

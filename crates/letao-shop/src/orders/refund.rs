@@ -2,12 +2,12 @@
 
 use super::{Orders, provider_error};
 use crate::ShopError;
-use crate::payments::RefundOrder;
 use crate::owners::Owner;
+use crate::payments::RefundOrder;
 use letao_db::{AuditEntry, RefundRecord};
-use letao_domain::{AuditAction, Permission};
 use letao_domain::Fen;
 use letao_domain::order::{RefundEvent, refund_amount};
+use letao_domain::{AuditAction, Permission};
 
 /// A refund an admin asks for.
 #[derive(Debug, Clone)]
@@ -80,16 +80,15 @@ impl Orders {
         match self.gateway(move |g| g.refund(&request)).await? {
             Ok(refund_id) => {
                 self.totals.clear();
-                self
-                .db
-                .settle_refund(
-                    &out_refund_no,
-                    RefundEvent::Accepted,
-                    Some(&refund_id),
-                    self.clock.now(),
-                )
-                .await?
-                .ok_or_else(|| ShopError::internal("refund row vanished"))
+                self.db
+                    .settle_refund(
+                        &out_refund_no,
+                        RefundEvent::Accepted,
+                        Some(&refund_id),
+                        self.clock.now(),
+                    )
+                    .await?
+                    .ok_or_else(|| ShopError::internal("refund row vanished"))
             }
             Err(e) if e.is_retryable() => {
                 tracing::warn!(%out_refund_no, error = %e, "refund outcome unknown");

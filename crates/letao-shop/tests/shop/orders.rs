@@ -3,6 +3,7 @@
 use crate::gateway::body;
 use crate::support::Shop;
 use chrono::TimeDelta;
+use letao_db::PageStart;
 use letao_db::each_backend;
 use letao_domain::Fen;
 use letao_domain::order::{EventKind, OrderItems, RefundState, TradeState};
@@ -34,7 +35,7 @@ each_backend! {
     async fn a_placed_order_has_a_qr_code_and_reserved_stock(shop: Shop) {
         let buyer = shop.user("buyer", "13700000001").await;
         let before = shop.stock(5);
-        let placed = shop.orders.create(buyer, &items(&[(5, 2)]), ip()).await.unwrap();
+        let placed = shop.orders.create(buyer, &items(&[(5, 2)]), None, ip()).await.unwrap();
         assert_eq!(placed.order.total, Fen::new(2 * 39_900));
         assert!(placed.code_url.starts_with("weixin://"));
         assert!(placed.pay_url.starts_with("data:image/png;base64,"));
@@ -46,7 +47,7 @@ each_backend! {
         let buyer = shop.user("buyer", "13700000002").await;
         let before = shop.stock(5);
         shop.gateway.fail_next("create", GatewayErrorKind::Retryable);
-        let err = shop.orders.create(buyer, &items(&[(5, 1)]), ip()).await.unwrap_err();
+        let err = shop.orders.create(buyer, &items(&[(5, 1)]), None, ip()).await.unwrap_err();
         assert!(matches!(err, ShopError::Payment(_)), "{err:?}");
         assert_eq!(shop.stock(5), before);
         assert_eq!(shop.m.database.scalar_i64("SELECT COUNT(*) FROM payorder WHERE trade_state = 'CLOSED'"), 1);
@@ -54,17 +55,17 @@ each_backend! {
 
     async fn bad_lines_and_unknown_or_sold_out_products_are_refused(shop: Shop) {
         let buyer = shop.user("buyer", "13700000003").await;
-        let unknown = shop.orders.create(buyer, &items(&[(999, 1)]), ip()).await.unwrap_err();
+        let unknown = shop.orders.create(buyer, &items(&[(999, 1)]), None, ip()).await.unwrap_err();
         assert!(matches!(unknown, ShopError::UnknownProduct(id) if id.get() == 999));
         shop.m.database.execute_sql("UPDATE product SET stock = 0 WHERE id = 6");
-        let sold_out = shop.orders.create(buyer, &items(&[(6, 1)]), ip()).await.unwrap_err();
+        let sold_out = shop.orders.create(buyer, &items(&[(6, 1)]), None, ip()).await.unwrap_err();
         assert!(matches!(sold_out, ShopError::OutOfStock(id) if id.get() == 6));
         assert_eq!(shop.gateway.count("create"), 0, "WeChat is not asked");
     }
 
     async fn the_notification_alone_records_a_payment_once(shop: Shop) {
         let buyer = shop.user("buyer", "13700000004").await;
-        let placed = shop.orders.create(buyer, &items(&[(5, 1)]), ip()).await.unwrap();
+        let placed = shop.orders.create(buyer, &items(&[(5, 1)]), None, ip()).await.unwrap();
         let no = placed.order.out_trade_no.clone();
         let good = body(&format!("pay:{no}:tx-1:39900"));
         assert_eq!(shop.orders.payment_notification(Notice::body(b"forged")).await, NotifyOutcome::Refuse("invalid notification"));
@@ -82,12 +83,12 @@ each_backend! {
 
     async fn a_query_records_what_wechat_knows(shop: Shop) {
         let buyer = shop.user("buyer", "13700000005").await;
-        let placed = shop.orders.create(buyer, &items(&[(5, 1)]), ip()).await.unwrap();
+        let placed = shop.orders.create(buyer, &items(&[(5, 1)]), None, ip()).await.unwrap();
         let no = placed.order.out_trade_no.clone();
-        assert_eq!(shop.orders.query(buyer, &no).await.unwrap().trade_state, TradeState::NotPay);
+        assert_eq!(shop.orders.query(buyer, &no).await.unwrap().order.trade_state, TradeState::NotPay);
         shop.gateway.pay(&no);
         let paid = shop.orders.query(buyer, &no).await.unwrap();
-        assert_eq!(paid.trade_state, TradeState::Success);
+        assert_eq!(paid.order.trade_state, TradeState::Success);
         assert_eq!(paid_by(&shop, &no).await, [format!("query 4200{no}")]);
         // Paid orders are not asked about again; others' orders are not found.
         shop.orders.query(buyer, &no).await.unwrap();
@@ -99,13 +100,13 @@ each_backend! {
     async fn closing_a_paid_order_records_the_payment_instead(shop: Shop) {
         let buyer = shop.user("buyer", "13700000007").await;
         let before = shop.stock(5);
-        let first = shop.orders.create(buyer, &items(&[(5, 1)]), ip()).await.unwrap();
+        let first = shop.orders.create(buyer, &items(&[(5, 1)]), None, ip()).await.unwrap();
         let closed = shop.orders.close(buyer, &first.order.out_trade_no).await.unwrap();
-        assert_eq!(closed.trade_state, TradeState::Closed);
+        assert_eq!(closed.order.trade_state, TradeState::Closed);
         assert_eq!(shop.stock(5), before);
         assert!(matches!(shop.orders.close(buyer, &first.order.out_trade_no).await, Err(ShopError::OrderState(_))));
 
-        let second = shop.orders.create(buyer, &items(&[(5, 1)]), ip()).await.unwrap();
+        let second = shop.orders.create(buyer, &items(&[(5, 1)]), None, ip()).await.unwrap();
         shop.gateway.pay(&second.order.out_trade_no);
         assert!(matches!(shop.orders.close(buyer, &second.order.out_trade_no).await, Err(ShopError::OrderState(_))));
         let kept = shop.m.db.order_by_no(&second.order.out_trade_no).await.unwrap().unwrap();
@@ -115,8 +116,8 @@ each_backend! {
     async fn expiry_closes_due_orders_once_and_keeps_payments(shop: Shop) {
         let buyer = shop.user("buyer", "13700000008").await;
         let before = shop.stock(7);
-        let unpaid = shop.orders.create(buyer, &items(&[(7, 1)]), ip()).await.unwrap();
-        let paid = shop.orders.create(buyer, &items(&[(7, 1)]), ip()).await.unwrap();
+        let unpaid = shop.orders.create(buyer, &items(&[(7, 1)]), None, ip()).await.unwrap();
+        let paid = shop.orders.create(buyer, &items(&[(7, 1)]), None, ip()).await.unwrap();
         shop.gateway.pay(&paid.order.out_trade_no);
         assert_eq!(shop.orders.expire_due().await.unwrap(), 0, "not due yet");
         shop.clock.advance(TimeDelta::hours(2) + TimeDelta::seconds(1));
@@ -135,26 +136,26 @@ each_backend! {
 
     async fn refunds_follow_wechats_answer(shop: Shop) {
         let buyer = shop.user("buyer", "13700000009").await;
-        let placed = shop.orders.create(buyer, &items(&[(5, 1)]), ip()).await.unwrap();
+        let placed = shop.orders.create(buyer, &items(&[(5, 1)]), None, ip()).await.unwrap();
         let no = placed.order.out_trade_no.clone();
         let refund = |amount: Option<i64>| RefundRequest {
             out_trade_no: no.clone(),
             amount: amount.map(Fen::new),
             reason: "size".into(),
         };
-        assert!(matches!(shop.orders.refund(refund(None)).await, Err(ShopError::OrderState(_))), "unpaid");
+        assert!(matches!(shop.orders.refund(&shop.admin, refund(None)).await, Err(ShopError::OrderState(_))), "unpaid");
         shop.gateway.pay(&no);
         shop.orders.query(buyer, &no).await.unwrap();
         // Refused: the amount is free again.
         shop.gateway.fail_next("refund", GatewayErrorKind::Refused);
-        assert!(matches!(shop.orders.refund(refund(Some(10_000))).await, Err(ShopError::Payment(_))));
+        assert!(matches!(shop.orders.refund(&shop.admin, refund(Some(10_000))).await, Err(ShopError::Payment(_))));
         // Unknown outcome: the amount stays reserved.
         shop.gateway.fail_next("refund", GatewayErrorKind::Retryable);
-        assert!(matches!(shop.orders.refund(refund(Some(10_000))).await, Err(ShopError::Payment(_))));
-        let accepted = shop.orders.refund(refund(None)).await.unwrap();
+        assert!(matches!(shop.orders.refund(&shop.admin, refund(Some(10_000))).await, Err(ShopError::Payment(_))));
+        let accepted = shop.orders.refund(&shop.admin, refund(None)).await.unwrap();
         assert_eq!(accepted.amount, Fen::new(29_900), "what is left after the reservation");
         assert_eq!(accepted.state, RefundState::Processing);
-        assert!(matches!(shop.orders.refund(refund(None)).await, Err(ShopError::RefundAmount(_))));
+        assert!(matches!(shop.orders.refund(&shop.admin, refund(None)).await, Err(ShopError::RefundAmount(_))));
         let n = body(&format!("refund:{}:5030:SUCCESS", accepted.out_refund_no));
         assert_eq!(shop.orders.refund_notification(Notice::body(&n)).await, NotifyOutcome::Ack);
         assert_eq!(
@@ -168,9 +169,10 @@ each_backend! {
 
     async fn a_buyers_list_carries_the_lines(shop: Shop) {
         let buyer = shop.user("buyer", "13700000010").await;
-        shop.orders.create(buyer, &items(&[(5, 1), (6, 2)]), ip()).await.unwrap();
-        let (orders, total) = shop.orders.list(buyer, 1, 20).await.unwrap();
-        assert_eq!(total, 1);
-        assert_eq!(orders[0].lines.len(), 2);
+        shop.orders.create(buyer, &items(&[(5, 1), (6, 2)]), None, ip()).await.unwrap();
+        let page = shop.orders.list(buyer, PageStart::Offset(0), 20).await.unwrap();
+        assert_eq!(page.total, 1);
+        assert_eq!(page.items[0].lines.len(), 2);
+        assert_eq!(page.next, None, "not a full page");
     }
 }

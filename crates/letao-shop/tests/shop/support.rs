@@ -5,8 +5,9 @@ use chrono::TimeDelta;
 use letao_auth::{Argon2Settings, FakeClock};
 use letao_db::Backend;
 use letao_db::testing::{Fixture, Migrated};
+use letao_domain::Role;
 use letao_domain::verification::CodePolicy;
-use letao_shop::{Accounts, AccountsConfig, LoginLimits, Orders, OrdersConfig};
+use letao_shop::{Accounts, AccountsConfig, LoginLimits, Orders, OrdersConfig, Owner};
 use letao_sms::FakeSender;
 use secrecy::SecretString;
 use std::sync::Arc;
@@ -18,6 +19,8 @@ pub struct Shop {
     pub gateway: Arc<FakeGateway>,
     pub sms: Arc<FakeSender>,
     pub clock: Arc<FakeClock>,
+    /// An owner with the admin role.
+    pub admin: Owner,
 }
 
 impl Fixture for Shop {
@@ -53,11 +56,19 @@ impl Fixture for Shop {
                 notify_url: "http://127.0.0.1:1/pay/notify".into(),
                 refund_notify_url: None,
                 ttl: TimeDelta::hours(2),
+                auto_receive: TimeDelta::days(10),
+                totals_ttl: std::time::Duration::from_secs(5),
             },
             gateway.clone(),
             clock.clone(),
         );
+        let admin = Owner {
+            id: 0,
+            username: Some("boss".into()),
+            role: Role::Admin,
+        };
         Shop {
+            admin,
             m,
             accounts,
             orders,
