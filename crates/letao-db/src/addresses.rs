@@ -84,24 +84,27 @@ impl_for_each_conn!(DefaultOps {
     }
 });
 
-fn values(
-    a: &DeliveryAddress,
-) -> (
-    diesel::dsl::Eq<address::name, &str>,
-    diesel::dsl::Eq<address::mobile, &str>,
-    diesel::dsl::Eq<address::province, &str>,
-    diesel::dsl::Eq<address::city, &str>,
-    diesel::dsl::Eq<address::district, &str>,
-    diesel::dsl::Eq<address::detail, &str>,
-) {
-    (
-        address::name.eq(a.name.as_str()),
-        address::mobile.eq(a.mobile.as_str()),
-        address::province.eq(a.province.as_str()),
-        address::city.eq(a.city.as_str()),
-        address::district.eq(a.district.as_str()),
-        address::detail.eq(a.detail.as_str()),
-    )
+/// The columns an address sets.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = address)]
+struct Values<'a> {
+    name: &'a str,
+    mobile: &'a str,
+    province: &'a str,
+    city: &'a str,
+    district: &'a str,
+    detail: &'a str,
+}
+
+fn values(a: &DeliveryAddress) -> Values<'_> {
+    Values {
+        name: &a.name,
+        mobile: a.mobile.as_str(),
+        province: &a.province,
+        city: &a.city,
+        district: &a.district,
+        detail: &a.detail,
+    }
 }
 
 impl Db {

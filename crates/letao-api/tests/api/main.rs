@@ -8,6 +8,7 @@ mod helpers;
 mod accounts;
 mod adoption;
 mod catalogue;
+mod delivery;
 mod errors;
 mod health;
 mod logs;

@@ -417,12 +417,13 @@ each_backend! {
         let no = res.json()["data"]["out_trade_no"].as_str().expect("no").to_owned();
         app.sim.pay(&no).expect("pay");
         wait_for_state(&app, &token, &no, "SUCCESS").await;
-        let results = futures_util::future::join_all((0..10).map(|_| {
+        let results = futures_util::future::join_all((0..20).map(|_| {
             app.post_auth("/admin/refund", &admin_token, json!({"out_trade_no": no, "refund_fee": 30, "reason": "race"}))
         }))
         .await;
         let ok = results.iter().filter(|r| r.status == 200).count();
         assert_eq!(ok, 3, "3 x 30 fen fit in 100");
+        assert!(results.iter().all(|r| r.status == 200 || r.status == 409), "the others are conflicts");
         let refunded: i64 = app.sim.order(&no).expect("sim").refunds.iter().map(|r| r.refund_fee).sum();
         assert_eq!(refunded, 90);
     }

@@ -80,25 +80,27 @@ pub enum Shipped {
     Blocked(ShipBlocker),
 }
 
-/// The delivery columns of an address.
-fn address_columns(
-    a: &DeliveryAddress,
-) -> (
-    diesel::dsl::Eq<order_delivery::name, Option<&str>>,
-    diesel::dsl::Eq<order_delivery::mobile, Option<&str>>,
-    diesel::dsl::Eq<order_delivery::province, Option<&str>>,
-    diesel::dsl::Eq<order_delivery::city, Option<&str>>,
-    diesel::dsl::Eq<order_delivery::district, Option<&str>>,
-    diesel::dsl::Eq<order_delivery::detail, Option<&str>>,
-) {
-    (
-        order_delivery::name.eq(Some(a.name.as_str())),
-        order_delivery::mobile.eq(Some(a.mobile.as_str())),
-        order_delivery::province.eq(Some(a.province.as_str())),
-        order_delivery::city.eq(Some(a.city.as_str())),
-        order_delivery::district.eq(Some(a.district.as_str())),
-        order_delivery::detail.eq(Some(a.detail.as_str())),
-    )
+/// The delivery columns an address sets.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = order_delivery)]
+struct AddressColumns<'a> {
+    name: &'a str,
+    mobile: &'a str,
+    province: &'a str,
+    city: &'a str,
+    district: &'a str,
+    detail: &'a str,
+}
+
+fn address_columns(a: &DeliveryAddress) -> AddressColumns<'_> {
+    AddressColumns {
+        name: &a.name,
+        mobile: a.mobile.as_str(),
+        province: &a.province,
+        city: &a.city,
+        district: &a.district,
+        detail: &a.detail,
+    }
 }
 
 /// Writing the delivery row inside a caller's transaction.
