@@ -191,7 +191,33 @@ pub struct WechatPaySettings {
     pub client_key: PathBuf,
     /// Call timeout, seconds.
     pub timeout_secs: u64,
+    /// Which WeChat Pay API the shop speaks.
+    pub api_version: ApiVersion,
+    /// API v3: the 32-byte APIv3 key.
+    pub apiv3_key: SecretString,
+    /// API v3: PEM file of the merchant API private key.
+    pub merchant_private_key: PathBuf,
+    /// API v3: serial of the merchant API certificate.
+    pub merchant_serial: String,
+    /// API v3: PEM file of the WeChat Pay public key (empty: verify with
+    /// platform certificates downloaded and refreshed from WeChat).
+    pub platform_public_key: PathBuf,
+    /// API v3: its id, `PUB_KEY_ID_...`.
+    pub platform_public_key_id: String,
 }
+
+/// The WeChat Pay API in use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ApiVersion {
+    /// XML, MD5/HMAC-SHA256 signatures with the API key.
+    V2,
+    /// JSON, RSA signatures, AES-GCM notifications.
+    V3,
+}
+
+/// The development APIv3 key (the simulator's default); production refuses it.
+pub const PLACEHOLDER_APIV3_KEY: &str = "letao-dev-apiv3-key-000000000000";
 
 /// `[orders]`
 #[derive(Debug, Deserialize)]
@@ -354,6 +380,9 @@ impl Settings {
                 "wechat_pay.sign_type must be MD5 or HMAC-SHA256".into(),
             ));
         }
+        if self.wechat_pay.api_version == ApiVersion::V3 {
+            self.wechat_pay.check_v3()?;
+        }
         if self.orders.auto_receive_days == 0 {
             return Err(SettingsError::Invalid(
                 "orders.auto_receive_days must be at least 1".into(),
@@ -365,7 +394,17 @@ impl Settings {
             ));
         }
         if self.environment == Environment::Production {
-            if self.wechat_pay.api_key.expose_secret() == PLACEHOLDER_WECHAT_KEY {
+            let w = &self.wechat_pay;
+            if w.api_version == ApiVersion::V3
+                && w.apiv3_key.expose_secret() == PLACEHOLDER_APIV3_KEY
+            {
+                return Err(SettingsError::Invalid(
+                    "production refuses the development wechat_pay.apiv3_key: set LETAO__WECHAT_PAY__APIV3_KEY".into(),
+                ));
+            }
+            if w.api_version == ApiVersion::V2
+                && self.wechat_pay.api_key.expose_secret() == PLACEHOLDER_WECHAT_KEY
+            {
                 return Err(SettingsError::Invalid(
                     "production refuses the development wechat_pay.api_key: set LETAO__WECHAT_PAY__API_KEY".into(),
                 ));
@@ -390,5 +429,45 @@ impl Settings {
     /// The catalogue cache lifetime.
     pub fn catalogue_ttl(&self) -> Duration {
         Duration::from_millis(self.catalogue.cache_ttl_ms)
+    }
+}
+
+impl WechatPaySettings {
+    /// What API v3 needs, each missing piece named.
+    fn check_v3(&self) -> Result<(), SettingsError> {
+        let invalid = |msg: String| Err(SettingsError::Invalid(msg));
+        if self.apiv3_key.expose_secret().len() != 32 {
+            return invalid("wechat_pay.apiv3_key must be the 32-byte APIv3 key".into());
+        }
+        if self.merchant_private_key.as_os_str().is_empty() {
+            return invalid(
+                "wechat_pay.merchant_private_key (PEM file of the merchant API key) must be set for v3"
+                    .into(),
+            );
+        }
+        if self.merchant_serial.trim().is_empty() {
+            return invalid("wechat_pay.merchant_serial must be set for v3".into());
+        }
+        let key = !self.platform_public_key.as_os_str().is_empty();
+        let id = !self.platform_public_key_id.trim().is_empty();
+        if key != id {
+            return invalid(
+                "wechat_pay.platform_public_key and platform_public_key_id go together".into(),
+            );
+        }
+        if !self.notify_url.ends_with("/pay/v3/notify") {
+            return invalid(
+                "wechat_pay.notify_url must end with /pay/v3/notify when api_version is v3".into(),
+            );
+        }
+        if !self.refund_notify_url.is_empty()
+            && !self.refund_notify_url.ends_with("/pay/v3/refund_notify")
+        {
+            return invalid(
+                "wechat_pay.refund_notify_url must end with /pay/v3/refund_notify when api_version is v3"
+                    .into(),
+            );
+        }
+        Ok(())
     }
 }

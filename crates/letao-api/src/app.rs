@@ -118,5 +118,10 @@ pub fn app(
         .service(post_resource("/admin/refund", orders::refund).wrap(from_fn(require_user)))
         .service(post_resource("/pay/notify", orders::pay_notify))
         .service(post_resource("/pay/refund_notify", orders::refund_notify))
+        .service(post_resource("/pay/v3/notify", orders::pay_notify_v3))
+        .service(post_resource(
+            "/pay/v3/refund_notify",
+            orders::refund_notify_v3,
+        ))
         .default_service(web::to(fallback::fallback))
 }

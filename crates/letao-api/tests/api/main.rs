@@ -13,5 +13,6 @@ mod errors;
 mod health;
 mod logs;
 mod orders;
+mod payments_v3;
 mod products;
 mod static_files;

@@ -14,7 +14,7 @@ mod refund;
 
 pub use admin::{AdminOrder, OrderDetail, OrderQuery};
 pub use create::Placed;
-pub use notify::NotifyOutcome;
+pub use notify::{NotifyOutcome, Refusal};
 pub use query::OrderView;
 pub use refund::RefundRequest;
 
