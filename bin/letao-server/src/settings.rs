@@ -74,6 +74,8 @@ pub struct Settings {
     pub orders: OrderSettings,
     /// Catalogue cache.
     pub catalogue: CatalogueSettings,
+    /// Daily reconciliation with WeChat's trade bill.
+    pub reconcile: ReconcileSettings,
     /// Logging.
     pub log: LogSettings,
 }
@@ -293,6 +295,23 @@ pub struct CatalogueSettings {
     pub cache_ttl_ms: u64,
 }
 
+/// `[reconcile]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReconcileSettings {
+    /// `HH:MM`, China time: from then on, yesterday is reconciled.
+    pub daily_at: String,
+}
+
+impl ReconcileSettings {
+    /// The time of day, or why it is not one.
+    pub fn time(&self) -> Result<chrono::NaiveTime, SettingsError> {
+        chrono::NaiveTime::parse_from_str(self.daily_at.trim(), "%H:%M").map_err(|_| {
+            SettingsError::Invalid("reconcile.daily_at must be a time like 10:30".into())
+        })
+    }
+}
+
 /// `[log]`
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -383,6 +402,7 @@ impl Settings {
         if self.wechat_pay.api_version == ApiVersion::V3 {
             self.wechat_pay.check_v3()?;
         }
+        self.reconcile.time()?;
         if self.orders.auto_receive_days == 0 {
             return Err(SettingsError::Invalid(
                 "orders.auto_receive_days must be at least 1".into(),

@@ -267,7 +267,19 @@ impl Application {
         let server = server.listen(listener).map_err(bind_err)?.run();
         let interval = Duration::from_secs(settings.orders.expiry_interval_secs);
         actix_web::rt::spawn(letao_shop::jobs::run_expiry(orders.clone(), interval));
-        actix_web::rt::spawn(letao_shop::jobs::run_receipts(orders, interval));
+        actix_web::rt::spawn(letao_shop::jobs::run_receipts(orders.clone(), interval));
+        let daily = letao_shop::reconcile::DailyReconciliation {
+            at: settings
+                .reconcile
+                .time()
+                .map_err(|e| StartError::Config(e.to_string()))?,
+            ..letao_shop::reconcile::DailyReconciliation::default()
+        };
+        actix_web::rt::spawn(letao_shop::reconcile::run_daily(
+            orders,
+            daily,
+            Duration::from_secs(60),
+        ));
         tracing::info!(
             %addr,
             backend = db.backend().name(),

@@ -115,6 +115,10 @@ pub fn app(
                 .wrap(from_fn(require_user)),
         )
         .service(get_resource("/admin/audit", admin_orders::audit).wrap(from_fn(require_user)))
+        .service(
+            get_resource("/admin/reconciliations", admin_orders::reconciliation)
+                .wrap(from_fn(require_user)),
+        )
         .service(post_resource("/admin/refund", orders::refund).wrap(from_fn(require_user)))
         .service(post_resource("/pay/notify", orders::pay_notify))
         .service(post_resource("/pay/refund_notify", orders::refund_notify))

@@ -16,6 +16,7 @@ mod migrate;
 mod orders;
 mod pool;
 mod rate_limit;
+mod reconciliation;
 pub mod schema;
 mod seed;
 mod sms_codes;
@@ -33,6 +34,7 @@ pub use orders::{
 };
 pub use pool::{Backend, Db, DbConfig, redact_url};
 pub use rate_limit::{RateRule, RetryAfter};
+pub use reconciliation::{HeldPayment, ReportRecord, RunResult};
 pub use sms_codes::NewCode;
 pub use txn::{is_contention, retry_contention};
 pub use users::{NewUser, Registration, UserRecord};

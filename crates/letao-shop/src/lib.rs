@@ -16,6 +16,7 @@ pub mod orders;
 pub mod owners;
 pub mod payments;
 pub mod products;
+pub mod reconcile;
 mod totals;
 
 /// How long list totals are kept before they are counted again: a total

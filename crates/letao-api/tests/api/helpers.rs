@@ -148,6 +148,9 @@ pub fn static_dir() -> PathBuf {
 /// a fake SMS sender and a clock the test moves.
 pub struct TestApp {
     pub state: AppState,
+    /// A second instance of the application on the same database (its
+    /// own pool and caches), as a second server would be.
+    pub second: AppState,
     pub database: TestDatabase,
     pub sms: Arc<FakeSender>,
     pub clock: Arc<FakeClock>,
@@ -276,6 +279,7 @@ impl TestApp {
         // The listening server runs on its own runtime: it gets its own
         // pool, as connections belong to the runtime that opened them.
         let served = make_state(pool.fresh_pool().expect("pool")).build();
+        let second = make_state(pool.fresh_pool().expect("pool")).build();
         let state = configure(make_state(pool)).build();
         let server = actix_web::HttpServer::new(move || app(served.clone()))
             .workers(1)
@@ -287,6 +291,7 @@ impl TestApp {
         actix_web::rt::spawn(server);
         TestApp {
             state,
+            second,
             database,
             sms,
             clock,

@@ -15,4 +15,5 @@ mod logs;
 mod orders;
 mod payments_v3;
 mod products;
+mod reconcile;
 mod static_files;

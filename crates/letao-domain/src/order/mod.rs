@@ -87,6 +87,14 @@ macro_rules! state_names {
                 s.serialize_str(self.as_str())
             }
         }
+
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let name = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+                $ty::parse(&name)
+                    .ok_or_else(|| serde::de::Error::custom(format!("unknown {} `{name}`", $kind)))
+            }
+        }
     };
 }
 pub(crate) use state_names;
