@@ -4,8 +4,7 @@ use crate::AppState;
 use crate::auth::require_user;
 use crate::middleware::{lowercase_path, request_span};
 use crate::routes::{
-    self, accounts, addresses, admin_orders, catalogue, fallback, health, index_page, orders,
-    products,
+    self, accounts, addresses, admin_orders, catalogue, fallback, health, orders, pages, products,
 };
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -59,7 +58,9 @@ pub fn app(
         .app_data(web::PayloadConfig::new(crate::input::MAX_BODY_BYTES))
         .wrap(from_fn(lowercase_path))
         .wrap(from_fn(request_span))
-        .service(get_resource("/", index_page::index))
+        .service(get_resource("/", pages::storefront))
+        .service(get_resource("/admin", pages::console))
+        .service(get_resource("/admin/", pages::console))
         .service(get_resource("/health", health::health))
         .service(get_resource("/ready", health::ready))
         .service(get_resource("/gridlist", catalogue::gridlist))

@@ -6,7 +6,7 @@ pub mod admin_orders;
 pub mod catalogue;
 pub mod fallback;
 pub mod health;
-pub mod index_page;
+pub mod pages;
 pub mod orders;
 pub mod products;
 
