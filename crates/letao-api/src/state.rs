@@ -1,8 +1,9 @@
 //! What every request handler can reach.
 
-use crate::replies::RenderedCatalogue;
+use crate::replies::{CachedJson, RenderedCatalogue};
 use letao_auth::{Clock, SystemClock};
 use letao_db::Db;
+use letao_shop::freshness::CatalogueVersion;
 use letao_shop::{Accounts, Addresses, CatalogueCache, Orders, Owners, Products};
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -19,7 +20,7 @@ pub struct AppState {
     pub(crate) orders: Arc<Orders>,
     pub(crate) addresses: Arc<Addresses>,
     pub(crate) owners: Arc<Owners>,
-    pub(crate) products: Arc<Products>,
+    pub(crate) products: Arc<Products<CachedJson, CachedJson>>,
     pub(crate) trusted_proxies: Arc<[IpAddr]>,
 }
 
@@ -100,16 +101,30 @@ impl AppStateBuilder {
     /// The state.
     pub fn build(self) -> AppState {
         let totals = letao_shop::TOTALS_TTL;
+        let version = Arc::new(CatalogueVersion::new(
+            self.db.clone(),
+            self.clock.clone(),
+            self.catalogue_ttl,
+        ));
         AppState {
             catalogue: Arc::new(CatalogueCache::new(
                 self.db.clone(),
                 self.catalogue_ttl,
                 self.clock.clone(),
+                version.clone(),
                 RenderedCatalogue::render,
             )),
             addresses: Arc::new(Addresses::new(self.db.clone(), self.clock.clone())),
             owners: Arc::new(Owners::new(self.db.clone(), self.clock.clone(), totals)),
-            products: Arc::new(Products::new(self.db.clone(), self.clock, totals)),
+            products: Arc::new(Products::new(
+                self.db.clone(),
+                self.clock,
+                self.catalogue_ttl,
+                totals,
+                version,
+                CachedJson::product,
+                CachedJson::page,
+            )),
             db: self.db,
             static_dir: Arc::new(self.static_dir),
             accounts: self.accounts,

@@ -10,6 +10,7 @@ mod macros;
 mod addresses;
 mod audit;
 mod catalogue;
+mod checkout;
 pub mod columns;
 mod error;
 mod migrate;

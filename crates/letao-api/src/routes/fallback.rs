@@ -75,8 +75,8 @@ pub(crate) async fn serve_file(
             res.headers_mut().insert(
                 header::CACHE_CONTROL,
                 CacheControl(policy)
-                .try_into_value()
-                .map_err(|e| ApiError::Internal(Box::new(e)))?,
+                    .try_into_value()
+                    .map_err(|e| ApiError::Internal(Box::new(e)))?,
             );
             Ok(res)
         }

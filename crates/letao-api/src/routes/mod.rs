@@ -6,8 +6,8 @@ pub mod admin_orders;
 pub mod catalogue;
 pub mod fallback;
 pub mod health;
-pub mod pages;
 pub mod orders;
+pub mod pages;
 pub mod products;
 
 use crate::ApiError;
