@@ -34,6 +34,7 @@ impl AppState {
             catalogue_ttl: Duration::from_secs(1),
             clock: Arc::new(SystemClock),
             static_dir: PathBuf::from("static"),
+            media_dir: PathBuf::from("data/media"),
             trusted_proxies: Vec::new(),
         }
     }
@@ -69,6 +70,7 @@ pub struct AppStateBuilder {
     catalogue_ttl: Duration,
     clock: Arc<dyn Clock>,
     static_dir: PathBuf,
+    media_dir: PathBuf,
     trusted_proxies: Vec<IpAddr>,
 }
 
@@ -91,6 +93,13 @@ impl AppStateBuilder {
         self
     }
 
+    /// The folder uploaded images are stored in and served from under
+    /// `/media/` (`data/media` by default; created on the first upload).
+    pub fn media_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.media_dir = dir.into();
+        self
+    }
+
     /// Proxies whose `X-Forwarded-For` is believed (none by default).
     pub fn trusted_proxies(mut self, proxies: Vec<IpAddr>) -> Self {
         self.trusted_proxies = proxies;
@@ -108,7 +117,12 @@ impl AppStateBuilder {
                 RenderedCatalogue::render,
             )),
             addresses: Arc::new(Addresses::new(self.db.clone(), self.clock.clone())),
-            owners: Arc::new(Owners::new(self.db.clone(), self.clock.clone(), totals)),
+            owners: Arc::new(Owners::new(
+                self.db.clone(),
+                self.clock.clone(),
+                totals,
+                self.media_dir,
+            )),
             products: Arc::new(Products::new(self.db.clone(), self.clock, totals)),
             db: self.db,
             static_dir: Arc::new(self.static_dir),

@@ -53,27 +53,31 @@ pub(super) trait BrandRows {
     ) -> impl Future<Output = Result<Option<Brand>, DieselError>> + Send;
 }
 
+/// A brand row (the original table's columns).
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = brand)]
+struct Row {
+    id: i32,
+    brand_name: Option<String>,
+    category_id: Option<i32>,
+    brand_logo: Option<String>,
+    hot: Option<i32>,
+}
+
 impl_for_each_conn!(BrandRows {
     async fn brand_row(&mut self, id: i32) -> Result<Option<Brand>, DieselError> {
-        let row: Option<(i32, Option<String>, Option<i32>, Option<String>, Option<i32>)> =
-            brand::table
-                .select((
-                    brand::id,
-                    brand::brand_name,
-                    brand::category_id,
-                    brand::brand_logo,
-                    brand::hot,
-                ))
-                .filter(brand::id.eq(id))
-                .first(self)
-                .await
-                .optional()?;
-        Ok(row.map(|(id, name, category_id, logo, hot)| Brand {
-            id: Id::from_db(id),
-            name,
-            category_id,
-            logo,
-            hot,
+        let row: Option<Row> = brand::table
+            .select(Row::as_select())
+            .filter(brand::id.eq(id))
+            .first(self)
+            .await
+            .optional()?;
+        Ok(row.map(|r| Brand {
+            id: Id::from_db(r.id),
+            name: r.brand_name,
+            category_id: r.category_id,
+            logo: r.brand_logo,
+            hot: r.hot,
         }))
     }
 });

@@ -87,7 +87,7 @@ pub struct NewProduct<'a> {
 }
 
 /// A change of some of a product's fields; `None` leaves a field as it is.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProductChange {
     /// Another brand (must exist).
     pub brand_id: Option<i32>,
