@@ -2,25 +2,30 @@
 //! home items and image uploads. After a write, this instance drops its
 //! cached catalogue lists so its next read shows the change at once.
 
+mod images;
 mod input;
+
+pub use images::upload_image;
 
 use crate::auth::{OwnerUser, require_user};
 use crate::query::{Query, cursor};
 use crate::replies::{
     AdminProductReply, AdminProductView, AdminProductsReply, BrandReply, BrandView, CategoryReply,
-    CategoryView, HomeItemAdminView, HomeItemReply, HomeItemsReply, ImageReply, MsgReply, OK,
+    CategoryView, HomeItemAdminView, HomeItemReply, HomeItemsReply, MsgReply, OK,
 };
 use crate::routes::{get_or_post, post_only, put_or_delete};
 use crate::{ApiError, AppState, input::Input};
-use actix_multipart::Multipart;
+use actix_web::FromRequest;
+use actix_web::dev::Payload;
 use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, guard, web};
-use futures_util::StreamExt;
+use futures_util::future::LocalBoxFuture;
 use input::{BrandInput, CategoryInput, HomeItemInput, NewProductInput, ProductPatchInput};
 use letao_db::{NewProduct, ProductFilter};
 use letao_domain::{Id, Permission};
+use letao_shop::Owner;
 use letao_shop::ShopError;
-use letao_shop::owners::images::{CleanImage, MAX_IMAGE_BYTES};
+use serde::de::DeserializeOwned;
 
 /// Registers every route of this module, each behind a valid token, with
 /// a JSON 405 for methods a path does not take.
@@ -88,6 +93,36 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
+/// An owner whose role may edit the catalogue: 403 for anyone else
+/// before the body is read (the use cases check again).
+pub struct Editor(pub Owner);
+
+impl FromRequest for Editor {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let owner = OwnerUser::from_request(req, payload);
+        Box::pin(async move {
+            let OwnerUser(owner) = owner.await?;
+            owner.require(Permission::EditCatalogue)?;
+            Ok(Editor(owner))
+        })
+    }
+}
+
+/// The JSON (or form) body, read in the handler once the role is checked:
+/// actix runs a handler's extractors side by side, so a bad body as an
+/// extractor would both be judged before the role and cancel the owner's
+/// database lookup half-way.
+async fn body<T: DeserializeOwned + 'static>(
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<T, ApiError> {
+    let Input(value) = Input::<T>::from_request(req, &mut payload.into_inner()).await?;
+    Ok(value)
+}
+
 /// The `{id}` of the path (malformed: 400 naming `id`).
 fn path_id<T>(req: &HttpRequest) -> Result<Id<T>, ApiError> {
     let raw = req.match_info().get("id").unwrap_or_default();
@@ -105,10 +140,12 @@ fn reference(what: &'static str, field: &'static str) -> impl Fn(ShopError) -> A
 
 /// `POST /admin/categories {categoryName}`
 pub async fn create_category(
+    req: HttpRequest,
     state: web::Data<AppState>,
-    owner: OwnerUser,
-    Input(input): Input<CategoryInput>,
+    owner: Editor,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let input: CategoryInput = body(&req, payload).await?;
     let name = input.name()?;
     let category = state.owners.create_category(&owner.0, name).await?;
     state.invalidate_catalogue();
@@ -122,9 +159,10 @@ pub async fn create_category(
 pub async fn update_category(
     req: HttpRequest,
     state: web::Data<AppState>,
-    owner: OwnerUser,
-    Input(input): Input<CategoryInput>,
+    owner: Editor,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let input: CategoryInput = body(&req, payload).await?;
     let id = path_id(&req)?;
     let name = input.name()?;
     let category = state.owners.rename_category(&owner.0, id, name).await?;
@@ -139,7 +177,7 @@ pub async fn update_category(
 pub async fn delete_category(
     req: HttpRequest,
     state: web::Data<AppState>,
-    owner: OwnerUser,
+    owner: Editor,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&req)?;
     state.owners.delete_category(&owner.0, id).await?;
@@ -149,10 +187,12 @@ pub async fn delete_category(
 
 /// `POST /admin/brands {brandName, categoryId, brandLogo, hot}`
 pub async fn create_brand(
+    req: HttpRequest,
     state: web::Data<AppState>,
-    owner: OwnerUser,
-    Input(input): Input<BrandInput>,
+    owner: Editor,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let input: BrandInput = body(&req, payload).await?;
     let fields = input.fields()?;
     let brand = state
         .owners
@@ -170,9 +210,10 @@ pub async fn create_brand(
 pub async fn update_brand(
     req: HttpRequest,
     state: web::Data<AppState>,
-    owner: OwnerUser,
-    Input(input): Input<BrandInput>,
+    owner: Editor,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let input: BrandInput = body(&req, payload).await?;
     let id = path_id(&req)?;
     let fields = input.fields()?;
     let brand = state
@@ -191,7 +232,7 @@ pub async fn update_brand(
 pub async fn delete_brand(
     req: HttpRequest,
     state: web::Data<AppState>,
-    owner: OwnerUser,
+    owner: Editor,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&req)?;
     state.owners.delete_brand(&owner.0, id).await?;
@@ -212,7 +253,7 @@ fn flag(value: &str) -> Option<bool> {
 pub async fn list_products(
     req: HttpRequest,
     state: web::Data<AppState>,
-    owner: OwnerUser,
+    owner: Editor,
 ) -> Result<HttpResponse, ApiError> {
     let q = Query::from_request(&req)?;
     let filter = ProductFilter {
@@ -238,10 +279,12 @@ pub async fn list_products(
 
 /// `POST /admin/products {brandId, name, img, price, oldPrice, sizes, stock, featured, sort?}`
 pub async fn create_product(
+    req: HttpRequest,
     state: web::Data<AppState>,
-    owner: OwnerUser,
-    Input(input): Input<NewProductInput>,
+    owner: Editor,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let input: NewProductInput = body(&req, payload).await?;
     let checked = input.check()?;
     let new = NewProduct {
         brand_id: checked.brand_id,
@@ -272,9 +315,10 @@ pub async fn create_product(
 pub async fn update_product(
     req: HttpRequest,
     state: web::Data<AppState>,
-    owner: OwnerUser,
-    Input(input): Input<ProductPatchInput>,
+    owner: Editor,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let input: ProductPatchInput = body(&req, payload).await?;
     let id = path_id(&req)?;
     let change = input.change()?;
     let product = state
@@ -293,7 +337,7 @@ pub async fn update_product(
 pub async fn hide_product(
     req: HttpRequest,
     state: web::Data<AppState>,
-    owner: OwnerUser,
+    owner: Editor,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&req)?;
     state.owners.hide_product(&owner.0, id).await?;
@@ -304,7 +348,7 @@ pub async fn hide_product(
 /// `GET /admin/home-items`
 pub async fn list_home_items(
     state: web::Data<AppState>,
-    owner: OwnerUser,
+    owner: Editor,
 ) -> Result<HttpResponse, ApiError> {
     let items = state.owners.home_items(&owner.0).await?;
     Ok(HttpResponse::Ok().json(HomeItemsReply {
@@ -315,10 +359,12 @@ pub async fn list_home_items(
 
 /// `POST /admin/home-items {kind, img_src, sort}`
 pub async fn create_home_item(
+    req: HttpRequest,
     state: web::Data<AppState>,
-    owner: OwnerUser,
-    Input(input): Input<HomeItemInput>,
+    owner: Editor,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let input: HomeItemInput = body(&req, payload).await?;
     let (kind, img_src, sort) = input.check()?;
     let item = state
         .owners
@@ -336,9 +382,10 @@ pub async fn create_home_item(
 pub async fn update_home_item(
     req: HttpRequest,
     state: web::Data<AppState>,
-    owner: OwnerUser,
-    Input(input): Input<HomeItemInput>,
+    owner: Editor,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let input: HomeItemInput = body(&req, payload).await?;
     let id = path_id::<()>(&req)?.get();
     let (kind, img_src, sort) = input.check()?;
     let item = state
@@ -357,7 +404,7 @@ pub async fn update_home_item(
 pub async fn delete_home_item(
     req: HttpRequest,
     state: web::Data<AppState>,
-    owner: OwnerUser,
+    owner: Editor,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id::<()>(&req)?.get();
     let kind = match Query::from_request(&req)?.state("kind", input::home_kind, "grid, banner")? {
@@ -376,71 +423,4 @@ pub async fn delete_home_item(
     state.owners.delete_home_item(&owner.0, kind, id).await?;
     state.invalidate_catalogue();
     Ok(HttpResponse::Ok().json(MsgReply::ok("已删除 (deleted)")))
-}
-
-/// Room for the multipart framing around the file.
-const FRAMING_BYTES: usize = 16 * 1024;
-
-/// Reads the multipart field `file` (one, at most 2 MiB) and nothing
-/// else; stops reading as soon as the body is too large.
-async fn read_file(req: &HttpRequest, payload: web::Payload) -> Result<web::Bytes, ApiError> {
-    let declared = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_IMAGE_BYTES + FRAMING_BYTES) {
-        return Err(ApiError::PayloadTooLarge);
-    }
-    let not_multipart =
-        || ApiError::invalid("file", "send the image as multipart/form-data field `file`");
-    let mut multipart = Multipart::new(req.headers(), payload);
-    let mut file: Option<web::BytesMut> = None;
-    let mut other_bytes = 0usize;
-    while let Some(field) = multipart.next().await {
-        let mut field = field.map_err(|_| not_multipart())?;
-        let is_file = field.name() == Some("file");
-        if is_file && file.is_some() {
-            return Err(ApiError::invalid("file", "send one file"));
-        }
-        let mut buf = web::BytesMut::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|_| not_multipart())?;
-            if is_file {
-                if buf.len() + chunk.len() > MAX_IMAGE_BYTES {
-                    return Err(ApiError::PayloadTooLarge);
-                }
-                buf.extend_from_slice(&chunk);
-            } else {
-                other_bytes += chunk.len();
-                if other_bytes > FRAMING_BYTES {
-                    return Err(ApiError::PayloadTooLarge);
-                }
-            }
-        }
-        if is_file {
-            file = Some(buf);
-        }
-    }
-    file.map(web::BytesMut::freeze)
-        .ok_or_else(|| ApiError::invalid("file", "is missing"))
-}
-
-/// `POST /admin/images` (multipart field `file`: PNG, JPEG or WebP by
-/// content, at most 2 MiB) -> `{status, url}`
-pub async fn upload_image(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    owner: OwnerUser,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    // Refuse before reading megabytes from someone who may not upload.
-    owner.0.require(Permission::EditCatalogue)?;
-    let bytes = read_file(&req, payload).await?;
-    let image = CleanImage::from_upload(bytes).map_err(|e| ApiError::invalid("file", e))?;
-    let name = state.owners.store_image(&owner.0, &image).await?;
-    Ok(HttpResponse::Ok().json(ImageReply {
-        status: OK,
-        url: format!("/media/{name}"),
-    }))
 }

@@ -2,12 +2,36 @@
 //! bad value is a 400/1010 naming the field as the client wrote it.
 
 use crate::ApiError;
-use crate::input::validation_error;
 use garde::Validate;
 use letao_db::{BrandFields, ProductChange};
 use letao_domain::{Fen, HomeItemKind};
 use serde::Deserialize;
 use serde_json::value::RawValue;
+
+/// The client's names of the fields serde renames (garde reports the
+/// Rust names).
+const CLIENT_NAMES: [(&str, &str); 7] = [
+    ("category_name", "categoryName"),
+    ("brand_name", "brandName"),
+    ("category_id", "categoryId"),
+    ("brand_logo", "brandLogo"),
+    ("brand_id", "brandId"),
+    ("old_price", "oldPrice"),
+    ("stock_delta", "stockDelta"),
+];
+
+/// The report's first problem as a 400 naming the field as the client does.
+fn invalid(report: garde::Report) -> ApiError {
+    let Some((path, error)) = report.iter().next() else {
+        return ApiError::invalid("body", "is invalid");
+    };
+    let path = path.to_string();
+    let field = CLIENT_NAMES
+        .iter()
+        .find(|(rust, _)| *rust == path)
+        .map_or(path.as_str(), |(_, client)| client);
+    ApiError::invalid(field, error.message())
+}
 
 /// Text with no control characters that is not blank.
 fn plain(value: &str, _: &()) -> garde::Result {
@@ -131,7 +155,7 @@ pub struct CategoryInput {
 impl CategoryInput {
     /// The checked name.
     pub fn name(&self) -> Result<&str, ApiError> {
-        self.validate().map_err(validation_error)?;
+        self.validate().map_err(invalid)?;
         Ok(self.category_name.trim())
     }
 }
@@ -149,10 +173,10 @@ enum Hot {
 #[serde(deny_unknown_fields)]
 pub struct BrandInput {
     #[serde(rename = "brandName")]
-    #[garde(rename("brandName"), length(chars, min = 1, max = 50), custom(plain))]
+    #[garde(length(chars, min = 1, max = 50), custom(plain))]
     brand_name: String,
     #[serde(rename = "categoryId")]
-    #[garde(rename("categoryId"), range(min = 1, max = 2_147_483_647))]
+    #[garde(range(min = 1, max = 2_147_483_647))]
     category_id: i64,
     #[serde(rename = "brandLogo", default)]
     #[garde(skip)]
@@ -165,7 +189,7 @@ pub struct BrandInput {
 impl BrandInput {
     /// The checked fields (an empty logo is none).
     pub fn fields(&self) -> Result<BrandFields<'_>, ApiError> {
-        self.validate().map_err(validation_error)?;
+        self.validate().map_err(invalid)?;
         let logo = self
             .brand_logo
             .as_deref()
@@ -200,7 +224,7 @@ impl BrandInput {
 #[serde(deny_unknown_fields)]
 pub struct NewProductInput {
     #[serde(rename = "brandId")]
-    #[garde(rename("brandId"), range(min = 1, max = 2_147_483_647))]
+    #[garde(range(min = 1, max = 2_147_483_647))]
     pub brand_id: i64,
     #[garde(length(chars, min = 1, max = 100), custom(plain))]
     pub name: String,
@@ -241,7 +265,7 @@ fn narrow(field: &str, n: i64) -> Result<i32, ApiError> {
 impl NewProductInput {
     /// Checks every field.
     pub fn check(&self) -> Result<CheckedProduct, ApiError> {
-        self.validate().map_err(validation_error)?;
+        self.validate().map_err(invalid)?;
         Ok(CheckedProduct {
             brand_id: narrow("brandId", self.brand_id)?,
             price: yuan("price", &self.price)?,
@@ -258,7 +282,7 @@ impl NewProductInput {
 #[serde(deny_unknown_fields)]
 pub struct ProductPatchInput {
     #[serde(rename = "brandId", default)]
-    #[garde(rename("brandId"), range(min = 1, max = 2_147_483_647))]
+    #[garde(range(min = 1, max = 2_147_483_647))]
     brand_id: Option<i64>,
     #[serde(default)]
     #[garde(length(chars, min = 1, max = 100), custom(optional(plain)))]
@@ -285,14 +309,14 @@ pub struct ProductPatchInput {
     #[garde(range(min = -1_000_000, max = 1_000_000))]
     sort: Option<i64>,
     #[serde(rename = "stockDelta", default)]
-    #[garde(rename("stockDelta"), range(min = -1_000_000, max = 1_000_000))]
+    #[garde(range(min = -1_000_000, max = 1_000_000))]
     stock_delta: Option<i64>,
 }
 
 impl ProductPatchInput {
     /// The checked change; a body that names no field is refused.
     pub fn change(&self) -> Result<ProductChange, ApiError> {
-        self.validate().map_err(validation_error)?;
+        self.validate().map_err(invalid)?;
         let change = ProductChange {
             brand_id: self.brand_id.map(|b| narrow("brandId", b)).transpose()?,
             name: self.name.as_deref().map(|n| n.trim().to_owned()),
@@ -339,7 +363,7 @@ pub struct HomeItemInput {
 impl HomeItemInput {
     /// The checked kind, image and order.
     pub fn check(&self) -> Result<(HomeItemKind, &str, i32), ApiError> {
-        self.validate().map_err(validation_error)?;
+        self.validate().map_err(invalid)?;
         let kind = home_kind(&self.kind)
             .ok_or_else(|| ApiError::invalid("kind", "must be grid or banner"))?;
         Ok((kind, self.img_src.as_str(), narrow("sort", self.sort)?))
