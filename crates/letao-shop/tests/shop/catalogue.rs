@@ -218,7 +218,7 @@ each_backend! {
         let name = c.owners.store_image(c.admin(), &png).await.unwrap();
         assert!(name.ends_with(".png") && name.len() == 64 + 4, "{name}");
         assert_eq!(c.owners.store_image(c.admin(), &png).await.unwrap(), name, "same content, same name");
-        assert_eq!(c.media_files(), [name.clone()], "one file, no temporary left");
+        assert_eq!(c.media_files(), std::slice::from_ref(&name), "one file, no temporary left");
         let (action, target, detail) = c.last_entry().await;
         assert_eq!((action, target), (AuditAction::ImageUpload, format!("image {name}")));
         assert_eq!(detail["new"], false);
