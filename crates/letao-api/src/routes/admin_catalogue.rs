@@ -2,16 +2,18 @@
 //! home items and image uploads. After a write, this instance drops its
 //! cached catalogue lists so its next read shows the change at once.
 
+mod home_items;
 mod images;
 mod input;
 
+pub use home_items::{create_home_item, delete_home_item, list_home_items, update_home_item};
 pub use images::upload_image;
 
 use crate::auth::{OwnerUser, require_user};
 use crate::query::{Query, cursor};
 use crate::replies::{
     AdminProductReply, AdminProductView, AdminProductsReply, BrandReply, BrandView, CategoryReply,
-    CategoryView, HomeItemAdminView, HomeItemReply, HomeItemsReply, MsgReply, OK,
+    CategoryView, MsgReply, OK,
 };
 use crate::routes::{get_or_post, post_only, put_or_delete};
 use crate::{ApiError, AppState, input::Input};
@@ -20,8 +22,8 @@ use actix_web::dev::Payload;
 use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, guard, web};
 use futures_util::future::LocalBoxFuture;
-use input::{BrandInput, CategoryInput, HomeItemInput, NewProductInput, ProductPatchInput};
-use letao_db::{NewProduct, ProductFilter};
+use input::{BrandInput, CategoryInput, NewProductInput, ProductPatchInput};
+use letao_db::ProductFilter;
 use letao_domain::{Id, Permission};
 use letao_shop::Owner;
 use letao_shop::ShopError;
@@ -115,7 +117,7 @@ impl FromRequest for Editor {
 /// actix runs a handler's extractors side by side, so a bad body as an
 /// extractor would both be judged before the role and cancel the owner's
 /// database lookup half-way.
-async fn body<T: DeserializeOwned + 'static>(
+pub(super) async fn body<T: DeserializeOwned + 'static>(
     req: &HttpRequest,
     payload: web::Payload,
 ) -> Result<T, ApiError> {
@@ -124,7 +126,7 @@ async fn body<T: DeserializeOwned + 'static>(
 }
 
 /// The `{id}` of the path (malformed: 400 naming `id`).
-fn path_id<T>(req: &HttpRequest) -> Result<Id<T>, ApiError> {
+pub(super) fn path_id<T>(req: &HttpRequest) -> Result<Id<T>, ApiError> {
     let raw = req.match_info().get("id").unwrap_or_default();
     raw.parse().map_err(|e| ApiError::invalid("id", e))
 }
@@ -286,20 +288,9 @@ pub async fn create_product(
 ) -> Result<HttpResponse, ApiError> {
     let input: NewProductInput = body(&req, payload).await?;
     let checked = input.check()?;
-    let new = NewProduct {
-        brand_id: checked.brand_id,
-        name: input.name.trim(),
-        img: &input.img,
-        price: checked.price,
-        old_price: checked.old_price,
-        sizes: &checked.sizes,
-        stock: checked.stock,
-        featured: input.featured,
-        sort: checked.sort,
-    };
     let product = state
         .owners
-        .create_product(&owner.0, &new)
+        .create_product(&owner.0, &checked.as_new())
         .await
         .map_err(reference("brand", "brandId"))?;
     state.invalidate_catalogue();
@@ -343,84 +334,4 @@ pub async fn hide_product(
     state.owners.hide_product(&owner.0, id).await?;
     state.invalidate_catalogue();
     Ok(HttpResponse::Ok().json(MsgReply::ok("已下架 (hidden from the shop)")))
-}
-
-/// `GET /admin/home-items`
-pub async fn list_home_items(
-    state: web::Data<AppState>,
-    owner: Editor,
-) -> Result<HttpResponse, ApiError> {
-    let items = state.owners.home_items(&owner.0).await?;
-    Ok(HttpResponse::Ok().json(HomeItemsReply {
-        status: OK,
-        items: items.iter().map(HomeItemAdminView::from).collect(),
-    }))
-}
-
-/// `POST /admin/home-items {kind, img_src, sort}`
-pub async fn create_home_item(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    owner: Editor,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    let input: HomeItemInput = body(&req, payload).await?;
-    let (kind, img_src, sort) = input.check()?;
-    let item = state
-        .owners
-        .create_home_item(&owner.0, kind, img_src, sort)
-        .await?;
-    state.invalidate_catalogue();
-    Ok(HttpResponse::Ok().json(HomeItemReply {
-        status: OK,
-        item: HomeItemAdminView::from(&item),
-    }))
-}
-
-/// `PUT /admin/home-items/{id} {kind, img_src, sort}`: the body's `kind`
-/// says which item (the original's grid and banner ids overlap)
-pub async fn update_home_item(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    owner: Editor,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    let input: HomeItemInput = body(&req, payload).await?;
-    let id = path_id::<()>(&req)?.get();
-    let (kind, img_src, sort) = input.check()?;
-    let item = state
-        .owners
-        .update_home_item(&owner.0, kind, id, img_src, sort)
-        .await?;
-    state.invalidate_catalogue();
-    Ok(HttpResponse::Ok().json(HomeItemReply {
-        status: OK,
-        item: HomeItemAdminView::from(&item),
-    }))
-}
-
-/// `DELETE /admin/home-items/{id}?kind=grid|banner`; `kind` may be left
-/// out when only one kind has that id.
-pub async fn delete_home_item(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    owner: Editor,
-) -> Result<HttpResponse, ApiError> {
-    let id = path_id::<()>(&req)?.get();
-    let kind = match Query::from_request(&req)?.state("kind", input::home_kind, "grid, banner")? {
-        Some(kind) => kind,
-        None => match state.owners.home_item_kinds(&owner.0, id).await?.as_slice() {
-            [] => return Err(ApiError::Missing("home item")),
-            [one] => *one,
-            _ => {
-                return Err(ApiError::invalid(
-                    "kind",
-                    "is needed: a grid icon and a banner have this id",
-                ));
-            }
-        },
-    };
-    state.owners.delete_home_item(&owner.0, kind, id).await?;
-    state.invalidate_catalogue();
-    Ok(HttpResponse::Ok().json(MsgReply::ok("已删除 (deleted)")))
 }

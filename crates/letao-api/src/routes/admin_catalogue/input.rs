@@ -3,7 +3,7 @@
 
 use crate::ApiError;
 use garde::Validate;
-use letao_db::{BrandFields, ProductChange};
+use letao_db::{BrandFields, NewProduct, ProductChange};
 use letao_domain::{Fen, HomeItemKind};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -225,36 +225,56 @@ impl BrandInput {
 pub struct NewProductInput {
     #[serde(rename = "brandId")]
     #[garde(range(min = 1, max = 2_147_483_647))]
-    pub brand_id: i64,
+    brand_id: i64,
     #[garde(length(chars, min = 1, max = 100), custom(plain))]
-    pub name: String,
+    name: String,
     #[garde(length(chars, min = 1, max = 255), custom(image_ref))]
-    pub img: String,
+    img: String,
     #[garde(skip)]
-    pub price: Box<RawValue>,
+    price: Box<RawValue>,
     #[serde(rename = "oldPrice")]
     #[garde(skip)]
-    pub old_price: Box<RawValue>,
+    old_price: Box<RawValue>,
     #[garde(skip)]
-    pub sizes: Vec<String>,
+    sizes: Vec<String>,
     #[garde(range(min = 0, max = 1_000_000))]
-    pub stock: i64,
+    stock: i64,
     #[serde(default)]
     #[garde(skip)]
-    pub featured: bool,
+    featured: bool,
     #[serde(default)]
     #[garde(range(min = -1_000_000, max = 1_000_000))]
-    pub sort: i64,
+    sort: i64,
 }
 
 /// A new product's fields, checked.
 pub struct CheckedProduct {
-    pub brand_id: i32,
-    pub price: Fen,
-    pub old_price: Fen,
-    pub sizes: Vec<String>,
-    pub stock: i32,
-    pub sort: i32,
+    brand_id: i32,
+    name: String,
+    img: String,
+    price: Fen,
+    old_price: Fen,
+    sizes: Vec<String>,
+    stock: i32,
+    featured: bool,
+    sort: i32,
+}
+
+impl CheckedProduct {
+    /// The product to store.
+    pub fn as_new(&self) -> NewProduct<'_> {
+        NewProduct {
+            brand_id: self.brand_id,
+            name: &self.name,
+            img: &self.img,
+            price: self.price,
+            old_price: self.old_price,
+            sizes: &self.sizes,
+            stock: self.stock,
+            featured: self.featured,
+            sort: self.sort,
+        }
+    }
 }
 
 /// An integer a garde range has checked already.
@@ -268,6 +288,9 @@ impl NewProductInput {
         self.validate().map_err(invalid)?;
         Ok(CheckedProduct {
             brand_id: narrow("brandId", self.brand_id)?,
+            name: self.name.trim().to_owned(),
+            img: self.img.clone(),
+            featured: self.featured,
             price: yuan("price", &self.price)?,
             old_price: yuan("oldPrice", &self.old_price)?,
             sizes: sizes(&self.sizes)?,
