@@ -92,6 +92,8 @@ pub struct ServerSettings {
     pub addr: String,
     /// Folder of static files.
     pub static_dir: PathBuf,
+    /// Folder of uploaded images, served under `/media/`.
+    pub media_dir: PathBuf,
     /// Worker threads; `None` = one per CPU.
     pub workers: Option<usize>,
     /// Grace period for in-flight requests on shutdown.

@@ -249,6 +249,7 @@ impl Application {
         let state = AppState::builder(db.clone(), Arc::new(accounts), orders.clone())
             .catalogue_ttl(settings.catalogue_ttl())
             .static_dir(&settings.server.static_dir)
+            .media_dir(&settings.server.media_dir)
             .trusted_proxies(settings.server.trusted_proxies.clone())
             .build();
         let bind_err = |source| StartError::Bind {

@@ -4,7 +4,8 @@ use crate::AppState;
 use crate::auth::require_user;
 use crate::middleware::{lowercase_path, request_span};
 use crate::routes::{
-    self, accounts, addresses, admin_orders, catalogue, fallback, health, orders, pages, products,
+    self, accounts, addresses, admin_catalogue, admin_orders, catalogue, fallback, health, orders,
+    pages, products,
 };
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -121,6 +122,7 @@ pub fn app(
                 .wrap(from_fn(require_user)),
         )
         .service(post_resource("/admin/refund", orders::refund).wrap(from_fn(require_user)))
+        .configure(admin_catalogue::configure)
         .service(post_resource("/pay/notify", orders::pay_notify))
         .service(post_resource("/pay/refund_notify", orders::refund_notify))
         .service(post_resource("/pay/v3/notify", orders::pay_notify_v3))

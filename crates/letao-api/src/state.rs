@@ -35,6 +35,7 @@ impl AppState {
             catalogue_ttl: Duration::from_secs(1),
             clock: Arc::new(SystemClock),
             static_dir: PathBuf::from("static"),
+            media_dir: PathBuf::from("data/media"),
             trusted_proxies: Vec::new(),
         }
     }
@@ -70,6 +71,7 @@ pub struct AppStateBuilder {
     catalogue_ttl: Duration,
     clock: Arc<dyn Clock>,
     static_dir: PathBuf,
+    media_dir: PathBuf,
     trusted_proxies: Vec<IpAddr>,
 }
 
@@ -89,6 +91,13 @@ impl AppStateBuilder {
     /// The folder served under `/` (images, scripts, ...).
     pub fn static_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.static_dir = dir.into();
+        self
+    }
+
+    /// The folder uploaded images are stored in and served from under
+    /// `/media/` (`data/media` by default; created on the first upload).
+    pub fn media_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.media_dir = dir.into();
         self
     }
 
@@ -115,7 +124,12 @@ impl AppStateBuilder {
                 RenderedCatalogue::render,
             )),
             addresses: Arc::new(Addresses::new(self.db.clone(), self.clock.clone())),
-            owners: Arc::new(Owners::new(self.db.clone(), self.clock.clone(), totals)),
+            owners: Arc::new(Owners::new(
+                self.db.clone(),
+                self.clock.clone(),
+                totals,
+                self.media_dir,
+            )),
             products: Arc::new(Products::new(
                 self.db.clone(),
                 self.clock,

@@ -10,6 +10,7 @@ mod macros;
 mod addresses;
 mod audit;
 mod catalogue;
+mod catalogue_admin;
 mod checkout;
 pub mod columns;
 mod error;
@@ -27,6 +28,10 @@ mod versions;
 
 pub use addresses::{AddressAdded, AddressRecord};
 pub use audit::{Actor, AuditEntry, AuditRecord};
+pub use catalogue_admin::{
+    AdminProduct, AuditNote, BrandFields, Edit, HomeItemRecord, NewProduct, ProductChange,
+    ProductFilter,
+};
 pub use error::DbError;
 pub use orders::{
     AddressSet, BuyerRecord, Created, DeliveryRecord, EventRecord, NewOrder, OrderFilter,

@@ -1,4 +1,5 @@
-//! Whatever no route matched: a file from the static folder, or a JSON 404.
+//! Whatever no route matched: a file from the static folder (or, under
+//! `/media/`, an uploaded image from the media folder), or a JSON 404.
 
 use crate::{ApiError, AppState};
 use actix_files::NamedFile;
@@ -47,7 +48,12 @@ pub async fn fallback(
     if req.method() != Method::GET && req.method() != Method::HEAD {
         return Err(ApiError::NotFound("no such route"));
     }
-    let Some(path) = static_path(&state.static_dir, req.path()) else {
+    // Uploaded images live apart from the shipped files, under the same rules.
+    let found = match req.path().strip_prefix("/media") {
+        Some(name) if name.starts_with('/') => static_path(state.owners.media_dir(), name),
+        _ => static_path(&state.static_dir, req.path()),
+    };
+    let Some(path) = found else {
         return Err(ApiError::NotFound("no such route"));
     };
     serve_file(&req, &path).await

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod addresses;
+pub mod admin_catalogue;
 pub mod admin_orders;
 pub mod catalogue;
 pub mod fallback;
