@@ -119,3 +119,8 @@ mod tests {
         }
     }
 }
+
+/// A JSON 404 for everything.
+pub async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound("no such route"))
+}

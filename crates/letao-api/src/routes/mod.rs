@@ -7,6 +7,7 @@ pub mod admin_orders;
 pub mod catalogue;
 pub mod fallback;
 pub mod health;
+pub mod metrics;
 pub mod orders;
 pub mod pages;
 pub mod products;

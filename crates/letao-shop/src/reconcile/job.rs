@@ -76,7 +76,12 @@ pub async fn run_daily(orders: Arc<Orders>, daily: DailyReconciliation, every: D
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
-        if let Err(e) = orders.reconcile_due(&daily).await {
+        let round = orders.reconcile_due(&daily).await;
+        if let Ok(true) = round {
+            crate::jobs::job_ran("reconcile", true);
+        }
+        if let Err(e) = round {
+            crate::jobs::job_ran("reconcile", false);
             tracing::warn!(error = %e, "daily reconciliation round failed");
         }
     }
