@@ -90,6 +90,11 @@ pub(crate) async fn serve_file(
     }
 }
 
+/// A JSON 404 for everything.
+pub async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound("no such route"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,9 +123,4 @@ mod tests {
             assert_eq!(static_path(root, bad), None, "{bad}");
         }
     }
-}
-
-/// A JSON 404 for everything.
-pub async fn not_found() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::NotFound("no such route"))
 }
