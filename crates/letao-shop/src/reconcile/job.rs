@@ -58,7 +58,9 @@ impl Orders {
                 tracing::info!(%date, differences = report.differences.len(), "daily reconciliation done");
             }
             Err(e) => {
-                let retry = attempt < daily.tries;
+                // A day before the shop's first order will never have a bill
+                // to check; anything else may work on a later try.
+                let retry = attempt < daily.tries && !matches!(e, ShopError::InvalidDate(_));
                 tracing::warn!(%date, attempt, error = %e, retry, "daily reconciliation not done");
                 let next = retry.then(|| self.clock.now() + daily.retry);
                 self.db
