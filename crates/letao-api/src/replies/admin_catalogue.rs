@@ -7,9 +7,10 @@ use letao_db::{AdminProduct, HomeItemRecord};
 use letao_domain::Fen;
 use letao_domain::money::serialize_as_yuan;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// `POST /admin/categories`, `PUT /admin/categories/{id}`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct CategoryReply<'a> {
     /// Always 200.
     pub status: u16,
@@ -18,7 +19,7 @@ pub struct CategoryReply<'a> {
 }
 
 /// `POST /admin/brands`, `PUT /admin/brands/{id}`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct BrandReply<'a> {
     /// Always 200.
     pub status: u16,
@@ -27,7 +28,7 @@ pub struct BrandReply<'a> {
 }
 
 /// A product as `/products/{id}` shows it, plus `featured`, `hidden`, `sort`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct AdminProductView<'a> {
     /// Id.
     pub id: i32,
@@ -40,9 +41,11 @@ pub struct AdminProductView<'a> {
     pub img: &'a str,
     /// Price in yuan.
     #[serde(serialize_with = "serialize_as_yuan")]
+    #[schema(schema_with = crate::openapi::schemas::yuan)]
     pub price: Fen,
     /// Price before the discount, in yuan.
     #[serde(rename = "oldPrice", serialize_with = "serialize_as_yuan")]
+    #[schema(schema_with = crate::openapi::schemas::yuan)]
     pub old_price: Fen,
     /// Sizes on offer.
     pub sizes: &'a [String],
@@ -76,7 +79,7 @@ impl<'a> From<&'a AdminProduct> for AdminProductView<'a> {
 }
 
 /// `GET /admin/products`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct AdminProductsReply<'a> {
     /// Always 200.
     pub status: u16,
@@ -94,7 +97,7 @@ pub struct AdminProductsReply<'a> {
 }
 
 /// `POST /admin/products`, `PUT /admin/products/{id}`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct AdminProductReply<'a> {
     /// Always 200.
     pub status: u16,
@@ -103,11 +106,12 @@ pub struct AdminProductReply<'a> {
 }
 
 /// A home item as `/gridlist` and `/banners` show it, plus its kind and order.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct HomeItemAdminView<'a> {
     /// Id (unique within its kind).
     pub id: i32,
     /// `grid` or `banner`.
+    #[schema(schema_with = crate::openapi::schemas::home_kind)]
     pub kind: &'static str,
     /// Image.
     pub img_src: &'a str,
@@ -127,7 +131,7 @@ impl<'a> From<&'a HomeItemRecord> for HomeItemAdminView<'a> {
 }
 
 /// `GET /admin/home-items`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct HomeItemsReply<'a> {
     /// Always 200.
     pub status: u16,
@@ -136,7 +140,7 @@ pub struct HomeItemsReply<'a> {
 }
 
 /// `POST /admin/home-items`, `PUT /admin/home-items/{id}`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct HomeItemReply<'a> {
     /// Always 200.
     pub status: u16,
@@ -145,7 +149,7 @@ pub struct HomeItemReply<'a> {
 }
 
 /// `POST /admin/images`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ImageReply {
     /// Always 200.
     pub status: u16,

@@ -2,19 +2,21 @@
 //! home items and image uploads. After a write, this instance drops its
 //! cached catalogue lists so its next read shows the change at once.
 
-mod home_items;
-mod images;
+pub(crate) mod home_items;
+pub(crate) mod images;
 mod input;
 
 pub use home_items::{create_home_item, delete_home_item, list_home_items, update_home_item};
 pub use images::upload_image;
 
 use crate::auth::{OwnerUser, require_user};
+use crate::registry::resource;
 use crate::query::{Query, cursor};
 use crate::replies::{
     AdminProductReply, AdminProductView, AdminProductsReply, BrandReply, BrandView, CategoryReply,
     CategoryView, MsgReply, OK,
 };
+use crate::openapi::errors as e;
 use crate::routes::{get_or_post, post_only, put_or_delete};
 use crate::{ApiError, AppState, input::Input};
 use actix_web::FromRequest;
@@ -34,61 +36,61 @@ use serde::de::DeserializeOwned;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     let read = || web::route().guard(guard::Any(guard::Get()).or(guard::Head()));
     cfg.service(
-        web::resource("/admin/categories")
+        resource("/admin/categories", &["POST"])
             .route(web::post().to(create_category))
             .default_service(web::to(post_only))
             .wrap(from_fn(require_user)),
     )
     .service(
-        web::resource("/admin/categories/{id}")
+        resource("/admin/categories/{id}", &["PUT", "DELETE"])
             .route(web::put().to(update_category))
             .route(web::delete().to(delete_category))
             .default_service(web::to(put_or_delete))
             .wrap(from_fn(require_user)),
     )
     .service(
-        web::resource("/admin/brands")
+        resource("/admin/brands", &["POST"])
             .route(web::post().to(create_brand))
             .default_service(web::to(post_only))
             .wrap(from_fn(require_user)),
     )
     .service(
-        web::resource("/admin/brands/{id}")
+        resource("/admin/brands/{id}", &["PUT", "DELETE"])
             .route(web::put().to(update_brand))
             .route(web::delete().to(delete_brand))
             .default_service(web::to(put_or_delete))
             .wrap(from_fn(require_user)),
     )
     .service(
-        web::resource("/admin/products")
+        resource("/admin/products", &["GET", "POST"])
             .route(read().to(list_products))
             .route(web::post().to(create_product))
             .default_service(web::to(get_or_post))
             .wrap(from_fn(require_user)),
     )
     .service(
-        web::resource("/admin/products/{id}")
+        resource("/admin/products/{id}", &["PUT", "DELETE"])
             .route(web::put().to(update_product))
             .route(web::delete().to(hide_product))
             .default_service(web::to(put_or_delete))
             .wrap(from_fn(require_user)),
     )
     .service(
-        web::resource("/admin/home-items")
+        resource("/admin/home-items", &["GET", "POST"])
             .route(read().to(list_home_items))
             .route(web::post().to(create_home_item))
             .default_service(web::to(get_or_post))
             .wrap(from_fn(require_user)),
     )
     .service(
-        web::resource("/admin/home-items/{id}")
+        resource("/admin/home-items/{id}", &["PUT", "DELETE"])
             .route(web::put().to(update_home_item))
             .route(web::delete().to(delete_home_item))
             .default_service(web::to(put_or_delete))
             .wrap(from_fn(require_user)),
     )
     .service(
-        web::resource("/admin/images")
+        resource("/admin/images", &["POST"])
             .route(web::post().to(upload_image))
             .default_service(web::to(post_only))
             .wrap(from_fn(require_user)),
@@ -141,6 +143,9 @@ fn reference(what: &'static str, field: &'static str) -> impl Fn(ShopError) -> A
 }
 
 /// `POST /admin/categories {categoryName}`
+#[utoipa::path(post, path = "/admin/categories", tag = "owner catalogue", operation_id = "create_category", security(("bearer" = [])), request_body(content((CategoryInput = "application/json"))),
+    responses((status = 200, description = "The stored category.", body = CategoryReply, links(("RenameCategory" = (operation_id = "update_category", parameters(("id" = "$response.body#/category/id")))), ("DeleteCategory" = (operation_id = "delete_category", parameters(("id" = "$response.body#/category/id")))))),
+        (status = 400, response = e::InvalidInput), (status = 413, response = e::PayloadTooLarge), (status = 401, response = e::Unauthorized), (status = 403, response = e::Forbidden), (status = 503, response = e::Unavailable)))]
 pub async fn create_category(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -158,6 +163,9 @@ pub async fn create_category(
 }
 
 /// `PUT /admin/categories/{id} {categoryName}`
+#[utoipa::path(put, path = "/admin/categories/{id}", tag = "owner catalogue", operation_id = "update_category", security(("bearer" = [])), request_body(content((CategoryInput = "application/json"))), params(crate::openapi::params::IdPath),
+    responses((status = 200, description = "The stored category.", body = CategoryReply),
+        (status = 400, response = e::InvalidInput), (status = 413, response = e::PayloadTooLarge), (status = 404, response = e::NotFound), (status = 401, response = e::Unauthorized), (status = 403, response = e::Forbidden), (status = 503, response = e::Unavailable)))]
 pub async fn update_category(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -176,6 +184,9 @@ pub async fn update_category(
 }
 
 /// `DELETE /admin/categories/{id}` (409 while it has brands)
+#[utoipa::path(delete, path = "/admin/categories/{id}", tag = "owner catalogue", operation_id = "delete_category", security(("bearer" = [])), params(crate::openapi::params::IdPath),
+    responses((status = 200, description = "Deleted.", body = MsgReply),
+        (status = 400, response = e::InvalidInput), (status = 404, response = e::NotFound), (status = 409, response = e::Conflict), (status = 401, response = e::Unauthorized), (status = 403, response = e::Forbidden), (status = 503, response = e::Unavailable)))]
 pub async fn delete_category(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -188,6 +199,9 @@ pub async fn delete_category(
 }
 
 /// `POST /admin/brands {brandName, categoryId, brandLogo, hot}`
+#[utoipa::path(post, path = "/admin/brands", tag = "owner catalogue", operation_id = "create_brand", security(("bearer" = [])), request_body(content((BrandInput = "application/json"))),
+    responses((status = 200, description = "The stored brand.", body = BrandReply, links(("UpdateBrand" = (operation_id = "update_brand", parameters(("id" = "$response.body#/brand/id")))), ("DeleteBrand" = (operation_id = "delete_brand", parameters(("id" = "$response.body#/brand/id")))))),
+        (status = 400, response = e::InvalidInput), (status = 413, response = e::PayloadTooLarge), (status = 401, response = e::Unauthorized), (status = 403, response = e::Forbidden), (status = 503, response = e::Unavailable)))]
 pub async fn create_brand(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -209,6 +223,9 @@ pub async fn create_brand(
 }
 
 /// `PUT /admin/brands/{id}` (same body)
+#[utoipa::path(put, path = "/admin/brands/{id}", tag = "owner catalogue", operation_id = "update_brand", security(("bearer" = [])), request_body(content((BrandInput = "application/json"))), params(crate::openapi::params::IdPath),
+    responses((status = 200, description = "The stored brand.", body = BrandReply),
+        (status = 400, response = e::InvalidInput), (status = 413, response = e::PayloadTooLarge), (status = 404, response = e::NotFound), (status = 401, response = e::Unauthorized), (status = 403, response = e::Forbidden), (status = 503, response = e::Unavailable)))]
 pub async fn update_brand(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -231,6 +248,9 @@ pub async fn update_brand(
 }
 
 /// `DELETE /admin/brands/{id}` (409 while it has products, hidden ones too)
+#[utoipa::path(delete, path = "/admin/brands/{id}", tag = "owner catalogue", operation_id = "delete_brand", security(("bearer" = [])), params(crate::openapi::params::IdPath),
+    responses((status = 200, description = "Deleted.", body = MsgReply),
+        (status = 400, response = e::InvalidInput), (status = 404, response = e::NotFound), (status = 409, response = e::Conflict), (status = 401, response = e::Unauthorized), (status = 403, response = e::Forbidden), (status = 503, response = e::Unavailable)))]
 pub async fn delete_brand(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -252,6 +272,9 @@ fn flag(value: &str) -> Option<bool> {
 }
 
 /// `GET /admin/products?brandId=&hidden=&page=&pageSize=&after=`
+#[utoipa::path(get, path = "/admin/products", tag = "owner catalogue", operation_id = "admin_products", security(("bearer" = [])), params(crate::openapi::params::AdminProductFilter, crate::openapi::params::Paging),
+    responses((status = 200, description = "One page of products, hidden ones included, by id.", body = AdminProductsReply),
+        (status = 400, response = e::InvalidInput), (status = 401, response = e::Unauthorized), (status = 403, response = e::Forbidden), (status = 503, response = e::Unavailable)))]
 pub async fn list_products(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -280,6 +303,9 @@ pub async fn list_products(
 }
 
 /// `POST /admin/products {brandId, name, img, price, oldPrice, sizes, stock, featured, sort?}`
+#[utoipa::path(post, path = "/admin/products", tag = "owner catalogue", operation_id = "create_product", security(("bearer" = [])), request_body(content((NewProductInput = "application/json"))),
+    responses((status = 200, description = "The stored product.", body = AdminProductReply, links(("UpdateProduct" = (operation_id = "update_product", parameters(("id" = "$response.body#/product/id")))), ("HideProduct" = (operation_id = "hide_product", parameters(("id" = "$response.body#/product/id")))), ("Product" = (operation_id = "product", parameters(("id" = "$response.body#/product/id")))))),
+        (status = 400, response = e::InvalidInput), (status = 413, response = e::PayloadTooLarge), (status = 401, response = e::Unauthorized), (status = 403, response = e::Forbidden), (status = 503, response = e::Unavailable)))]
 pub async fn create_product(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -300,6 +326,9 @@ pub async fn create_product(
     }))
 }
 
+#[utoipa::path(put, path = "/admin/products/{id}", tag = "owner catalogue", operation_id = "update_product", security(("bearer" = [])), request_body(content((ProductPatchInput = "application/json"))), params(crate::openapi::params::IdPath),
+    responses((status = 200, description = "The stored product.", body = AdminProductReply),
+        (status = 400, response = e::InvalidInput), (status = 413, response = e::PayloadTooLarge), (status = 404, response = e::NotFound), (status = 409, response = e::Conflict), (status = 401, response = e::Unauthorized), (status = 403, response = e::Forbidden), (status = 503, response = e::Unavailable)))]
 /// `PUT /admin/products/{id}` with any of `brandId, name, img, price,
 /// oldPrice, sizes, featured, hidden, sort, stockDelta` (stock by delta:
 /// 409 if it would fall below zero, with nothing changed)
@@ -325,6 +354,9 @@ pub async fn update_product(
 }
 
 /// `DELETE /admin/products/{id}`: hides it (old orders keep their lines)
+#[utoipa::path(delete, path = "/admin/products/{id}", tag = "owner catalogue", operation_id = "hide_product", security(("bearer" = [])), params(crate::openapi::params::IdPath),
+    responses((status = 200, description = "Hidden: out of the shop, kept for old orders.", body = MsgReply),
+        (status = 400, response = e::InvalidInput), (status = 404, response = e::NotFound), (status = 401, response = e::Unauthorized), (status = 403, response = e::Forbidden), (status = 503, response = e::Unavailable)))]
 pub async fn hide_product(
     req: HttpRequest,
     state: web::Data<AppState>,
