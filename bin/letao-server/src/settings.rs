@@ -76,6 +76,8 @@ pub struct Settings {
     pub catalogue: CatalogueSettings,
     /// Daily reconciliation with WeChat's trade bill.
     pub reconcile: ReconcileSettings,
+    /// Prometheus metrics.
+    pub metrics: MetricsSettings,
     /// Logging.
     pub log: LogSettings,
 }
@@ -295,6 +297,17 @@ impl DatabaseSettings {
 pub struct CatalogueSettings {
     /// Cache lifetime of catalogue replies, milliseconds (0 = no cache).
     pub cache_ttl_ms: u64,
+}
+
+/// `[metrics]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// Serve `/metrics` on the main listener.
+    pub public: bool,
+    /// Also (or only) serve `/metrics` on this address, e.g. `127.0.0.1:9100`
+    /// (empty: no second listener).
+    pub addr: String,
 }
 
 /// `[reconcile]`

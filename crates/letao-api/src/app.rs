@@ -66,6 +66,7 @@ pub fn app(
         .service(get_resource("/admin", pages::console))
         .service(get_resource("/admin/", pages::console))
         .service(get_resource("/health", health::health))
+        .service(get_resource("/metrics", routes::metrics::metrics))
         .service(get_resource("/ready", health::ready))
         .service(get_resource("/gridlist", catalogue::gridlist))
         .service(get_resource("/banners", catalogue::banners))
@@ -137,4 +138,22 @@ pub fn app(
         .service(get_resource("/docs", routes::docs::page))
         .service(get_resource("/docs/{file:.*}", routes::docs::asset))
         .default_service(web::to(fallback::fallback))
+}
+
+/// An application with `/metrics` only, for a separate listen address.
+pub fn metrics_app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(web::Data::new(state))
+        .service(get_resource("/metrics", routes::metrics::metrics))
+        .default_service(web::to(fallback::not_found))
 }

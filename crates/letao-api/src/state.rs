@@ -5,6 +5,7 @@ use letao_auth::{Clock, SystemClock};
 use letao_db::Db;
 use letao_shop::freshness::CatalogueVersion;
 use letao_shop::{Accounts, Addresses, CatalogueCache, Orders, Owners, Products};
+use metrics_exporter_prometheus::PrometheusHandle;
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -22,6 +23,8 @@ pub struct AppState {
     pub(crate) owners: Arc<Owners>,
     pub(crate) products: Arc<Products<CachedJson, CachedJson>>,
     pub(crate) trusted_proxies: Arc<[IpAddr]>,
+    /// Where `/metrics` reads from; `None` keeps it off this listener.
+    pub(crate) metrics: Option<PrometheusHandle>,
 }
 
 impl AppState {
@@ -37,6 +40,7 @@ impl AppState {
             static_dir: PathBuf::from("static"),
             media_dir: PathBuf::from("data/media"),
             trusted_proxies: Vec::new(),
+            metrics: None,
         }
     }
 
@@ -57,6 +61,13 @@ impl AppState {
         self.products.changed();
     }
 
+    /// The same state with `/metrics` off (for the public listener when
+    /// metrics are served elsewhere).
+    pub fn without_metrics(mut self) -> AppState {
+        self.metrics = None;
+        self
+    }
+
     /// The database pool.
     pub fn db(&self) -> &Db {
         &self.db
@@ -73,6 +84,7 @@ pub struct AppStateBuilder {
     static_dir: PathBuf,
     media_dir: PathBuf,
     trusted_proxies: Vec<IpAddr>,
+    metrics: Option<PrometheusHandle>,
 }
 
 impl AppStateBuilder {
@@ -98,6 +110,12 @@ impl AppStateBuilder {
     /// `/media/` (`data/media` by default; created on the first upload).
     pub fn media_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.media_dir = dir.into();
+        self
+    }
+
+    /// Serves `/metrics` from `handle` on this listener (off by default).
+    pub fn metrics(mut self, handle: Option<PrometheusHandle>) -> Self {
+        self.metrics = handle;
         self
     }
 
@@ -144,6 +162,7 @@ impl AppStateBuilder {
             accounts: self.accounts,
             orders: self.orders,
             trusted_proxies: self.trusted_proxies.into(),
+            metrics: self.metrics,
         }
     }
 }

@@ -38,7 +38,7 @@ pub use orders::{
     OrderLine, OrderRecord, PageStart, Payment, Recorded, RefundDetail, RefundRecord, Shipment,
     Shipped,
 };
-pub use pool::{Backend, Db, DbConfig, redact_url};
+pub use pool::{Backend, Db, DbConfig, PoolStatus, redact_url};
 pub use rate_limit::{RateRule, RetryAfter};
 pub use reconciliation::{HeldPayment, ReportRecord, RunResult};
 pub use sms_codes::NewCode;

@@ -66,6 +66,19 @@ impl fmt::Display for Backend {
     }
 }
 
+/// The pool's size and use at one moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    /// Most connections the pool opens.
+    pub max_size: usize,
+    /// Connections open now.
+    pub size: usize,
+    /// Open and idle.
+    pub available: usize,
+    /// Requests waiting for one.
+    pub waiting: usize,
+}
+
 /// How to reach the database.
 #[derive(Clone)]
 pub struct DbConfig {
@@ -171,6 +184,21 @@ impl Db {
 
     pub(crate) fn driver_url(&self) -> &str {
         &self.driver_url
+    }
+
+    /// The pool's size and use now, for metrics.
+    pub fn pool_status(&self) -> PoolStatus {
+        let s = match self.pools() {
+            Pools::Sqlite(p) => p.status(),
+            Pools::Mysql(p) => p.status(),
+            Pools::Postgres(p) => p.status(),
+        };
+        PoolStatus {
+            max_size: s.max_size,
+            size: s.size,
+            available: s.available,
+            waiting: s.waiting,
+        }
     }
 
     /// Runs a trivial query; `Err` when the database cannot be reached.

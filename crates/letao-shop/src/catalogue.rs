@@ -125,8 +125,12 @@ impl<T: Send + Sync> CatalogueCache<T> {
         }
         let generation = self.version.generation().await;
         if let Some(s) = self.fresh(generation) {
+            metrics::counter!("cache_requests_total", "cache" => "catalogue", "result" => "hit")
+                .increment(1);
             return Ok(s);
         }
+        metrics::counter!("cache_requests_total", "cache" => "catalogue", "result" => "miss")
+            .increment(1);
         // One reload at a time; requests that arrive meanwhile wait for it
         // and then use its result instead of querying again.
         let _reloading = self.reloading.lock().await;

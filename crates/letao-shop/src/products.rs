@@ -158,8 +158,11 @@ impl<P: CacheWeight, L: CacheWeight> Products<P, L> {
         let generation = self.version.generation().await;
         let now = self.clock.now();
         if let Some(hit) = self.pages.fresh(&key, generation, now, self.ttl) {
+            metrics::counter!("cache_requests_total", "cache" => "product_lists", "result" => "hit").increment(1);
             return Ok(hit);
         }
+        metrics::counter!("cache_requests_total", "cache" => "product_lists", "result" => "miss")
+            .increment(1);
         let value = Arc::new((self.render_page)(&self.load_page(&key).await?, &key));
         self.pages.put(key, generation, now, value.clone());
         Ok(value)
@@ -187,8 +190,12 @@ impl<P: CacheWeight, L: CacheWeight> Products<P, L> {
         let generation = self.version.generation().await;
         let now = self.clock.now();
         if let Some(hit) = self.items.fresh(&id.get(), generation, now, self.ttl) {
+            metrics::counter!("cache_requests_total", "cache" => "products", "result" => "hit")
+                .increment(1);
             return Ok(hit);
         }
+        metrics::counter!("cache_requests_total", "cache" => "products", "result" => "miss")
+            .increment(1);
         let product = self.db.product(id).await?;
         let value = Arc::new((self.render_item)(product.as_ref()));
         self.items.put(id.get(), generation, now, value.clone());

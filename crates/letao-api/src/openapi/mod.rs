@@ -48,7 +48,7 @@ pub const ALIASES: [(&str, &str); 4] = [
     ),
     paths(
         routes::pages::storefront, routes::pages::console,
-        routes::health::health, routes::health::ready,
+        routes::health::health, routes::health::ready, routes::metrics::metrics,
         routes::docs::openapi_json, routes::docs::page, routes::docs::asset,
         routes::catalogue::gridlist, routes::catalogue::banners, routes::catalogue::sports,
         routes::catalogue::one_category, routes::catalogue::two_category,

@@ -90,6 +90,11 @@ pub(crate) async fn serve_file(
     }
 }
 
+/// A JSON 404 for everything.
+pub async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound("no such route"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

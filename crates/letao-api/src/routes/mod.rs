@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod docs;
 pub mod fallback;
 pub mod health;
+pub mod metrics;
 pub mod orders;
 pub mod pages;
 pub mod products;
