@@ -18,6 +18,15 @@ pub struct CategoryReply<'a> {
     pub category: CategoryView<'a>,
 }
 
+impl<'a> From<&'a letao_domain::Category> for CategoryReply<'a> {
+    fn from(category: &'a letao_domain::Category) -> Self {
+        CategoryReply {
+            status: super::OK,
+            category: CategoryView::from(category),
+        }
+    }
+}
+
 /// `POST /admin/brands`, `PUT /admin/brands/{id}`.
 #[derive(Serialize, ToSchema)]
 pub struct BrandReply<'a> {
@@ -25,6 +34,15 @@ pub struct BrandReply<'a> {
     pub status: u16,
     /// The stored brand.
     pub brand: BrandView<'a>,
+}
+
+impl<'a> From<&'a letao_domain::Brand> for BrandReply<'a> {
+    fn from(brand: &'a letao_domain::Brand) -> Self {
+        BrandReply {
+            status: super::OK,
+            brand: BrandView::from(brand),
+        }
+    }
 }
 
 /// A product as `/products/{id}` shows it, plus `featured`, `hidden`, `sort`.
@@ -103,6 +121,15 @@ pub struct AdminProductReply<'a> {
     pub status: u16,
     /// The stored product.
     pub product: AdminProductView<'a>,
+}
+
+impl<'a> From<&'a AdminProduct> for AdminProductReply<'a> {
+    fn from(product: &'a AdminProduct) -> Self {
+        AdminProductReply {
+            status: super::OK,
+            product: AdminProductView::from(product),
+        }
+    }
 }
 
 /// A home item as `/gridlist` and `/banners` show it, plus its kind and order.
