@@ -26,7 +26,9 @@ fn error_response(description: &str, codes: &[u16], msg: &str) -> ResponseBuilde
             "msg",
             ObjectBuilder::new()
                 .schema_type(Type::String)
-                .description(Some("Human-readable (Chinese or English); never internals.")),
+                .description(Some(
+                    "Human-readable (Chinese or English); never internals.",
+                )),
         )
         .required("msg");
     let example = json!({ "status": codes.first().copied().unwrap_or_default(), "msg": msg });

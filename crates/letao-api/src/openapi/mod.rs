@@ -152,6 +152,39 @@ pub fn document() -> Document {
     ApiDoc::openapi()
 }
 
+/// The whole document as JSON, as `/openapi.json` serves it.
+///
+/// utoipa 5 writes a link's fields in snake case (`operation_id`,
+/// `request_body`), which no OpenAPI tool reads, so they are renamed to
+/// the specification's `operationId`, `operationRef` and `requestBody`.
+pub fn document_json() -> Result<serde_json::Value, serde_json::Error> {
+    let mut doc = serde_json::to_value(document())?;
+    let links = doc
+        .get_mut("paths")
+        .and_then(|p| p.as_object_mut())
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+        .filter_map(|item| item.as_object_mut())
+        .flat_map(|item| item.values_mut())
+        .filter_map(|op| op.get_mut("responses")?.as_object_mut())
+        .flat_map(|responses| responses.values_mut())
+        .filter_map(|reply| reply.get_mut("links")?.as_object_mut())
+        .flat_map(|links| links.values_mut())
+        .filter_map(|link| link.as_object_mut());
+    for link in links {
+        for (snake, camel) in [
+            ("operation_id", "operationId"),
+            ("operation_ref", "operationRef"),
+            ("request_body", "requestBody"),
+        ] {
+            if let Some(value) = link.remove(snake) {
+                link.insert(camel.to_owned(), value);
+            }
+        }
+    }
+    Ok(doc)
+}
+
 /// The body of `POST /admin/images`.
 #[derive(ToSchema)]
 #[allow(dead_code)]

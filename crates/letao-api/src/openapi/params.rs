@@ -71,7 +71,10 @@ pub struct IdPath {
 #[into_params(parameter_in = Path)]
 pub struct OrderNoPath {
     /// The order number: 1 to 64 letters, digits, `_` or `-`.
-    #[param(pattern = "^[A-Za-z0-9_-]{1,64}$", example = "LT20261130123456aB3dE5fG7hJ9kL1m")]
+    #[param(
+        pattern = "^[A-Za-z0-9_-]{1,64}$",
+        example = "LT20261130123456aB3dE5fG7hJ9kL1m"
+    )]
     out_trade_no: String,
 }
 

@@ -33,6 +33,7 @@ impl<'a> From<&'a letao_db::UserRecord> for UserInfo<'a> {
 
 /// `POST /login`.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"msg": "登录成功", "status": 200, "token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", "userInfo": {"id": 1, "username": "shoe_fan", "mobile": "13800138000"}}))]
 pub struct LoginReply<'a> {
     /// Always `登录成功`.
     pub msg: &'static str,

@@ -6,8 +6,8 @@ use letao_domain::money::serialize_as_yuan;
 use letao_domain::{Brand, Category, Fen, HomeItem, Product};
 use letao_shop::{CatalogueData, Listing};
 use serde::Serialize;
-use utoipa::ToSchema;
 use std::collections::HashMap;
+use utoipa::ToSchema;
 
 /// `{id, img_src}` of `/gridlist` and `/banners`.
 #[derive(Serialize, ToSchema)]
@@ -127,6 +127,7 @@ pub struct TwoCategoryReply<'a> {
 
 /// A product with everything a product page shows.
 #[derive(Serialize, ToSchema)]
+#[schema(example = json!({"id": 1, "brandId": 1, "name": "李宁闪击篮球鞋", "img": "/images/product/1.jpg", "price": 399.00, "oldPrice": 599.00, "sizes": ["40", "41", "42"], "stock": 20}))]
 pub struct ProductView<'a> {
     pub id: i32,
     #[serde(rename = "brandId")]

@@ -66,6 +66,7 @@ impl<'a> ShipmentView<'a> {
 
 /// `data` of `POST /order`.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"code_url": "weixin://wxpay/bizpayurl?pr=Ab3dE5f", "expires_at": "2026-11-30T14:00:00+08:00", "fulfilment": "UNSHIPPED", "nonce_str": "5K8264ILTKCH16CQ2502SI8ZNMTM67VS", "out_trade_no": "LT20261130123456aB3dE5fG7hJ9kL1m", "payUrl": "data:image/png;base64,iVBORw0KGgo…", "total_fee": 39900, "trade_state": "NOTPAY", "address": {"name": "张三", "mobile": "13800138000", "province": "浙江省", "city": "杭州市", "district": "西湖区", "detail": "文三路 1 号"}}))]
 pub struct PlacedData<'a> {
     /// Where it ships, when chosen.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -113,6 +114,7 @@ impl<'a> PlacedData<'a> {
 /// `data` of `/queryOrder`, `/closeOrder`, the order routes, and the base
 /// of list items.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"fulfilment": "SHIPPED", "out_trade_no": "LT20261130123456aB3dE5fG7hJ9kL1m", "paid_at": "2026-11-30T12:05:00+08:00", "total_fee": 39900, "trade_state": "SUCCESS", "transaction_id": "4200002012202611301234567890", "address": {"name": "张三", "mobile": "13800138000", "province": "浙江省", "city": "杭州市", "district": "西湖区", "detail": "文三路 1 号"}, "shipment": {"carrier": "顺丰", "trackingNo": "SF1234567890", "shippedAt": "2026-11-30T16:00:00+08:00"}}))]
 pub struct OrderData<'a> {
     /// Where it ships.
     #[serde(skip_serializing_if = "Option::is_none")]

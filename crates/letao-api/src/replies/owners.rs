@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 /// An address in the buyer's book.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": 1, "name": "张三", "mobile": "13800138000", "province": "浙江省", "city": "杭州市", "district": "西湖区", "detail": "文三路 1 号", "isDefault": true}))]
 pub struct AddressView<'a> {
     /// Id.
     pub id: i32,

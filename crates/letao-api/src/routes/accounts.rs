@@ -48,6 +48,7 @@ fn password_rules(value: &str, _: &()) -> garde::Result {
 
 /// The body of `POST /sms`.
 #[derive(Deserialize, Validate, ToSchema)]
+#[schema(example = json!({"mobile": "13800138000", "purpose": "register"}))]
 pub struct SmsInput {
     /// A mainland mobile number (`1[3-9]` and 9 digits; `+86` may precede it).
     #[garde(custom(mainland_mobile))]
@@ -88,6 +89,7 @@ pub async fn sms(
 
 /// The body of `POST /register`.
 #[derive(Deserialize, Validate, ToSchema)]
+#[schema(example = json!({"username": "shoe_fan", "password": "123456", "repeat_password": "123456", "mobile": "13800138000", "smscode": "123456"}))]
 pub struct RegisterInput {
     /// 3 to 20 characters of any script, no control characters, no spaces
     /// at either end; compared exactly.

@@ -29,6 +29,7 @@ fn mainland_mobile(value: &str, _: &()) -> garde::Result {
 
 /// The body of `POST /addresses` and `PUT /addresses/{id}`.
 #[derive(Deserialize, Validate, ToSchema)]
+#[schema(example = json!({"name": "张三", "mobile": "13800138000", "province": "浙江省", "city": "杭州市", "district": "西湖区", "detail": "文三路 1 号", "isDefault": true}))]
 pub struct AddressInput {
     /// Recipient: 1 to 20 characters, not blank, no control characters.
     #[garde(length(chars, min = 1, max = 20), custom(plain_text))]

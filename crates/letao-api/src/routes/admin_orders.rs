@@ -3,8 +3,8 @@
 
 use crate::auth::OwnerUser;
 use crate::input::Input;
-use crate::openapi::errors as e;
 use crate::middleware::path_param;
+use crate::openapi::errors as e;
 use crate::query::{Query, cursor};
 use crate::replies::{
     AdminOrderView, AdminOrdersReply, AuditReply, AuditView, OK, OrderDetailReply, OrderDetailView,

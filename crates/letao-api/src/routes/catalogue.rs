@@ -1,11 +1,13 @@
 //! Home page lists and the two-level catalogue (served from the cache).
 
 use super::json_body;
+use crate::openapi::errors as e;
 use crate::query::Query;
+use crate::replies::{
+    BannersReply, GridListReply, OneCategoryReply, SportsReply, TwoCategoryReply,
+};
 use crate::{ApiError, AppState};
 use actix_web::{HttpRequest, HttpResponse, web};
-use crate::openapi::errors as e;
-use crate::replies::{BannersReply, GridListReply, OneCategoryReply, SportsReply, TwoCategoryReply};
 use letao_shop::Listing;
 
 async fn listing(state: &AppState, which: Listing) -> Result<HttpResponse, ApiError> {

@@ -16,7 +16,8 @@ fn document_json() -> Result<Bytes, ApiError> {
     if let Some(json) = JSON.get() {
         return Ok(json.clone());
     }
-    let json = serde_json::to_vec(&crate::openapi::document())
+    let json = crate::openapi::document_json()
+        .and_then(|doc| serde_json::to_vec(&doc))
         .map(Bytes::from)
         .map_err(|e| ApiError::Internal(Box::new(e)))?;
     Ok(JSON.get_or_init(|| json).clone())
@@ -58,7 +59,8 @@ fn swagger_file(name: &str) -> Result<HttpResponse, ApiError> {
     if name.is_empty() {
         // The page is served at `/docs` (no trailing slash): its `./x`
         // links must resolve under `/docs/`.
-        let html = String::from_utf8_lossy(&body).replacen("<head>", "<head><base href=\"/docs/\">", 1);
+        let html =
+            String::from_utf8_lossy(&body).replacen("<head>", "<head><base href=\"/docs/\">", 1);
         body = html.into_bytes();
     }
     Ok(HttpResponse::Ok()

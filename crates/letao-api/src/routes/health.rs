@@ -1,9 +1,9 @@
 //! Liveness and readiness probes.
 
+use crate::openapi::errors as e;
 use crate::replies::{MsgReply, OK, ReadyReply};
 use crate::{ApiError, AppState};
 use actix_web::{HttpResponse, web};
-use crate::openapi::errors as e;
 use std::time::Duration;
 
 /// How long `/ready` waits for the database before calling it down.

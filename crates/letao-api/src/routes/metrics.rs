@@ -1,7 +1,7 @@
 //! `GET /metrics`: the Prometheus text format, when it is public.
 
-use crate::{ApiError, AppState};
 use crate::openapi::errors as e;
+use crate::{ApiError, AppState};
 use actix_web::{HttpResponse, web};
 
 /// The current metrics (404 when the server keeps them off this listener).

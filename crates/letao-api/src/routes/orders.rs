@@ -3,8 +3,8 @@
 use crate::auth::{AuthUser, OwnerUser};
 use crate::client_ip::ClientIp;
 use crate::input::Input;
-use crate::openapi::errors as e;
 use crate::middleware::path_param;
+use crate::openapi::errors as e;
 use crate::query::{Query, cursor};
 use crate::replies::{
     DataReply, OK, OrderAddress, OrderData, OrderListItem, OrdersReply, PlacedData, RefundData,
@@ -34,6 +34,7 @@ pub struct OrderItemInput {
 /// The body of `POST /order`: the server prices it from the database (a
 /// client `total_fee` is ignored).
 #[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"items": [{"productId": 1, "quantity": 1}, {"productId": 2, "quantity": 2}], "addressId": 1}))]
 pub struct OrderInput {
     /// 1 to 20 distinct products.
     #[schema(min_items = 1, max_items = 20)]
@@ -99,7 +100,10 @@ pub async fn create(
 #[derive(Deserialize, ToSchema)]
 pub struct OrderNo {
     /// 1 to 64 letters, digits, `_` or `-`.
-    #[schema(pattern = "^[A-Za-z0-9_-]{1,64}$", example = "LT20261130123456aB3dE5fG7hJ9kL1m")]
+    #[schema(
+        pattern = "^[A-Za-z0-9_-]{1,64}$",
+        example = "LT20261130123456aB3dE5fG7hJ9kL1m"
+    )]
     out_trade_no: String,
 }
 
@@ -184,7 +188,10 @@ pub async fn list(
 #[derive(Deserialize, ToSchema)]
 pub struct RefundInput {
     /// A paid order.
-    #[schema(pattern = "^[A-Za-z0-9_-]{1,64}$", example = "LT20261130123456aB3dE5fG7hJ9kL1m")]
+    #[schema(
+        pattern = "^[A-Za-z0-9_-]{1,64}$",
+        example = "LT20261130123456aB3dE5fG7hJ9kL1m"
+    )]
     out_trade_no: String,
     /// In fen (integer); the rest of the payment when absent. All refunds
     /// together never exceed the payment.

@@ -2,8 +2,8 @@
 //! storefront at `/` and the owner console at `/admin`.
 
 use super::fallback::serve_file;
-use crate::{ApiError, AppState};
 use crate::openapi::errors as e;
+use crate::{ApiError, AppState};
 use actix_web::{HttpRequest, HttpResponse, web};
 
 /// `GET /`: the mobile storefront (`static/index.html`).

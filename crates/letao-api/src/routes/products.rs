@@ -1,11 +1,11 @@
 //! Product listing and product detail.
 
 use super::json_body;
+use crate::openapi::errors as e;
 use crate::query::Query;
+use crate::replies::{ProductReply, ProductsReply};
 use crate::{ApiError, AppState};
 use actix_web::{HttpRequest, HttpResponse, web};
-use crate::openapi::errors as e;
-use crate::replies::{ProductReply, ProductsReply};
 use letao_shop::products::ListKey;
 
 /// `GET /products?brandId=&page=&pageSize=&after=`

@@ -247,7 +247,11 @@ pub struct NewProductInput {
     /// A path under `/images/` or `/media/` (lower-case letters, digits,
     /// `-_./`) or an http(s) URL.
     #[garde(length(chars, min = 1, max = 255), custom(image_ref))]
-    #[schema(pattern = r"^(/images/|/media/|https?://)", max_length = 255, example = "/images/brand1.png")]
+    #[schema(
+        pattern = r"^(/images/|/media/|https?://)",
+        max_length = 255,
+        example = "/images/brand1.png"
+    )]
     img: String,
     #[garde(skip)]
     #[schema(schema_with = crate::openapi::schemas::yuan_input)]
@@ -425,7 +429,11 @@ pub struct HomeItemInput {
     kind: String,
     /// As a product's `img`.
     #[garde(length(chars, min = 1, max = 255), custom(image_ref))]
-    #[schema(pattern = r"^(/images/|/media/|https?://)", max_length = 255, example = "/images/nav1.png")]
+    #[schema(
+        pattern = r"^(/images/|/media/|https?://)",
+        max_length = 255,
+        example = "/images/nav1.png"
+    )]
     img_src: String,
     /// Display order (low first).
     #[serde(default)]
