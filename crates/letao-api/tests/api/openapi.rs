@@ -107,6 +107,15 @@ each_backend! {
             too_many["content"]["application/json"]["schema"]["properties"]["status"]["enum"],
             serde_json::json!([1030])
         );
+        // Prometheus text, or 404 where metrics are not public.
+        let metrics = &doc["paths"]["/metrics"]["get"]["responses"];
+        assert!(
+            metrics["200"]["content"]
+                .as_object()
+                .is_some_and(|c| c.keys().any(|k| k.starts_with("text/plain"))),
+            "{metrics}"
+        );
+        assert!(metrics["404"].is_object(), "{metrics}");
         // Links name their target in the specification's spelling.
         let links = &doc["paths"]["/addresses"]["post"]["responses"]["200"]["links"];
         assert_eq!(links["UpdateAddress"]["operationId"], "update_address", "{links}");
