@@ -3,6 +3,7 @@
 use crate::AppState;
 use crate::auth::require_user;
 use crate::middleware::{lowercase_path, request_span};
+use crate::registry::{record, resource};
 use crate::routes::{
     self, accounts, addresses, admin_catalogue, admin_orders, catalogue, fallback, health, orders,
     pages, products,
@@ -24,6 +25,7 @@ where
     Args: actix_web::FromRequest + 'static,
     F::Output: actix_web::Responder + 'static,
 {
+    record(path, &["GET"]);
     web::resource(path)
         .route(read().to(handler))
         .default_service(web::to(routes::get_only))
@@ -36,6 +38,7 @@ where
     Args: actix_web::FromRequest + 'static,
     F::Output: actix_web::Responder + 'static,
 {
+    record(path, &["POST"]);
     web::resource(path)
         .route(web::post().to(handler))
         .default_service(web::to(routes::post_only))
@@ -85,7 +88,7 @@ pub fn app(
         .service(post_resource("/closeorder", orders::close).wrap(from_fn(require_user)))
         .service(get_resource("/orders", orders::list).wrap(from_fn(require_user)))
         .service(
-            web::resource("/orders/{out_trade_no}/address")
+            resource("/orders/{out_trade_no}/address", &["PUT"])
                 .route(web::put().to(orders::set_address))
                 .default_service(web::to(routes::put_only))
                 .wrap(from_fn(require_user)),
@@ -95,14 +98,14 @@ pub fn app(
                 .wrap(from_fn(require_user)),
         )
         .service(
-            web::resource("/addresses")
+            resource("/addresses", &["GET", "POST"])
                 .route(read().to(addresses::list))
                 .route(web::post().to(addresses::create))
                 .default_service(web::to(routes::get_or_post))
                 .wrap(from_fn(require_user)),
         )
         .service(
-            web::resource("/addresses/{id}")
+            resource("/addresses/{id}", &["PUT", "DELETE"])
                 .route(web::put().to(addresses::update))
                 .route(web::delete().to(addresses::delete))
                 .default_service(web::to(routes::put_or_delete))
@@ -131,6 +134,9 @@ pub fn app(
             "/pay/v3/refund_notify",
             orders::refund_notify_v3,
         ))
+        .service(get_resource("/openapi.json", routes::docs::openapi_json))
+        .service(get_resource("/docs", routes::docs::page))
+        .service(get_resource("/docs/{file:.*}", routes::docs::asset))
         .default_service(web::to(fallback::fallback))
 }
 

@@ -1,17 +1,22 @@
 //! Account replies.
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// `userInfo` of login and `/user/me`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct UserInfo<'a> {
     /// User id.
+    #[schema(example = 1)]
     pub id: i32,
     /// Mobile, when the account has one.
+    #[schema(example = "13800138000")]
     pub mobile: Option<&'a str>,
     /// Owner role: `admin`, `staff`, or null for a shopper.
+    #[schema(schema_with = crate::openapi::schemas::role)]
     pub role: Option<letao_domain::Role>,
     /// Username, when the account has one.
+    #[schema(example = "shoe_fan")]
     pub username: Option<&'a str>,
 }
 
@@ -27,13 +32,14 @@ impl<'a> From<&'a letao_db::UserRecord> for UserInfo<'a> {
 }
 
 /// `POST /login`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"msg": "登录成功", "status": 200, "token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", "userInfo": {"id": 1, "username": "shoe_fan", "mobile": "13800138000"}}))]
 pub struct LoginReply<'a> {
     /// Always `登录成功`.
     pub msg: &'static str,
     /// Always 200.
     pub status: u16,
-    /// The access token.
+    /// The access token (HS256 JWT, 36 h): send it as `Authorization: Bearer <token>`.
     pub token: &'a str,
     /// Who logged in.
     #[serde(rename = "userInfo")]
@@ -41,7 +47,7 @@ pub struct LoginReply<'a> {
 }
 
 /// `GET /user/me`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct MeReply<'a> {
     /// Always 200.
     pub status: u16,

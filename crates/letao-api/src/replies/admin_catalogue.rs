@@ -7,9 +7,10 @@ use letao_db::{AdminProduct, HomeItemRecord};
 use letao_domain::Fen;
 use letao_domain::money::serialize_as_yuan;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// `POST /admin/categories`, `PUT /admin/categories/{id}`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct CategoryReply<'a> {
     /// Always 200.
     pub status: u16,
@@ -17,8 +18,17 @@ pub struct CategoryReply<'a> {
     pub category: CategoryView<'a>,
 }
 
+impl<'a> From<&'a letao_domain::Category> for CategoryReply<'a> {
+    fn from(category: &'a letao_domain::Category) -> Self {
+        CategoryReply {
+            status: super::OK,
+            category: CategoryView::from(category),
+        }
+    }
+}
+
 /// `POST /admin/brands`, `PUT /admin/brands/{id}`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct BrandReply<'a> {
     /// Always 200.
     pub status: u16,
@@ -26,8 +36,17 @@ pub struct BrandReply<'a> {
     pub brand: BrandView<'a>,
 }
 
+impl<'a> From<&'a letao_domain::Brand> for BrandReply<'a> {
+    fn from(brand: &'a letao_domain::Brand) -> Self {
+        BrandReply {
+            status: super::OK,
+            brand: BrandView::from(brand),
+        }
+    }
+}
+
 /// A product as `/products/{id}` shows it, plus `featured`, `hidden`, `sort`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct AdminProductView<'a> {
     /// Id.
     pub id: i32,
@@ -40,9 +59,11 @@ pub struct AdminProductView<'a> {
     pub img: &'a str,
     /// Price in yuan.
     #[serde(serialize_with = "serialize_as_yuan")]
+    #[schema(schema_with = crate::openapi::schemas::yuan)]
     pub price: Fen,
     /// Price before the discount, in yuan.
     #[serde(rename = "oldPrice", serialize_with = "serialize_as_yuan")]
+    #[schema(schema_with = crate::openapi::schemas::yuan)]
     pub old_price: Fen,
     /// Sizes on offer.
     pub sizes: &'a [String],
@@ -76,7 +97,7 @@ impl<'a> From<&'a AdminProduct> for AdminProductView<'a> {
 }
 
 /// `GET /admin/products`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct AdminProductsReply<'a> {
     /// Always 200.
     pub status: u16,
@@ -94,7 +115,7 @@ pub struct AdminProductsReply<'a> {
 }
 
 /// `POST /admin/products`, `PUT /admin/products/{id}`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct AdminProductReply<'a> {
     /// Always 200.
     pub status: u16,
@@ -102,12 +123,22 @@ pub struct AdminProductReply<'a> {
     pub product: AdminProductView<'a>,
 }
 
+impl<'a> From<&'a AdminProduct> for AdminProductReply<'a> {
+    fn from(product: &'a AdminProduct) -> Self {
+        AdminProductReply {
+            status: super::OK,
+            product: AdminProductView::from(product),
+        }
+    }
+}
+
 /// A home item as `/gridlist` and `/banners` show it, plus its kind and order.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct HomeItemAdminView<'a> {
     /// Id (unique within its kind).
     pub id: i32,
     /// `grid` or `banner`.
+    #[schema(schema_with = crate::openapi::schemas::home_kind)]
     pub kind: &'static str,
     /// Image.
     pub img_src: &'a str,
@@ -127,7 +158,7 @@ impl<'a> From<&'a HomeItemRecord> for HomeItemAdminView<'a> {
 }
 
 /// `GET /admin/home-items`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct HomeItemsReply<'a> {
     /// Always 200.
     pub status: u16,
@@ -136,7 +167,7 @@ pub struct HomeItemsReply<'a> {
 }
 
 /// `POST /admin/home-items`, `PUT /admin/home-items/{id}`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct HomeItemReply<'a> {
     /// Always 200.
     pub status: u16,
@@ -145,7 +176,7 @@ pub struct HomeItemReply<'a> {
 }
 
 /// `POST /admin/images`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ImageReply {
     /// Always 200.
     pub status: u16,

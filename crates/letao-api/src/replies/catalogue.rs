@@ -7,9 +7,10 @@ use letao_domain::{Brand, Category, Fen, HomeItem, Product};
 use letao_shop::{CatalogueData, Listing};
 use serde::Serialize;
 use std::collections::HashMap;
+use utoipa::ToSchema;
 
 /// `{id, img_src}` of `/gridlist` and `/banners`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct HomeItemView<'a> {
     pub id: i32,
     pub img_src: &'a str,
@@ -24,14 +25,14 @@ impl<'a> From<&'a HomeItem> for HomeItemView<'a> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct GridListReply<'a> {
     pub status: u16,
     #[serde(rename = "gridList")]
     pub grid_list: Vec<HomeItemView<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct BannersReply<'a> {
     pub status: u16,
     #[serde(rename = "swipeList")]
@@ -39,14 +40,16 @@ pub struct BannersReply<'a> {
 }
 
 /// A product in the home page's sports section.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct SportView<'a> {
     pub id: i32,
     pub name: &'a str,
     pub img: &'a str,
     #[serde(serialize_with = "serialize_as_yuan")]
+    #[schema(schema_with = crate::openapi::schemas::yuan)]
     pub price: Fen,
     #[serde(rename = "oldPrice", serialize_with = "serialize_as_yuan")]
+    #[schema(schema_with = crate::openapi::schemas::yuan)]
     pub old_price: Fen,
 }
 
@@ -62,13 +65,13 @@ impl<'a> From<&'a Product> for SportView<'a> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct SportsReply<'a> {
     pub status: u16,
     pub sports: Vec<SportView<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct CategoryView<'a> {
     pub id: i32,
     #[serde(rename = "categoryName")]
@@ -84,14 +87,14 @@ impl<'a> From<&'a Category> for CategoryView<'a> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct OneCategoryReply<'a> {
     pub status: u16,
     #[serde(rename = "oneCategoryList")]
     pub one_category_list: Vec<CategoryView<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct BrandView<'a> {
     pub id: i32,
     #[serde(rename = "brandName")]
@@ -115,7 +118,7 @@ impl<'a> From<&'a Brand> for BrandView<'a> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct TwoCategoryReply<'a> {
     pub status: u16,
     #[serde(rename = "twoCategoryList")]
@@ -123,7 +126,8 @@ pub struct TwoCategoryReply<'a> {
 }
 
 /// A product with everything a product page shows.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"id": 1, "brandId": 1, "name": "李宁闪击篮球鞋", "img": "/images/product/1.jpg", "price": 399.00, "oldPrice": 599.00, "sizes": ["40", "41", "42"], "stock": 20}))]
 pub struct ProductView<'a> {
     pub id: i32,
     #[serde(rename = "brandId")]
@@ -131,8 +135,10 @@ pub struct ProductView<'a> {
     pub name: &'a str,
     pub img: &'a str,
     #[serde(serialize_with = "serialize_as_yuan")]
+    #[schema(schema_with = crate::openapi::schemas::yuan)]
     pub price: Fen,
     #[serde(rename = "oldPrice", serialize_with = "serialize_as_yuan")]
+    #[schema(schema_with = crate::openapi::schemas::yuan)]
     pub old_price: Fen,
     pub sizes: &'a [String],
     pub stock: i32,
@@ -153,7 +159,7 @@ impl<'a> From<&'a Product> for ProductView<'a> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ProductsReply<'a> {
     pub status: u16,
     pub products: Vec<ProductView<'a>>,
@@ -165,7 +171,7 @@ pub struct ProductsReply<'a> {
     pub next: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ProductReply<'a> {
     pub status: u16,
     pub product: ProductView<'a>,

@@ -15,12 +15,13 @@ pub use orders::*;
 pub use owners::*;
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// `status` of every successful reply.
 pub const OK: u16 = 200;
 
 /// `{msg, status}`: a success with a message and nothing else.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct MsgReply {
     /// Human-readable.
     pub msg: &'static str,
@@ -36,7 +37,7 @@ impl MsgReply {
 }
 
 /// `GET /ready`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ReadyReply {
     /// The backend that answered.
     pub database: &'static str,

@@ -7,9 +7,10 @@ use letao_db::{DeliveryRecord, OrderLine, OrderRecord, RefundRecord};
 use letao_domain::order::{Fulfilment, RefundState, TradeState};
 use letao_shop::orders::{OrderView, Placed};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// The address copied into an order.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct OrderAddress<'a> {
     /// City.
     pub city: &'a str,
@@ -40,7 +41,7 @@ impl<'a> OrderAddress<'a> {
 }
 
 /// How an order was shipped.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ShipmentView<'a> {
     /// Carrier.
     pub carrier: &'a str,
@@ -64,7 +65,8 @@ impl<'a> ShipmentView<'a> {
 }
 
 /// `data` of `POST /order`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"code_url": "weixin://wxpay/bizpayurl?pr=Ab3dE5f", "expires_at": "2026-11-30T14:00:00+08:00", "fulfilment": "UNSHIPPED", "nonce_str": "5K8264ILTKCH16CQ2502SI8ZNMTM67VS", "out_trade_no": "LT20261130123456aB3dE5fG7hJ9kL1m", "payUrl": "data:image/png;base64,iVBORw0KGgo…", "total_fee": 39900, "trade_state": "NOTPAY", "address": {"name": "张三", "mobile": "13800138000", "province": "浙江省", "city": "杭州市", "district": "西湖区", "detail": "文三路 1 号"}}))]
 pub struct PlacedData<'a> {
     /// Where it ships, when chosen.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -74,17 +76,21 @@ pub struct PlacedData<'a> {
     /// When the unpaid order closes.
     pub expires_at: Option<String>,
     /// Always `UNSHIPPED`.
+    #[schema(schema_with = crate::openapi::schemas::fulfilment)]
     pub fulfilment: Fulfilment,
     /// The nonce sent to WeChat.
     pub nonce_str: &'a str,
     /// Order number.
+    #[schema(example = "LT20261130123456aB3dE5fG7hJ9kL1m")]
     pub out_trade_no: &'a str,
     /// The QR code as a PNG data URL.
     #[serde(rename = "payUrl")]
     pub pay_url: &'a str,
-    /// Amount, fen.
+    /// Amount in fen, an integer (1 yuan = 100 fen).
+    #[schema(minimum = 0, example = 39900, format = Int64)]
     pub total_fee: i64,
     /// Always `NOTPAY`.
+    #[schema(schema_with = crate::openapi::schemas::trade_state)]
     pub trade_state: TradeState,
 }
 
@@ -107,30 +113,37 @@ impl<'a> PlacedData<'a> {
 
 /// `data` of `/queryOrder`, `/closeOrder`, the order routes, and the base
 /// of list items.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"fulfilment": "SHIPPED", "out_trade_no": "LT20261130123456aB3dE5fG7hJ9kL1m", "paid_at": "2026-11-30T12:05:00+08:00", "total_fee": 39900, "trade_state": "SUCCESS", "transaction_id": "4200002012202611301234567890", "address": {"name": "张三", "mobile": "13800138000", "province": "浙江省", "city": "杭州市", "district": "西湖区", "detail": "文三路 1 号"}, "shipment": {"carrier": "顺丰", "trackingNo": "SF1234567890", "shippedAt": "2026-11-30T16:00:00+08:00"}}))]
 pub struct OrderData<'a> {
     /// Where it ships.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<OrderAddress<'a>>,
     /// Delivery state.
+    #[schema(schema_with = crate::openapi::schemas::fulfilment)]
     pub fulfilment: Fulfilment,
     /// Order number.
+    #[schema(example = "LT20261130123456aB3dE5fG7hJ9kL1m")]
     pub out_trade_no: &'a str,
     /// When the payment was recorded (with `transaction_id`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub paid_at: Option<Option<String>>,
     /// When it was received.
     #[serde(rename = "receivedAt", skip_serializing_if = "Option::is_none")]
     pub received_at: Option<String>,
     /// Paid after it was closed: the money goes back.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[schema(required = false)]
     pub refund_pending: bool,
     /// How it was shipped.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shipment: Option<ShipmentView<'a>>,
-    /// Amount, fen.
+    /// Amount in fen, an integer (1 yuan = 100 fen).
+    #[schema(minimum = 0, example = 39900, format = Int64)]
     pub total_fee: i64,
     /// Payment state (a claim in progress reads as `NOTPAY`).
+    #[schema(schema_with = crate::openapi::schemas::trade_state)]
     pub trade_state: TradeState,
     /// WeChat's transaction id, once paid.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -162,7 +175,7 @@ impl<'a> From<&'a OrderView> for OrderData<'a> {
 }
 
 /// `{data, status}` of the order routes.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct DataReply<T> {
     /// The payload.
     pub data: T,
@@ -181,7 +194,7 @@ impl<T> DataReply<T> {
 }
 
 /// A line of an order.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct LineView<'a> {
     /// Product name when ordered.
     pub name: &'a str,
@@ -190,7 +203,8 @@ pub struct LineView<'a> {
     pub product_id: i32,
     /// Units.
     pub quantity: i32,
-    /// Unit price when ordered, fen.
+    /// Unit price when ordered, in fen (integer).
+    #[schema(minimum = 0, example = 39900, format = Int64)]
     pub unit_fee: i64,
 }
 
@@ -207,7 +221,7 @@ impl<'a> From<&'a OrderLine> for LineView<'a> {
 
 /// An order in `GET /orders`: its lines and times, then the fields of
 /// [`OrderData`].
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct OrderListItem<'a> {
     /// When it was placed.
     pub created_at: String,
@@ -232,7 +246,7 @@ impl<'a> From<&'a OrderView> for OrderListItem<'a> {
 }
 
 /// `GET /orders`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct OrdersReply<'a> {
     /// The cursor of the next page (`after=`), when this one is full.
     pub next: Option<String>,
@@ -250,15 +264,18 @@ pub struct OrdersReply<'a> {
 }
 
 /// `data` of `POST /admin/refund`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct RefundData<'a> {
     /// Our refund number.
     pub out_refund_no: &'a str,
     /// The order.
+    #[schema(example = "LT20261130123456aB3dE5fG7hJ9kL1m")]
     pub out_trade_no: &'a str,
-    /// Amount, fen.
+    /// Amount in fen, an integer (1 yuan = 100 fen).
+    #[schema(minimum = 0, example = 39900, format = Int64)]
     pub refund_fee: i64,
     /// Where it stands.
+    #[schema(schema_with = crate::openapi::schemas::refund_state)]
     pub refund_state: RefundState,
 }
 
@@ -275,9 +292,10 @@ impl<'a> RefundData<'a> {
 }
 
 /// The body of a refused v3 notification.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct V3Failure {
     /// Always `FAIL`.
+    #[schema(example = "FAIL")]
     pub code: &'static str,
     /// Why.
     pub message: &'static str,

@@ -6,9 +6,11 @@ use letao_db::{AddressRecord, AuditRecord, BuyerRecord, EventRecord, RefundDetai
 use letao_domain::order::{Fulfilment, RefundState, TradeState};
 use letao_shop::orders::{AdminOrder, OrderDetail};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// An address in the buyer's book.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": 1, "name": "张三", "mobile": "13800138000", "province": "浙江省", "city": "杭州市", "district": "西湖区", "detail": "文三路 1 号", "isDefault": true}))]
 pub struct AddressView<'a> {
     /// Id.
     pub id: i32,
@@ -45,7 +47,7 @@ impl<'a> From<&'a AddressRecord> for AddressView<'a> {
 }
 
 /// `GET /addresses`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AddressesReply<'a> {
     /// Always 200.
     pub status: u16,
@@ -54,7 +56,7 @@ pub struct AddressesReply<'a> {
 }
 
 /// `POST /addresses`, `PUT /addresses/{id}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AddressReply<'a> {
     /// Always 200.
     pub status: u16,
@@ -63,7 +65,7 @@ pub struct AddressReply<'a> {
 }
 
 /// A buyer on an owner's order.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct BuyerView<'a> {
     /// User id.
     pub id: i32,
@@ -84,19 +86,23 @@ impl<'a> From<&'a BuyerRecord> for BuyerView<'a> {
 }
 
 /// An order as an owner sees it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AdminOrderView<'a> {
     /// Order number.
+    #[schema(example = "LT20261130123456aB3dE5fG7hJ9kL1m")]
     pub out_trade_no: &'a str,
     /// Who bought it.
     pub user: Option<BuyerView<'a>>,
     /// Its lines.
     pub items: Vec<LineView<'a>>,
-    /// Amount, fen.
+    /// Amount in fen, an integer (1 yuan = 100 fen).
+    #[schema(minimum = 0, example = 39900, format = Int64)]
     pub total_fee: i64,
     /// Payment state.
+    #[schema(schema_with = crate::openapi::schemas::trade_state)]
     pub trade_state: TradeState,
     /// Delivery state.
+    #[schema(schema_with = crate::openapi::schemas::fulfilment)]
     pub fulfilment: Fulfilment,
     /// Where it ships.
     pub address: Option<OrderAddress<'a>>,
@@ -105,7 +111,8 @@ pub struct AdminOrderView<'a> {
     /// When it was received.
     #[serde(rename = "receivedAt")]
     pub received_at: Option<String>,
-    /// Refunded or being refunded, fen.
+    /// Refunded or being refunded, in fen (integer).
+    #[schema(minimum = 0, example = 39900, format = Int64)]
     pub refunded_fee: i64,
     /// Paid after it was closed: to be refunded.
     pub refund_pending: bool,
@@ -141,7 +148,7 @@ impl<'a> From<&'a AdminOrder> for AdminOrderView<'a> {
 }
 
 /// `GET /admin/orders`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AdminOrdersReply<'a> {
     /// Always 200.
     pub status: u16,
@@ -159,13 +166,15 @@ pub struct AdminOrdersReply<'a> {
 }
 
 /// A refund in an order's detail.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct RefundView<'a> {
     /// Our refund number.
     pub out_refund_no: &'a str,
-    /// Amount, fen.
+    /// Amount in fen, an integer (1 yuan = 100 fen).
+    #[schema(minimum = 0, example = 39900, format = Int64)]
     pub refund_fee: i64,
     /// Where it stands.
+    #[schema(schema_with = crate::openapi::schemas::refund_state)]
     pub state: RefundState,
     /// Why.
     pub reason: &'a str,
@@ -186,9 +195,10 @@ impl<'a> From<&'a RefundDetail> for RefundView<'a> {
 }
 
 /// An event in an order's history.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct EventView<'a> {
     /// What changed.
+    #[schema(schema_with = crate::openapi::schemas::event_kind)]
     pub kind: letao_domain::order::EventKind,
     /// Details.
     pub detail: &'a str,
@@ -207,7 +217,7 @@ impl<'a> From<&'a EventRecord> for EventView<'a> {
 }
 
 /// One order in full.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct OrderDetailView<'a> {
     /// The order as in the list.
     #[serde(flatten)]
@@ -229,7 +239,7 @@ impl<'a> From<&'a OrderDetail> for OrderDetailView<'a> {
 }
 
 /// `GET /admin/orders/{no}` and the ship reply.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct OrderDetailReply<'a> {
     /// Always 200.
     pub status: u16,
@@ -238,7 +248,7 @@ pub struct OrderDetailReply<'a> {
 }
 
 /// Who made an audited change.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ActorView<'a> {
     /// User id (none: the command line).
     pub id: Option<i32>,
@@ -247,7 +257,7 @@ pub struct ActorView<'a> {
 }
 
 /// An audit entry.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AuditView<'a> {
     /// Id.
     pub id: i64,
@@ -256,10 +266,12 @@ pub struct AuditView<'a> {
     /// Who.
     pub actor: ActorView<'a>,
     /// What.
+    #[schema(schema_with = crate::openapi::schemas::audit_action)]
     pub action: letao_domain::AuditAction,
     /// On what.
     pub target: &'a str,
     /// Before/after.
+    #[schema(schema_with = crate::openapi::schemas::any_json)]
     pub detail: &'a serde_json::value::RawValue,
 }
 
@@ -281,7 +293,7 @@ impl<'a> AuditView<'a> {
 }
 
 /// `GET /admin/audit`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AuditReply<'a> {
     /// Always 200.
     pub status: u16,
@@ -299,11 +311,12 @@ pub struct AuditReply<'a> {
 }
 
 /// A day's reconciliation.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ReconciliationView<'a> {
     /// The day, `YYYY-MM-DD` (China time).
     pub date: String,
     /// `done`, or `waiting`/`running`/`failed` while the daily job works on it.
+    #[schema(schema_with = crate::openapi::schemas::reconcile_state)]
     pub state: letao_domain::reconciliation::ReconcileState,
     /// Bill rows matched (payments recorded from the bill included).
     pub matched: i32,
@@ -312,6 +325,7 @@ pub struct ReconciliationView<'a> {
     /// Rows in the bill.
     pub bill_rows: i32,
     /// What a person must look at.
+    #[schema(value_type = Vec<crate::openapi::DifferenceDoc>)]
     pub differences: &'a [letao_shop::reconcile::Difference],
     /// Why it is not done (waiting or failed).
     pub error: Option<&'a str>,
@@ -332,7 +346,7 @@ impl<'a> From<&'a letao_shop::reconcile::Report> for ReconciliationView<'a> {
 }
 
 /// `GET /admin/reconciliations`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ReconciliationReply<'a> {
     /// Always 200.
     pub status: u16,

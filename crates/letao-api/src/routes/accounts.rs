@@ -3,6 +3,7 @@
 use crate::auth::AuthUser;
 use crate::client_ip::ClientIp;
 use crate::input::{Input, validation_error};
+use crate::openapi::errors as e;
 use crate::replies::{LoginReply, MeReply, MsgReply, OK, UserInfo};
 use crate::{ApiError, AppState};
 use actix_web::{HttpResponse, web};
@@ -13,6 +14,7 @@ use letao_domain::{Mobile, Username};
 use letao_shop::RegisterRequest;
 use secrecy::SecretString;
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 fn mainland_mobile(value: &str, _: &()) -> garde::Result {
     value
@@ -44,15 +46,28 @@ fn password_rules(value: &str, _: &()) -> garde::Result {
     }
 }
 
-#[derive(Deserialize, Validate)]
+/// The body of `POST /sms`.
+#[derive(Deserialize, Validate, ToSchema)]
+#[schema(example = json!({"mobile": "13800138000", "purpose": "register"}))]
 pub struct SmsInput {
+    /// A mainland mobile number (`1[3-9]` and 9 digits; `+86` may precede it).
     #[garde(custom(mainland_mobile))]
+    #[schema(pattern = r"^(\+86)?1[3-9][0-9]{9}$", example = "13800138000")]
     mobile: String,
+    /// What the code is for; `register` when absent or empty. A login code
+    /// for an unregistered mobile is not sent (the reply is the same).
     #[garde(skip)]
+    #[schema(value_type = Option<String>, pattern = "^(register|login)?$", example = "register")]
     purpose: Option<String>,
 }
 
 /// `POST /sms {mobile, purpose?}`
+#[utoipa::path(post, path = "/sms", tag = "accounts", request_body(content((SmsInput = "application/json"), (SmsInput = "application/x-www-form-urlencoded"))),
+    responses((status = 200, description = "The code was sent (it is never in the reply).", body = MsgReply,
+            example = json!({"msg": "验证码已发送 (code sent)", "status": 200})),
+        (status = 400, response = e::InvalidInput), (status = 413, response = e::PayloadTooLarge),
+        (status = 429, response = e::TooMany), (status = 502, response = e::SmsProvider),
+        (status = 503, response = e::Unavailable)))]
 pub async fn sms(
     state: web::Data<AppState>,
     ip: ClientIp,
@@ -72,21 +87,38 @@ pub async fn sms(
     Ok(HttpResponse::Ok().json(MsgReply::ok("验证码已发送 (code sent)")))
 }
 
-#[derive(Deserialize, Validate)]
+/// The body of `POST /register`.
+#[derive(Deserialize, Validate, ToSchema)]
+#[schema(example = json!({"username": "shoe_fan", "password": "123456", "repeat_password": "123456", "mobile": "13800138000", "smscode": "123456"}))]
 pub struct RegisterInput {
+    /// 3 to 20 characters of any script, no control characters, no spaces
+    /// at either end; compared exactly.
     #[garde(custom(username_rules))]
+    #[schema(min_length = 3, max_length = 20, example = "shoe_fan")]
     username: String,
+    /// 6 to 64 characters.
     #[garde(custom(password_rules))]
+    #[schema(min_length = 6, max_length = 64, example = "123456")]
     password: String,
+    /// When sent, it must equal `password`.
     #[garde(skip)]
+    #[schema(example = "123456")]
     repeat_password: Option<String>,
+    /// The mobile the code was sent to.
     #[garde(custom(mainland_mobile))]
+    #[schema(pattern = r"^(\+86)?1[3-9][0-9]{9}$", example = "13800138000")]
     mobile: String,
+    /// The 6 digits sent by SMS (purpose `register`).
     #[garde(custom(sms_code))]
+    #[schema(pattern = "^[0-9]{6}$", example = "123456")]
     smscode: String,
 }
 
 /// `POST /register {username, password, repeat_password?, mobile, smscode}`
+#[utoipa::path(post, path = "/register", tag = "accounts", request_body(content((RegisterInput = "application/json"), (RegisterInput = "application/x-www-form-urlencoded"))),
+    responses((status = 200, description = "Registered.", body = MsgReply, example = json!({"msg": "注册成功", "status": 200})),
+        (status = 400, response = e::InvalidInputOrCode), (status = 409, response = e::Taken),
+        (status = 413, response = e::PayloadTooLarge), (status = 503, response = e::Unavailable)))]
 pub async fn register(
     state: web::Data<AppState>,
     Input(input): Input<RegisterInput>,
@@ -118,11 +150,22 @@ pub async fn register(
     Ok(HttpResponse::Ok().json(MsgReply::ok("注册成功")))
 }
 
-#[derive(Deserialize)]
+/// The body of `POST /login`: `username` and `password`, or `mobile` and
+/// `smscode` (a code sent with purpose `login`).
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"username": "shoe_fan", "password": "123456"}))]
 pub struct LoginInput {
+    /// With `password`.
+    #[schema(min_length = 1, max_length = 50)]
     username: Option<String>,
+    /// With `username`.
+    #[schema(min_length = 1, max_length = 128)]
     password: Option<String>,
+    /// With `smscode`, when there is no `username`.
+    #[schema(pattern = r"^(\+86)?1[3-9][0-9]{9}$", example = "13800138000")]
     mobile: Option<String>,
+    /// With `mobile`: the 6 digits sent by SMS.
+    #[schema(pattern = "^[0-9]{6}$")]
     smscode: Option<String>,
 }
 
@@ -131,6 +174,11 @@ pub struct LoginInput {
 const MAX_LOGIN_PASSWORD_CHARS: usize = 128;
 
 /// `POST /login {username, password}` or `{mobile, smscode}`
+#[utoipa::path(post, path = "/login", tag = "accounts", request_body(content((LoginInput = "application/json"), (LoginInput = "application/x-www-form-urlencoded"))),
+    responses((status = 200, description = "Logged in: the token for `Authorization: Bearer`.", body = LoginReply),
+        (status = 400, response = e::InvalidInputOrCode), (status = 401, response = e::LoginFailed),
+        (status = 413, response = e::PayloadTooLarge),
+        (status = 429, response = e::TooMany), (status = 503, response = e::Unavailable)))]
 pub async fn login(
     state: web::Data<AppState>,
     ip: ClientIp,
@@ -177,6 +225,9 @@ pub async fn login(
 }
 
 /// `GET /user/me`
+#[utoipa::path(get, path = "/user/me", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, description = "The caller.", body = MeReply),
+        (status = 401, response = e::Unauthorized), (status = 503, response = e::Unavailable)))]
 pub async fn me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
     let record = state
         .accounts

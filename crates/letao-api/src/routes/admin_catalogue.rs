@@ -2,25 +2,27 @@
 //! home items and image uploads. After a write, this instance drops its
 //! cached catalogue lists so its next read shows the change at once.
 
-mod home_items;
-mod images;
+pub(crate) mod home_items;
+pub(crate) mod images;
 mod input;
 
 pub use home_items::{create_home_item, delete_home_item, list_home_items, update_home_item};
 pub use images::upload_image;
 
 use crate::auth::{OwnerUser, require_user};
+use crate::openapi::errors as e;
 use crate::query::{Query, cursor};
+use crate::registry::resource;
 use crate::replies::{
-    AdminProductReply, AdminProductView, AdminProductsReply, BrandReply, BrandView, CategoryReply,
-    CategoryView, MsgReply, OK,
+    AdminProductReply, AdminProductView, AdminProductsReply, BrandReply, CategoryReply, MsgReply,
+    OK,
 };
 use crate::routes::{get_or_post, post_only, put_or_delete};
 use crate::{ApiError, AppState, input::Input};
 use actix_web::FromRequest;
 use actix_web::dev::Payload;
 use actix_web::middleware::from_fn;
-use actix_web::{HttpRequest, HttpResponse, guard, web};
+use actix_web::{Handler, HttpRequest, HttpResponse, Resource, Responder, guard, web};
 use futures_util::future::LocalBoxFuture;
 use input::{BrandInput, CategoryInput, NewProductInput, ProductPatchInput};
 use letao_db::ProductFilter;
@@ -32,67 +34,64 @@ use serde::de::DeserializeOwned;
 /// Registers every route of this module, each behind a valid token, with
 /// a JSON 405 for methods a path does not take.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    let read = || web::route().guard(guard::Any(guard::Get()).or(guard::Head()));
-    cfg.service(
-        web::resource("/admin/categories")
-            .route(web::post().to(create_category))
-            .default_service(web::to(post_only))
-            .wrap(from_fn(require_user)),
-    )
-    .service(
-        web::resource("/admin/categories/{id}")
-            .route(web::put().to(update_category))
-            .route(web::delete().to(delete_category))
-            .default_service(web::to(put_or_delete))
-            .wrap(from_fn(require_user)),
-    )
-    .service(
-        web::resource("/admin/brands")
-            .route(web::post().to(create_brand))
-            .default_service(web::to(post_only))
-            .wrap(from_fn(require_user)),
-    )
-    .service(
-        web::resource("/admin/brands/{id}")
-            .route(web::put().to(update_brand))
-            .route(web::delete().to(delete_brand))
-            .default_service(web::to(put_or_delete))
-            .wrap(from_fn(require_user)),
-    )
-    .service(
-        web::resource("/admin/products")
-            .route(read().to(list_products))
-            .route(web::post().to(create_product))
-            .default_service(web::to(get_or_post))
-            .wrap(from_fn(require_user)),
-    )
-    .service(
-        web::resource("/admin/products/{id}")
-            .route(web::put().to(update_product))
-            .route(web::delete().to(hide_product))
-            .default_service(web::to(put_or_delete))
-            .wrap(from_fn(require_user)),
-    )
-    .service(
-        web::resource("/admin/home-items")
-            .route(read().to(list_home_items))
-            .route(web::post().to(create_home_item))
-            .default_service(web::to(get_or_post))
-            .wrap(from_fn(require_user)),
-    )
-    .service(
-        web::resource("/admin/home-items/{id}")
-            .route(web::put().to(update_home_item))
-            .route(web::delete().to(delete_home_item))
-            .default_service(web::to(put_or_delete))
-            .wrap(from_fn(require_user)),
-    )
-    .service(
-        web::resource("/admin/images")
-            .route(web::post().to(upload_image))
-            .default_service(web::to(post_only))
-            .wrap(from_fn(require_user)),
-    );
+    let token = || from_fn(require_user);
+    cfg.service(added("/admin/categories", create_category).wrap(token()))
+        .service(object("/admin/categories/{id}", update_category, delete_category).wrap(token()))
+        .service(added("/admin/brands", create_brand).wrap(token()))
+        .service(object("/admin/brands/{id}", update_brand, delete_brand).wrap(token()))
+        .service(listed("/admin/products", list_products, create_product).wrap(token()))
+        .service(object("/admin/products/{id}", update_product, hide_product).wrap(token()))
+        .service(listed("/admin/home-items", list_home_items, create_home_item).wrap(token()))
+        .service(object("/admin/home-items/{id}", update_home_item, delete_home_item).wrap(token()))
+        .service(added("/admin/images", upload_image).wrap(token()));
+}
+
+/// A path that takes POST only.
+fn added<C, CA>(path: &str, create: C) -> Resource
+where
+    C: Handler<CA>,
+    CA: FromRequest + 'static,
+    C::Output: Responder + 'static,
+{
+    resource(path, &["POST"])
+        .route(web::post().to(create))
+        .default_service(web::to(post_only))
+}
+
+/// A list read with GET (and HEAD) and added to with POST.
+fn listed<L, LA, C, CA>(path: &str, list: L, create: C) -> Resource
+where
+    L: Handler<LA>,
+    LA: FromRequest + 'static,
+    L::Output: Responder + 'static,
+    C: Handler<CA>,
+    CA: FromRequest + 'static,
+    C::Output: Responder + 'static,
+{
+    resource(path, &["GET", "POST"])
+        .route(
+            web::route()
+                .guard(guard::Any(guard::Get()).or(guard::Head()))
+                .to(list),
+        )
+        .route(web::post().to(create))
+        .default_service(web::to(get_or_post))
+}
+
+/// One object, replaced with PUT and removed with DELETE.
+fn object<U, UA, D, DA>(path: &str, update: U, delete: D) -> Resource
+where
+    U: Handler<UA>,
+    UA: FromRequest + 'static,
+    U::Output: Responder + 'static,
+    D: Handler<DA>,
+    DA: FromRequest + 'static,
+    D::Output: Responder + 'static,
+{
+    resource(path, &["PUT", "DELETE"])
+        .route(web::put().to(update))
+        .route(web::delete().to(delete))
+        .default_service(web::to(put_or_delete))
 }
 
 /// An owner whose role may edit the catalogue: 403 for anyone else
@@ -140,7 +139,17 @@ fn reference(what: &'static str, field: &'static str) -> impl Fn(ShopError) -> A
     }
 }
 
+/// The reply to a write: this instance's cached catalogue lists are
+/// dropped first, so its next read shows the change.
+fn stored(state: &AppState, reply: impl serde::Serialize) -> HttpResponse {
+    state.invalidate_catalogue();
+    HttpResponse::Ok().json(reply)
+}
+
 /// `POST /admin/categories {categoryName}`
+#[utoipa::path(post, path = "/admin/categories", tag = "owner catalogue", operation_id = "create_category", security(("bearer" = [])), request_body(content((CategoryInput = "application/json"))),
+    responses((status = 200, description = "The stored category.", body = CategoryReply, links(("RenameCategory" = (operation_id = "update_category", parameters(("id" = "$response.body#/category/id")))), ("DeleteCategory" = (operation_id = "delete_category", parameters(("id" = "$response.body#/category/id")))))),
+        (status = 400, response = e::InvalidInput), (status = 413, response = e::PayloadTooLarge), (status = 401, response = e::Unauthorized), (status = 403, response = e::Forbidden), (status = 503, response = e::Unavailable)))]
 pub async fn create_category(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -150,14 +159,13 @@ pub async fn create_category(
     let input: CategoryInput = body(&req, payload).await?;
     let name = input.name()?;
     let category = state.owners.create_category(&owner.0, name).await?;
-    state.invalidate_catalogue();
-    Ok(HttpResponse::Ok().json(CategoryReply {
-        status: OK,
-        category: CategoryView::from(&category),
-    }))
+    Ok(stored(&state, CategoryReply::from(&category)))
 }
 
 /// `PUT /admin/categories/{id} {categoryName}`
+#[utoipa::path(put, path = "/admin/categories/{id}", tag = "owner catalogue", operation_id = "update_category", security(("bearer" = [])), request_body(content((CategoryInput = "application/json"))), params(crate::openapi::params::IdPath),
+    responses((status = 200, description = "The stored category.", body = CategoryReply),
+        (status = 400, response = e::InvalidInput), (status = 413, response = e::PayloadTooLarge), (status = 404, response = e::NotFound), (status = 401, response = e::Unauthorized), (status = 403, response = e::Forbidden), (status = 503, response = e::Unavailable)))]
 pub async fn update_category(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -168,14 +176,13 @@ pub async fn update_category(
     let id = path_id(&req)?;
     let name = input.name()?;
     let category = state.owners.rename_category(&owner.0, id, name).await?;
-    state.invalidate_catalogue();
-    Ok(HttpResponse::Ok().json(CategoryReply {
-        status: OK,
-        category: CategoryView::from(&category),
-    }))
+    Ok(stored(&state, CategoryReply::from(&category)))
 }
 
 /// `DELETE /admin/categories/{id}` (409 while it has brands)
+#[utoipa::path(delete, path = "/admin/categories/{id}", tag = "owner catalogue", operation_id = "delete_category", security(("bearer" = [])), params(crate::openapi::params::IdPath),
+    responses((status = 200, description = "Deleted.", body = MsgReply),
+        (status = 400, response = e::InvalidInput), (status = 404, response = e::NotFound), (status = 409, response = e::Conflict), (status = 401, response = e::Unauthorized), (status = 403, response = e::Forbidden), (status = 503, response = e::Unavailable)))]
 pub async fn delete_category(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -188,6 +195,9 @@ pub async fn delete_category(
 }
 
 /// `POST /admin/brands {brandName, categoryId, brandLogo, hot}`
+#[utoipa::path(post, path = "/admin/brands", tag = "owner catalogue", operation_id = "create_brand", security(("bearer" = [])), request_body(content((BrandInput = "application/json"))),
+    responses((status = 200, description = "The stored brand.", body = BrandReply, links(("UpdateBrand" = (operation_id = "update_brand", parameters(("id" = "$response.body#/brand/id")))), ("DeleteBrand" = (operation_id = "delete_brand", parameters(("id" = "$response.body#/brand/id")))))),
+        (status = 400, response = e::InvalidInput), (status = 413, response = e::PayloadTooLarge), (status = 401, response = e::Unauthorized), (status = 403, response = e::Forbidden), (status = 503, response = e::Unavailable)))]
 pub async fn create_brand(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -201,14 +211,13 @@ pub async fn create_brand(
         .create_brand(&owner.0, &fields)
         .await
         .map_err(reference("category", "categoryId"))?;
-    state.invalidate_catalogue();
-    Ok(HttpResponse::Ok().json(BrandReply {
-        status: OK,
-        brand: BrandView::from(&brand),
-    }))
+    Ok(stored(&state, BrandReply::from(&brand)))
 }
 
 /// `PUT /admin/brands/{id}` (same body)
+#[utoipa::path(put, path = "/admin/brands/{id}", tag = "owner catalogue", operation_id = "update_brand", security(("bearer" = [])), request_body(content((BrandInput = "application/json"))), params(crate::openapi::params::IdPath),
+    responses((status = 200, description = "The stored brand.", body = BrandReply),
+        (status = 400, response = e::InvalidInput), (status = 413, response = e::PayloadTooLarge), (status = 404, response = e::NotFound), (status = 401, response = e::Unauthorized), (status = 403, response = e::Forbidden), (status = 503, response = e::Unavailable)))]
 pub async fn update_brand(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -223,14 +232,13 @@ pub async fn update_brand(
         .update_brand(&owner.0, id, &fields)
         .await
         .map_err(reference("category", "categoryId"))?;
-    state.invalidate_catalogue();
-    Ok(HttpResponse::Ok().json(BrandReply {
-        status: OK,
-        brand: BrandView::from(&brand),
-    }))
+    Ok(stored(&state, BrandReply::from(&brand)))
 }
 
 /// `DELETE /admin/brands/{id}` (409 while it has products, hidden ones too)
+#[utoipa::path(delete, path = "/admin/brands/{id}", tag = "owner catalogue", operation_id = "delete_brand", security(("bearer" = [])), params(crate::openapi::params::IdPath),
+    responses((status = 200, description = "Deleted.", body = MsgReply),
+        (status = 400, response = e::InvalidInput), (status = 404, response = e::NotFound), (status = 409, response = e::Conflict), (status = 401, response = e::Unauthorized), (status = 403, response = e::Forbidden), (status = 503, response = e::Unavailable)))]
 pub async fn delete_brand(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -252,6 +260,9 @@ fn flag(value: &str) -> Option<bool> {
 }
 
 /// `GET /admin/products?brandId=&hidden=&page=&pageSize=&after=`
+#[utoipa::path(get, path = "/admin/products", tag = "owner catalogue", operation_id = "admin_products", security(("bearer" = [])), params(crate::openapi::params::AdminProductFilter, crate::openapi::params::Paging),
+    responses((status = 200, description = "One page of products, hidden ones included, by id.", body = AdminProductsReply),
+        (status = 400, response = e::InvalidInput), (status = 401, response = e::Unauthorized), (status = 403, response = e::Forbidden), (status = 503, response = e::Unavailable)))]
 pub async fn list_products(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -280,6 +291,9 @@ pub async fn list_products(
 }
 
 /// `POST /admin/products {brandId, name, img, price, oldPrice, sizes, stock, featured, sort?}`
+#[utoipa::path(post, path = "/admin/products", tag = "owner catalogue", operation_id = "create_product", security(("bearer" = [])), request_body(content((NewProductInput = "application/json"))),
+    responses((status = 200, description = "The stored product.", body = AdminProductReply, links(("UpdateProduct" = (operation_id = "update_product", parameters(("id" = "$response.body#/product/id")))), ("HideProduct" = (operation_id = "hide_product", parameters(("id" = "$response.body#/product/id")))), ("Product" = (operation_id = "product", parameters(("id" = "$response.body#/product/id")))))),
+        (status = 400, response = e::InvalidInput), (status = 413, response = e::PayloadTooLarge), (status = 401, response = e::Unauthorized), (status = 403, response = e::Forbidden), (status = 503, response = e::Unavailable)))]
 pub async fn create_product(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -293,13 +307,12 @@ pub async fn create_product(
         .create_product(&owner.0, &checked.as_new())
         .await
         .map_err(reference("brand", "brandId"))?;
-    state.invalidate_catalogue();
-    Ok(HttpResponse::Ok().json(AdminProductReply {
-        status: OK,
-        product: AdminProductView::from(&product),
-    }))
+    Ok(stored(&state, AdminProductReply::from(&product)))
 }
 
+#[utoipa::path(put, path = "/admin/products/{id}", tag = "owner catalogue", operation_id = "update_product", security(("bearer" = [])), request_body(content((ProductPatchInput = "application/json"))), params(crate::openapi::params::IdPath),
+    responses((status = 200, description = "The stored product.", body = AdminProductReply),
+        (status = 400, response = e::InvalidInput), (status = 413, response = e::PayloadTooLarge), (status = 404, response = e::NotFound), (status = 409, response = e::Conflict), (status = 401, response = e::Unauthorized), (status = 403, response = e::Forbidden), (status = 503, response = e::Unavailable)))]
 /// `PUT /admin/products/{id}` with any of `brandId, name, img, price,
 /// oldPrice, sizes, featured, hidden, sort, stockDelta` (stock by delta:
 /// 409 if it would fall below zero, with nothing changed)
@@ -317,14 +330,13 @@ pub async fn update_product(
         .update_product(&owner.0, id, &change)
         .await
         .map_err(reference("brand", "brandId"))?;
-    state.invalidate_catalogue();
-    Ok(HttpResponse::Ok().json(AdminProductReply {
-        status: OK,
-        product: AdminProductView::from(&product),
-    }))
+    Ok(stored(&state, AdminProductReply::from(&product)))
 }
 
 /// `DELETE /admin/products/{id}`: hides it (old orders keep their lines)
+#[utoipa::path(delete, path = "/admin/products/{id}", tag = "owner catalogue", operation_id = "hide_product", security(("bearer" = [])), params(crate::openapi::params::IdPath),
+    responses((status = 200, description = "Hidden: out of the shop, kept for old orders.", body = MsgReply),
+        (status = 400, response = e::InvalidInput), (status = 404, response = e::NotFound), (status = 401, response = e::Unauthorized), (status = 403, response = e::Forbidden), (status = 503, response = e::Unavailable)))]
 pub async fn hide_product(
     req: HttpRequest,
     state: web::Data<AppState>,

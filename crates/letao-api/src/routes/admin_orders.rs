@@ -4,6 +4,7 @@
 use crate::auth::OwnerUser;
 use crate::input::Input;
 use crate::middleware::path_param;
+use crate::openapi::errors as e;
 use crate::query::{Query, cursor};
 use crate::replies::{
     AdminOrderView, AdminOrdersReply, AuditReply, AuditView, OK, OrderDetailReply, OrderDetailView,
@@ -16,8 +17,13 @@ use letao_db::Shipment;
 use letao_domain::order::{Fulfilment, TradeState};
 use letao_shop::orders::OrderQuery;
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 /// `GET /admin/orders?trade_state=&fulfilment=&q=&page=&pageSize=&after=`
+#[utoipa::path(get, path = "/admin/orders", tag = "owner orders", operation_id = "admin_orders", security(("bearer" = [])),
+    params(crate::openapi::params::OrderFilter, crate::openapi::params::Paging),
+    responses((status = 200, description = "One page of every buyer's orders, newest first (staff and admin).", body = AdminOrdersReply),
+        (status = 400, response = e::InvalidInput), (status = 401, response = e::Unauthorized), (status = 403, response = e::Forbidden), (status = 503, response = e::Unavailable)))]
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -59,6 +65,10 @@ fn path_order_no(req: &HttpRequest) -> Result<String, ApiError> {
 }
 
 /// `GET /admin/orders/{out_trade_no}`
+#[utoipa::path(get, path = "/admin/orders/{out_trade_no}", tag = "owner orders", operation_id = "admin_order", security(("bearer" = [])),
+    params(crate::openapi::params::OrderNoPath),
+    responses((status = 200, description = "The order with its refunds and history (staff and admin).", body = OrderDetailReply),
+        (status = 400, response = e::InvalidInput), (status = 404, response = e::OrderNotFound), (status = 401, response = e::Unauthorized), (status = 403, response = e::Forbidden), (status = 503, response = e::Unavailable)))]
 pub async fn detail(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -72,10 +82,15 @@ pub async fn detail(
     }))
 }
 
-#[derive(Deserialize)]
+/// The body of `POST /admin/orders/{out_trade_no}/ship`.
+#[derive(Deserialize, ToSchema)]
 pub struct ShipInput {
+    /// 1 to 32 characters.
+    #[schema(min_length = 1, max_length = 32, example = "顺丰")]
     carrier: String,
+    /// 1 to 64 letters, digits or `-`.
     #[serde(rename = "trackingNo")]
+    #[schema(pattern = "^[A-Za-z0-9-]{1,64}$", example = "SF1234567890")]
     tracking_no: String,
 }
 
@@ -101,6 +116,11 @@ fn shipment(input: ShipInput) -> Result<Shipment, ApiError> {
 }
 
 /// `POST /admin/orders/{out_trade_no}/ship {carrier, trackingNo}` (staff and admin)
+#[utoipa::path(post, path = "/admin/orders/{out_trade_no}/ship", tag = "owner orders", security(("bearer" = [])), request_body(content((ShipInput = "application/json"), (ShipInput = "application/x-www-form-urlencoded"))),
+    params(crate::openapi::params::OrderNoPath),
+    responses((status = 200, description = "The shipped order (the same shipment again changes nothing).", body = OrderDetailReply),
+        (status = 400, response = e::InvalidInput), (status = 404, response = e::OrderNotFound),
+        (status = 409, response = e::OrderState), (status = 413, response = e::PayloadTooLarge), (status = 401, response = e::Unauthorized), (status = 403, response = e::Forbidden), (status = 503, response = e::Unavailable)))]
 pub async fn ship(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -117,6 +137,10 @@ pub async fn ship(
 }
 
 /// `GET /admin/audit?page=&pageSize=&after=` (admin)
+#[utoipa::path(get, path = "/admin/audit", tag = "owner orders", security(("bearer" = [])),
+    params(crate::openapi::params::Paging),
+    responses((status = 200, description = "One page of the audit log, newest first (admin).", body = AuditReply),
+        (status = 400, response = e::InvalidInput), (status = 401, response = e::Unauthorized), (status = 403, response = e::Forbidden), (status = 503, response = e::Unavailable)))]
 pub async fn audit(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -144,6 +168,10 @@ pub async fn audit(
 }
 
 /// `GET /admin/reconciliations?date=YYYY-MM-DD` (admin; default: yesterday)
+#[utoipa::path(get, path = "/admin/reconciliations", tag = "owner orders", security(("bearer" = [])),
+    params(("date" = Option<String>, Query, format = Date, example = "2026-11-30", description = "A China day; yesterday when absent.")),
+    responses((status = 200, description = "The day's reconciliation with WeChat's bill (admin).", body = ReconciliationReply),
+        (status = 400, response = e::InvalidInput), (status = 404, response = e::NotFound), (status = 401, response = e::Unauthorized), (status = 403, response = e::Forbidden), (status = 503, response = e::Unavailable)))]
 pub async fn reconciliation(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -1,5 +1,6 @@
 //! Liveness and readiness probes.
 
+use crate::openapi::errors as e;
 use crate::replies::{MsgReply, OK, ReadyReply};
 use crate::{ApiError, AppState};
 use actix_web::{HttpResponse, web};
@@ -9,11 +10,15 @@ use std::time::Duration;
 const READY_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// `GET /health`: the process is up and serving.
+#[utoipa::path(get, path = "/health", tag = "probes",
+    responses((status = 200, description = "The process serves.", body = MsgReply, example = json!({"msg": "ok", "status": 200}))))]
 pub async fn health() -> HttpResponse {
     HttpResponse::Ok().json(MsgReply::ok("ok"))
 }
 
 /// `GET /ready`: the database answers; 503 while it does not.
+#[utoipa::path(get, path = "/ready", tag = "probes",
+    responses((status = 200, description = "The database answers.", body = ReadyReply), (status = 503, response = e::Unavailable)))]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     match tokio::time::timeout(READY_TIMEOUT, state.db.ping()).await {
         Ok(Ok(())) => Ok(HttpResponse::Ok().json(ReadyReply {

@@ -1,9 +1,22 @@
 //! `GET /metrics`: the Prometheus text format, when it is public.
 
+use crate::openapi::errors as e;
 use crate::{ApiError, AppState};
 use actix_web::{HttpResponse, web};
 
 /// The current metrics (404 when the server keeps them off this listener).
+#[utoipa::path(get, path = "/metrics", tag = "probes",
+    description = "Prometheus metrics in the text exposition format 0.0.4: requests by route and \
+        status with latency histograms, database pool size and waits, cache hits, payments \
+        recorded by source, notifications refused by reason, job runs. Served on this listener \
+        only when `metrics.public` is set (`LETAO__METRICS__PUBLIC`; on by default, off in \
+        production); otherwise this path is 404 here and, when `metrics.addr` is set, \
+        `GET /metrics` is served on that separate listen address instead.",
+    responses(
+        (status = 200, description = "Every metric, in the Prometheus text format.",
+            content_type = "text/plain; version=0.0.4; charset=utf-8", body = String,
+            example = "# TYPE http_requests_total counter\nhttp_requests_total{route=\"/health\",method=\"GET\",status=\"200\"} 1\n"),
+        (status = 404, response = e::NotFound)))]
 pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let handle = state
         .metrics

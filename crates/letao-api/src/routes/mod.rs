@@ -5,6 +5,7 @@ pub mod addresses;
 pub mod admin_catalogue;
 pub mod admin_orders;
 pub mod catalogue;
+pub mod docs;
 pub mod fallback;
 pub mod health;
 pub mod metrics;

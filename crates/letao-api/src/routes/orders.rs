@@ -4,6 +4,7 @@ use crate::auth::{AuthUser, OwnerUser};
 use crate::client_ip::ClientIp;
 use crate::input::Input;
 use crate::middleware::path_param;
+use crate::openapi::errors as e;
 use crate::query::{Query, cursor};
 use crate::replies::{
     DataReply, OK, OrderAddress, OrderData, OrderListItem, OrdersReply, PlacedData, RefundData,
@@ -16,19 +17,31 @@ use letao_domain::order::OrderItems;
 use letao_shop::orders::{NotifyOutcome, RefundRequest};
 use letao_shop::payments::Notice;
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 /// One line as the client sends it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct OrderItemInput {
+    /// A product on sale.
     #[serde(rename = "productId")]
+    #[schema(minimum = 1, maximum = 2147483647, example = 1)]
     product_id: i64,
+    /// 1 to 99.
+    #[schema(minimum = 1, maximum = 99, example = 1)]
     quantity: i64,
 }
 
-#[derive(Deserialize)]
+/// The body of `POST /order`: the server prices it from the database (a
+/// client `total_fee` is ignored).
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"items": [{"productId": 1, "quantity": 1}, {"productId": 2, "quantity": 2}], "addressId": 1}))]
 pub struct OrderInput {
+    /// 1 to 20 distinct products.
+    #[schema(min_items = 1, max_items = 20)]
     items: Vec<OrderItemInput>,
+    /// One of the caller's addresses, copied into the order.
     #[serde(rename = "addressId")]
+    #[schema(minimum = 1, maximum = 2147483647)]
     address_id: Option<i64>,
 }
 
@@ -46,6 +59,12 @@ async fn own_address(
 }
 
 /// `POST /order {items:[{productId, quantity}]}`; a client `total_fee` is ignored.
+#[utoipa::path(post, path = "/order", tag = "orders", operation_id = "create_order", security(("bearer" = [])),
+    request_body(content((OrderInput = "application/json"))),
+    responses((status = 200, description = "The order, priced from the database, and its QR code.", body = DataReply<PlacedData>, links(("QueryOrder" = (operation_id = "query", request_body = json!({"out_trade_no": "$response.body#/data/out_trade_no"}))), ("ReceiveOrder" = (operation_id = "receive", parameters(("out_trade_no" = "$response.body#/data/out_trade_no")))), ("SetOrderAddress" = (operation_id = "set_address", parameters(("out_trade_no" = "$response.body#/data/out_trade_no")))), ("AdminOrder" = (operation_id = "admin_order", parameters(("out_trade_no" = "$response.body#/data/out_trade_no")))))),
+        (status = 400, response = e::InvalidInput), (status = 404, response = e::NotFound),
+        (status = 409, response = e::OrderState), (status = 413, response = e::PayloadTooLarge),
+        (status = 502, response = e::PaymentProvider), (status = 401, response = e::Unauthorized), (status = 503, response = e::Unavailable)))]
 pub async fn create(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -77,8 +96,14 @@ pub async fn create(
     Ok(HttpResponse::Ok().json(DataReply::ok(PlacedData::new(&placed, shown))))
 }
 
-#[derive(Deserialize)]
+/// The body of `/queryOrder` and `/closeOrder`.
+#[derive(Deserialize, ToSchema)]
 pub struct OrderNo {
+    /// 1 to 64 letters, digits, `_` or `-`.
+    #[schema(
+        pattern = "^[A-Za-z0-9_-]{1,64}$",
+        example = "LT20261130123456aB3dE5fG7hJ9kL1m"
+    )]
     out_trade_no: String,
 }
 
@@ -100,6 +125,10 @@ pub(crate) fn order_no(no: &str) -> Result<&str, ApiError> {
 }
 
 /// `POST /queryOrder {out_trade_no}`
+#[utoipa::path(post, path = "/queryOrder", tag = "orders", security(("bearer" = [])), request_body(content((OrderNo = "application/json"), (OrderNo = "application/x-www-form-urlencoded"))),
+    responses((status = 200, description = "The order; while unpaid, WeChat is asked and its answer recorded.", body = DataReply<OrderData>),
+        (status = 400, response = e::InvalidInput), (status = 404, response = e::OrderNotFound),
+        (status = 413, response = e::PayloadTooLarge), (status = 502, response = e::PaymentProvider), (status = 401, response = e::Unauthorized), (status = 503, response = e::Unavailable)))]
 pub async fn query(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -113,6 +142,11 @@ pub async fn query(
 }
 
 /// `POST /closeOrder {out_trade_no}`
+#[utoipa::path(post, path = "/closeOrder", tag = "orders", security(("bearer" = [])), request_body(content((OrderNo = "application/json"), (OrderNo = "application/x-www-form-urlencoded"))),
+    responses((status = 200, description = "The closed order (its stock released).", body = DataReply<OrderData>),
+        (status = 400, response = e::InvalidInput), (status = 404, response = e::OrderNotFound),
+        (status = 409, response = e::OrderState), (status = 413, response = e::PayloadTooLarge),
+        (status = 502, response = e::PaymentProvider), (status = 401, response = e::Unauthorized), (status = 503, response = e::Unavailable)))]
 pub async fn close(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -126,6 +160,10 @@ pub async fn close(
 }
 
 /// `GET /orders?page=&pageSize=&after=`: the caller's orders, newest first.
+#[utoipa::path(get, path = "/orders", tag = "orders", operation_id = "list_orders", security(("bearer" = [])),
+    params(crate::openapi::params::Paging),
+    responses((status = 200, description = "One page of the caller's orders, newest first.", body = OrdersReply),
+        (status = 400, response = e::InvalidInput), (status = 401, response = e::Unauthorized), (status = 503, response = e::Unavailable)))]
 pub async fn list(
     req: actix_web::HttpRequest,
     state: web::Data<AppState>,
@@ -146,14 +184,30 @@ pub async fn list(
     }))
 }
 
-#[derive(Deserialize)]
+/// The body of `POST /admin/refund`.
+#[derive(Deserialize, ToSchema)]
 pub struct RefundInput {
+    /// A paid order.
+    #[schema(
+        pattern = "^[A-Za-z0-9_-]{1,64}$",
+        example = "LT20261130123456aB3dE5fG7hJ9kL1m"
+    )]
     out_trade_no: String,
+    /// In fen (integer); the rest of the payment when absent. All refunds
+    /// together never exceed the payment.
+    #[schema(minimum = 1, example = 50)]
     refund_fee: Option<i64>,
+    /// At most 80 characters.
+    #[schema(max_length = 80, example = "size")]
     reason: Option<String>,
 }
 
 /// `POST /admin/refund {out_trade_no, refund_fee?, reason}` (admins only)
+#[utoipa::path(post, path = "/admin/refund", tag = "owner orders", security(("bearer" = [])), request_body(content((RefundInput = "application/json"), (RefundInput = "application/x-www-form-urlencoded"))),
+    responses((status = 200, description = "The refund, recorded and sent to WeChat; its state follows WeChat's answer.", body = DataReply<RefundData>),
+        (status = 400, response = e::InvalidInput), (status = 403, response = e::Forbidden),
+        (status = 404, response = e::OrderNotFound), (status = 409, response = e::OrderState),
+        (status = 413, response = e::PayloadTooLarge), (status = 502, response = e::PaymentProvider), (status = 401, response = e::Unauthorized), (status = 503, response = e::Unavailable)))]
 pub async fn refund(
     state: web::Data<AppState>,
     owner: OwnerUser,
@@ -179,13 +233,21 @@ pub async fn refund(
     Ok(HttpResponse::Ok().json(DataReply::ok(RefundData::new(&no, &record))))
 }
 
-#[derive(Deserialize)]
+/// The body of `PUT /orders/{out_trade_no}/address`.
+#[derive(Deserialize, ToSchema)]
 pub struct AddressIdInput {
+    /// One of the caller's addresses.
     #[serde(rename = "addressId")]
+    #[schema(minimum = 1, maximum = 2147483647, example = 1)]
     address_id: i64,
 }
 
 /// `PUT /orders/{out_trade_no}/address {addressId}`: until the order ships.
+#[utoipa::path(put, path = "/orders/{out_trade_no}/address", tag = "orders", security(("bearer" = [])), request_body(content((AddressIdInput = "application/json"), (AddressIdInput = "application/x-www-form-urlencoded"))),
+    params(crate::openapi::params::OrderNoPath),
+    responses((status = 200, description = "The order with its new address.", body = DataReply<OrderData>),
+        (status = 400, response = e::InvalidInput), (status = 404, response = e::OrderOrObjectNotFound),
+        (status = 409, response = e::OrderState), (status = 413, response = e::PayloadTooLarge), (status = 401, response = e::Unauthorized), (status = 503, response = e::Unavailable)))]
 pub async fn set_address(
     req: actix_web::HttpRequest,
     state: web::Data<AppState>,
@@ -200,6 +262,11 @@ pub async fn set_address(
 }
 
 /// `POST /orders/{out_trade_no}/receive`: the buyer confirms receipt.
+#[utoipa::path(post, path = "/orders/{out_trade_no}/receive", tag = "orders", security(("bearer" = [])),
+    params(crate::openapi::params::OrderNoPath),
+    responses((status = 200, description = "The received order (receiving again changes nothing).", body = DataReply<OrderData>),
+        (status = 400, response = e::InvalidInput), (status = 404, response = e::OrderNotFound),
+        (status = 409, response = e::OrderState), (status = 401, response = e::Unauthorized), (status = 503, response = e::Unavailable)))]
 pub async fn receive(
     req: actix_web::HttpRequest,
     state: web::Data<AppState>,
@@ -222,11 +289,17 @@ fn v2_reply(outcome: NotifyOutcome) -> HttpResponse {
 }
 
 /// `POST /pay/notify`: WeChat's payment notification.
+#[utoipa::path(post, path = "/pay/notify", tag = "payments",
+    request_body(content = String, content_type = "text/xml", description = "WeChat Pay's signed XML notification (API v2)."),
+    responses(crate::openapi::V2NotifyReplies))]
 pub async fn pay_notify(state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
     v2_reply(state.orders.payment_notification(Notice::body(&body)).await)
 }
 
 /// `POST /pay/refund_notify`: WeChat's refund notification.
+#[utoipa::path(post, path = "/pay/refund_notify", tag = "payments",
+    request_body(content = String, content_type = "text/xml", description = "WeChat Pay's XML refund notification (API v2; `req_info` encrypted with the API key)."),
+    responses(crate::openapi::V2NotifyReplies))]
 pub async fn refund_notify(state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
     v2_reply(state.orders.refund_notification(Notice::body(&body)).await)
 }
@@ -264,6 +337,10 @@ fn v3_notice<'a>(req: &'a actix_web::HttpRequest, body: &'a [u8]) -> Notice<'a> 
 }
 
 /// `POST /pay/v3/notify`: WeChat's v3 payment notification.
+#[utoipa::path(post, path = "/pay/v3/notify", tag = "payments",
+    params(crate::openapi::params::WechatpayHeaders),
+    request_body(content = crate::openapi::V3Notification, description = "WeChat Pay's API v3 notification: verified over the raw body with the `Wechatpay-*` headers, then decrypted."),
+    responses(crate::openapi::V3NotifyReplies))]
 pub async fn pay_notify_v3(
     req: actix_web::HttpRequest,
     state: web::Data<AppState>,
@@ -278,6 +355,10 @@ pub async fn pay_notify_v3(
 }
 
 /// `POST /pay/v3/refund_notify`: WeChat's v3 refund notification.
+#[utoipa::path(post, path = "/pay/v3/refund_notify", tag = "payments",
+    params(crate::openapi::params::WechatpayHeaders),
+    request_body(content = crate::openapi::V3Notification, description = "WeChat Pay's API v3 refund notification, checked like a payment notification."),
+    responses(crate::openapi::V3NotifyReplies))]
 pub async fn refund_notify_v3(
     req: actix_web::HttpRequest,
     state: web::Data<AppState>,

@@ -2,10 +2,12 @@
 //! storefront at `/` and the owner console at `/admin`.
 
 use super::fallback::serve_file;
+use crate::openapi::errors as e;
 use crate::{ApiError, AppState};
 use actix_web::{HttpRequest, HttpResponse, web};
 
 /// `GET /`: the mobile storefront (`static/index.html`).
+#[utoipa::path(get, path = "/", tag = "pages", responses((status = 200, description = "The page (HTML); revalidated by `ETag`.", content_type = "text/html", body = String), (status = 404, response = e::NotFound)))]
 pub async fn storefront(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -13,6 +15,7 @@ pub async fn storefront(
     serve_file(&req, &state.static_dir.join("index.html")).await
 }
 
+#[utoipa::path(get, path = "/admin", tag = "pages", responses((status = 200, description = "The page (HTML); revalidated by `ETag`.", content_type = "text/html", body = String), (status = 404, response = e::NotFound)))]
 /// `GET /admin`: the owner console (`static/admin/index.html`); its
 /// scripts live under `/console/`, outside the token-checked `/admin/` API.
 pub async fn console(

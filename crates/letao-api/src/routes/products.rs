@@ -1,12 +1,18 @@
 //! Product listing and product detail.
 
 use super::json_body;
+use crate::openapi::errors as e;
 use crate::query::Query;
+use crate::replies::{ProductReply, ProductsReply};
 use crate::{ApiError, AppState};
 use actix_web::{HttpRequest, HttpResponse, web};
 use letao_shop::products::ListKey;
 
 /// `GET /products?brandId=&page=&pageSize=&after=`
+#[utoipa::path(get, path = "/products", tag = "catalogue", operation_id = "products",
+    params(crate::openapi::params::BrandFilter, crate::openapi::params::Paging),
+    responses((status = 200, description = "One page of products on sale, by id.", body = ProductsReply),
+        (status = 400, response = e::InvalidInput), (status = 503, response = e::Unavailable)))]
 pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let q = Query::from_request(&req)?;
     let brand = q.optional_id::<letao_domain::Brand>("brandId")?;
@@ -25,6 +31,11 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
 }
 
 /// `GET /products/{id}`
+#[utoipa::path(get, path = "/products/{id}", tag = "catalogue", operation_id = "product",
+    params(crate::openapi::params::IdPath),
+    responses((status = 200, description = "The product.", body = ProductReply),
+        (status = 400, response = e::InvalidInput), (status = 404, response = e::NotFound),
+        (status = 503, response = e::Unavailable)))]
 pub async fn detail(
     req: HttpRequest,
     state: web::Data<AppState>,

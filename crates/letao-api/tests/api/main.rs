@@ -13,6 +13,7 @@ mod delivery;
 mod errors;
 mod health;
 mod logs;
+mod openapi;
 mod orders;
 mod payments_v3;
 mod products;

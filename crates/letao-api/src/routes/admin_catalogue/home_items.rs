@@ -2,6 +2,7 @@
 //! The original's grid and banner ids overlap, so a request names the kind.
 
 use super::{Editor, body, input, path_id};
+use crate::openapi::errors as e;
 use crate::query::Query;
 use crate::replies::{HomeItemAdminView, HomeItemReply, HomeItemsReply, MsgReply, OK};
 use crate::{ApiError, AppState};
@@ -9,6 +10,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use input::HomeItemInput;
 
 /// `GET /admin/home-items`
+#[utoipa::path(get, path = "/admin/home-items", tag = "owner catalogue", operation_id = "list_home_items", security(("bearer" = [])), 
+    responses((status = 200, description = "The grid's icons, then the banners, each in display order.", body = HomeItemsReply),
+        (status = 401, response = e::Unauthorized), (status = 403, response = e::Forbidden), (status = 503, response = e::Unavailable)))]
 pub async fn list_home_items(
     state: web::Data<AppState>,
     owner: Editor,
@@ -21,6 +25,9 @@ pub async fn list_home_items(
 }
 
 /// `POST /admin/home-items {kind, img_src, sort}`
+#[utoipa::path(post, path = "/admin/home-items", tag = "owner catalogue", operation_id = "create_home_item", security(("bearer" = [])), request_body(content((HomeItemInput = "application/json"))),
+    responses((status = 200, description = "The stored item.", body = HomeItemReply, links(("UpdateHomeItem" = (operation_id = "update_home_item", parameters(("id" = "$response.body#/item/id")))), ("DeleteHomeItem" = (operation_id = "delete_home_item", parameters(("id" = "$response.body#/item/id")))))),
+        (status = 400, response = e::InvalidInput), (status = 413, response = e::PayloadTooLarge), (status = 401, response = e::Unauthorized), (status = 403, response = e::Forbidden), (status = 503, response = e::Unavailable)))]
 pub async fn create_home_item(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -40,6 +47,9 @@ pub async fn create_home_item(
     }))
 }
 
+#[utoipa::path(put, path = "/admin/home-items/{id}", tag = "owner catalogue", operation_id = "update_home_item", security(("bearer" = [])), request_body(content((HomeItemInput = "application/json"))), params(crate::openapi::params::IdPath),
+    responses((status = 200, description = "The stored item.", body = HomeItemReply),
+        (status = 400, response = e::InvalidInput), (status = 413, response = e::PayloadTooLarge), (status = 404, response = e::NotFound), (status = 401, response = e::Unauthorized), (status = 403, response = e::Forbidden), (status = 503, response = e::Unavailable)))]
 /// `PUT /admin/home-items/{id} {kind, img_src, sort}`: the body's `kind`
 /// says which item (the original's grid and banner ids overlap)
 pub async fn update_home_item(
@@ -62,6 +72,9 @@ pub async fn update_home_item(
     }))
 }
 
+#[utoipa::path(delete, path = "/admin/home-items/{id}", tag = "owner catalogue", operation_id = "delete_home_item", security(("bearer" = [])), params(crate::openapi::params::IdPath, crate::openapi::params::HomeKind),
+    responses((status = 200, description = "Deleted.", body = MsgReply),
+        (status = 400, response = e::InvalidInput), (status = 404, response = e::NotFound), (status = 401, response = e::Unauthorized), (status = 403, response = e::Forbidden), (status = 503, response = e::Unavailable)))]
 /// `DELETE /admin/home-items/{id}?kind=grid|banner`; `kind` may be left
 /// out when only one kind has that id.
 pub async fn delete_home_item(

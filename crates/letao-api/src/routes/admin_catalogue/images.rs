@@ -2,6 +2,7 @@
 //! with a hard cap (after the role check), checked and stripped by the shop, stored by content.
 
 use super::Editor;
+use crate::openapi::errors as e;
 use crate::replies::{ImageReply, OK};
 use crate::{ApiError, AppState};
 use actix_multipart::Multipart;
@@ -57,6 +58,9 @@ async fn read_file(req: &HttpRequest, payload: web::Payload) -> Result<web::Byte
         .ok_or_else(|| ApiError::invalid("file", "is missing"))
 }
 
+#[utoipa::path(post, path = "/admin/images", tag = "owner catalogue", operation_id = "upload_image", security(("bearer" = [])), request_body(content((crate::openapi::ImageUpload = "multipart/form-data"))),
+    responses((status = 200, description = "Where the stored image (metadata removed) is served.", body = ImageReply),
+        (status = 400, response = e::InvalidInput), (status = 413, response = e::PayloadTooLarge), (status = 401, response = e::Unauthorized), (status = 403, response = e::Forbidden), (status = 503, response = e::Unavailable)))]
 /// `POST /admin/images` (multipart field `file`: PNG, JPEG or WebP by
 /// content, at most 2 MiB) -> `{status, url}`
 pub async fn upload_image(

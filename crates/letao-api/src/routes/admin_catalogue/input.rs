@@ -7,6 +7,7 @@ use letao_db::{BrandFields, NewProduct, ProductChange};
 use letao_domain::{Fen, HomeItemKind};
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use utoipa::ToSchema;
 
 /// The client's names of the fields serde renames (garde reports the
 /// Rust names).
@@ -140,10 +141,12 @@ pub fn sizes(values: &[String]) -> Result<Vec<String>, ApiError> {
 }
 
 /// The body of `POST /admin/categories` and `PUT /admin/categories/{id}`.
-#[derive(Deserialize, Validate)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CategoryInput {
+    /// 1 to 50 characters, not blank, no control characters.
     #[serde(rename = "categoryName")]
+    #[schema(min_length = 1, max_length = 50, example = "运动鞋")]
     #[garde(
         rename("categoryName"),
         length(chars, min = 1, max = 50),
@@ -169,20 +172,29 @@ enum Hot {
 }
 
 /// The body of `POST /admin/brands` and `PUT /admin/brands/{id}`.
-#[derive(Deserialize, Validate)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BrandInput {
+    /// 1 to 50 characters, not blank, no control characters.
     #[serde(rename = "brandName")]
     #[garde(length(chars, min = 1, max = 50), custom(plain))]
+    #[schema(min_length = 1, max_length = 50, example = "Nike")]
     brand_name: String,
+    /// An existing category (400 naming `categoryId` otherwise).
     #[serde(rename = "categoryId")]
     #[garde(range(min = 1, max = 2_147_483_647))]
+    #[schema(minimum = 1, maximum = 2147483647, example = 1)]
     category_id: i64,
+    /// A path under `/images/` or `/media/` or an http(s) URL; empty or
+    /// absent: none.
     #[serde(rename = "brandLogo", default)]
     #[garde(skip)]
+    #[schema(max_length = 200, example = "/images/brand1.png")]
     brand_logo: Option<String>,
+    /// 0 or 1 (or false/true): shown among the hot brands.
     #[serde(default)]
     #[garde(skip)]
+    #[schema(schema_with = crate::openapi::schemas::hot)]
     hot: Option<Hot>,
 }
 
@@ -220,30 +232,50 @@ impl BrandInput {
 }
 
 /// The body of `POST /admin/products`.
-#[derive(Deserialize, Validate)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewProductInput {
+    /// An existing brand (400 naming `brandId` otherwise).
     #[serde(rename = "brandId")]
     #[garde(range(min = 1, max = 2_147_483_647))]
+    #[schema(minimum = 1, maximum = 2147483647, example = 1)]
     brand_id: i64,
+    /// 1 to 100 characters.
     #[garde(length(chars, min = 1, max = 100), custom(plain))]
+    #[schema(min_length = 1, max_length = 100, example = "Air 1")]
     name: String,
+    /// A path under `/images/` or `/media/` (lower-case letters, digits,
+    /// `-_./`) or an http(s) URL.
     #[garde(length(chars, min = 1, max = 255), custom(image_ref))]
+    #[schema(
+        pattern = r"^(/images/|/media/|https?://)",
+        max_length = 255,
+        example = "/images/brand1.png"
+    )]
     img: String,
     #[garde(skip)]
+    #[schema(schema_with = crate::openapi::schemas::yuan_input)]
     price: Box<RawValue>,
     #[serde(rename = "oldPrice")]
     #[garde(skip)]
+    #[schema(schema_with = crate::openapi::schemas::yuan_input)]
     old_price: Box<RawValue>,
+    /// 1 to 20 distinct sizes of 1 to 8 characters, without commas.
     #[garde(skip)]
+    #[schema(schema_with = crate::openapi::schemas::sizes)]
     sizes: Vec<String>,
+    /// 0 to 1,000,000 units.
     #[garde(range(min = 0, max = 1_000_000))]
+    #[schema(minimum = 0, maximum = 1000000, example = 10)]
     stock: i64,
+    /// In the home page's sports section.
     #[serde(default)]
     #[garde(skip)]
     featured: bool,
+    /// Display order (low first), -1,000,000 to 1,000,000.
     #[serde(default)]
     #[garde(range(min = -1_000_000, max = 1_000_000))]
+    #[schema(minimum = -1000000, maximum = 1000000)]
     sort: i64,
 }
 
@@ -301,38 +333,56 @@ impl NewProductInput {
 }
 
 /// The body of `PUT /admin/products/{id}`: any of the fields.
-#[derive(Deserialize, Validate)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(min_properties = 1, example = json!({"price": "359.00", "stockDelta": 5}))]
 pub struct ProductPatchInput {
+    /// An existing brand.
     #[serde(rename = "brandId", default)]
     #[garde(range(min = 1, max = 2_147_483_647))]
+    #[schema(minimum = 1, maximum = 2147483647)]
     brand_id: Option<i64>,
+    /// 1 to 100 characters.
     #[serde(default)]
     #[garde(length(chars, min = 1, max = 100), custom(optional(plain)))]
+    #[schema(min_length = 1, max_length = 100)]
     name: Option<String>,
+    /// As for a new product.
     #[serde(default)]
     #[garde(length(chars, min = 1, max = 255), custom(optional(image_ref)))]
+    #[schema(pattern = r"^(/images/|/media/|https?://)", max_length = 255)]
     img: Option<String>,
     #[serde(default)]
     #[garde(skip)]
+    #[schema(schema_with = crate::openapi::schemas::yuan_input)]
     price: Option<Box<RawValue>>,
     #[serde(rename = "oldPrice", default)]
     #[garde(skip)]
+    #[schema(schema_with = crate::openapi::schemas::yuan_input)]
     old_price: Option<Box<RawValue>>,
+    /// Replaces the sizes.
     #[serde(default)]
     #[garde(skip)]
+    #[schema(schema_with = crate::openapi::schemas::sizes)]
     sizes: Option<Vec<String>>,
+    /// In the sports section.
     #[serde(default)]
     #[garde(skip)]
     featured: Option<bool>,
+    /// Out of the shop (`false` puts it back).
     #[serde(default)]
     #[garde(skip)]
     hidden: Option<bool>,
+    /// Display order.
     #[serde(default)]
     #[garde(range(min = -1_000_000, max = 1_000_000))]
+    #[schema(minimum = -1000000, maximum = 1000000)]
     sort: Option<i64>,
+    /// Units to add (negative: to remove), applied to the stock as it then
+    /// is; 409 if it would fall below zero.
     #[serde(rename = "stockDelta", default)]
     #[garde(range(min = -1_000_000, max = 1_000_000))]
+    #[schema(minimum = -1000000, maximum = 1000000)]
     stock_delta: Option<i64>,
 }
 
@@ -371,15 +421,24 @@ impl ProductPatchInput {
 }
 
 /// The body of `POST /admin/home-items` and `PUT /admin/home-items/{id}`.
-#[derive(Deserialize, Validate)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HomeItemInput {
     #[garde(custom(kind_name))]
+    #[schema(schema_with = crate::openapi::schemas::home_kind)]
     kind: String,
+    /// As a product's `img`.
     #[garde(length(chars, min = 1, max = 255), custom(image_ref))]
+    #[schema(
+        pattern = r"^(/images/|/media/|https?://)",
+        max_length = 255,
+        example = "/images/nav1.png"
+    )]
     img_src: String,
+    /// Display order (low first).
     #[serde(default)]
     #[garde(range(min = -1_000_000, max = 1_000_000))]
+    #[schema(minimum = -1000000, maximum = 1000000)]
     sort: i64,
 }
 

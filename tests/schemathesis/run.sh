@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# Schema-driven fuzzing of every operation of /openapi.json with schemathesis.
+#
+#   LETAO_BIN=target/release/letao-server SIM_BIN=target/release/wechat-pay-sim \
+#   OUT_DIR=out/schemathesis bash tests/schemathesis/run.sh [schemathesis run args...]
+#
+# Creates a virtualenv under CI_TMP (or a new temporary folder) and installs
+# the pinned schemathesis into it; starts wechat-pay-sim and letao-server on
+# free 127.0.0.1 ports with a fresh SQLite database and SMS outbox; registers
+# a buyer and an owner (`letao-server grant-admin`) with codes read from the
+# outbox; then runs every operation (examples, coverage, fuzzing and stateful
+# phases) with the buyer's token, and the owner routes with the owner's.
+# Checks: no 5xx, replies and their headers as the document declares (status
+# codes, content types, schemas). Any finding fails the run (non-zero exit).
+# Both servers are stopped by PID on exit.
+#
+# Optional: ST_VENV (an existing virtualenv to reuse), ST_SEED (default
+# 1300, fixed so that a failure reproduces), ST_MAX_EXAMPLES
+# (per operation and phase, default 240), ST_MIN_REQUESTS (default 10000:
+# fewer generated test cases fail the run), KEEP_TMP=1.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+SCHEMATHESIS_VERSION=4.32.5
+
+die() {
+  echo "schemathesis/run.sh: $*" >&2
+  exit 1
+}
+say() { echo "schemathesis/run.sh: $*" >&2; }
+
+LETAO_BIN="${LETAO_BIN:-$REPO/target/release/letao-server}"
+SIM_BIN="${SIM_BIN:-$REPO/target/release/wechat-pay-sim}"
+LETAO_BIN="$(realpath "$LETAO_BIN")" || die "LETAO_BIN: no such file"
+SIM_BIN="$(realpath "$SIM_BIN")" || die "SIM_BIN: no such file"
+[[ -x "$LETAO_BIN" ]] || die "LETAO_BIN is not executable: $LETAO_BIN"
+[[ -x "$SIM_BIN" ]] || die "SIM_BIN is not executable: $SIM_BIN"
+command -v python3 >/dev/null || die "python3 is not installed"
+
+TMP_ROOT="${CI_TMP:-${TMPDIR:-/tmp}}"
+WORK="$(mktemp -d "$TMP_ROOT/letao-schemathesis.XXXXXX")"
+OUT_DIR="${OUT_DIR:-$WORK/out}"
+mkdir -p "$OUT_DIR"
+OUT_DIR="$(cd "$OUT_DIR" && pwd)"
+SIM_PID=""
+SERVER_PID=""
+
+stop() {
+  local pid="$1"
+  [[ -n "$pid" ]] || return 0
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local status=$?
+  stop "$SERVER_PID"
+  stop "$SIM_PID"
+  if [[ "${KEEP_TMP:-}" == 1 ]]; then
+    say "kept $WORK"
+  else
+    rm -rf "$WORK"
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- schemathesis in a virtualenv --------------------------------------------
+if [[ -n "${ST_VENV:-}" && -x "$ST_VENV/bin/schemathesis" ]]; then
+  VENV="$ST_VENV"
+else
+  VENV="${ST_VENV:-$WORK/venv}"
+  python3 -m venv "$VENV" 2>"$OUT_DIR/venv.log" ||
+    die "python3 -m venv failed (apt-get install -y python3-venv): $(cat "$OUT_DIR/venv.log")"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" \
+    >"$OUT_DIR/pip.log" 2>&1 || die "pip install schemathesis failed; see $OUT_DIR/pip.log"
+fi
+[[ "$("$VENV/bin/schemathesis" --version)" == *"$SCHEMATHESIS_VERSION"* ]] ||
+  die "$VENV has schemathesis $("$VENV/bin/schemathesis" --version), not $SCHEMATHESIS_VERSION"
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+SIM_PORT="$(free_port)"
+PORT="$(free_port)"
+while [[ "$PORT" == "$SIM_PORT" ]]; do PORT="$(free_port)"; done
+BASE_URL="http://127.0.0.1:$PORT"
+SIM_URL="http://127.0.0.1:$SIM_PORT"
+
+# --- WeChat Pay simulator and the shop ---------------------------------------
+(cd "$WORK" && exec "$SIM_BIN" --addr "127.0.0.1:$SIM_PORT" --retry-scale 0.01) >"$OUT_DIR/sim.log" 2>&1 &
+SIM_PID=$!
+
+export LETAO_ENV=test
+export LETAO_CONFIG_DIR="$REPO/config"
+export LETAO__SERVER__ADDR="127.0.0.1:$PORT"
+export LETAO__SERVER__STATIC_DIR="$REPO/static"
+export LETAO__SERVER__MEDIA_DIR="$WORK/media"
+export LETAO__DATABASE__URL="sqlite://$WORK/letao.db"
+export LETAO__DATABASE__DEMO_DATA=true
+export LETAO__SMS__BACKEND=outbox
+export LETAO__SMS__OUTBOX="$WORK/sms-outbox.jsonl"
+export LETAO__WECHAT_PAY__BASE_URL="$SIM_URL"
+export LETAO__WECHAT_PAY__NOTIFY_URL="$BASE_URL/pay/notify"
+export LETAO__WECHAT_PAY__REFUND_NOTIFY_URL="$BASE_URL/pay/refund_notify"
+export LETAO__AUTH__JWT_SECRET="schemathesis-$(python3 -c 'import secrets; print(secrets.token_hex(24))')"
+export LETAO__LOG__LEVEL="${LETAO__LOG__LEVEL:-warn}"
+(cd "$WORK" && exec "$LETAO_BIN" serve) >"$OUT_DIR/server.log" 2>&1 &
+SERVER_PID=$!
+
+wait_for() {
+  local what="$1" url="$2" pid="$3"
+  for _ in $(seq 300); do
+    kill -0 "$pid" 2>/dev/null || die "$what exited during start-up; see its log in $OUT_DIR"
+    if python3 - "$url" <<'PY' 2>/dev/null; then
+import sys, urllib.request
+urllib.request.urlopen(sys.argv[1], timeout=2)
+PY
+      return 0
+    fi
+    sleep 0.2
+  done
+  die "$what did not answer $url within 60 s"
+}
+wait_for "wechat-pay-sim" "$SIM_URL/sim/orders" "$SIM_PID"
+wait_for "letao-server" "$BASE_URL/ready" "$SERVER_PID"
+say "shop $BASE_URL (pid $SERVER_PID), simulator $SIM_URL (pid $SIM_PID), work dir $WORK"
+
+# --- a buyer and an owner -----------------------------------------------------
+# Registers USERNAME with MOBILE (the code read from the outbox), optionally
+# grants it ROLE, and prints its token.
+account() {
+  local username="$1" mobile="$2" role="${3:-}"
+  python3 - "$BASE_URL" "$LETAO__SMS__OUTBOX" "$username" "$mobile" register >"$WORK/register.out" \
+    <"$HERE/account.py" || die "registering $username failed: $(cat "$WORK/register.out")"
+  if [[ -n "$role" ]]; then
+    (cd "$WORK" && "$LETAO_BIN" grant-admin "$username" --role "$role") >"$OUT_DIR/grant.log" 2>&1 ||
+      die "grant-admin $username failed: $(cat "$OUT_DIR/grant.log")"
+  fi
+  python3 - "$BASE_URL" "$LETAO__SMS__OUTBOX" "$username" "$mobile" login <"$HERE/account.py" ||
+    die "logging in $username failed"
+}
+USER_TOKEN="$(account fuzz_buyer 13700000001)"
+ADMIN_TOKEN="$(account fuzz_owner 13700000002 admin)"
+export LETAO_USER_TOKEN="$USER_TOKEN" LETAO_ADMIN_TOKEN="$ADMIN_TOKEN"
+
+# --- the run -------------------------------------------------------------------
+fetch() { python3 -c 'import sys, urllib.request; sys.stdout.buffer.write(urllib.request.urlopen(sys.argv[1]).read())' "$1"; }
+fetch "$BASE_URL/openapi.json" >"$OUT_DIR/openapi.json" || die "GET /openapi.json failed"
+
+started=$(date +%s)
+set +e
+(cd "$WORK" && "$VENV/bin/schemathesis" --config-file "$HERE/schemathesis.toml" run "$OUT_DIR/openapi.json" \
+  --url "$BASE_URL" \
+  --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
+  --max-examples "${ST_MAX_EXAMPLES:-240}" \
+  --phases examples,coverage,fuzzing,stateful \
+  --workers 2 \
+  --seed "${ST_SEED:-1300}" \
+  --suppress-health-check too_slow,filter_too_much \
+  --generation-database none \
+  --request-timeout 20 \
+  --no-color \
+  --report junit,ndjson --report-dir "$OUT_DIR/report" \
+  "$@") 2>&1 | tee "$OUT_DIR/schemathesis.log"
+status=${PIPESTATUS[0]}
+set -e
+elapsed=$(($(date +%s) - started))
+
+# The server must still be up and have logged no panic.
+kill -0 "$SERVER_PID" 2>/dev/null || die "letao-server died during the run; see $OUT_DIR/server.log"
+! grep -q "panicked" "$OUT_DIR/server.log" || die "letao-server panicked; see $OUT_DIR/server.log"
+
+requests="$("$VENV/bin/python" "$HERE/count.py" "$OUT_DIR/report")" || die "could not count the requests"
+say "$requests requests generated in ${elapsed}s"
+[[ "$status" == 0 ]] || die "schemathesis found failures (exit $status); see $OUT_DIR/schemathesis.log"
+((requests >= ${ST_MIN_REQUESTS:-10000})) || die "only $requests requests (at least ${ST_MIN_REQUESTS:-10000} wanted)"
