@@ -249,8 +249,15 @@ impl Application {
         let state = AppState::builder(db.clone(), Arc::new(accounts), orders.clone())
             .catalogue_ttl(settings.catalogue_ttl())
             .static_dir(&settings.server.static_dir)
-            .trusted_proxies(settings.server.trusted_proxies.clone())
-            .build();
+            .media_dir(&settings.server.media_dir)
+            .trusted_proxies(settings.server.trusted_proxies.clone());
+        let metrics = metrics_handle();
+        let private_state = state.metrics(metrics.clone()).build();
+        let state = if settings.metrics.public {
+            private_state.clone()
+        } else {
+            private_state.clone().without_metrics()
+        };
         let bind_err = |source| StartError::Bind {
             addr: settings.server.addr.clone(),
             source,
@@ -265,6 +272,25 @@ impl Application {
             server = server.workers(workers);
         }
         let server = server.listen(listener).map_err(bind_err)?.run();
+        let metrics_server = if settings.metrics.addr.trim().is_empty() {
+            None
+        } else {
+            let addr = settings.metrics.addr.trim().to_owned();
+            let err = |source| StartError::Bind {
+                addr: addr.clone(),
+                source,
+            };
+            let listener = TcpListener::bind(&addr).map_err(err)?;
+            let bound = listener.local_addr().map_err(err)?;
+            let server = HttpServer::new(move || letao_api::metrics_app(private_state.clone()))
+                .workers(1)
+                .disable_signals()
+                .listen(listener)
+                .map_err(err)?
+                .run();
+            tracing::info!(addr = %bound, "metrics listening");
+            Some(server)
+        };
         let interval = Duration::from_secs(settings.orders.expiry_interval_secs);
         actix_web::rt::spawn(letao_shop::jobs::run_expiry(orders.clone(), interval));
         actix_web::rt::spawn(letao_shop::jobs::run_receipts(orders.clone(), interval));
@@ -288,6 +314,9 @@ impl Application {
             environment = %settings.environment,
             "letao-server listening"
         );
+        if let Some(metrics) = metrics_server {
+            actix_web::rt::spawn(metrics);
+        }
         Ok(Application {
             addr,
             server,
@@ -346,4 +375,23 @@ async fn shutdown_signal() -> &'static str {
         _ = term.recv() => "SIGTERM",
         _ = int.recv() => "SIGINT",
     }
+}
+
+/// The process's metrics recorder, installed once (a second
+/// application in one process, as in tests, shares it).
+fn metrics_handle() -> Option<metrics_exporter_prometheus::PrometheusHandle> {
+    static HANDLE: std::sync::OnceLock<Option<metrics_exporter_prometheus::PrometheusHandle>> =
+        std::sync::OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let latency = [
+                0.000_5, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0,
+            ];
+            metrics_exporter_prometheus::PrometheusBuilder::new()
+                .set_buckets(&latency)
+                .and_then(|b| b.install_recorder())
+                .map_err(|e| tracing::warn!(error = %e, "metrics are off"))
+                .ok()
+        })
+        .clone()
 }

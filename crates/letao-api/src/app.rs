@@ -4,7 +4,8 @@ use crate::AppState;
 use crate::auth::require_user;
 use crate::middleware::{lowercase_path, request_span};
 use crate::routes::{
-    self, accounts, addresses, admin_orders, catalogue, fallback, health, orders, pages, products,
+    self, accounts, addresses, admin_catalogue, admin_orders, catalogue, fallback, health, orders,
+    pages, products,
 };
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -62,6 +63,7 @@ pub fn app(
         .service(get_resource("/admin", pages::console))
         .service(get_resource("/admin/", pages::console))
         .service(get_resource("/health", health::health))
+        .service(get_resource("/metrics", routes::metrics::metrics))
         .service(get_resource("/ready", health::ready))
         .service(get_resource("/gridlist", catalogue::gridlist))
         .service(get_resource("/banners", catalogue::banners))
@@ -121,6 +123,7 @@ pub fn app(
                 .wrap(from_fn(require_user)),
         )
         .service(post_resource("/admin/refund", orders::refund).wrap(from_fn(require_user)))
+        .configure(admin_catalogue::configure)
         .service(post_resource("/pay/notify", orders::pay_notify))
         .service(post_resource("/pay/refund_notify", orders::refund_notify))
         .service(post_resource("/pay/v3/notify", orders::pay_notify_v3))
@@ -129,4 +132,22 @@ pub fn app(
             orders::refund_notify_v3,
         ))
         .default_service(web::to(fallback::fallback))
+}
+
+/// An application with `/metrics` only, for a separate listen address.
+pub fn metrics_app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(web::Data::new(state))
+        .service(get_resource("/metrics", routes::metrics::metrics))
+        .default_service(web::to(fallback::not_found))
 }

@@ -10,6 +10,8 @@ mod macros;
 mod addresses;
 mod audit;
 mod catalogue;
+mod catalogue_admin;
+mod checkout;
 pub mod columns;
 mod error;
 mod migrate;
@@ -26,13 +28,17 @@ mod versions;
 
 pub use addresses::{AddressAdded, AddressRecord};
 pub use audit::{Actor, AuditEntry, AuditRecord};
+pub use catalogue_admin::{
+    AdminProduct, AuditNote, BrandFields, Edit, HomeItemRecord, NewProduct, ProductChange,
+    ProductFilter,
+};
 pub use error::DbError;
 pub use orders::{
     AddressSet, BuyerRecord, Created, DeliveryRecord, EventRecord, NewOrder, OrderFilter,
     OrderLine, OrderRecord, PageStart, Payment, Recorded, RefundDetail, RefundRecord, Shipment,
     Shipped,
 };
-pub use pool::{Backend, Db, DbConfig, redact_url};
+pub use pool::{Backend, Db, DbConfig, PoolStatus, redact_url};
 pub use rate_limit::{RateRule, RetryAfter};
 pub use reconciliation::{HeldPayment, ReportRecord, RunResult};
 pub use sms_codes::NewCode;

@@ -5,7 +5,8 @@
 /// valid diesel for all three; the second form gives per-backend bodies for
 /// the few statements whose SQL differs. The body returns
 /// `Result<T, DbError>` (diesel errors convert with `?`). A connection whose
-/// error says it is broken is dropped from the pool.
+/// error says it is broken, or whose body was cancelled half-way, is
+/// dropped from the pool (see `checkout.rs`).
 macro_rules! with_conn {
     ($db:expr, |$conn:ident| $body:expr) => {
         with_conn!($db,
@@ -24,14 +25,17 @@ macro_rules! with_conn {
         }
     };
     (@run $pool:ident, |$conn:ident| $body:expr) => {{
-        let mut obj = $pool.get().await.map_err($crate::DbError::from)?;
+        let mut checkout =
+            $crate::checkout::Checkout::new($pool.get().await.map_err($crate::DbError::from)?);
         #[allow(unused_mut)]
         let result: Result<_, $crate::DbError> = async {
-            let $conn = &mut *obj;
+            let Some($conn) = checkout.conn() else {
+                return Err($crate::DbError::Unavailable("connection already returned".into()));
+            };
             $body
         }
         .await;
-        $crate::pool::discard_if_broken(obj, &result);
+        checkout.finish(&result);
         result
     }};
 }

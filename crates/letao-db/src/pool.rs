@@ -2,7 +2,7 @@
 
 use crate::DbError;
 use diesel::SqliteConnection;
-use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::deadpool::Pool;
 use diesel_async::pooled_connection::{
     AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
 };
@@ -13,7 +13,7 @@ use std::fmt;
 use std::time::Duration;
 
 /// SQLite through diesel's synchronous driver, run on blocking threads.
-pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
+pub type SqliteConn = SyncConnectionWrapper<SqliteConnection, crate::checkout::Detached>;
 
 /// The database products supported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +64,19 @@ impl fmt::Display for Backend {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
+}
+
+/// The pool's size and use at one moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    /// Most connections the pool opens.
+    pub max_size: usize,
+    /// Connections open now.
+    pub size: usize,
+    /// Open and idle.
+    pub available: usize,
+    /// Requests waiting for one.
+    pub waiting: usize,
 }
 
 /// How to reach the database.
@@ -173,6 +186,21 @@ impl Db {
         &self.driver_url
     }
 
+    /// The pool's size and use now, for metrics.
+    pub fn pool_status(&self) -> PoolStatus {
+        let s = match self.pools() {
+            Pools::Sqlite(p) => p.status(),
+            Pools::Mysql(p) => p.status(),
+            Pools::Postgres(p) => p.status(),
+        };
+        PoolStatus {
+            max_size: s.max_size,
+            size: s.size,
+            available: s.available,
+            waiting: s.waiting,
+        }
+    }
+
     /// Runs a trivial query; `Err` when the database cannot be reached.
     pub async fn ping(&self) -> Result<(), DbError> {
         use diesel::IntoSql;
@@ -186,7 +214,9 @@ impl Db {
     }
 }
 
-pub(crate) const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+// The busy timeout comes first, so that the pragmas after it wait for a
+// writer (a connection closing after a cancelled request, say) too.
+pub(crate) const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
 // Timestamps are stored in UTC; strict mode turns silent truncation into errors.
 pub(crate) const MYSQL_SESSION: &str = "SET time_zone = '+00:00', NAMES utf8mb4, \
@@ -274,23 +304,6 @@ pub fn redact_url(url: &str) -> String {
         // something that might hold credentials in an unusual shape.
         Err(_) if url.contains('@') => "<unparseable url>".to_owned(),
         Err(_) => url.to_owned(),
-    }
-}
-
-/// Drops a connection from the pool when its error says it is unusable,
-/// so a restarted database is reconnected to instead of failing forever.
-pub(crate) fn discard_if_broken<T, M>(obj: Object<M>, result: &Result<T, DbError>)
-where
-    M: diesel_async::pooled_connection::PoolableConnection + Send + 'static,
-    AsyncDieselConnectionManager<M>: deadpool::managed::Manager,
-{
-    let broken = match result {
-        Err(DbError::Query(e)) => DbError::poisons_connection(e),
-        Err(DbError::Unavailable(_)) => true,
-        _ => false,
-    };
-    if broken {
-        drop(Object::take(obj));
     }
 }
 

@@ -11,6 +11,7 @@ pub mod accounts;
 pub mod addresses;
 pub mod catalogue;
 mod error;
+pub mod freshness;
 pub mod jobs;
 pub mod orders;
 pub mod owners;

@@ -33,6 +33,12 @@ fn server(database_url: &str, args: &[&str]) -> Command {
 /// Reads stdout lines on a thread; returns the listening address once the
 /// start-up line shows and a receiver of every line.
 fn wait_for_listen(child: &mut Child) -> (SocketAddr, mpsc::Receiver<String>) {
+    let (addr, rx, _) = wait_for_listen_seen(child);
+    (addr, rx)
+}
+
+/// As [`wait_for_listen`], also returning the lines before the start-up line.
+fn wait_for_listen_seen(child: &mut Child) -> (SocketAddr, mpsc::Receiver<String>, Vec<String>) {
     let stdout = child.stdout.take().expect("stdout");
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
@@ -56,7 +62,7 @@ fn wait_for_listen(child: &mut Child) -> (SocketAddr, mpsc::Receiver<String>) {
                 .parse()
                 .expect("addr");
             assert!(v["backend"].is_string(), "{line}");
-            return (addr, rx);
+            return (addr, rx, seen);
         }
         seen.push(line);
     }
@@ -392,4 +398,48 @@ fn reconcile_exits_0_when_all_matched_3_with_differences_and_1_on_bad_input() {
         1
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn metrics_are_served_in_prometheus_text_and_kept_off_a_production_listener() {
+    let database = TestDatabase::create(Backend::Sqlite);
+    let mut child = server(database.url(), &[]).spawn().expect("start");
+    let (addr, _lines) = wait_for_listen(&mut child);
+    assert_eq!(request(addr, "GET", "/oneCategory").status, 200);
+    assert_eq!(request(addr, "GET", "/products/1").status, 200);
+    assert_eq!(request(addr, "GET", "/products/1").status, 200);
+    let metrics = request(addr, "GET", "/metrics");
+    assert_eq!(metrics.status, 200);
+    let body = String::from_utf8_lossy(&metrics.body);
+    for expected in [
+        "http_requests_total{route=\"/onecategory\",method=\"GET\",status=\"200\"} 1",
+        "http_request_duration_seconds_bucket{route=\"/products/{id}\"",
+        "cache_requests_total{cache=\"products\",result=\"hit\"} 1",
+        "db_pool_max_size 4",
+    ] {
+        assert!(body.contains(expected), "{expected} missing from:\n{body}");
+    }
+    terminate(&child);
+    wait_exit(&mut child);
+
+    // Not public: 404 on the main listener, served on its own address.
+    let mut child = server(database.url(), &[])
+        .env("LETAO__METRICS__PUBLIC", "false")
+        .env("LETAO__METRICS__ADDR", "127.0.0.1:0")
+        .spawn()
+        .expect("start");
+    let (addr, _lines, earlier) = wait_for_listen_seen(&mut child);
+    let metrics_addr: std::net::SocketAddr = earlier
+        .iter()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["message"] == "metrics listening")
+        .and_then(|v| v["addr"].as_str().and_then(|a| a.parse().ok()))
+        .expect("the metrics listener's address");
+    assert_eq!(request(addr, "GET", "/metrics").status, 404);
+    let private = request(metrics_addr, "GET", "/metrics");
+    assert_eq!(private.status, 200);
+    assert!(String::from_utf8_lossy(&private.body).contains("db_pool_size"));
+    assert_eq!(request(metrics_addr, "GET", "/oneCategory").status, 404);
+    terminate(&child);
+    wait_exit(&mut child);
 }

@@ -1,4 +1,5 @@
-//! Whatever no route matched: a file from the static folder, or a JSON 404.
+//! Whatever no route matched: a file from the static folder (or, under
+//! `/media/`, an uploaded image from the media folder), or a JSON 404.
 
 use crate::{ApiError, AppState};
 use actix_files::NamedFile;
@@ -47,7 +48,12 @@ pub async fn fallback(
     if req.method() != Method::GET && req.method() != Method::HEAD {
         return Err(ApiError::NotFound("no such route"));
     }
-    let Some(path) = static_path(&state.static_dir, req.path()) else {
+    // Uploaded images live apart from the shipped files, under the same rules.
+    let found = match req.path().strip_prefix("/media") {
+        Some(name) if name.starts_with('/') => static_path(state.owners.media_dir(), name),
+        _ => static_path(&state.static_dir, req.path()),
+    };
+    let Some(path) = found else {
         return Err(ApiError::NotFound("no such route"));
     };
     serve_file(&req, &path).await
@@ -75,13 +81,18 @@ pub(crate) async fn serve_file(
             res.headers_mut().insert(
                 header::CACHE_CONTROL,
                 CacheControl(policy)
-                .try_into_value()
-                .map_err(|e| ApiError::Internal(Box::new(e)))?,
+                    .try_into_value()
+                    .map_err(|e| ApiError::Internal(Box::new(e)))?,
             );
             Ok(res)
         }
         _ => Err(ApiError::NotFound("no such route")),
     }
+}
+
+/// A JSON 404 for everything.
+pub async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound("no such route"))
 }
 
 #[cfg(test)]

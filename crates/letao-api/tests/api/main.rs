@@ -6,6 +6,7 @@
 #[macro_use]
 mod helpers;
 mod accounts;
+mod admin_catalogue;
 mod adoption;
 mod catalogue;
 mod delivery;

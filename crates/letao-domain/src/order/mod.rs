@@ -99,6 +99,27 @@ macro_rules! state_names {
 }
 pub(crate) use state_names;
 
+/// Implements `apply` for a state machine whose events know the states they
+/// may leave (`from_states`) and the one they lead to (`to_state`).
+macro_rules! moves {
+    ($state:ident, $event:ident) => {
+        impl $state {
+            /// The state after `event`, or why it cannot happen.
+            pub fn apply(self, event: $event) -> Result<$state, $crate::order::IllegalMove> {
+                if event.from_states().contains(&self) {
+                    Ok(event.to_state())
+                } else {
+                    Err($crate::order::IllegalMove {
+                        state: self.as_str(),
+                        event: event.as_str(),
+                    })
+                }
+            }
+        }
+    };
+}
+pub(crate) use moves;
+
 /// Checks a state machine against its whole table, written out in a test:
 /// every (state, event) pair appears exactly once, with the next state or
 /// `None` for an illegal move.

@@ -14,6 +14,7 @@ mod refund;
 
 pub use admin::{AdminOrder, OrderDetail, OrderQuery};
 pub use create::Placed;
+pub(crate) use notify::payment_recorded;
 pub use notify::{NotifyOutcome, Refusal};
 pub use query::OrderView;
 pub use refund::RefundRequest;

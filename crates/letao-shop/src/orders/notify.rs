@@ -27,6 +27,18 @@ pub enum Refusal {
     NotStored,
 }
 
+/// Counts a refused notification by kind and reason.
+fn refused(kind: &'static str, why: Refusal) -> NotifyOutcome {
+    metrics::counter!("notifications_refused_total", "kind" => kind, "reason" => why.as_str())
+        .increment(1);
+    NotifyOutcome::Refuse(why)
+}
+
+/// Counts a payment the shop recorded, by how it learned of it.
+pub(crate) fn payment_recorded(source: letao_domain::order::PaymentSource) {
+    metrics::counter!("payments_recorded_total", "source" => source.as_str()).increment(1);
+}
+
 impl Refusal {
     /// A short message for the reply.
     pub const fn as_str(self) -> &'static str {
@@ -91,11 +103,11 @@ impl Orders {
             Ok(Ok(n)) => Ok(n),
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, what, "notification refused");
-                Err(NotifyOutcome::Refuse(Refusal::Invalid))
+                Err(refused(what, Refusal::Invalid))
             }
             Err(e) => {
                 tracing::error!(error = %e, what, "notification not checked");
-                Err(NotifyOutcome::Refuse(Refusal::NotStored))
+                Err(refused(what, Refusal::NotStored))
             }
         }
     }
@@ -129,6 +141,7 @@ impl Orders {
         match self.db.record_payment(&payment, self.clock.now()).await {
             Ok(Recorded::Paid) => {
                 tracing::info!(out_trade_no = %n.out_trade_no, "order paid");
+                payment_recorded(PaymentSource::Notification);
                 NotifyOutcome::Ack
             }
             Ok(Recorded::AlreadyPaid) => NotifyOutcome::Ack,
@@ -138,11 +151,11 @@ impl Orders {
             }
             Ok(other) => {
                 tracing::warn!(out_trade_no = %n.out_trade_no, outcome = ?other, "payment notification does not match the order");
-                NotifyOutcome::Refuse(Refusal::Mismatch)
+                refused("payment", Refusal::Mismatch)
             }
             Err(e) => {
                 tracing::error!(error = %e, "payment notification not stored");
-                NotifyOutcome::Refuse(Refusal::NotStored)
+                refused("payment", Refusal::NotStored)
             }
         }
     }
@@ -167,10 +180,10 @@ impl Orders {
             .await
         {
             Ok(Some(_)) => NotifyOutcome::Ack,
-            Ok(None) => NotifyOutcome::Refuse(Refusal::UnknownRefund),
+            Ok(None) => refused("refund", Refusal::UnknownRefund),
             Err(e) => {
                 tracing::error!(error = %e, "refund notification not stored");
-                NotifyOutcome::Refuse(Refusal::NotStored)
+                refused("refund", Refusal::NotStored)
             }
         }
     }

@@ -58,7 +58,9 @@ impl Orders {
                 tracing::info!(%date, differences = report.differences.len(), "daily reconciliation done");
             }
             Err(e) => {
-                let retry = attempt < daily.tries;
+                // A day before the shop's first order will never have a bill
+                // to check; anything else may work on a later try.
+                let retry = attempt < daily.tries && !matches!(e, ShopError::InvalidDate(_));
                 tracing::warn!(%date, attempt, error = %e, retry, "daily reconciliation not done");
                 let next = retry.then(|| self.clock.now() + daily.retry);
                 self.db
@@ -76,7 +78,12 @@ pub async fn run_daily(orders: Arc<Orders>, daily: DailyReconciliation, every: D
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
-        if let Err(e) = orders.reconcile_due(&daily).await {
+        let round = orders.reconcile_due(&daily).await;
+        if let Ok(true) = round {
+            crate::jobs::job_ran("reconcile", true);
+        }
+        if let Err(e) = round {
+            crate::jobs::job_ran("reconcile", false);
             tracing::warn!(error = %e, "daily reconciliation round failed");
         }
     }

@@ -234,6 +234,9 @@ impl Orders {
                         source: PaymentSource::Reconciliation,
                     };
                     let outcome = self.db.record_payment(&payment, self.clock.now()).await?;
+                    if outcome == letao_db::Recorded::Paid {
+                        crate::orders::payment_recorded(PaymentSource::Reconciliation);
+                    }
                     tracing::warn!(out_trade_no = %row.out_trade_no, ?outcome, "payment recovered from the trade bill");
                     run.matched += 1;
                     run.recovered += 1;
