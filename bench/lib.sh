@@ -73,3 +73,19 @@ start_ours() {
   cat "$OUT/$name.log" >&2
   die "$name did not start"
 }
+
+# token_of NAME PORT USERNAME MOBILE: registers USERNAME on server NAME
+# (code from its outbox) and prints a token for it.
+token_of() {
+  local name=$1 port=$2 user=$3 mobile=$4 base="http://127.0.0.1:$2" code
+  curl -fsS -H 'Content-Type: application/json' -d "{\"mobile\":\"$mobile\"}" "$base/sms" >/dev/null
+  code=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readlines()[-1])["params"][0])' "$WORK/$name-outbox.jsonl")
+  curl -fsS -H 'Content-Type: application/json' \
+    -d "{\"username\":\"$user\",\"password\":\"bench-password-1\",\"mobile\":\"$mobile\",\"smscode\":\"$code\"}" \
+    "$base/register" >/dev/null
+  curl -fsS -H 'Content-Type: application/json' -d "{\"username\":\"$user\",\"password\":\"bench-password-1\"}" \
+    "$base/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
+}
+
+# maria SQL...: runs SQL as root on the private MariaDB.
+maria() { mariadb --no-defaults -uroot --socket="$WORK/sock" "$@"; }

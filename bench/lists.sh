@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Lists at any table size: `/products?brandId=1` and `GET /admin/orders`
+# (an admin's first page, no filter) with the demo catalogue (21 products)
+# and 20 orders,
+# and with 300,000 more products in brand 1 and 300,000 orders, on SQLite
+# and MariaDB, in one run of ../shared/peers/bench.sh (64 connections).
+# The `-nocache` rows read every product page from the database
+# (catalogue.cache_ttl_ms = 0); the others run with the default settings.
+#
+#   bash bench/lists.sh            # ROWS=300000 by default
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bench/lib.sh
+
+ROWS=${ROWS:-300000}
+need_tools
+build_ours
+start_mariadb
+maria -e 'CREATE DATABASE letao_small CHARACTER SET utf8mb4; CREATE DATABASE letao_large CHARACTER SET utf8mb4'
+
+MARIA="mysql://root:123456@127.0.0.1:$DB_PORT"
+declare -A URL=(
+  [sqlite-20]="sqlite://$WORK/small.db" [sqlite-big]="sqlite://$WORK/large.db"
+  [maria-20]="$MARIA/letao_small" [maria-big]="$MARIA/letao_large"
+)
+declare -A PORT=([sqlite-20]=8080 [sqlite-big]=8081 [maria-20]=8082 [maria-big]=8083)
+
+# seed NAME PRODUCTS ORDERS: that many copies of product 1 in brand 1 and
+# paid orders of the admin, straight into the database.
+seed() {
+  local name=$1 p=$2 n=$3 url=${URL[$1]}
+  log "$name: seeding $p products and $n orders"
+  case "$url" in
+    sqlite://*)
+      python3 - "${url#sqlite://}" "$p" "$n" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1], timeout=30)
+p, n = int(sys.argv[2]), int(sys.argv[3])
+uid = c.execute('SELECT id FROM "user" WHERE username = ?', ("bench_admin",)).fetchone()[0]
+c.execute("""WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < ?)
+  INSERT INTO product (brand_id, name, img, price_fen, old_price_fen, sizes, stock)
+  SELECT 1, p.name || ' ' || s.n, p.img, p.price_fen, p.old_price_fen, p.sizes, p.stock
+  FROM s, product p WHERE p.id = 1 AND ? > 0""", (max(p, 1), p))
+c.execute("""WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < ?)
+  INSERT INTO payorder (appid, mch_id, nonce_str, body, out_trade_no, total_fee, spbill_create_ip,
+    trade_type, trade_state, user_id, total_fen, paid_at)
+  SELECT 'wx0000000000000000', '1900000000', 'n' || s.n, 'bench', printf('B%020d', s.n), '19900',
+    '127.0.0.1', 'NATIVE', 'SUCCESS', ?, 19900, CURRENT_TIMESTAMP FROM s""", (n, uid))
+c.commit()
+PY
+      ;;
+    mysql://*)
+      maria "${url##*/}" -e "
+        SET @uid = (SELECT id FROM \`user\` WHERE username = 'bench_admin');
+        INSERT INTO product (brand_id, name, img, price_fen, old_price_fen, sizes, stock)
+          SELECT 1, CONCAT(p.name, ' ', s.seq), p.img, p.price_fen, p.old_price_fen, p.sizes, p.stock
+          FROM seq_1_to_$((p > 0 ? p : 1)) s, product p WHERE p.id = 1 AND $p > 0;
+        INSERT INTO payorder (appid, mch_id, nonce_str, body, out_trade_no, total_fee, spbill_create_ip,
+            trade_type, trade_state, user_id, total_fen, paid_at)
+          SELECT 'wx0000000000000000', '1900000000', CONCAT('n', s.seq), 'bench', CONCAT('B', LPAD(s.seq, 20, '0')),
+            '19900', '127.0.0.1', 'NATIVE', 'SUCCESS', @uid, 19900, NOW(6)
+          FROM seq_1_to_$n s;
+        ANALYZE TABLE product, payorder;" >/dev/null
+      ;;
+  esac
+}
+
+for name in sqlite-20 sqlite-big maria-20 maria-big; do
+  start_ours "$name" "${PORT[$name]}" "${URL[$name]}"
+  TOKEN=$(token_of "$name" "${PORT[$name]}" bench_admin 13900000003)
+  LETAO__DATABASE__URL="${URL[$name]}" LETAO__LOG__LEVEL=warn \
+    "$ROOT/target/release/letao-server" grant-admin bench_admin --role admin >/dev/null
+  # The small tables: the demo catalogue (21 products) and 20 orders.
+  case $name in *-20) seed "$name" 0 20 ;; *) seed "$name" "$ROWS" "$ROWS" ;; esac
+  # The same user id (the first user) in every database: one token serves all.
+  export OURS_TOKEN=$TOKEN
+done
+start_ours sqlite-big-nocache 8084 "${URL[sqlite-big]}" LETAO__CATALOGUE__CACHE_TTL_MS=0
+start_ours maria-big-nocache 8085 "${URL[maria-big]}" LETAO__CATALOGUE__CACHE_TTL_MS=0
+start_ours sqlite-20-nocache 8086 "${URL[sqlite-20]}" LETAO__CATALOGUE__CACHE_TTL_MS=0
+start_ours maria-20-nocache 8087 "${URL[maria-20]}" LETAO__CATALOGUE__CACHE_TTL_MS=0
+
+for name in sqlite-20 sqlite-big maria-20 maria-big; do
+  curl -fsS -H "Authorization: Bearer $OURS_TOKEN" "http://127.0.0.1:${PORT[$name]}/admin/orders" |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); print(sys.argv[1], "orders total", d["total"], file=sys.stderr)' "$name"
+done
+
+EXTRA_URLS=""
+for db in sqlite maria; do
+  EXTRA_URLS+="$db-20-brand http://127.0.0.1:${PORT[$db-20]}/products?brandId=1
+$db-300k-brand http://127.0.0.1:${PORT[$db-big]}/products?brandId=1
+$db-20-brand-nc http://127.0.0.1:$([[ $db == sqlite ]] && echo 8086 || echo 8087)/products?brandId=1
+$db-300k-brand-nc http://127.0.0.1:$([[ $db == sqlite ]] && echo 8084 || echo 8085)/products?brandId=1
+$db-20-orders http://127.0.0.1:${PORT[$db-20]}/admin/orders $ROOT/bench/wrk/bearer.lua
+$db-300k-orders http://127.0.0.1:${PORT[$db-big]}/admin/orders $ROOT/bench/wrk/bearer.lua
+"
+done
+ONLY=$(awk '{printf "%s ", $1}' <<<"$EXTRA_URLS")
+EXTRA_URLS=$EXTRA_URLS ONLY=$ONLY DB_PORT=$DB_PORT KEEP_DB=1 OUT_DIR="$OUT" "$PEERS/bench.sh" | tee "$OUT/summary.txt"
+log "results in $OUT"
