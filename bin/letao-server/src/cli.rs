@@ -166,9 +166,7 @@ async fn reconcile(
             .ok_or("the day before today is out of range")?,
     };
     let source = match bill_file {
-        Some(path) => BillSource::File(
-            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
-        ),
+        Some(path) => BillSource::Path(path.to_owned()),
         None => BillSource::Fetch,
     };
     let report = orders.reconcile(date, source).await?;

@@ -33,8 +33,10 @@ const CUT_OFF: TimeDelta = TimeDelta::minutes(10);
 pub enum BillSource {
     /// Downloaded from WeChat Pay (SHA1-checked).
     Fetch,
-    /// A file already downloaded (the `ALL` bill, as WeChat sends it).
+    /// A bill already downloaded (the `ALL` bill, as WeChat sends it).
     File(Vec<u8>),
+    /// The same, in a file read as it is matched (never whole in memory).
+    Path(std::path::PathBuf),
 }
 
 /// A day's reconciliation.
@@ -101,39 +103,48 @@ impl Orders {
         source: BillSource,
     ) -> Result<Report, ShopError> {
         self.check_day(date).await?;
-        let bytes = match source {
-            BillSource::File(bytes) => Some(bytes),
+        let bill = match source {
+            BillSource::File(bytes) => Some(Bill::Bytes(bytes)),
+            BillSource::Path(path) => Some(Bill::Path(path)),
             BillSource::Fetch => match self.gateway(move |g| g.trade_bill(date)).await? {
-                Ok(BillOutcome::Bill(bytes)) => Some(bytes),
+                Ok(BillOutcome::Bill(bytes)) => Some(Bill::Bytes(bytes)),
                 Ok(BillOutcome::NoBill) => None,
                 Err(e) => return Err(ShopError::Bill(e.message)),
             },
         };
-        // Read the whole bill first: a malformed or truncated file records nothing.
-        let rows = match &bytes {
-            Some(bytes) => read_bill(bytes)?,
-            None => Vec::new(),
+        // Read the whole bill once first: a malformed or truncated file
+        // records nothing. The rows are not kept: the second reading
+        // matches them one by one, so memory holds the shop's payments of
+        // the day and the rows it has to look up, not the whole bill.
+        let bill_rows = match &bill {
+            Some(bill) => bill.rows(|_| {})?,
+            None => 0,
         };
         let mut held = self.held_on(date).await?;
-        if bytes.is_none() && !held.is_empty() {
+        if bill.is_none() && !held.is_empty() {
             return Err(ShopError::NotReady(format!(
                 "WeChat has no bill for {date} yet, but the shop holds {} payments of that day",
                 held.len()
             )));
         }
         let mut run = Run::default();
-        let mut unseen: Vec<&Row> = Vec::new();
-        let mut refunds: Vec<&Row> = Vec::new();
-        for row in &rows {
-            if row.refund.is_some() {
-                refunds.push(row);
-                continue;
-            }
-            match held.remove(&row.out_trade_no) {
-                Some(h) => run.payment(judge_held(row, &h)),
-                None => unseen.push(row),
-            }
+        let mut unseen: Vec<Row> = Vec::new();
+        let mut refunds: Vec<Row> = Vec::new();
+        if let Some(bill) = &bill {
+            bill.rows(|row| {
+                if row.refund.is_some() {
+                    refunds.push(row);
+                    return;
+                }
+                match held.remove(&row.out_trade_no) {
+                    Some(h) => run.payment(judge_held(&row, &h)),
+                    None => unseen.push(row),
+                }
+            })?;
         }
+        drop(bill);
+        let (unseen, refunds): (Vec<&Row>, Vec<&Row>) =
+            (unseen.iter().collect(), refunds.iter().collect());
         for batch in unseen.chunks(LOOKUP_BATCH) {
             self.payments_not_held(batch, &mut run).await?;
         }
@@ -152,7 +163,7 @@ impl Orders {
         }
         let differences = serde_json::to_string(&run.differences)
             .map_err(|e| ShopError::Internal(Box::new(e)))?;
-        let bill_rows = i32::try_from(rows.len()).unwrap_or(i32::MAX);
+        let bill_rows = i32::try_from(bill_rows).unwrap_or(i32::MAX);
         self.db
             .save_reconciliation(
                 &date.to_string(),
@@ -306,16 +317,40 @@ fn day_start(date: NaiveDate) -> DateTime<Utc> {
         .map_or(DateTime::UNIX_EPOCH, |t| t.with_timezone(&Utc))
 }
 
-/// Every row of an `ALL` bill; any malformed line fails the whole file.
-fn read_bill(bytes: &[u8]) -> Result<Vec<Row>, ShopError> {
+/// A trade bill to read.
+enum Bill {
+    /// In memory (downloaded, or given whole).
+    Bytes(Vec<u8>),
+    /// In a file.
+    Path(std::path::PathBuf),
+}
+
+impl Bill {
+    /// Reads every row of the `ALL` bill in turn into `each`; any
+    /// malformed line fails the whole file, as does a missing summary.
+    /// Returns how many rows there were.
+    fn rows(&self, each: impl FnMut(Row)) -> Result<usize, ShopError> {
+        match self {
+            Bill::Bytes(bytes) => read_bill(bytes.as_slice(), each),
+            Bill::Path(path) => {
+                let file = std::fs::File::open(path)
+                    .map_err(|e| ShopError::Bill(format!("cannot read {}: {e}", path.display())))?;
+                read_bill(std::io::BufReader::new(file), each)
+            }
+        }
+    }
+}
+
+fn read_bill(input: impl std::io::BufRead, mut each: impl FnMut(Row)) -> Result<usize, ShopError> {
     let mut reader =
-        BillReader::new(bytes, BillType::All).map_err(|e| ShopError::Bill(e.to_string()))?;
-    let mut rows = Vec::new();
+        BillReader::new(input, BillType::All).map_err(|e| ShopError::Bill(e.to_string()))?;
+    let mut rows = 0;
     while let Some(row) = reader
         .next_row()
         .map_err(|e| ShopError::Bill(e.to_string()))?
     {
-        rows.push(Row::of(&row));
+        each(Row::of(&row));
+        rows += 1;
     }
     if reader.summary().is_none() {
         return Err(ShopError::Bill(
