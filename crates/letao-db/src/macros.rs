@@ -43,10 +43,12 @@ macro_rules! with_conn {
 /// Runs `$body` as one write transaction (see [`crate::txn::run_write`]),
 /// retried whole while the database aborts it for contention. The body
 /// evaluates to `Result<T, Abort<T>>`: `Ok` commits, `Abort::Rollback(v)`
-/// rolls back and yields `v`, a diesel error rolls back and fails.
+/// rolls back and yields `v`, a diesel error rolls back and fails. On
+/// SQLite the transaction waits for its turn first (`Db::write_gate`).
 macro_rules! write_txn {
     ($db:expr, |$conn:ident| $body:expr) => {
         $crate::txn::retry_contention(|| async {
+            let _writer = $db.write_gate().await;
             with_conn!($db, |c| {
                 $crate::txn::run_write(c, async |$conn| $body).await
             })

@@ -31,9 +31,17 @@ fn certificates(pem: &[u8], what: &str) -> Result<Vec<Certificate<'static>>, Str
     Ok(certs)
 }
 
+/// Idle connections an agent keeps, per host and overall. Calls run on
+/// blocking threads, as many at once as the shop has orders in flight;
+/// ureq's default (3 per host) closed most connections after one call, so
+/// under load nearly every call paid for a new connection (and its 256 KiB
+/// of fresh buffers).
+const IDLE_CONNECTIONS: usize = 64;
+
 /// An agent that hands every HTTP status back as a reply, gives up after
-/// `timeout` per call, trusts `root_certs_pem` instead of the public roots
-/// when given, and presents `identity` (mutual TLS) when given.
+/// `timeout` per call, keeps up to [`IDLE_CONNECTIONS`] connections alive
+/// for reuse, trusts `root_certs_pem` instead of the public roots when
+/// given, and presents `identity` (mutual TLS) when given.
 pub(crate) fn agent(
     timeout: Duration,
     root_certs_pem: Option<&[u8]>,
@@ -54,6 +62,8 @@ pub(crate) fn agent(
     Ok(ureq::Agent::config_builder()
         .timeout_global(Some(timeout))
         .http_status_as_error(false)
+        .max_idle_connections(IDLE_CONNECTIONS)
+        .max_idle_connections_per_host(IDLE_CONNECTIONS)
         .tls_config(tls.build())
         .build()
         .new_agent())

@@ -82,8 +82,8 @@ pub enum Shipped {
 
 /// The delivery columns an address sets.
 #[derive(Insertable, AsChangeset)]
-#[diesel(table_name = order_delivery)]
-struct AddressColumns<'a> {
+#[diesel(table_name = order_delivery, treat_none_as_default_value = false)]
+pub(super) struct AddressColumns<'a> {
     name: &'a str,
     mobile: &'a str,
     province: &'a str,
@@ -92,7 +92,7 @@ struct AddressColumns<'a> {
     detail: &'a str,
 }
 
-fn address_columns(a: &DeliveryAddress) -> AddressColumns<'_> {
+pub(super) fn address_columns(a: &DeliveryAddress) -> AddressColumns<'_> {
     AddressColumns {
         name: &a.name,
         mobile: a.mobile.as_str(),

@@ -61,8 +61,18 @@ impl Orders {
             product_id: items.first_product().get().to_string(),
             expires_at,
         };
-        let code = match self.gateway(move |g| g.create(&request)).await? {
-            Ok(code) => code,
+        // The QR code is drawn on the blocking thread that made the call,
+        // off the async workers; a failure to draw it is reported after the
+        // answer is stored, as before.
+        let answer = self
+            .gateway(move |g| {
+                let code = g.create(&request)?;
+                let pay_url = wechat_pay::qr_data_url(&code.code_url);
+                Ok((code, pay_url))
+            })
+            .await?;
+        let (code, pay_url) = match answer {
+            Ok(answer) => answer,
             Err(err) => {
                 tracing::warn!(%out_trade_no, error = %err, "opening the order at WeChat failed; closing it");
                 self.db
@@ -79,8 +89,7 @@ impl Orders {
         self.db
             .set_prepay(order.id, code.prepay_id.as_deref(), &code.code_url)
             .await?;
-        let pay_url = wechat_pay::qr_data_url(&code.code_url)
-            .map_err(|e| ShopError::Internal(Box::new(e)))?;
+        let pay_url = pay_url.map_err(|e| ShopError::Internal(Box::new(e)))?;
         Ok(Placed {
             order,
             code_url: code.code_url,
