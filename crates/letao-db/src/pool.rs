@@ -1,16 +1,19 @@
 //! The connection pool for whichever backend the URL names.
 
 use crate::DbError;
+use deadpool::managed::{Hook, HookError};
 use diesel::SqliteConnection;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
 use diesel_async::pooled_connection::{
-    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+    AsyncDieselConnectionManager, ManagerConfig, PoolableConnection, RecyclingMethod,
 };
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use diesel_async::{AsyncMysqlConnection, AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::FutureExt;
 use std::fmt;
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 /// SQLite through diesel's synchronous driver, run on blocking threads.
 pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
@@ -88,9 +91,75 @@ impl fmt::Debug for DbConfig {
 }
 
 pub(crate) enum Pools {
-    Sqlite(Pool<SqliteConn>),
-    Mysql(Pool<AsyncMysqlConnection>),
-    Postgres(Pool<AsyncPgConnection>),
+    Sqlite(Conns<SqliteConn>),
+    Mysql(Conns<AsyncMysqlConnection>),
+    Postgres(Conns<AsyncPgConnection>),
+}
+
+/// The pooled connections of one backend. A connection whose statement
+/// failed at the connection level is dropped, and so is every pooled
+/// connection opened before that failure when it is next taken: after a
+/// database restart they are all dead, and a retried read must get a new one.
+pub(crate) struct Conns<C>
+where
+    C: PoolableConnection + Send + 'static,
+    AsyncDieselConnectionManager<C>: deadpool::managed::Manager,
+{
+    pool: Pool<C>,
+    suspect: Arc<SuspectBefore>,
+}
+
+impl<C> Conns<C>
+where
+    C: PoolableConnection + Send + 'static,
+    AsyncDieselConnectionManager<C>: deadpool::managed::Manager<Type = C>,
+    <AsyncDieselConnectionManager<C> as deadpool::managed::Manager>::Error: fmt::Display,
+{
+    /// A connection, waiting at most the pool's timeout; `Unavailable` otherwise.
+    pub(crate) async fn get(&self) -> Result<Object<C>, DbError> {
+        Ok(self.pool.get().await?)
+    }
+
+    /// Hands a connection back after it produced `result`. A fault other
+    /// than contention drops it, and marks the connections opened before
+    /// now as suspect.
+    pub(crate) fn put_back<T>(&self, obj: Object<C>, result: &Result<T, DbError>) {
+        let Err(err) = result else { return };
+        if err.fault().is_some_and(|f| f.breaks_connection()) {
+            self.suspect.mark();
+            drop(Object::take(obj));
+        }
+    }
+}
+
+/// The moment of the last connection-level failure, as nanoseconds since
+/// `origin` (0: none yet).
+struct SuspectBefore {
+    origin: Instant,
+    nanos: AtomicU64,
+}
+
+impl SuspectBefore {
+    fn new() -> SuspectBefore {
+        SuspectBefore {
+            origin: Instant::now(),
+            nanos: AtomicU64::new(0),
+        }
+    }
+
+    fn since_origin(&self, at: Instant) -> u64 {
+        u64::try_from(at.saturating_duration_since(self.origin).as_nanos()).unwrap_or(u64::MAX)
+    }
+
+    fn mark(&self) {
+        let now = self.since_origin(Instant::now()).saturating_add(1);
+        self.nanos.fetch_max(now, Ordering::Relaxed);
+    }
+
+    /// True for a connection opened before the last failure.
+    fn covers(&self, created: Instant) -> bool {
+        self.since_origin(created) < self.nanos.load(Ordering::Relaxed)
+    }
 }
 
 /// A pool of connections to one database. Cheap to clone.
@@ -174,6 +243,7 @@ impl Db {
     }
 
     /// Runs a trivial query; `Err` when the database cannot be reached.
+    /// Never retried: `/ready` reports what one attempt finds.
     pub async fn ping(&self) -> Result<(), DbError> {
         use diesel::IntoSql;
         use diesel_async::RunQueryDsl;
@@ -195,17 +265,20 @@ pub(crate) const POSTGRES_SESSION: &str = "SET TIME ZONE 'UTC'";
 
 /// A pool of `C` connections, each set up with `session_sql` when opened.
 /// Recycling skips the test query (fast path); broken connections are
-/// dropped by `discard_if_broken` instead.
+/// dropped by [`Conns::put_back`] instead, and connections opened before
+/// the last such failure are refused when taken from the pool.
 fn build_pool<C>(
     url: &str,
     session_sql: &'static str,
     size: usize,
     timeout: Duration,
-) -> Result<Pool<C>, DbError>
+) -> Result<Conns<C>, DbError>
 where
-    C: diesel_async::pooled_connection::PoolableConnection + SimpleAsyncConnection + Send + 'static,
+    C: PoolableConnection + SimpleAsyncConnection + Send + 'static,
     AsyncDieselConnectionManager<C>: deadpool::managed::Manager<Type = C>,
 {
+    let suspect = Arc::new(SuspectBefore::new());
+    let suspect_in_hook = suspect.clone();
     let mut mc = ManagerConfig::<C>::default();
     mc.recycling_method = RecyclingMethod::Fast;
     mc.custom_setup = Box::new(move |url| {
@@ -219,14 +292,22 @@ where
         .boxed()
     });
     let manager = AsyncDieselConnectionManager::<C>::new_with_config(url, mc);
-    Pool::builder(manager)
+    let pool = Pool::builder(manager)
         .max_size(size)
         .runtime(deadpool::Runtime::Tokio1)
         .wait_timeout(Some(timeout))
         .create_timeout(Some(timeout))
         .recycle_timeout(Some(timeout))
+        .pre_recycle(Hook::sync_fn(move |_, metrics| {
+            if suspect_in_hook.covers(metrics.created) {
+                Err(HookError::message("opened before a connection failure"))
+            } else {
+                Ok(())
+            }
+        }))
         .build()
-        .map_err(|e| DbError::BadUrl(e.to_string()))
+        .map_err(|e| DbError::BadUrl(e.to_string()))?;
+    Ok(Conns { pool, suspect })
 }
 
 /// The URL in the form the driver wants.
@@ -277,23 +358,6 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
-/// Drops a connection from the pool when its error says it is unusable,
-/// so a restarted database is reconnected to instead of failing forever.
-pub(crate) fn discard_if_broken<T, M>(obj: Object<M>, result: &Result<T, DbError>)
-where
-    M: diesel_async::pooled_connection::PoolableConnection + Send + 'static,
-    AsyncDieselConnectionManager<M>: deadpool::managed::Manager,
-{
-    let broken = match result {
-        Err(DbError::Query(e)) => DbError::poisons_connection(e),
-        Err(DbError::Unavailable(_)) => true,
-        _ => false,
-    };
-    if broken {
-        drop(Object::take(obj));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -336,6 +400,17 @@ mod tests {
         let kept = driver_url(Backend::Mysql, "mysql://h/db?prefer_socket=true")?;
         assert!(kept.ends_with("?prefer_socket=true"), "{kept}");
         Ok(())
+    }
+
+    #[test]
+    fn connections_opened_before_a_failure_are_suspect() {
+        let suspect = SuspectBefore::new();
+        let before = Instant::now();
+        assert!(!suspect.covers(before), "no failure yet");
+        suspect.mark();
+        let after = Instant::now() + Duration::from_millis(1);
+        assert!(suspect.covers(before));
+        assert!(!suspect.covers(after));
     }
 
     #[test]

@@ -2,9 +2,12 @@
 //! bounded retry of transactions the database aborted for contention.
 
 use crate::DbError;
+use crate::error::Fault;
 use crate::pool::SqliteConn;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use diesel_async::{AsyncConnection, AsyncMysqlConnection, AsyncPgConnection, TransactionManager};
+use diesel::result::Error as DieselError;
+use diesel_async::{
+    AsyncConnection, AsyncMysqlConnection, AsyncPgConnection, RunQueryDsl, TransactionManager,
+};
 use std::time::Duration;
 
 /// How a write transaction's body ends early: roll back and yield a value
@@ -37,6 +40,12 @@ pub(crate) trait WriteTxn: AsyncConnection + Send {
     fn rollback_write(&mut self) -> impl Future<Output = Result<(), DieselError>> + Send {
         <Self as AsyncConnection>::TransactionManager::rollback_transaction(self)
     }
+
+    /// True when the server reports that it ended our transaction itself
+    /// (rolled it back) while the body ran.
+    fn ended_by_server(&mut self) -> impl Future<Output = bool> + Send {
+        std::future::ready(false)
+    }
 }
 
 impl WriteTxn for AsyncPgConnection {
@@ -48,6 +57,18 @@ impl WriteTxn for AsyncPgConnection {
 impl WriteTxn for AsyncMysqlConnection {
     async fn begin_write(&mut self) -> Result<(), DieselError> {
         <Self as AsyncConnection>::TransactionManager::begin_transaction(self).await
+    }
+
+    /// MariaDB's `@@in_transaction` is 0 once the server has rolled the
+    /// transaction back (MySQL has no such variable: unknown, so false).
+    async fn ended_by_server(&mut self) -> bool {
+        use diesel::sql_types::BigInt;
+        diesel::select(diesel::dsl::sql::<BigInt>(
+            "CAST(@@in_transaction AS SIGNED)",
+        ))
+        .get_result::<i64>(self)
+        .await
+        .is_ok_and(|open| open == 0)
     }
 }
 
@@ -81,6 +102,20 @@ where
             Err(e) => Err(e.into()),
         },
         Err(Abort::Rollback(value)) => Ok(value),
+        // On Galera a transaction aborted by a replicated write can show
+        // up as an empty read (a row it had just inserted, read back, is
+        // missing) instead of 1213. If the server says the transaction is
+        // no longer open, it was rolled back: nothing of it was committed,
+        // and the body stopped at this read, so it is contention.
+        Err(Abort::Db(DieselError::NotFound)) if conn.ended_by_server().await => {
+            tracing::warn!(
+                "a read inside a transaction found nothing and the server had rolled the transaction back"
+            );
+            Err(DbError::fault_error(
+                Fault::Contention,
+                "the server rolled the transaction back while it ran (a read in it found nothing)",
+            ))
+        }
         Err(Abort::Db(e)) => Err(e.into()),
     };
     // A failed rollback leaves the connection unusable; diesel marks it
@@ -90,26 +125,13 @@ where
 }
 
 /// True for errors that mean "the database gave up on this transaction
-/// because of another one; running it again may succeed": serialization
-/// failures, deadlocks (MySQL 1213, PostgreSQL 40P01), lock wait timeouts,
-/// SQLite's busy database, and a Galera certification failure.
+/// and committed nothing; running it again may succeed": serialization
+/// failures, deadlocks (MySQL 1213, also Galera's certification failure;
+/// PostgreSQL 40P01), lock wait timeouts, SQLite still busy, and a Galera
+/// node outside the Primary Component (1047, raised before anything runs).
+/// Never a lost connection: its COMMIT may have happened.
 pub fn is_contention(err: &DbError) -> bool {
-    let DbError::Query(DieselError::DatabaseError(kind, info)) = err else {
-        return false;
-    };
-    if matches!(kind, DatabaseErrorKind::SerializationFailure) {
-        return true;
-    }
-    let msg = info.message();
-    [
-        "Deadlock found",
-        "deadlock detected",
-        "database is locked",
-        "Lock wait timeout",
-        "could not serialize",
-    ]
-    .iter()
-    .any(|m| msg.contains(m))
+    matches!(err.fault(), Some(Fault::Contention | Fault::Refused))
 }
 
 /// Attempts before giving up on a contended transaction.
@@ -117,7 +139,9 @@ const ATTEMPTS: u32 = 5;
 
 /// Runs `op` again (up to 5 attempts, with a growing random pause) while it
 /// fails with a contention error; any other outcome is returned at once.
-/// `op` must be a whole transaction, so a retry never applies part of it twice.
+/// `op` must be a whole transaction, so a retry never applies part of it
+/// twice. Contention that outlasts the attempts stays `Unavailable` (503:
+/// try again later).
 pub async fn retry_contention<T, F, Fut>(mut op: F) -> Result<T, DbError>
 where
     F: FnMut() -> Fut,
@@ -132,6 +156,10 @@ where
                 let jitter = rand::random_range(0..base);
                 tracing::debug!(attempt, error = %e, "transaction aborted by contention; retrying");
                 tokio::time::sleep(Duration::from_millis(base + jitter)).await;
+            }
+            Err(e) if is_contention(&e) => {
+                tracing::warn!(attempts = attempt, error = %e, "transaction still aborted after every attempt");
+                return Err(e);
             }
             other => return other,
         }
