@@ -215,6 +215,9 @@ impl<E: std::fmt::Display> From<deadpool::managed::PoolError<E>> for DbError {
 
 #[cfg(test)]
 mod tests {
+    // Tests fail loudly.
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
     use super::*;
 
     fn db_error(kind: DatabaseErrorKind, message: &str) -> DieselError {
@@ -349,6 +352,30 @@ mod tests {
             DbError::from(DieselError::NotFound),
             DbError::Query(_)
         ));
+    }
+
+    /// SQLite's own error for a write lock it could not get in time.
+    #[test]
+    fn sqlite_busy_as_seen_is_contention() {
+        use diesel::Connection;
+        use diesel::connection::SimpleConnection;
+        let dir = std::env::temp_dir().join(format!("letao_busy_{:016x}", rand::random::<u64>()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("busy.db");
+        let path = path.to_str().unwrap();
+        let mut holder = diesel::SqliteConnection::establish(path).unwrap();
+        holder
+            .batch_execute("PRAGMA journal_mode = WAL; BEGIN IMMEDIATE")
+            .unwrap();
+        let mut other = diesel::SqliteConnection::establish(path).unwrap();
+        let err = other
+            .batch_execute("PRAGMA busy_timeout = 0; BEGIN IMMEDIATE")
+            .unwrap_err();
+        let err = DbError::from(err);
+        assert_eq!(err.fault(), Some(Fault::Contention), "{err:?}");
+        assert!(matches!(&err, DbError::Unavailable(m) if m == "contention: database is locked"));
+        drop((holder, other));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -11,5 +11,6 @@ mod adoption;
 mod catalogue;
 mod concurrency;
 mod delivery;
+mod faults;
 mod orders;
 mod support;
