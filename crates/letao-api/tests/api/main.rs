@@ -10,6 +10,7 @@ mod adoption;
 mod catalogue;
 mod delivery;
 mod errors;
+mod faults;
 mod health;
 mod logs;
 mod orders;
