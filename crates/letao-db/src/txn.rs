@@ -134,6 +134,16 @@ pub fn is_contention(err: &DbError) -> bool {
     matches!(err.fault(), Some(Fault::Contention | Fault::Refused))
 }
 
+/// Contention that outlasted the attempts, saying so in the log.
+fn gave_up(err: DbError, attempts: u32) -> DbError {
+    match err {
+        DbError::Unavailable(message) => {
+            DbError::Unavailable(format!("{message} (after {attempts} attempts)"))
+        }
+        other => other,
+    }
+}
+
 /// Attempts before giving up on a contended transaction.
 const ATTEMPTS: u32 = 5;
 
@@ -157,10 +167,7 @@ where
                 tracing::debug!(attempt, error = %e, "transaction aborted by contention; retrying");
                 tokio::time::sleep(Duration::from_millis(base + jitter)).await;
             }
-            Err(e) if is_contention(&e) => {
-                tracing::warn!(attempts = attempt, error = %e, "transaction still aborted after every attempt");
-                return Err(e);
-            }
+            Err(e) if is_contention(&e) => return Err(gave_up(e, attempt)),
             other => return other,
         }
     }
@@ -176,6 +183,50 @@ mod tests {
     use crate::testing::{Fixture, Migrated};
     use diesel::sql_types::BigInt;
     use diesel_async::SimpleAsyncConnection;
+
+    fn server_error(message: &str) -> DbError {
+        DbError::from(DieselError::DatabaseError(
+            diesel::result::DatabaseErrorKind::Unknown,
+            Box::new(message.to_owned()),
+        ))
+    }
+
+    /// How many times `retry_contention` runs an operation that always
+    /// fails with `message`, and the error it ends with.
+    async fn attempts_on(message: &str) -> (u32, DbError) {
+        let calls = std::cell::Cell::new(0);
+        let err = retry_contention(|| async {
+            calls.set(calls.get() + 1);
+            Err::<(), _>(server_error(message))
+        })
+        .await
+        .unwrap_err();
+        (calls.get(), err)
+    }
+
+    #[tokio::test]
+    async fn contention_is_retried_and_a_lost_connection_never() {
+        let (n, err) =
+            attempts_on("Deadlock found when trying to get lock; try restarting transaction").await;
+        assert_eq!(n, ATTEMPTS);
+        assert!(
+            matches!(&err, DbError::Unavailable(m) if m.starts_with("contention: Deadlock found")
+                && m.ends_with("(after 5 attempts)")),
+            "{err:?}"
+        );
+        let (n, _) = attempts_on("WSREP has not yet prepared node for application use").await;
+        assert_eq!(n, ATTEMPTS, "1047 ran nothing: retried");
+        let (n, err) =
+            attempts_on("Input/output error: Input/output error: connection closed").await;
+        assert_eq!(n, 1, "a write is never run again after its connection went");
+        assert!(matches!(&err, DbError::Unavailable(m) if m.starts_with("connection lost: ")));
+        let (n, _) = attempts_on(
+            "Error while appending streaming replication fragment(provider status: \
+             Not connected to Primary Component)",
+        )
+        .await;
+        assert_eq!(n, 1, "1180 at COMMIT is not retried");
+    }
 
     /// `run_write` on a MySQL connection of `m`, with a body that reads a
     /// row that does not exist after `before` ran inside the transaction.
