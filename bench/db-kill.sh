@@ -192,7 +192,7 @@ for line in open(f"{out}/runs.txt"):
     logged = collections.Counter()
     for l in server_log[log_from:log_to]:
         if " ERROR " in l or " WARN " in l:
-            m = re.search(r'error[=:]\s*"?([^"\n]{0,90})', l)
+            m = re.search(r'error[=:]\s*"?([^"\n]{0,150})', l)
             level = "ERROR" if " ERROR " in l else "WARN"
             logged[f"{level} {m.group(1).strip() if m else l.strip()[:90]}"] += 1
     for what, n in logged.most_common(6):

@@ -4,9 +4,10 @@
 use crate::DbError;
 use crate::error::Fault;
 use crate::pool::SqliteConn;
-use diesel::result::Error as DieselError;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::{
-    AsyncConnection, AsyncMysqlConnection, AsyncPgConnection, RunQueryDsl, TransactionManager,
+    AsyncConnection, AsyncMysqlConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection,
+    TransactionManager,
 };
 use std::time::Duration;
 
@@ -41,8 +42,14 @@ pub(crate) trait WriteTxn: AsyncConnection + Send {
         <Self as AsyncConnection>::TransactionManager::rollback_transaction(self)
     }
 
-    /// True when the server reports that it ended our transaction itself
-    /// (rolled it back) while the body ran.
+    /// Puts back what `begin_write` changed in the session, after the
+    /// transaction ended either way (or failed to begin).
+    fn end_write(&mut self) -> impl Future<Output = Result<(), DieselError>> + Send {
+        std::future::ready(Ok(()))
+    }
+
+    /// True when the server says it ended the transaction itself while the
+    /// body ran: everything the transaction wrote was rolled back.
     fn ended_by_server(&mut self) -> impl Future<Output = bool> + Send {
         std::future::ready(false)
     }
@@ -54,9 +61,24 @@ impl WriteTxn for AsyncPgConnection {
     }
 }
 
+/// A Galera node can end a transaction that a replicated write conflicts
+/// with without telling the session (seen under two nodes writing one row:
+/// a read in the transaction returned, the session was no longer in a
+/// transaction, and the statements after it committed on their own). So
+/// while a write transaction runs, the session's default is read-only and
+/// only the transaction itself is READ WRITE: a write sent after the
+/// server ended it fails (1792) instead of committing alone; and the
+/// transaction is checked to be still open before its COMMIT.
+const MYSQL_BEGIN: &str = "SET SESSION TRANSACTION READ ONLY; START TRANSACTION READ WRITE";
+const MYSQL_END: &str = "SET SESSION TRANSACTION READ WRITE";
+
 impl WriteTxn for AsyncMysqlConnection {
     async fn begin_write(&mut self) -> Result<(), DieselError> {
-        <Self as AsyncConnection>::TransactionManager::begin_transaction(self).await
+        diesel_async::AnsiTransactionManager::begin_transaction_sql(self, MYSQL_BEGIN).await
+    }
+
+    async fn end_write(&mut self) -> Result<(), DieselError> {
+        self.batch_execute(MYSQL_END).await
     }
 
     /// MariaDB's `@@in_transaction` is 0 once the server has rolled the
@@ -94,29 +116,59 @@ pub(crate) async fn run_write<C, T>(
 where
     C: WriteTxn,
 {
-    conn.begin_write().await?;
+    let result = match conn.begin_write().await {
+        Ok(()) => commit_or_roll_back(conn, body).await,
+        Err(e) => Err(e.into()),
+    };
+    match conn.end_write().await {
+        Ok(()) => result,
+        // A session that may still be read-only must not be reused: the
+        // error drops the connection, even after a COMMIT that worked
+        // (whose outcome the caller then cannot know, as with a COMMIT
+        // whose connection was lost).
+        Err(e) => Err(DbError::fault_error(
+            Fault::Lost,
+            &format!("the session could not be reset after a write transaction: {e}"),
+        )),
+    }
+}
+
+async fn commit_or_roll_back<C, T>(
+    conn: &mut C,
+    body: impl AsyncFnOnce(&mut C) -> Result<T, Abort<T>>,
+) -> Result<T, DbError>
+where
+    C: WriteTxn,
+{
     let outcome = body(conn).await;
-    let result = match outcome {
-        Ok(value) => match conn.commit_write().await {
-            Ok(()) => return Ok(value),
-            Err(e) => Err(e.into()),
-        },
-        Err(Abort::Rollback(value)) => Ok(value),
-        // On Galera a transaction aborted by a replicated write can show
-        // up as an empty read (a row it had just inserted, read back, is
-        // missing) instead of 1213. If the server says the transaction is
-        // no longer open, it was rolled back: nothing of it was committed,
-        // and the body stopped at this read, so it is contention.
-        Err(Abort::Db(DieselError::NotFound)) if conn.ended_by_server().await => {
-            tracing::warn!(
-                "a read inside a transaction found nothing and the server had rolled the transaction back"
-            );
-            Err(DbError::fault_error(
-                Fault::Contention,
-                "the server rolled the transaction back while it ran (a read in it found nothing)",
-            ))
+    let ended = match &outcome {
+        // A read that found nothing, or a write refused as read-only: what
+        // the statement after a silent end of the transaction gets.
+        Err(Abort::Db(
+            DieselError::NotFound
+            | DieselError::DatabaseError(DatabaseErrorKind::ReadOnlyTransaction, _),
+        ))
+        | Ok(_)
+        | Err(Abort::Rollback(_)) => conn.ended_by_server().await,
+        Err(Abort::Db(_)) => false,
+    };
+    let result = if ended {
+        tracing::warn!(
+            "the server ended a write transaction while it ran; nothing of it was committed"
+        );
+        Err(DbError::fault_error(
+            Fault::Contention,
+            "the server ended the transaction while it ran (nothing of it was committed)",
+        ))
+    } else {
+        match outcome {
+            Ok(value) => match conn.commit_write().await {
+                Ok(()) => return Ok(value),
+                Err(e) => Err(e.into()),
+            },
+            Err(Abort::Rollback(value)) => Ok(value),
+            Err(Abort::Db(e)) => Err(e.into()),
         }
-        Err(Abort::Db(e)) => Err(e.into()),
     };
     // A failed rollback leaves the connection unusable; diesel marks it
     // broken and the pool drops it.
@@ -228,38 +280,98 @@ mod tests {
         assert_eq!(n, 1, "1180 at COMMIT is not retried");
     }
 
-    /// `run_write` on a MySQL connection of `m`, with a body that reads a
-    /// row that does not exist after `before` ran inside the transaction.
-    async fn missing_row_after(m: &Migrated, before: &'static str) -> Result<(), DbError> {
+    /// Runs `body` through `run_write` on a MySQL connection of `m`, then
+    /// an autocommit UPDATE on the same connection (refused if the session
+    /// was left read-only, even though it matches no row).
+    async fn on_mysql<T>(
+        m: &Migrated,
+        body: impl AsyncFnOnce(&mut AsyncMysqlConnection) -> Result<T, Abort<T>>,
+    ) -> Result<T, DbError> {
         let Pools::Mysql(conns) = m.db.pools() else {
             panic!("a MySQL pool");
         };
         let mut obj = conns.get().await.unwrap();
-        run_write(&mut *obj, async |c: &mut AsyncMysqlConnection| {
-            c.batch_execute(before).await?;
-            diesel::select(diesel::dsl::sql::<BigInt>("id FROM payorder WHERE id = -1"))
+        let result = run_write(&mut *obj, body).await;
+        obj.batch_execute("UPDATE category SET categoryName = 'x' WHERE id = -1")
+            .await
+            .expect("the session is read-write again");
+        result
+    }
+
+    fn categories(m: &Migrated, ids: &str) -> i64 {
+        m.database.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM category WHERE id IN ({ids})"
+        ))
+    }
+
+    /// What Galera does to a transaction a replicated write aborts without
+    /// telling the session, seen from the session: it is no longer in a
+    /// transaction. ROLLBACK sent behind diesel's back stands in for that.
+    #[tokio::test]
+    #[ignore = "needs TEST_MYSQL_URL (bash .ci/run runs it)"]
+    async fn a_transaction_the_server_ended_commits_nothing_and_is_contention() {
+        let m = Migrated::fixture(crate::Backend::Mysql).await;
+        // A read that then finds nothing.
+        let err = on_mysql(&m, async |c| {
+            c.batch_execute("INSERT INTO category (id, categoryName) VALUES (91, 'a'); ROLLBACK")
+                .await?;
+            diesel::select(diesel::dsl::sql::<BigInt>("id FROM category WHERE id = 91"))
                 .get_result::<i64>(c)
                 .await?;
             Ok(())
         })
         .await
+        .unwrap_err();
+        assert!(is_contention(&err), "{err:?}");
+        // A write after it: refused, never committed on its own.
+        let err = on_mysql(&m, async |c| {
+            c.batch_execute("INSERT INTO category (id, categoryName) VALUES (92, 'a'); ROLLBACK")
+                .await?;
+            c.batch_execute("INSERT INTO category (id, categoryName) VALUES (93, 'stray')")
+                .await?;
+            Ok(())
+        })
+        .await
+        .unwrap_err();
+        assert!(is_contention(&err), "{err:?}");
+        // Nothing after it at all: the COMMIT is not sent as if it worked.
+        let err = on_mysql(&m, async |c| {
+            c.batch_execute("INSERT INTO category (id, categoryName) VALUES (94, 'a'); ROLLBACK")
+                .await?;
+            Ok(())
+        })
+        .await
+        .unwrap_err();
+        assert!(is_contention(&err), "{err:?}");
+        assert_eq!(categories(&m, "91, 92, 93, 94"), 0);
     }
 
-    /// What Galera does to a transaction a replicated write aborts, seen
-    /// from the session: it is no longer in a transaction. A read that
-    /// then finds nothing is contention, retried whole.
     #[tokio::test]
     #[ignore = "needs TEST_MYSQL_URL (bash .ci/run runs it)"]
-    async fn an_empty_read_after_the_server_ended_the_transaction_is_contention() {
+    async fn an_empty_read_in_an_open_transaction_is_a_plain_miss() {
         let m = Migrated::fixture(crate::Backend::Mysql).await;
-        // ROLLBACK sent behind diesel's back stands in for the abort.
-        let err = missing_row_after(&m, "ROLLBACK").await.unwrap_err();
-        assert!(is_contention(&err), "{err:?}");
-        // The same read inside a transaction still open is a plain miss.
-        let err = missing_row_after(&m, "DO 1").await.unwrap_err();
+        let err = on_mysql(&m, async |c| {
+            diesel::select(diesel::dsl::sql::<BigInt>("id FROM category WHERE id = -1"))
+                .get_result::<i64>(c)
+                .await?;
+            Ok(())
+        })
+        .await
+        .unwrap_err();
         assert!(
             matches!(err, DbError::Query(DieselError::NotFound)),
             "{err:?}"
         );
+        let n = on_mysql(&m, async |c| {
+            Ok(
+                diesel::sql_query("INSERT INTO category (id, categoryName) VALUES (95, 'kept')")
+                    .execute(c)
+                    .await?,
+            )
+        })
+        .await
+        .unwrap();
+        assert_eq!(n, 1);
+        assert_eq!(categories(&m, "95"), 1);
     }
 }
