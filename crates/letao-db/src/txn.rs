@@ -4,7 +4,7 @@
 use crate::DbError;
 use crate::error::Fault;
 use crate::pool::SqliteConn;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::result::Error as DieselError;
 use diesel_async::{
     AsyncConnection, AsyncMysqlConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection,
     TransactionManager,
@@ -34,18 +34,18 @@ impl<T> From<DieselError> for Abort<T> {
 pub(crate) trait WriteTxn: AsyncConnection + Send {
     fn begin_write(&mut self) -> impl Future<Output = Result<(), DieselError>> + Send;
 
+    /// Checks, just before COMMIT, that the transaction is still open:
+    /// `Ok(false)` when the server has ended it by itself.
+    fn still_open(&mut self) -> impl Future<Output = Result<bool, DieselError>> + Send {
+        std::future::ready(Ok(true))
+    }
+
     fn commit_write(&mut self) -> impl Future<Output = Result<(), DieselError>> + Send {
         <Self as AsyncConnection>::TransactionManager::commit_transaction(self)
     }
 
     fn rollback_write(&mut self) -> impl Future<Output = Result<(), DieselError>> + Send {
         <Self as AsyncConnection>::TransactionManager::rollback_transaction(self)
-    }
-
-    /// Puts back what `begin_write` changed in the session, after the
-    /// transaction ended either way (or failed to begin).
-    fn end_write(&mut self) -> impl Future<Output = Result<(), DieselError>> + Send {
-        std::future::ready(Ok(()))
     }
 
     /// True when the server says it ended the transaction itself while the
@@ -62,23 +62,40 @@ impl WriteTxn for AsyncPgConnection {
 }
 
 /// A Galera node can end a transaction that a replicated write conflicts
-/// with without telling the session (seen under two nodes writing one row:
+/// with without telling the session: seen under two nodes writing one row,
 /// a read in the transaction returned, the session was no longer in a
-/// transaction, and the statements after it committed on their own). So
-/// while a write transaction runs, the session's default is read-only and
-/// only the transaction itself is READ WRITE: a write sent after the
-/// server ended it fails (1792) instead of committing alone; and the
-/// transaction is checked to be still open before its COMMIT.
-const MYSQL_BEGIN: &str = "SET SESSION TRANSACTION READ ONLY; START TRANSACTION READ WRITE";
-const MYSQL_END: &str = "SET SESSION TRANSACTION READ WRITE";
+/// transaction, the statements after it committed on their own, and the
+/// COMMIT "succeeded" with nothing left to commit. So each write
+/// transaction sets a savepoint when it begins and releases it just before
+/// COMMIT: a transaction the server has ended has no savepoint any more,
+/// and the release fails (1305) instead of the COMMIT reporting success.
+/// (A plain text statement: a prepared `SELECT @@in_transaction` in that
+/// place made such silent ends far more frequent.)
+const SAVEPOINT: &str = "letao_write";
 
 impl WriteTxn for AsyncMysqlConnection {
     async fn begin_write(&mut self) -> Result<(), DieselError> {
-        diesel_async::AnsiTransactionManager::begin_transaction_sql(self, MYSQL_BEGIN).await
+        diesel_async::AnsiTransactionManager::begin_transaction_sql(
+            self,
+            &format!("BEGIN; SAVEPOINT {SAVEPOINT}"),
+        )
+        .await
     }
 
-    async fn end_write(&mut self) -> Result<(), DieselError> {
-        self.batch_execute(MYSQL_END).await
+    async fn still_open(&mut self) -> Result<bool, DieselError> {
+        match self
+            .batch_execute(&format!("RELEASE SAVEPOINT {SAVEPOINT}"))
+            .await
+        {
+            Ok(()) => Ok(true),
+            Err(DieselError::DatabaseError(_, info))
+                if info.message().starts_with("SAVEPOINT")
+                    && info.message().ends_with("does not exist") =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// MariaDB's `@@in_transaction` is 0 once the server has rolled the
@@ -116,64 +133,41 @@ pub(crate) async fn run_write<C, T>(
 where
     C: WriteTxn,
 {
-    let result = match conn.begin_write().await {
-        Ok(()) => commit_or_roll_back(conn, body).await,
-        Err(e) => Err(e.into()),
-    };
-    match conn.end_write().await {
-        Ok(()) => result,
-        // A session that may still be read-only must not be reused: the
-        // error drops the connection, even after a COMMIT that worked
-        // (whose outcome the caller then cannot know, as with a COMMIT
-        // whose connection was lost).
-        Err(e) => Err(DbError::fault_error(
-            Fault::Lost,
-            &format!("the session could not be reset after a write transaction: {e}"),
-        )),
-    }
-}
-
-async fn commit_or_roll_back<C, T>(
-    conn: &mut C,
-    body: impl AsyncFnOnce(&mut C) -> Result<T, Abort<T>>,
-) -> Result<T, DbError>
-where
-    C: WriteTxn,
-{
+    conn.begin_write().await?;
     let outcome = body(conn).await;
-    let ended = match &outcome {
-        // A read that found nothing, or a write refused as read-only: what
-        // the statement after a silent end of the transaction gets.
-        Err(Abort::Db(
-            DieselError::NotFound
-            | DieselError::DatabaseError(DatabaseErrorKind::ReadOnlyTransaction, _),
-        ))
-        | Ok(_)
-        | Err(Abort::Rollback(_)) => conn.ended_by_server().await,
-        Err(Abort::Db(_)) => false,
-    };
-    let result = if ended {
-        tracing::warn!(
-            "the server ended a write transaction while it ran; nothing of it was committed"
-        );
-        Err(DbError::fault_error(
-            Fault::Contention,
-            "the server ended the transaction while it ran (nothing of it was committed)",
-        ))
-    } else {
-        match outcome {
-            Ok(value) => match conn.commit_write().await {
+    let result = match outcome {
+        Ok(value) => match conn.still_open().await {
+            Ok(true) => match conn.commit_write().await {
                 Ok(()) => return Ok(value),
                 Err(e) => Err(e.into()),
             },
-            Err(Abort::Rollback(value)) => Ok(value),
-            Err(Abort::Db(e)) => Err(e.into()),
+            Ok(false) => Err(ended_by_server()),
+            Err(e) => Err(e.into()),
+        },
+        Err(Abort::Rollback(value)) => Ok(value),
+        // On Galera a transaction ended by a replicated write can also show
+        // up as an empty read (a row it had just inserted, read back, is
+        // missing). If the server says the transaction is no longer open,
+        // it was rolled back, and the body stopped at this read.
+        Err(Abort::Db(DieselError::NotFound)) if conn.ended_by_server().await => {
+            Err(ended_by_server())
         }
+        Err(Abort::Db(e)) => Err(e.into()),
     };
     // A failed rollback leaves the connection unusable; diesel marks it
     // broken and the pool drops it.
     let _ = conn.rollback_write().await;
     result
+}
+
+/// A transaction the server ended by itself, seen before its COMMIT: what
+/// it wrote was rolled back, so it is run again.
+fn ended_by_server() -> DbError {
+    tracing::warn!("the server ended a write transaction by itself before its COMMIT");
+    DbError::fault_error(
+        Fault::Contention,
+        "the server ended the transaction by itself before its COMMIT",
+    )
 }
 
 /// True for errors that mean "the database gave up on this transaction
