@@ -11,6 +11,7 @@ mod addresses;
 mod audit;
 mod catalogue;
 pub mod columns;
+mod contention;
 mod error;
 mod migrate;
 mod orders;
@@ -25,6 +26,7 @@ mod versions;
 
 pub use addresses::{AddressAdded, AddressRecord};
 pub use audit::{Actor, AuditEntry, AuditRecord};
+pub use contention::{is_contention, retry_contention};
 pub use error::DbError;
 pub use orders::{
     AddressSet, BuyerRecord, Created, DeliveryRecord, EventRecord, NewOrder, OrderFilter,
@@ -34,7 +36,6 @@ pub use orders::{
 pub use pool::{Backend, Db, DbConfig, redact_url};
 pub use rate_limit::{RateRule, RetryAfter};
 pub use sms_codes::NewCode;
-pub use txn::{is_contention, retry_contention};
 pub use users::{NewUser, Registration, UserRecord};
 
 #[cfg(feature = "test-utils")]

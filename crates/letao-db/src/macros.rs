@@ -74,7 +74,7 @@ macro_rules! read_conn {
 /// yields `v`, a diesel error rolls back and fails.
 macro_rules! write_txn {
     ($db:expr, |$conn:ident| $body:expr) => {
-        $crate::txn::retry_contention(|| async {
+        $crate::contention::retry_contention(|| async {
             with_conn!($db, |c| {
                 $crate::txn::run_write(c, async |$conn| $body).await
             })
