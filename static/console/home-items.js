@@ -1,5 +1,6 @@
 // Home page banners and grid icons (admin): GET/POST /admin/home-items,
-// PUT/DELETE /admin/home-items/{id}.
+// PUT /admin/home-items/{id} (the body names the kind), DELETE
+// /admin/home-items/{id}?kind= (grid and banner ids may overlap).
 
 import { h, field, formStatus, onSubmit, load } from '/common/dom.js';
 import { imageField, confirmButton } from '/console/widgets.js';
@@ -43,7 +44,7 @@ function row(ctx, item, reload) {
       h('button', { type: 'submit', class: 'btn small' }, '保存'),
       confirmButton('删除', '从首页删除这张图？', async () => {
         try {
-          await ctx.api.del(`/admin/home-items/${item.id}`, { auth: true });
+          await ctx.api.del(`/admin/home-items/${item.id}?kind=${item.kind}`, { auth: true });
           ctx.toast('已删除');
           await reload();
         } catch (err) {

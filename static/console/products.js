@@ -52,13 +52,20 @@ function page(ctx, top, brands) {
     'form',
     { class: 'filters', role: 'search' },
     field('品牌', brandSelect(brands, ctx.query.brandId, { all: '全部品牌' })),
-    field('搜索', h('input', { type: 'search', name: 'q', value: ctx.query.q ?? '', placeholder: '商品名称' })),
+    field(
+      '状态',
+      h(
+        'select',
+        { name: 'hidden' },
+        [['', '全部'], ['false', '在售'], ['true', '已隐藏']].map(([value, text]) => h('option', { value, selected: (ctx.query.hidden ?? '') === value }, text)),
+      ),
+    ),
     h('div', { class: 'filter-buttons' }, h('button', { type: 'submit', class: 'btn' }, '筛选')),
   );
   filters.addEventListener('submit', (e) => {
     e.preventDefault();
     const data = Object.fromEntries(new FormData(filters));
-    ctx.navigate(link('/products', { brandId: data.brandId, q: data.q.trim() }));
+    ctx.navigate(link('/products', { brandId: data.brandId, hidden: data.hidden }));
   });
 
   const body = h('tbody');
@@ -89,7 +96,7 @@ function page(ctx, top, brands) {
     fetchPage: async (after) => {
       const r = await ctx.api.get('/admin/products', {
         auth: true,
-        query: { brandId: ctx.query.brandId, q: ctx.query.q, pageSize: PAGE_SIZE, after },
+        query: { brandId: ctx.query.brandId, hidden: ctx.query.hidden, pageSize: PAGE_SIZE, after },
       });
       return { items: r.products ?? [], next: r.next, total: r.total };
     },

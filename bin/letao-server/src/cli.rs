@@ -1,4 +1,5 @@
-//! The command line: `serve` (default), `migrate`, `check-config`.
+//! The command line: `serve` (default), `migrate`, `check-config`,
+//! `grant-admin`, `reconcile`.
 
 // Printing results is what the command line is for.
 #![allow(clippy::print_stdout)]
@@ -50,7 +51,22 @@ pub enum Command {
         #[arg(long)]
         revoke: bool,
     },
+    /// Compare a day's WeChat Pay trade bill with the orders: record lost
+    /// payments, report differences. Exit 0 when every row matched, 3 when
+    /// differences remain, 1 on an error (nothing recorded).
+    Reconcile {
+        /// The day, `YYYY-MM-DD` in China time (default: yesterday).
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+        /// Read this bill file (the `ALL` bill as WeChat sends it) instead
+        /// of downloading it.
+        #[arg(long)]
+        bill_file: Option<PathBuf>,
+    },
 }
+
+/// Exit code of `reconcile` when differences remain.
+const DIFFERENCES: u8 = 3;
 
 /// Runs the command line; the process exit code.
 pub async fn run(cli: Cli) -> ExitCode {
@@ -64,6 +80,16 @@ pub async fn run(cli: Cli) -> ExitCode {
         }
     };
     telemetry::init(&settings.log);
+    if let Some(Command::Reconcile { date, bill_file }) = &cli.command {
+        return match reconcile(&settings, *date, bill_file.as_deref()).await {
+            Ok(code) => code,
+            Err(e) => {
+                tracing::error!(error = %e, "reconciliation failed");
+                eprintln!("letao-server: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(&settings).await,
         Command::Migrate => migrate(&settings).await,
@@ -71,6 +97,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             check_config(&settings);
             Ok(())
         }
+        Command::Reconcile { .. } => Ok(()),
         Command::GrantAdmin {
             username,
             role,
@@ -121,6 +148,53 @@ async fn grant_role(
         None => println!("{username} has no owner role any more"),
     }
     Ok(())
+}
+
+async fn reconcile(
+    settings: &Settings,
+    date: Option<chrono::NaiveDate>,
+    bill_file: Option<&std::path::Path>,
+) -> Result<ExitCode, AnyError> {
+    use letao_shop::reconcile::{BillSource, china_today};
+    let db = prepare_database(settings).await?;
+    let (gateway, _refresher) = crate::startup::gateway(settings)?;
+    let orders = crate::startup::orders(settings, db, gateway);
+    let date = match date {
+        Some(d) => d,
+        None => china_today(chrono::Utc::now())
+            .pred_opt()
+            .ok_or("the day before today is out of range")?,
+    };
+    let source = match bill_file {
+        Some(path) => BillSource::File(
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+        ),
+        None => BillSource::Fetch,
+    };
+    let report = orders.reconcile(date, source).await?;
+    println!(
+        "reconciliation of {}: {} bill rows, {} matched ({} recovered), {} differences",
+        report.date,
+        report.bill_rows,
+        report.matched,
+        report.recovered,
+        report.differences.len()
+    );
+    for d in &report.differences {
+        println!(
+            "  {:<24} {:<32} {:<32} ours {:>10} wechat {:>10}",
+            d.kind.as_str(),
+            d.out_trade_no,
+            d.transaction_id.as_deref().unwrap_or("-"),
+            d.ours.map_or("-".to_owned(), |v| v.to_string()),
+            d.wechat.map_or("-".to_owned(), |v| v.to_string()),
+        );
+    }
+    Ok(if report.differences.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(DIFFERENCES)
+    })
 }
 
 fn check_config(settings: &Settings) {

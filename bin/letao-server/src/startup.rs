@@ -1,6 +1,6 @@
 //! Building and running the server from its settings.
 
-use crate::settings::{Settings, SmsBackend};
+use crate::settings::{ApiVersion, Settings, SmsBackend};
 use actix_web::HttpServer;
 use actix_web::dev::Server;
 use chrono::TimeDelta;
@@ -8,12 +8,15 @@ use letao_api::AppState;
 use letao_auth::{Argon2Settings, SystemClock};
 use letao_db::{Db, DbError};
 use letao_domain::verification::CodePolicy;
+use letao_shop::payments::PaymentGateway;
 use letao_shop::payments::v2::WechatV2;
+use letao_shop::payments::v3::WechatV3;
 use letao_shop::{Accounts, AccountsConfig, LoginLimits, Orders, OrdersConfig};
 use letao_sms::{OutboxSender, SmsSender, TencentConfig, TencentSender};
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::Duration;
+use wechat_pay::v3::CertificateRefresher;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +42,8 @@ pub struct Application {
     addr: SocketAddr,
     server: Server,
     db: Db,
+    /// Keeps platform certificates fresh while the server runs (v3).
+    _refresher: Option<CertificateRefresher>,
 }
 
 /// Connects to the database and applies pending migrations.
@@ -74,8 +79,71 @@ pub fn sms_sender(settings: &Settings) -> Result<Arc<dyn SmsSender>, StartError>
     })
 }
 
-/// The order service: WeChat Pay client and the order settings.
-pub fn orders(settings: &Settings, db: Db) -> Result<Orders, StartError> {
+/// A configured file, read whole.
+fn read_file(what: &str, path: &std::path::Path) -> Result<Vec<u8>, StartError> {
+    std::fs::read(path).map_err(|e| {
+        StartError::Config(format!(
+            "wechat_pay.{what}: cannot read {}: {e}",
+            path.display()
+        ))
+    })
+}
+
+/// The payment gateway the settings name, and (platform-certificate mode)
+/// the thread that keeps the certificates fresh.
+pub fn gateway(
+    settings: &Settings,
+) -> Result<(Arc<dyn PaymentGateway>, Option<CertificateRefresher>), StartError> {
+    let w = &settings.wechat_pay;
+    if w.api_version == ApiVersion::V2 {
+        return Ok((v2_gateway(settings)?, None));
+    }
+    let key = String::from_utf8(read_file("merchant_private_key", &w.merchant_private_key)?)
+        .map_err(|_| {
+            StartError::Config("wechat_pay.merchant_private_key is not PEM text".into())
+        })?;
+    let mut config = wechat_pay::v3::Config::new(
+        &w.appid,
+        &w.mch_id,
+        &w.merchant_serial,
+        secrecy::SecretString::from(key),
+        w.apiv3_key.clone(),
+    );
+    if !w.platform_public_key.as_os_str().is_empty() {
+        let pem = String::from_utf8(read_file("platform_public_key", &w.platform_public_key)?)
+            .map_err(|_| {
+                StartError::Config("wechat_pay.platform_public_key is not PEM text".into())
+            })?;
+        config = config.with_public_key(&w.platform_public_key_id, &pem);
+    }
+    let certificates = config.platform_certificates;
+    config.base_url = w.base_url.clone();
+    config.timeout = Duration::from_secs(w.timeout_secs.max(1));
+    let client = wechat_pay::v3::Client::new(config)
+        .map_err(|e| StartError::Config(format!("wechat_pay (v3): {e}")))?;
+    let refresher = if certificates {
+        Some(
+            wechat_pay::v3::spawn_certificate_refresher(client.verifier(), CERTIFICATE_REFRESH)
+                .map_err(|e| {
+                    StartError::Config(format!("wechat_pay: certificate refresher: {e}"))
+                })?,
+        )
+    } else {
+        None
+    };
+    let notifications = client.notifications();
+    Ok((
+        Arc::new(WechatV3::new(Arc::new(client), notifications)),
+        refresher,
+    ))
+}
+
+/// How often platform certificates are downloaded again (WeChat rotates
+/// them with weeks of overlap; an unknown serial also triggers a download).
+const CERTIFICATE_REFRESH: Duration = Duration::from_secs(12 * 3600);
+
+/// The v2 gateway: the XML client and the merchant that verifies notifications.
+fn v2_gateway(settings: &Settings) -> Result<Arc<dyn PaymentGateway>, StartError> {
     let w = &settings.wechat_pay;
     let merchant = wechat_pay::Merchant {
         appid: w.appid.clone(),
@@ -115,22 +183,22 @@ pub fn orders(settings: &Settings, db: Db) -> Result<Orders, StartError> {
         root_certs_pem: None,
     })
     .map_err(|e| StartError::Config(format!("wechat_pay: {e}")))?;
+    Ok(Arc::new(WechatV2::new(Arc::new(client), merchant)))
+}
+
+/// The order service over `gateway`.
+pub fn orders(settings: &Settings, db: Db, gateway: Arc<dyn PaymentGateway>) -> Orders {
+    let w = &settings.wechat_pay;
     let config = OrdersConfig {
-        appid: merchant.appid.clone(),
-        mch_id: merchant.mch_id.clone(),
+        appid: w.appid.clone(),
+        mch_id: w.mch_id.clone(),
         notify_url: w.notify_url.clone(),
         refund_notify_url: Some(w.refund_notify_url.clone()).filter(|u| !u.is_empty()),
         ttl: TimeDelta::seconds(i64::try_from(settings.orders.ttl_secs).unwrap_or(7200)),
         auto_receive: TimeDelta::days(i64::from(settings.orders.auto_receive_days)),
         totals_ttl: letao_shop::TOTALS_TTL,
     };
-    let gateway = WechatV2::new(Arc::new(client), merchant);
-    Ok(Orders::new(
-        db,
-        config,
-        Arc::new(gateway),
-        Arc::new(SystemClock),
-    ))
+    Orders::new(db, config, gateway, Arc::new(SystemClock))
 }
 
 /// The account rules as configured.
@@ -176,12 +244,20 @@ impl Application {
             Arc::new(SystemClock),
         )
         .map_err(|e| StartError::Config(format!("auth: {e}")))?;
-        let orders = Arc::new(orders(settings, db.clone())?);
+        let (gateway, refresher) = gateway(settings)?;
+        let orders = Arc::new(orders(settings, db.clone(), gateway));
         let state = AppState::builder(db.clone(), Arc::new(accounts), orders.clone())
             .catalogue_ttl(settings.catalogue_ttl())
             .static_dir(&settings.server.static_dir)
-            .trusted_proxies(settings.server.trusted_proxies.clone())
-            .build();
+            .media_dir(&settings.server.media_dir)
+            .trusted_proxies(settings.server.trusted_proxies.clone());
+        let metrics = metrics_handle();
+        let private_state = state.metrics(metrics.clone()).build();
+        let state = if settings.metrics.public {
+            private_state.clone()
+        } else {
+            private_state.clone().without_metrics()
+        };
         let bind_err = |source| StartError::Bind {
             addr: settings.server.addr.clone(),
             source,
@@ -196,9 +272,40 @@ impl Application {
             server = server.workers(workers);
         }
         let server = server.listen(listener).map_err(bind_err)?.run();
+        let metrics_server = if settings.metrics.addr.trim().is_empty() {
+            None
+        } else {
+            let addr = settings.metrics.addr.trim().to_owned();
+            let err = |source| StartError::Bind {
+                addr: addr.clone(),
+                source,
+            };
+            let listener = TcpListener::bind(&addr).map_err(err)?;
+            let bound = listener.local_addr().map_err(err)?;
+            let server = HttpServer::new(move || letao_api::metrics_app(private_state.clone()))
+                .workers(1)
+                .disable_signals()
+                .listen(listener)
+                .map_err(err)?
+                .run();
+            tracing::info!(addr = %bound, "metrics listening");
+            Some(server)
+        };
         let interval = Duration::from_secs(settings.orders.expiry_interval_secs);
         actix_web::rt::spawn(letao_shop::jobs::run_expiry(orders.clone(), interval));
-        actix_web::rt::spawn(letao_shop::jobs::run_receipts(orders, interval));
+        actix_web::rt::spawn(letao_shop::jobs::run_receipts(orders.clone(), interval));
+        let daily = letao_shop::reconcile::DailyReconciliation {
+            at: settings
+                .reconcile
+                .time()
+                .map_err(|e| StartError::Config(e.to_string()))?,
+            ..letao_shop::reconcile::DailyReconciliation::default()
+        };
+        actix_web::rt::spawn(letao_shop::reconcile::run_daily(
+            orders,
+            daily,
+            Duration::from_secs(60),
+        ));
         tracing::info!(
             %addr,
             backend = db.backend().name(),
@@ -207,7 +314,15 @@ impl Application {
             environment = %settings.environment,
             "letao-server listening"
         );
-        Ok(Application { addr, server, db })
+        if let Some(metrics) = metrics_server {
+            actix_web::rt::spawn(metrics);
+        }
+        Ok(Application {
+            addr,
+            server,
+            db,
+            _refresher: refresher,
+        })
     }
 
     /// The address actually bound (useful with port 0).
@@ -260,4 +375,23 @@ async fn shutdown_signal() -> &'static str {
         _ = term.recv() => "SIGTERM",
         _ = int.recv() => "SIGINT",
     }
+}
+
+/// The process's metrics recorder, installed once (a second
+/// application in one process, as in tests, shares it).
+fn metrics_handle() -> Option<metrics_exporter_prometheus::PrometheusHandle> {
+    static HANDLE: std::sync::OnceLock<Option<metrics_exporter_prometheus::PrometheusHandle>> =
+        std::sync::OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let latency = [
+                0.000_5, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0,
+            ];
+            metrics_exporter_prometheus::PrometheusBuilder::new()
+                .set_buckets(&latency)
+                .and_then(|b| b.install_recorder())
+                .map_err(|e| tracing::warn!(error = %e, "metrics are off"))
+                .ok()
+        })
+        .clone()
 }

@@ -4,8 +4,8 @@ use crate::AppState;
 use crate::auth::require_user;
 use crate::middleware::{lowercase_path, request_span};
 use crate::routes::{
-    self, accounts, addresses, admin_orders, catalogue, fallback, health, index_page, orders,
-    products,
+    self, accounts, addresses, admin_catalogue, admin_orders, catalogue, fallback, health, orders,
+    pages, products,
 };
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -59,8 +59,11 @@ pub fn app(
         .app_data(web::PayloadConfig::new(crate::input::MAX_BODY_BYTES))
         .wrap(from_fn(lowercase_path))
         .wrap(from_fn(request_span))
-        .service(get_resource("/", index_page::index))
+        .service(get_resource("/", pages::storefront))
+        .service(get_resource("/admin", pages::console))
+        .service(get_resource("/admin/", pages::console))
         .service(get_resource("/health", health::health))
+        .service(get_resource("/metrics", routes::metrics::metrics))
         .service(get_resource("/ready", health::ready))
         .service(get_resource("/gridlist", catalogue::gridlist))
         .service(get_resource("/banners", catalogue::banners))
@@ -115,8 +118,36 @@ pub fn app(
                 .wrap(from_fn(require_user)),
         )
         .service(get_resource("/admin/audit", admin_orders::audit).wrap(from_fn(require_user)))
+        .service(
+            get_resource("/admin/reconciliations", admin_orders::reconciliation)
+                .wrap(from_fn(require_user)),
+        )
         .service(post_resource("/admin/refund", orders::refund).wrap(from_fn(require_user)))
+        .configure(admin_catalogue::configure)
         .service(post_resource("/pay/notify", orders::pay_notify))
         .service(post_resource("/pay/refund_notify", orders::refund_notify))
+        .service(post_resource("/pay/v3/notify", orders::pay_notify_v3))
+        .service(post_resource(
+            "/pay/v3/refund_notify",
+            orders::refund_notify_v3,
+        ))
         .default_service(web::to(fallback::fallback))
+}
+
+/// An application with `/metrics` only, for a separate listen address.
+pub fn metrics_app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(web::Data::new(state))
+        .service(get_resource("/metrics", routes::metrics::metrics))
+        .default_service(web::to(fallback::not_found))
 }

@@ -145,6 +145,9 @@ impl From<ShopError> for ApiError {
             }
             ShopError::RefundAmount(e) => ApiError::OrderState(e.to_string()),
             ShopError::Ship(e) => ApiError::OrderState(e.to_string()),
+            ShopError::Bill(msg) => ApiError::Payment(msg),
+            ShopError::NotReady(msg) => ApiError::Conflict(msg),
+            ShopError::InvalidDate(msg) => ApiError::invalid("date", msg),
             ShopError::Forbidden => ApiError::Forbidden,
             ShopError::NotFound(what) => ApiError::Missing(what),
             ShopError::Conflict(msg) => ApiError::Conflict(msg),

@@ -17,7 +17,7 @@ mod replies;
 mod routes;
 mod state;
 
-pub use app::app;
+pub use app::{app, metrics_app};
 pub use auth::{AuthUser, OwnerUser};
 pub use error::ApiError;
 pub use state::{AppState, AppStateBuilder};

@@ -1,9 +1,11 @@
 //! What every request handler can reach.
 
-use crate::replies::RenderedCatalogue;
+use crate::replies::{CachedJson, RenderedCatalogue};
 use letao_auth::{Clock, SystemClock};
 use letao_db::Db;
+use letao_shop::freshness::CatalogueVersion;
 use letao_shop::{Accounts, Addresses, CatalogueCache, Orders, Owners, Products};
+use metrics_exporter_prometheus::PrometheusHandle;
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -19,8 +21,10 @@ pub struct AppState {
     pub(crate) orders: Arc<Orders>,
     pub(crate) addresses: Arc<Addresses>,
     pub(crate) owners: Arc<Owners>,
-    pub(crate) products: Arc<Products>,
+    pub(crate) products: Arc<Products<CachedJson, CachedJson>>,
     pub(crate) trusted_proxies: Arc<[IpAddr]>,
+    /// Where `/metrics` reads from; `None` keeps it off this listener.
+    pub(crate) metrics: Option<PrometheusHandle>,
 }
 
 impl AppState {
@@ -34,7 +38,9 @@ impl AppState {
             catalogue_ttl: Duration::from_secs(1),
             clock: Arc::new(SystemClock),
             static_dir: PathBuf::from("static"),
+            media_dir: PathBuf::from("data/media"),
             trusted_proxies: Vec::new(),
+            metrics: None,
         }
     }
 
@@ -55,6 +61,13 @@ impl AppState {
         self.products.changed();
     }
 
+    /// The same state with `/metrics` off (for the public listener when
+    /// metrics are served elsewhere).
+    pub fn without_metrics(mut self) -> AppState {
+        self.metrics = None;
+        self
+    }
+
     /// The database pool.
     pub fn db(&self) -> &Db {
         &self.db
@@ -69,7 +82,9 @@ pub struct AppStateBuilder {
     catalogue_ttl: Duration,
     clock: Arc<dyn Clock>,
     static_dir: PathBuf,
+    media_dir: PathBuf,
     trusted_proxies: Vec<IpAddr>,
+    metrics: Option<PrometheusHandle>,
 }
 
 impl AppStateBuilder {
@@ -91,6 +106,19 @@ impl AppStateBuilder {
         self
     }
 
+    /// The folder uploaded images are stored in and served from under
+    /// `/media/` (`data/media` by default; created on the first upload).
+    pub fn media_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.media_dir = dir.into();
+        self
+    }
+
+    /// Serves `/metrics` from `handle` on this listener (off by default).
+    pub fn metrics(mut self, handle: Option<PrometheusHandle>) -> Self {
+        self.metrics = handle;
+        self
+    }
+
     /// Proxies whose `X-Forwarded-For` is believed (none by default).
     pub fn trusted_proxies(mut self, proxies: Vec<IpAddr>) -> Self {
         self.trusted_proxies = proxies;
@@ -100,21 +128,41 @@ impl AppStateBuilder {
     /// The state.
     pub fn build(self) -> AppState {
         let totals = letao_shop::TOTALS_TTL;
+        let version = Arc::new(CatalogueVersion::new(
+            self.db.clone(),
+            self.clock.clone(),
+            self.catalogue_ttl,
+        ));
         AppState {
             catalogue: Arc::new(CatalogueCache::new(
                 self.db.clone(),
                 self.catalogue_ttl,
                 self.clock.clone(),
+                version.clone(),
                 RenderedCatalogue::render,
             )),
             addresses: Arc::new(Addresses::new(self.db.clone(), self.clock.clone())),
-            owners: Arc::new(Owners::new(self.db.clone(), self.clock.clone(), totals)),
-            products: Arc::new(Products::new(self.db.clone(), self.clock, totals)),
+            owners: Arc::new(Owners::new(
+                self.db.clone(),
+                self.clock.clone(),
+                totals,
+                self.media_dir,
+            )),
+            products: Arc::new(Products::new(
+                self.db.clone(),
+                self.clock,
+                self.catalogue_ttl,
+                totals,
+                version,
+                CachedJson::product,
+                CachedJson::page,
+            )),
             db: self.db,
             static_dir: Arc::new(self.static_dir),
             accounts: self.accounts,
             orders: self.orders,
             trusted_proxies: self.trusted_proxies.into(),
+            metrics: self.metrics,
         }
     }
 }

@@ -10,6 +10,8 @@ mod macros;
 mod addresses;
 mod audit;
 mod catalogue;
+mod catalogue_admin;
+mod checkout;
 pub mod columns;
 mod contention;
 mod error;
@@ -17,6 +19,7 @@ mod migrate;
 mod orders;
 mod pool;
 mod rate_limit;
+mod reconciliation;
 pub mod schema;
 mod seed;
 mod sms_codes;
@@ -26,6 +29,10 @@ mod versions;
 
 pub use addresses::{AddressAdded, AddressRecord};
 pub use audit::{Actor, AuditEntry, AuditRecord};
+pub use catalogue_admin::{
+    AdminProduct, AuditNote, BrandFields, Edit, HomeItemRecord, NewProduct, ProductChange,
+    ProductFilter,
+};
 pub use contention::{is_contention, retry_contention};
 pub use error::DbError;
 pub use orders::{
@@ -33,8 +40,9 @@ pub use orders::{
     OrderLine, OrderRecord, PageStart, Payment, Recorded, RefundDetail, RefundRecord, Shipment,
     Shipped,
 };
-pub use pool::{Backend, Db, DbConfig, redact_url};
+pub use pool::{Backend, Db, DbConfig, PoolStatus, redact_url};
 pub use rate_limit::{RateRule, RetryAfter};
+pub use reconciliation::{HeldPayment, ReportRecord, RunResult};
 pub use sms_codes::NewCode;
 pub use users::{NewUser, Registration, UserRecord};
 

@@ -5,20 +5,23 @@
 /// valid diesel for all three; the second form gives per-backend bodies for
 /// the few statements whose SQL differs. The body returns
 /// `Result<T, DbError>` (diesel errors convert with `?`, faults becoming
-/// `Unavailable`). A connection whose error says it is broken is dropped
-/// from the pool. Runs once: use it for writes and for `ping`.
+/// `Unavailable`). A connection whose error says it is broken, or whose
+/// body was cancelled half-way, is dropped from the pool (see
+/// `checkout.rs`). Runs once: use it for writes and for `ping`.
 macro_rules! with_conn {
     (@once $conns:ident, |$conn:ident| $body:expr) => {{
         // Pool errors (timeouts, no database) end the call here: they have
         // waited their timeout already.
-        let mut obj = $conns.get().await?;
+        let mut checkout = $conns.checkout().await?;
         #[allow(unused_mut)]
         let result: Result<_, $crate::DbError> = async {
-            let $conn = &mut *obj;
+            let Some($conn) = checkout.conn() else {
+                return Err($crate::DbError::Unavailable("connection already returned".into()));
+            };
             $body
         }
         .await;
-        $conns.put_back(obj, &result);
+        checkout.finish(&result);
         result
     }};
     ($db:expr, |$conn:ident| $body:expr) => {

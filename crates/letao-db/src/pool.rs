@@ -1,9 +1,10 @@
 //! The connection pool for whichever backend the URL names.
 
 use crate::DbError;
+use crate::checkout::{Conns, SuspectBefore};
 use deadpool::managed::{Hook, HookError};
 use diesel::SqliteConnection;
-use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::deadpool::Pool;
 use diesel_async::pooled_connection::{
     AsyncDieselConnectionManager, ManagerConfig, PoolableConnection, RecyclingMethod,
 };
@@ -12,11 +13,10 @@ use diesel_async::{AsyncMysqlConnection, AsyncPgConnection, SimpleAsyncConnectio
 use futures_util::FutureExt;
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// SQLite through diesel's synchronous driver, run on blocking threads.
-pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
+pub type SqliteConn = SyncConnectionWrapper<SqliteConnection, crate::checkout::Detached>;
 
 /// The database products supported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +69,19 @@ impl fmt::Display for Backend {
     }
 }
 
+/// The pool's size and use at one moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    /// Most connections the pool opens.
+    pub max_size: usize,
+    /// Connections open now.
+    pub size: usize,
+    /// Open and idle.
+    pub available: usize,
+    /// Requests waiting for one.
+    pub waiting: usize,
+}
+
 /// How to reach the database.
 #[derive(Clone)]
 pub struct DbConfig {
@@ -94,72 +107,6 @@ pub(crate) enum Pools {
     Sqlite(Conns<SqliteConn>),
     Mysql(Conns<AsyncMysqlConnection>),
     Postgres(Conns<AsyncPgConnection>),
-}
-
-/// The pooled connections of one backend. A connection whose statement
-/// failed at the connection level is dropped, and so is every pooled
-/// connection opened before that failure when it is next taken: after a
-/// database restart they are all dead, and a retried read must get a new one.
-pub(crate) struct Conns<C>
-where
-    C: PoolableConnection + Send + 'static,
-    AsyncDieselConnectionManager<C>: deadpool::managed::Manager,
-{
-    pool: Pool<C>,
-    suspect: Arc<SuspectBefore>,
-}
-
-impl<C> Conns<C>
-where
-    C: PoolableConnection + Send + 'static,
-    AsyncDieselConnectionManager<C>: deadpool::managed::Manager<Type = C>,
-    <AsyncDieselConnectionManager<C> as deadpool::managed::Manager>::Error: fmt::Display,
-{
-    /// A connection, waiting at most the pool's timeout; `Unavailable` otherwise.
-    pub(crate) async fn get(&self) -> Result<Object<C>, DbError> {
-        Ok(self.pool.get().await?)
-    }
-
-    /// Hands a connection back after it produced `result`. A fault other
-    /// than contention drops it, and marks the connections opened before
-    /// now as suspect.
-    pub(crate) fn put_back<T>(&self, obj: Object<C>, result: &Result<T, DbError>) {
-        let Err(err) = result else { return };
-        if err.fault().is_some_and(|f| f.breaks_connection()) {
-            self.suspect.mark();
-            drop(Object::take(obj));
-        }
-    }
-}
-
-/// The moment of the last connection-level failure, as nanoseconds since
-/// `origin` (0: none yet).
-struct SuspectBefore {
-    origin: Instant,
-    nanos: AtomicU64,
-}
-
-impl SuspectBefore {
-    fn new() -> SuspectBefore {
-        SuspectBefore {
-            origin: Instant::now(),
-            nanos: AtomicU64::new(0),
-        }
-    }
-
-    fn since_origin(&self, at: Instant) -> u64 {
-        u64::try_from(at.saturating_duration_since(self.origin).as_nanos()).unwrap_or(u64::MAX)
-    }
-
-    fn mark(&self) {
-        let now = self.since_origin(Instant::now()).saturating_add(1);
-        self.nanos.fetch_max(now, Ordering::Relaxed);
-    }
-
-    /// True for a connection opened before the last failure.
-    fn covers(&self, created: Instant) -> bool {
-        self.since_origin(created) < self.nanos.load(Ordering::Relaxed)
-    }
 }
 
 /// A pool of connections to one database. Cheap to clone.
@@ -242,6 +189,21 @@ impl Db {
         &self.driver_url
     }
 
+    /// The pool's size and use now, for metrics.
+    pub fn pool_status(&self) -> PoolStatus {
+        let s = match self.pools() {
+            Pools::Sqlite(p) => p.status(),
+            Pools::Mysql(p) => p.status(),
+            Pools::Postgres(p) => p.status(),
+        };
+        PoolStatus {
+            max_size: s.max_size,
+            size: s.size,
+            available: s.available,
+            waiting: s.waiting,
+        }
+    }
+
     /// Runs a trivial query; `Err` when the database cannot be reached.
     /// Never retried: `/ready` reports what one attempt finds.
     pub async fn ping(&self) -> Result<(), DbError> {
@@ -256,7 +218,9 @@ impl Db {
     }
 }
 
-pub(crate) const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+// The busy timeout comes first, so that the pragmas after it wait for a
+// writer (a connection closing after a cancelled request, say) too.
+pub(crate) const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
 // Timestamps are stored in UTC; strict mode turns silent truncation into errors.
 pub(crate) const MYSQL_SESSION: &str = "SET time_zone = '+00:00', NAMES utf8mb4, \
@@ -265,8 +229,9 @@ pub(crate) const POSTGRES_SESSION: &str = "SET TIME ZONE 'UTC'";
 
 /// A pool of `C` connections, each set up with `session_sql` when opened.
 /// Recycling skips the test query (fast path); broken connections are
-/// dropped by [`Conns::put_back`] instead, and connections opened before
-/// the last such failure are refused when taken from the pool.
+/// dropped by [`crate::checkout::Checkout::finish`] instead, and
+/// connections opened before the last such failure are refused when taken
+/// from the pool.
 fn build_pool<C>(
     url: &str,
     session_sql: &'static str,
@@ -307,7 +272,7 @@ where
         }))
         .build()
         .map_err(|e| DbError::BadUrl(e.to_string()))?;
-    Ok(Conns { pool, suspect })
+    Ok(Conns::new(pool, suspect))
 }
 
 /// The URL in the form the driver wants.
@@ -400,17 +365,6 @@ mod tests {
         let kept = driver_url(Backend::Mysql, "mysql://h/db?prefer_socket=true")?;
         assert!(kept.ends_with("?prefer_socket=true"), "{kept}");
         Ok(())
-    }
-
-    #[test]
-    fn connections_opened_before_a_failure_are_suspect() {
-        let suspect = SuspectBefore::new();
-        let before = Instant::now();
-        assert!(!suspect.covers(before), "no failure yet");
-        suspect.mark();
-        let after = Instant::now() + Duration::from_millis(1);
-        assert!(suspect.covers(before));
-        assert!(!suspect.covers(after));
     }
 
     #[test]

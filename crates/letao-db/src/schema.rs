@@ -172,6 +172,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// One reconciliation report per bill day, and the daily job's claim on it.
+    reconciliation (bill_date) {
+        bill_date -> Text,
+        state -> Text,
+        attempts -> Integer,
+        next_try_at -> Nullable<Timestamp>,
+        claimed_at -> Nullable<Timestamp>,
+        matched -> Integer,
+        recovered -> Integer,
+        bill_rows -> Integer,
+        differences -> Text,
+        error -> Nullable<Text>,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     /// Version counters instances compare to drop their caches.
     shop_version (name) {
         name -> Text,
@@ -222,6 +239,7 @@ diesel::joinable!(payorder -> user (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     order_delivery,
+    reconciliation,
     address,
     audit_log,
     shop_version,

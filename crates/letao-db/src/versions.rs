@@ -10,7 +10,6 @@ use diesel_async::RunQueryDsl;
 const CATALOGUE: &str = "catalogue";
 
 /// Bumping a counter inside a caller's write transaction.
-#[allow(dead_code)] // until the owner's catalogue writes call it
 pub(crate) trait VersionOps {
     /// Counts one more catalogue change.
     fn bump_catalogue(&mut self) -> impl Future<Output = Result<(), DieselError>> + Send;

@@ -11,6 +11,7 @@ pub mod id;
 pub mod mobile;
 pub mod money;
 pub mod order;
+pub mod reconciliation;
 pub mod role;
 pub mod verification;
 

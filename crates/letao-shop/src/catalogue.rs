@@ -2,13 +2,15 @@
 //!
 //! These lists change rarely and are read on every app start, so they are
 //! loaded together and kept as one snapshot, in whatever form the caller
-//! renders them to (the HTTP layer keeps ready JSON bodies). Each instance
-//! reloads the snapshot when it is older than the TTL, so a change made
-//! through another instance (or straight in the database) shows within one
-//! TTL; a change made through this instance calls
-//! [`CatalogueCache::invalidate`]. A TTL of zero turns the cache off: every
-//! request reads only what it shows from the database.
+//! renders them to (the HTTP layer keeps ready JSON bodies). The snapshot
+//! is kept while the catalogue's version is unchanged — checked with one
+//! indexed row at most once per TTL ([`CatalogueVersion`]) — so an owner's
+//! change made through any instance shows everywhere within one TTL; a
+//! change made straight in the database (bypassing the server) shows within
+//! [`MAX_AGE`]. A TTL of zero turns the cache off: every request reads
+//! only what it shows from the database.
 
+use crate::freshness::CatalogueVersion;
 use chrono::{DateTime, Utc};
 use letao_auth::Clock;
 use letao_db::{Db, DbError};
@@ -72,8 +74,13 @@ impl CatalogueData {
     }
 }
 
+/// A snapshot is reloaded at least this often, for changes made straight
+/// in the database that no version counts.
+pub const MAX_AGE: Duration = Duration::from_secs(300);
+
 struct Snapshot<T> {
     loaded_at: DateTime<Utc>,
+    generation: u64,
     value: Arc<T>,
 }
 
@@ -83,24 +90,27 @@ pub struct CatalogueCache<T> {
     db: Db,
     ttl: Duration,
     clock: Arc<dyn Clock>,
+    version: Arc<CatalogueVersion>,
     render: fn(&CatalogueData) -> T,
     snapshot: RwLock<Option<Snapshot<T>>>,
     reloading: tokio::sync::Mutex<()>,
 }
 
 impl<T: Send + Sync> CatalogueCache<T> {
-    /// A cache over `db` whose snapshots live for `ttl` (zero: no caching)
-    /// as `clock` counts time.
+    /// A cache over `db` checking `version` (zero `ttl`: no caching), with
+    /// ages counted by `clock`.
     pub fn new(
         db: Db,
         ttl: Duration,
         clock: Arc<dyn Clock>,
+        version: Arc<CatalogueVersion>,
         render: fn(&CatalogueData) -> T,
     ) -> Self {
         CatalogueCache {
             db,
             ttl,
             clock,
+            version,
             render,
             snapshot: RwLock::new(None),
             reloading: tokio::sync::Mutex::new(()),
@@ -113,13 +123,18 @@ impl<T: Send + Sync> CatalogueCache<T> {
             let data = CatalogueData::load_only(&self.db, listing).await?;
             return Ok(Arc::new((self.render)(&data)));
         }
-        if let Some(s) = self.fresh() {
+        let generation = self.version.generation().await;
+        if let Some(s) = self.fresh(generation) {
+            metrics::counter!("cache_requests_total", "cache" => "catalogue", "result" => "hit")
+                .increment(1);
             return Ok(s);
         }
+        metrics::counter!("cache_requests_total", "cache" => "catalogue", "result" => "miss")
+            .increment(1);
         // One reload at a time; requests that arrive meanwhile wait for it
         // and then use its result instead of querying again.
         let _reloading = self.reloading.lock().await;
-        if let Some(s) = self.fresh() {
+        if let Some(s) = self.fresh(generation) {
             return Ok(s);
         }
         let loaded_at = self.clock.now();
@@ -127,6 +142,7 @@ impl<T: Send + Sync> CatalogueCache<T> {
         if let Ok(mut guard) = self.snapshot.write() {
             *guard = Some(Snapshot {
                 loaded_at,
+                generation,
                 value: value.clone(),
             });
         }
@@ -140,13 +156,13 @@ impl<T: Send + Sync> CatalogueCache<T> {
         }
     }
 
-    /// The snapshot, if there is one younger than the TTL.
-    fn fresh(&self) -> Option<Arc<T>> {
+    /// The snapshot, if it is of this generation and not too old.
+    fn fresh(&self, generation: u64) -> Option<Arc<T>> {
         let guard = self.snapshot.read().ok()?;
         let current = guard.as_ref()?;
         let age = (self.clock.now() - current.loaded_at)
             .to_std()
             .unwrap_or_default();
-        (age < self.ttl).then(|| current.value.clone())
+        (current.generation == generation && age < MAX_AGE).then(|| current.value.clone())
     }
 }

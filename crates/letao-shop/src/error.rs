@@ -75,6 +75,15 @@ pub enum ShopError {
     /// the twenty-first address, ...).
     #[error("{0}")]
     Conflict(String),
+    /// A trade bill that cannot be used (download failed, hash or format wrong).
+    #[error("trade bill: {0}")]
+    Bill(String),
+    /// The trade bill of that day is not out yet.
+    #[error("{0}")]
+    NotReady(String),
+    /// A day that cannot be reconciled.
+    #[error("{0}")]
+    InvalidDate(String),
     /// The database cannot be reached.
     #[error("database unavailable")]
     Unavailable(#[source] DbError),

@@ -12,7 +12,9 @@ pub async fn run_expiry(orders: Arc<Orders>, interval: Duration) {
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
-        match orders.expire_due().await {
+        let round = orders.expire_due().await;
+        job_ran("expiry", round.is_ok());
+        match round {
             Ok(0) => {}
             Ok(n) => tracing::info!(closed = n, "expired orders closed"),
             Err(e) => tracing::warn!(error = %e, "expiry round failed"),
@@ -27,10 +29,18 @@ pub async fn run_receipts(orders: Arc<Orders>, interval: Duration) {
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
-        match orders.receive_due().await {
+        let round = orders.receive_due().await;
+        job_ran("receipts", round.is_ok());
+        match round {
             Ok(0) => {}
             Ok(n) => tracing::info!(received = n, "shipped orders received automatically"),
             Err(e) => tracing::warn!(error = %e, "automatic receipt round failed"),
         }
     }
+}
+
+/// Counts one round of a background job.
+pub(crate) fn job_ran(job: &'static str, ok: bool) {
+    let result = if ok { "ok" } else { "error" };
+    metrics::counter!("job_runs_total", "job" => job, "result" => result).increment(1);
 }

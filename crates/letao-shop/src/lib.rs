@@ -11,11 +11,13 @@ pub mod accounts;
 pub mod addresses;
 pub mod catalogue;
 mod error;
+pub mod freshness;
 pub mod jobs;
 pub mod orders;
 pub mod owners;
 pub mod payments;
 pub mod products;
+pub mod reconcile;
 mod totals;
 
 /// How long list totals are kept before they are counted again: a total

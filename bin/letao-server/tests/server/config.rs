@@ -181,3 +181,81 @@ fn debug_output_never_shows_the_database_password() {
     assert!(!debug.contains("hunter2"), "{debug}");
     assert!(debug.contains("mysql://shop:***@db:3306/letao"), "{debug}");
 }
+
+fn v3(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+    let mut pairs = vec![
+        ("LETAO__WECHAT_PAY__API_VERSION", "v3"),
+        (
+            "LETAO__WECHAT_PAY__MERCHANT_PRIVATE_KEY",
+            "data/merchant-key.pem",
+        ),
+        ("LETAO__WECHAT_PAY__MERCHANT_SERIAL", "5F1E2D3C"),
+        (
+            "LETAO__WECHAT_PAY__NOTIFY_URL",
+            "http://127.0.0.1:3000/pay/v3/notify",
+        ),
+        (
+            "LETAO__WECHAT_PAY__REFUND_NOTIFY_URL",
+            "http://127.0.0.1:3000/pay/v3/refund_notify",
+        ),
+    ];
+    pairs.extend_from_slice(extra);
+    pairs
+}
+
+fn refused(pairs: &[(&str, &str)], naming: &str) {
+    match load(pairs) {
+        Err(e) => assert!(e.to_string().contains(naming), "{e}"),
+        Ok(_) => panic!("expected a refusal naming {naming}"),
+    }
+}
+
+#[test]
+fn api_v3_needs_its_keys_and_v3_notify_urls() {
+    let s = load(&v3(&[])).unwrap();
+    assert_eq!(
+        s.wechat_pay.api_version,
+        letao_server::settings::ApiVersion::V3
+    );
+    refused(
+        &v3(&[("LETAO__WECHAT_PAY__MERCHANT_PRIVATE_KEY", "")]),
+        "merchant_private_key",
+    );
+    refused(
+        &v3(&[("LETAO__WECHAT_PAY__MERCHANT_SERIAL", " ")]),
+        "merchant_serial",
+    );
+    refused(
+        &v3(&[("LETAO__WECHAT_PAY__APIV3_KEY", "short")]),
+        "apiv3_key",
+    );
+    refused(
+        &v3(&[("LETAO__WECHAT_PAY__NOTIFY_URL", "http://h/pay/notify")]),
+        "notify_url",
+    );
+    refused(
+        &v3(&[(
+            "LETAO__WECHAT_PAY__REFUND_NOTIFY_URL",
+            "http://h/pay/refund_notify",
+        )]),
+        "refund_notify_url",
+    );
+    refused(
+        &v3(&[("LETAO__WECHAT_PAY__PLATFORM_PUBLIC_KEY", "data/pub.pem")]),
+        "platform_public_key_id",
+    );
+    refused(&[("LETAO__WECHAT_PAY__API_VERSION", "v4")], "api_version");
+}
+
+#[test]
+fn production_refuses_the_development_apiv3_key() {
+    match production_with(&v3(&[])) {
+        Err(e) => assert!(e.to_string().contains("apiv3_key"), "{e}"),
+        Ok(_) => panic!("the development APIv3 key was accepted in production"),
+    }
+    let real = v3(&[(
+        "LETAO__WECHAT_PAY__APIV3_KEY",
+        "production-apiv3-key-0123456789a",
+    )]);
+    assert!(production_with(&real).is_ok());
+}

@@ -49,8 +49,22 @@ pub async fn request_span(
     let started = Instant::now();
     // Handlers and our middleware turn every error into a response, so an
     // `Err` here is actix's own (e.g. a broken connection) and carries none.
+    let method = req.method().clone();
     let mut res = next.call(req).instrument(span.clone()).await?;
     let status = res.status().as_u16();
+    // By route pattern, not path: ids in paths would make a series each.
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let labels = [
+        ("route", route),
+        ("method", method.as_str().to_owned()),
+        ("status", status.to_string()),
+    ];
+    metrics::counter!("http_requests_total", &labels).increment(1);
+    metrics::histogram!("http_request_duration_seconds", &labels[..2])
+        .record(started.elapsed().as_secs_f64());
     span.in_scope(|| {
         tracing::info!(
             status,

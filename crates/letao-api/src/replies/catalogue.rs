@@ -242,3 +242,39 @@ fn render_brands(brands: Vec<&Brand>) -> Bytes {
         two_category_list: brands.into_iter().map(BrandView::from).collect(),
     })
 }
+
+/// A reply rendered once and kept in a product cache.
+pub struct CachedJson(pub Option<Bytes>);
+
+impl letao_shop::products::CacheWeight for CachedJson {
+    fn weight(&self) -> u64 {
+        self.0.as_ref().map_or(0, |b| b.len() as u64)
+    }
+}
+
+impl CachedJson {
+    /// `GET /products/{id}`: the product, or `None` for a 404.
+    pub fn product(p: Option<&Product>) -> CachedJson {
+        CachedJson(p.map(|p| {
+            to_bytes(&ProductReply {
+                status: OK,
+                product: ProductView::from(p),
+            })
+        }))
+    }
+
+    /// `GET /products?...`: one page.
+    pub fn page(
+        page: &letao_shop::Page<Product>,
+        key: &letao_shop::products::ListKey,
+    ) -> CachedJson {
+        CachedJson(Some(to_bytes(&ProductsReply {
+            status: OK,
+            products: page.items.iter().map(ProductView::from).collect(),
+            page: key.page,
+            page_size: key.size,
+            total: page.total,
+            next: page.next.map(|n| n.to_string()),
+        })))
+    }
+}

@@ -3,11 +3,13 @@
 //! maps are listed in byte order, so the bytes on the wire are unchanged.
 
 mod accounts;
+mod admin_catalogue;
 mod catalogue;
 mod orders;
 mod owners;
 
 pub use accounts::*;
+pub use admin_catalogue::*;
 pub use catalogue::*;
 pub use orders::*;
 pub use owners::*;

@@ -273,3 +273,12 @@ impl<'a> RefundData<'a> {
         }
     }
 }
+
+/// The body of a refused v3 notification.
+#[derive(Debug, Serialize)]
+pub struct V3Failure {
+    /// Always `FAIL`.
+    pub code: &'static str,
+    /// Why.
+    pub message: &'static str,
+}

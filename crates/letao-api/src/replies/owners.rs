@@ -297,3 +297,45 @@ pub struct AuditReply<'a> {
     /// The cursor of the next page (`after=`), when this one is full.
     pub next: Option<String>,
 }
+
+/// A day's reconciliation.
+#[derive(Debug, Serialize)]
+pub struct ReconciliationView<'a> {
+    /// The day, `YYYY-MM-DD` (China time).
+    pub date: String,
+    /// `done`, or `waiting`/`running`/`failed` while the daily job works on it.
+    pub state: letao_domain::reconciliation::ReconcileState,
+    /// Bill rows matched (payments recorded from the bill included).
+    pub matched: i32,
+    /// Payments and refund outcomes recorded from the bill.
+    pub recovered: i32,
+    /// Rows in the bill.
+    pub bill_rows: i32,
+    /// What a person must look at.
+    pub differences: &'a [letao_shop::reconcile::Difference],
+    /// Why it is not done (waiting or failed).
+    pub error: Option<&'a str>,
+}
+
+impl<'a> From<&'a letao_shop::reconcile::Report> for ReconciliationView<'a> {
+    fn from(r: &'a letao_shop::reconcile::Report) -> Self {
+        ReconciliationView {
+            date: r.date.to_string(),
+            state: r.state,
+            matched: r.matched,
+            recovered: r.recovered,
+            bill_rows: r.bill_rows,
+            differences: &r.differences,
+            error: r.error.as_deref(),
+        }
+    }
+}
+
+/// `GET /admin/reconciliations`.
+#[derive(Debug, Serialize)]
+pub struct ReconciliationReply<'a> {
+    /// Always 200.
+    pub status: u16,
+    /// The day's report.
+    pub reconciliation: ReconciliationView<'a>,
+}

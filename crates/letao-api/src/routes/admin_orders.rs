@@ -7,6 +7,7 @@ use crate::middleware::path_param;
 use crate::query::{Query, cursor};
 use crate::replies::{
     AdminOrderView, AdminOrdersReply, AuditReply, AuditView, OK, OrderDetailReply, OrderDetailView,
+    ReconciliationReply, ReconciliationView,
 };
 use crate::routes::orders::order_no;
 use crate::{ApiError, AppState};
@@ -139,5 +140,34 @@ pub async fn audit(
         page_size: paging.size,
         total: page.total,
         next: cursor(page.next),
+    }))
+}
+
+/// `GET /admin/reconciliations?date=YYYY-MM-DD` (admin; default: yesterday)
+pub async fn reconciliation(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    owner: OwnerUser,
+) -> Result<HttpResponse, ApiError> {
+    owner
+        .0
+        .require(letao_domain::Permission::ReadReconciliation)
+        .map_err(ApiError::from)?;
+    let q = Query::from_request(&req)?;
+    let date = match q.text("date", 10)? {
+        Some(d) => chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+            .map_err(|_| ApiError::invalid("date", "must be a day like 2026-11-30"))?,
+        None => letao_shop::reconcile::china_today(chrono::Utc::now())
+            .pred_opt()
+            .ok_or_else(|| ApiError::invalid("date", "out of range"))?,
+    };
+    let report = state
+        .orders
+        .reconciliation(date)
+        .await?
+        .ok_or(ApiError::Missing("reconciliation for that date"))?;
+    Ok(HttpResponse::Ok().json(ReconciliationReply {
+        status: OK,
+        reconciliation: ReconciliationView::from(&report),
     }))
 }

@@ -1,4 +1,5 @@
-//! Whatever no route matched: a file from the static folder, or a JSON 404.
+//! Whatever no route matched: a file from the static folder (or, under
+//! `/media/`, an uploaded image from the media folder), or a JSON 404.
 
 use crate::{ApiError, AppState};
 use actix_files::NamedFile;
@@ -7,8 +8,18 @@ use actix_web::http::header::{self, CacheControl, CacheDirective, TryIntoHeaderV
 use actix_web::{HttpRequest, HttpResponse, web};
 use std::path::PathBuf;
 
-/// How long clients and proxies may keep a static file without asking again.
+/// How long clients and proxies may keep an image without asking again.
 const STATIC_MAX_AGE_SECS: u32 = 86_400;
+
+/// Pages, scripts and styles are asked for again each time (answered 304
+/// by their ETag when unchanged): with no build step, a deploy must never
+/// leave a browser mixing old and new modules.
+fn revalidated(path: &std::path::Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("html" | "js" | "mjs" | "css" | "json")
+    )
+}
 
 /// The file under `root` that `path` names, if `path` is a plain relative
 /// path: lower-case letters, digits, `-`, `_`, `.` and `/` only, no empty,
@@ -37,28 +48,51 @@ pub async fn fallback(
     if req.method() != Method::GET && req.method() != Method::HEAD {
         return Err(ApiError::NotFound("no such route"));
     }
-    let Some(path) = static_path(&state.static_dir, req.path()) else {
+    // Uploaded images live apart from the shipped files, under the same rules.
+    let found = match req.path().strip_prefix("/media") {
+        Some(name) if name.starts_with('/') => static_path(state.owners.media_dir(), name),
+        _ => static_path(&state.static_dir, req.path()),
+    };
+    let Some(path) = found else {
         return Err(ApiError::NotFound("no such route"));
     };
-    match NamedFile::open_async(&path).await {
+    serve_file(&req, &path).await
+}
+
+/// A file with its cache headers (see [`revalidated`]), or a JSON 404.
+pub(crate) async fn serve_file(
+    req: &HttpRequest,
+    path: &std::path::Path,
+) -> Result<HttpResponse, ApiError> {
+    match NamedFile::open_async(path).await {
         Ok(file) if file.metadata().is_file() => {
             let mut res = file
                 .use_etag(true)
                 .use_last_modified(true)
-                .into_response(&req);
-            res.headers_mut().insert(
-                header::CACHE_CONTROL,
-                CacheControl(vec![
+                .into_response(req);
+            let policy = if revalidated(path) {
+                vec![CacheDirective::NoCache]
+            } else {
+                vec![
                     CacheDirective::Public,
                     CacheDirective::MaxAge(STATIC_MAX_AGE_SECS),
-                ])
-                .try_into_value()
-                .map_err(|e| ApiError::Internal(Box::new(e)))?,
+                ]
+            };
+            res.headers_mut().insert(
+                header::CACHE_CONTROL,
+                CacheControl(policy)
+                    .try_into_value()
+                    .map_err(|e| ApiError::Internal(Box::new(e)))?,
             );
             Ok(res)
         }
         _ => Err(ApiError::NotFound("no such route")),
     }
+}
+
+/// A JSON 404 for everything.
+pub async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound("no such route"))
 }
 
 #[cfg(test)]

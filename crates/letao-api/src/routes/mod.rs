@@ -2,12 +2,14 @@
 
 pub mod accounts;
 pub mod addresses;
+pub mod admin_catalogue;
 pub mod admin_orders;
 pub mod catalogue;
 pub mod fallback;
 pub mod health;
-pub mod index_page;
+pub mod metrics;
 pub mod orders;
+pub mod pages;
 pub mod products;
 
 use crate::ApiError;

@@ -214,7 +214,7 @@ pub async fn receive(
 fn v2_reply(outcome: NotifyOutcome) -> HttpResponse {
     let body = match outcome {
         NotifyOutcome::Ack => wechat_pay::success_reply(),
-        NotifyOutcome::Refuse(why) => wechat_pay::fail_reply(why),
+        NotifyOutcome::Refuse(why) => wechat_pay::fail_reply(why.as_str()),
     };
     HttpResponse::Ok()
         .content_type(ContentType::xml())
@@ -229,4 +229,64 @@ pub async fn pay_notify(state: web::Data<AppState>, body: web::Bytes) -> HttpRes
 /// `POST /pay/refund_notify`: WeChat's refund notification.
 pub async fn refund_notify(state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
     v2_reply(state.orders.refund_notification(Notice::body(&body)).await)
+}
+
+/// WeChat API v3's answer to a notification: 204 with no body when stored;
+/// otherwise `{"code":"FAIL","message"}` with 400 (the message is at fault)
+/// or 500 (we are: send it again), so WeChat retries.
+fn v3_reply(outcome: NotifyOutcome) -> HttpResponse {
+    match outcome {
+        NotifyOutcome::Ack => HttpResponse::NoContent().finish(),
+        NotifyOutcome::Refuse(why) => {
+            let mut reply = if why.is_ours() {
+                HttpResponse::InternalServerError()
+            } else {
+                HttpResponse::BadRequest()
+            };
+            reply.json(crate::replies::V3Failure {
+                code: "FAIL",
+                message: why.as_str(),
+            })
+        }
+    }
+}
+
+/// The `Wechatpay-*` headers and body of a v3 notification.
+fn v3_notice<'a>(req: &'a actix_web::HttpRequest, body: &'a [u8]) -> Notice<'a> {
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    Notice {
+        body,
+        timestamp: header("wechatpay-timestamp"),
+        nonce: header("wechatpay-nonce"),
+        signature: header("wechatpay-signature"),
+        serial: header("wechatpay-serial"),
+    }
+}
+
+/// `POST /pay/v3/notify`: WeChat's v3 payment notification.
+pub async fn pay_notify_v3(
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> HttpResponse {
+    v3_reply(
+        state
+            .orders
+            .payment_notification(v3_notice(&req, &body))
+            .await,
+    )
+}
+
+/// `POST /pay/v3/refund_notify`: WeChat's v3 refund notification.
+pub async fn refund_notify_v3(
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> HttpResponse {
+    v3_reply(
+        state
+            .orders
+            .refund_notification(v3_notice(&req, &body))
+            .await,
+    )
 }

@@ -1,27 +1,27 @@
 //! Product listing and product detail.
 
-use crate::query::{Query, cursor};
-use crate::replies::{OK, ProductReply, ProductView, ProductsReply};
+use super::json_body;
+use crate::query::Query;
 use crate::{ApiError, AppState};
 use actix_web::{HttpRequest, HttpResponse, web};
+use letao_shop::products::ListKey;
 
 /// `GET /products?brandId=&page=&pageSize=&after=`
 pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let q = Query::from_request(&req)?;
-    let brand = q.optional_id("brandId")?;
+    let brand = q.optional_id::<letao_domain::Brand>("brandId")?;
     let paging = q.paging()?;
-    let found = state
-        .products
-        .list(brand, paging.start, paging.limit())
-        .await?;
-    Ok(HttpResponse::Ok().json(ProductsReply {
-        status: OK,
-        products: found.items.iter().map(ProductView::from).collect(),
+    let key = ListKey {
+        brand: brand.map(letao_domain::Id::get),
+        start: paging.start,
+        size: paging.size,
         page: paging.page,
-        page_size: paging.size,
-        total: found.total,
-        next: cursor(found.next),
-    }))
+    };
+    let page = state.products.list(key).await?;
+    page.0
+        .clone()
+        .map(json_body)
+        .ok_or_else(|| ApiError::Internal("an empty product list".into()))
 }
 
 /// `GET /products/{id}`
@@ -36,8 +36,9 @@ pub async fn detail(
         .parse()
         .map_err(|e| ApiError::invalid("id", e))?;
     let product = state.products.get(id).await?;
-    Ok(HttpResponse::Ok().json(ProductReply {
-        status: OK,
-        product: ProductView::from(&product),
-    }))
+    product
+        .0
+        .clone()
+        .map(json_body)
+        .ok_or(ApiError::Missing("product"))
 }

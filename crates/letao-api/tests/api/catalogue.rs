@@ -93,7 +93,7 @@ each_backend! {
         assert_eq!(app.get("/OneCategory").await.status, 200);
     }
 
-    async fn cached_lists_show_a_change_within_the_ttl(database: letao_db::testing::TestDatabase) {
+    async fn cached_lists_show_another_instances_change_within_the_ttl(database: letao_db::testing::TestDatabase) {
         let db = database.pool();
         db.migrate().await.expect("migrate");
         db.seed_demo_data().await.expect("seed");
@@ -101,13 +101,13 @@ each_backend! {
         let before = app.get("/oneCategory").await.json();
         assert_eq!(ids(&before["oneCategoryList"]).len(), 5);
 
-        // A write that bypasses this instance, as another instance's would.
+        // Another instance's owner write: the row and the version, in one
+        // transaction.
         app.database.execute_sql(match app.database.backend() {
-            letao_db::Backend::Postgres => "INSERT INTO category (id, \"categoryName\") VALUES (6, 'new')",
-            _ => "INSERT INTO category (id, categoryName) VALUES (6, 'new')",
+            letao_db::Backend::Postgres => "INSERT INTO category (id, \"categoryName\") VALUES (6, 'new'); UPDATE shop_version SET version = version + 1",
+            _ => "INSERT INTO category (id, categoryName) VALUES (6, 'new'); UPDATE shop_version SET version = version + 1",
         });
         assert_eq!(app.get("/oneCategory").await.json(), before, "served from memory within the TTL");
-
         app.clock.advance(chrono::TimeDelta::milliseconds(299));
         assert_eq!(app.get("/oneCategory").await.json(), before, "still within the TTL");
         app.clock.advance(chrono::TimeDelta::milliseconds(2));
@@ -115,10 +115,49 @@ each_backend! {
         assert_eq!(ids(&after["oneCategoryList"]), vec![1, 2, 3, 4, 5, 6]);
         assert_eq!(after["oneCategoryList"][5]["categoryName"], "new");
 
-        // A change through this instance shows at once.
+        // Without a version change the snapshot is kept (one row read per
+        // TTL, no reload)...
         app.database.execute_sql("UPDATE brand SET hot = 0 WHERE id = 6");
+        app.clock.advance(chrono::TimeDelta::seconds(10));
+        assert_eq!(app.get("/twoCategory?id=2").await.json()["twoCategoryList"][0]["hot"], 1);
+        // ...until a change through this instance, shown at once.
         app.state.invalidate_catalogue();
-        let brands = app.get("/twoCategory?id=2").await.json();
-        assert_eq!(brands["twoCategoryList"][0]["hot"], 0);
+        assert_eq!(app.get("/twoCategory?id=2").await.json()["twoCategoryList"][0]["hot"], 0);
+        // A change made straight in the database shows within five minutes.
+        app.database.execute_sql("UPDATE brand SET hot = 1 WHERE id = 6");
+        app.clock.advance(chrono::TimeDelta::seconds(301));
+        assert_eq!(app.get("/twoCategory?id=2").await.json()["twoCategoryList"][0]["hot"], 1);
+    }
+
+    async fn product_pages_and_lists_are_cached_and_at_most_a_ttl_stale(database: letao_db::testing::TestDatabase) {
+        let db = database.pool();
+        db.migrate().await.expect("migrate");
+        db.seed_demo_data().await.expect("seed");
+        let app = TestApp::over(database, |b| b.catalogue_ttl(Duration::from_millis(500)));
+        let stock = |body: serde_json::Value| body["product"]["stock"].as_i64().unwrap();
+        let first = app.get("/products/5").await.json();
+        let listed = app.get("/products?brandId=1&pageSize=50").await.json();
+        // Stock sold elsewhere (another instance's orders) shows within the TTL.
+        app.database.execute_sql("UPDATE product SET stock = stock - 7 WHERE id = 5");
+        assert_eq!(stock(app.get("/products/5").await.json()), stock(first.clone()), "from memory");
+        assert_eq!(app.get("/products?brandId=1&pageSize=50").await.json(), listed);
+        app.clock.advance(chrono::TimeDelta::milliseconds(501));
+        assert_eq!(stock(app.get("/products/5").await.json()), stock(first) - 7);
+        let relisted = app.get("/products?brandId=1&pageSize=50").await.json();
+        assert_ne!(relisted, listed);
+        // An owner's change through another instance: the version drops
+        // every entry within the TTL, whatever their age.
+        app.database.execute_sql("UPDATE product SET name = 'renamed' WHERE id = 5; UPDATE shop_version SET version = version + 1");
+        app.clock.advance(chrono::TimeDelta::milliseconds(501));
+        assert_eq!(app.get("/products/5").await.json()["product"]["name"], "renamed");
+        // Unknown ids are 404 (and cached as such), malformed ones 400.
+        app.get("/products/99999").await.assert_error(404, 404);
+        app.get("/products/99999").await.assert_error(404, 404);
+        app.get("/products/abc").await.assert_error(400, 1010);
+        // The second instance (its own caches) sees the same database.
+        let second = actix_web::test::init_service(letao_api::app(app.second.clone())).await;
+        let res = actix_web::test::call_service(&second, actix_web::test::TestRequest::get().uri("/products/5").to_request()).await;
+        let body: serde_json::Value = actix_web::test::read_body_json(res).await;
+        assert_eq!(body["product"]["name"], "renamed");
     }
 }

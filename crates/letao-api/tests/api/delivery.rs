@@ -275,4 +275,15 @@ each_backend! {
         assert!(login.json()["token"].is_string());
         app.post_json("/Users/Login", json!({"username": "old_client", "password": "wrong!!"})).await.assert_error(401, 1040);
     }
+
+    async fn bad_bodies_beside_an_owner_check_are_400_and_nothing_breaks(app: TestApp) {
+        let staff = app.user_with("body_staff", 85, Some(Role::Staff)).await;
+        // The body fails while the role is being read: the read is dropped
+        // half-way, which must neither panic nor spoil a pooled connection.
+        for _ in 0..20 {
+            app.send("POST", "/admin/orders/LT1/ship", &staff, Some(json!({"carrier": 5}))).await.assert_error(400, 1010);
+            app.send("POST", "/admin/refund", &staff, Some(json!({"refund_fee": "x"}))).await.assert_error(400, 1010);
+        }
+        assert_eq!(app.send("GET", "/admin/orders", &staff, None).await.status, 200);
+    }
 }

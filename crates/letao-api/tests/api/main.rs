@@ -6,6 +6,7 @@
 #[macro_use]
 mod helpers;
 mod accounts;
+mod admin_catalogue;
 mod adoption;
 mod catalogue;
 mod delivery;
@@ -14,5 +15,7 @@ mod faults;
 mod health;
 mod logs;
 mod orders;
+mod payments_v3;
 mod products;
+mod reconcile;
 mod static_files;

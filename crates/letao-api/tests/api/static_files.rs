@@ -33,13 +33,22 @@ each_backend! {
         }
     }
 
-    async fn home_page_shows_the_catalogue(app: TestApp) {
-        let res = app.get("/").await;
-        assert_eq!(res.status, 200);
-        assert!(res.header("content-type").is_some_and(|c| c.starts_with("text/html")));
-        let html = res.text();
-        for expected in ["运动馆", "耐克", "阿萨德2", "FORUM 84 LOW", "¥888.00", "/products?brandId=1"] {
-            assert!(html.contains(expected), "{expected} missing");
+    async fn the_storefront_and_the_console_are_pages_that_load_nothing_from_elsewhere(app: TestApp) {
+        for (uri, script) in [("/", "/shop/app.js"), ("/admin", "/console/app.js"), ("/Admin/", "/console/app.js")] {
+            let res = app.get(uri).await;
+            assert_eq!(res.status, 200, "{uri}");
+            assert!(res.header("content-type").is_some_and(|c| c.starts_with("text/html")), "{uri}");
+            assert_eq!(res.header("cache-control"), Some("no-cache"), "pages are revalidated");
+            let html = res.text();
+            assert!(html.contains(script), "{uri} loads {script}");
+            assert!(!html.contains("http://") && !html.contains("https://") && !html.contains("//cdn"), "{uri}");
+            let module = app.get(script).await;
+            assert_eq!(module.status, 200, "{script}");
+            assert_eq!(module.header("cache-control"), Some("no-cache"));
+            assert!(module.header("etag").is_some());
         }
+        // Images keep a day's cache.
+        let image = app.get("/images/banner1.png").await;
+        assert_eq!(image.header("cache-control"), Some("public, max-age=86400"));
     }
 }

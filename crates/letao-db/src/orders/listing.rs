@@ -28,7 +28,7 @@ pub struct OrderFilter {
 }
 
 /// Where a page starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PageStart {
     /// After the row with this id (keyset: the cost of page 1 at any depth).
     After(i64),

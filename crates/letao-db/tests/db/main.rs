@@ -9,6 +9,7 @@
 mod accounts;
 mod adoption;
 mod catalogue;
+mod catalogue_admin;
 mod concurrency;
 mod delivery;
 mod faults;

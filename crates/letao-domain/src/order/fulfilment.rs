@@ -1,6 +1,6 @@
 //! Delivery state of an order (`fulfilment`), beside its payment state.
 
-use super::{IllegalMove, TradeState, state_names};
+use super::{TradeState, moves, state_names};
 use crate::Fen;
 
 /// Where the shoes are.
@@ -86,19 +86,9 @@ pub enum ShipBlocker {
     NotUnshipped(Fulfilment),
 }
 
-impl Fulfilment {
-    /// The state after `event`, or why it cannot happen.
-    pub fn apply(self, event: FulfilmentEvent) -> Result<Fulfilment, IllegalMove> {
-        if event.from_states().contains(&self) {
-            Ok(event.to_state())
-        } else {
-            Err(IllegalMove {
-                state: self.as_str(),
-                event: event.as_str(),
-            })
-        }
-    }
+moves!(Fulfilment, FulfilmentEvent);
 
+impl Fulfilment {
     /// Whether an order in this delivery state, with this payment, can
     /// ship: only a paid order that is not fully refunded, with an address.
     pub fn can_ship(

@@ -87,9 +87,38 @@ macro_rules! state_names {
                 s.serialize_str(self.as_str())
             }
         }
+
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let name = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+                $ty::parse(&name)
+                    .ok_or_else(|| serde::de::Error::custom(format!("unknown {} `{name}`", $kind)))
+            }
+        }
     };
 }
 pub(crate) use state_names;
+
+/// Implements `apply` for a state machine whose events know the states they
+/// may leave (`from_states`) and the one they lead to (`to_state`).
+macro_rules! moves {
+    ($state:ident, $event:ident) => {
+        impl $state {
+            /// The state after `event`, or why it cannot happen.
+            pub fn apply(self, event: $event) -> Result<$state, $crate::order::IllegalMove> {
+                if event.from_states().contains(&self) {
+                    Ok(event.to_state())
+                } else {
+                    Err($crate::order::IllegalMove {
+                        state: self.as_str(),
+                        event: event.as_str(),
+                    })
+                }
+            }
+        }
+    };
+}
+pub(crate) use moves;
 
 /// Checks a state machine against its whole table, written out in a test:
 /// every (state, event) pair appears exactly once, with the next state or

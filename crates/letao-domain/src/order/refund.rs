@@ -1,6 +1,6 @@
 //! Refunds: their states, and how much may be refunded.
 
-use super::{IllegalMove, state_names};
+use super::{moves, state_names};
 use crate::Fen;
 
 /// Where one refund stands (WeChat's `refund_status` words).
@@ -89,19 +89,9 @@ impl RefundEvent {
     }
 }
 
-impl RefundState {
-    /// The state after `event`, or why it cannot happen.
-    pub fn apply(self, event: RefundEvent) -> Result<RefundState, IllegalMove> {
-        if event.from_states().contains(&self) {
-            Ok(event.to_state())
-        } else {
-            Err(IllegalMove {
-                state: self.as_str(),
-                event: event.as_str(),
-            })
-        }
-    }
+moves!(RefundState, RefundEvent);
 
+impl RefundState {
     /// No further change will come from WeChat.
     pub const fn is_final(self) -> bool {
         !matches!(self, RefundState::Processing)

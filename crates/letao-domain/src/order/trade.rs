@@ -1,6 +1,6 @@
 //! Payment state of an order (`trade_state`, in WeChat's words).
 
-use super::{IllegalMove, state_names};
+use super::{moves, state_names};
 
 /// Where an order stands with its payment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -93,19 +93,9 @@ impl TradeEvent {
     }
 }
 
-impl TradeState {
-    /// The state after `event`, or why it cannot happen.
-    pub fn apply(self, event: TradeEvent) -> Result<TradeState, IllegalMove> {
-        if event.from_states().contains(&self) {
-            Ok(event.to_state())
-        } else {
-            Err(IllegalMove {
-                state: self.as_str(),
-                event: event.as_str(),
-            })
-        }
-    }
+moves!(TradeState, TradeEvent);
 
+impl TradeState {
     /// The state clients see: a claim in progress is still `NOTPAY` to them.
     pub const fn public(self) -> TradeState {
         match self {

@@ -14,7 +14,8 @@ mod refund;
 
 pub use admin::{AdminOrder, OrderDetail, OrderQuery};
 pub use create::Placed;
-pub use notify::NotifyOutcome;
+pub(crate) use notify::payment_recorded;
+pub use notify::{NotifyOutcome, Refusal};
 pub use query::OrderView;
 pub use refund::RefundRequest;
 
@@ -47,11 +48,11 @@ pub struct OrdersConfig {
 
 /// The order service.
 pub struct Orders {
-    db: Db,
-    config: OrdersConfig,
-    gateway: Arc<dyn PaymentGateway>,
-    clock: Arc<dyn Clock>,
-    totals: Totals<OrderFilter>,
+    pub(crate) db: Db,
+    pub(crate) config: OrdersConfig,
+    pub(crate) gateway: Arc<dyn PaymentGateway>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) totals: Totals<OrderFilter>,
 }
 
 impl Orders {
@@ -77,7 +78,7 @@ impl Orders {
     }
 
     /// Runs one blocking gateway call off the async workers.
-    async fn gateway<T: Send + 'static>(
+    pub(crate) async fn gateway<T: Send + 'static>(
         &self,
         call: impl FnOnce(&dyn PaymentGateway) -> Result<T, GatewayError> + Send + 'static,
     ) -> Result<Result<T, GatewayError>, ShopError> {

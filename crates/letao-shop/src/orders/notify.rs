@@ -11,7 +11,50 @@ pub enum NotifyOutcome {
     /// Stored (or known already): acknowledge, so WeChat stops sending it.
     Ack,
     /// Not verified or not stored: refuse, so WeChat sends it again.
-    Refuse(&'static str),
+    Refuse(Refusal),
+}
+
+/// Why a notification is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Not genuine, not ours, or not understood.
+    Invalid,
+    /// Genuine, but its order or amount is not ours.
+    Mismatch,
+    /// A refund we do not know.
+    UnknownRefund,
+    /// Could not be checked or stored now: send it again later.
+    NotStored,
+}
+
+/// Counts a refused notification by kind and reason.
+fn refused(kind: &'static str, why: Refusal) -> NotifyOutcome {
+    metrics::counter!("notifications_refused_total", "kind" => kind, "reason" => why.as_str())
+        .increment(1);
+    NotifyOutcome::Refuse(why)
+}
+
+/// Counts a payment the shop recorded, by how it learned of it.
+pub(crate) fn payment_recorded(source: letao_domain::order::PaymentSource) {
+    metrics::counter!("payments_recorded_total", "source" => source.as_str()).increment(1);
+}
+
+impl Refusal {
+    /// A short message for the reply.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Refusal::Invalid => "invalid notification",
+            Refusal::Mismatch => "order mismatch",
+            Refusal::UnknownRefund => "unknown refund",
+            Refusal::NotStored => "not stored",
+        }
+    }
+
+    /// The fault is ours (the same notification may succeed later), not
+    /// the message's.
+    pub const fn is_ours(self) -> bool {
+        matches!(self, Refusal::NotStored)
+    }
 }
 
 /// A notification copied to move onto a blocking thread.
@@ -60,11 +103,11 @@ impl Orders {
             Ok(Ok(n)) => Ok(n),
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, what, "notification refused");
-                Err(NotifyOutcome::Refuse("invalid notification"))
+                Err(refused(what, Refusal::Invalid))
             }
             Err(e) => {
                 tracing::error!(error = %e, what, "notification not checked");
-                Err(NotifyOutcome::Refuse("not checked"))
+                Err(refused(what, Refusal::NotStored))
             }
         }
     }
@@ -98,6 +141,7 @@ impl Orders {
         match self.db.record_payment(&payment, self.clock.now()).await {
             Ok(Recorded::Paid) => {
                 tracing::info!(out_trade_no = %n.out_trade_no, "order paid");
+                payment_recorded(PaymentSource::Notification);
                 NotifyOutcome::Ack
             }
             Ok(Recorded::AlreadyPaid) => NotifyOutcome::Ack,
@@ -107,11 +151,11 @@ impl Orders {
             }
             Ok(other) => {
                 tracing::warn!(out_trade_no = %n.out_trade_no, outcome = ?other, "payment notification does not match the order");
-                NotifyOutcome::Refuse("order mismatch")
+                refused("payment", Refusal::Mismatch)
             }
             Err(e) => {
                 tracing::error!(error = %e, "payment notification not stored");
-                NotifyOutcome::Refuse("not stored")
+                refused("payment", Refusal::NotStored)
             }
         }
     }
@@ -136,10 +180,10 @@ impl Orders {
             .await
         {
             Ok(Some(_)) => NotifyOutcome::Ack,
-            Ok(None) => NotifyOutcome::Refuse("unknown refund"),
+            Ok(None) => refused("refund", Refusal::UnknownRefund),
             Err(e) => {
                 tracing::error!(error = %e, "refund notification not stored");
-                NotifyOutcome::Refuse("not stored")
+                refused("refund", Refusal::NotStored)
             }
         }
     }

@@ -84,6 +84,9 @@ impl Orders {
                     source: PaymentSource::Query,
                 };
                 let outcome = self.db.record_payment(&payment, self.clock.now()).await?;
+                if outcome == letao_db::Recorded::Paid {
+                    super::notify::payment_recorded(PaymentSource::Query);
+                }
                 tracing::info!(out_trade_no = %order.out_trade_no, ?outcome, "payment learned from an order query");
             }
             RemoteTrade::Closed => {

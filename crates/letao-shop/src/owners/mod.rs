@@ -1,12 +1,16 @@
 //! The owner's side: who may do what, and the audit log. The owner's use
 //! cases on orders live with the orders (`orders/admin.rs`), those on the
-//! catalogue in `owners/catalogue.rs`.
+//! catalogue in `owners/catalogue.rs` and `owners/images.rs`.
+
+pub mod catalogue;
+pub mod images;
 
 use crate::ShopError;
 use crate::totals::Totals;
 use letao_auth::Clock;
-use letao_db::{Actor, AuditRecord, Db, PageStart, UserRecord};
+use letao_db::{Actor, AuditRecord, Db, PageStart, ProductFilter, UserRecord};
 use letao_domain::{Permission, Role};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -60,18 +64,29 @@ pub struct Page<T> {
     pub next: Option<i64>,
 }
 
-/// The owner's tools that are not about one order.
+/// The owner's tools that are not about one order: the catalogue, the
+/// uploaded images, the audit log.
 pub struct Owners {
     db: Db,
     clock: Arc<dyn Clock>,
     audit_total: Totals<()>,
+    product_totals: Totals<ProductFilter>,
+    media_dir: PathBuf,
 }
 
 impl Owners {
-    /// The service over `db`; list totals are kept for `totals_ttl`.
-    pub fn new(db: Db, clock: Arc<dyn Clock>, totals_ttl: Duration) -> Owners {
+    /// The service over `db`, storing uploaded images in `media_dir`; list
+    /// totals are kept for `totals_ttl`.
+    pub fn new(
+        db: Db,
+        clock: Arc<dyn Clock>,
+        totals_ttl: Duration,
+        media_dir: impl Into<PathBuf>,
+    ) -> Owners {
         Owners {
             audit_total: Totals::new(totals_ttl, clock.clone()),
+            product_totals: Totals::new(totals_ttl, clock.clone()),
+            media_dir: media_dir.into(),
             db,
             clock,
         }

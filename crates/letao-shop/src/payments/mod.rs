@@ -5,10 +5,12 @@
 //! service calls them on blocking threads.
 
 pub mod v2;
+pub mod v3;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use letao_domain::Fen;
 use letao_domain::order::RefundEvent;
+pub use wechat_pay::bill::BillOutcome;
 
 /// A Native (QR code) order to open at the provider.
 #[derive(Debug, Clone)]
@@ -181,4 +183,7 @@ pub trait PaymentGateway: Send + Sync {
     fn payment_notice(&self, notice: &Notice<'_>) -> Result<PaymentNotice, GatewayError>;
     /// Verifies and reads a refund notification.
     fn refund_notice(&self, notice: &Notice<'_>) -> Result<RefundNotice, GatewayError>;
+    /// The trade bill (type ALL) of a day in China time, as downloaded and
+    /// checked; `NoBill` when nothing happened that day (or it is not out yet).
+    fn trade_bill(&self, date: NaiveDate) -> Result<BillOutcome<Vec<u8>>, GatewayError>;
 }

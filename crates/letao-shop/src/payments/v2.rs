@@ -4,9 +4,11 @@ use super::{
     GatewayError, GatewayErrorKind, NativeCode, NativeOrder, Notice, PaidFacts, PaymentGateway,
     PaymentNotice, RefundNotice, RefundOrder, RemoteTrade,
 };
+use chrono::NaiveDate;
 use letao_domain::Fen;
 use letao_domain::order::RefundEvent;
 use std::sync::Arc;
+use wechat_pay::bill::{BillOutcome, BillType};
 use wechat_pay::{
     Merchant, OrderRef, Refund, TradeState, UnifiedOrder, WechatPayApi, WechatPayError,
 };
@@ -163,5 +165,11 @@ impl PaymentGateway for WechatV2 {
             refund_id: n.refund_id,
             event,
         })
+    }
+
+    fn trade_bill(&self, date: NaiveDate) -> Result<BillOutcome<Vec<u8>>, GatewayError> {
+        self.api
+            .download_bill(date, BillType::All, true)
+            .map_err(error)
     }
 }

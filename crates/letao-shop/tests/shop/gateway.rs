@@ -3,8 +3,8 @@
 use letao_domain::Fen;
 use letao_domain::order::RefundEvent;
 use letao_shop::payments::{
-    GatewayError, GatewayErrorKind, NativeCode, NativeOrder, Notice, PaidFacts, PaymentGateway,
-    PaymentNotice, RefundNotice, RefundOrder, RemoteTrade,
+    BillOutcome, GatewayError, GatewayErrorKind, NativeCode, NativeOrder, Notice, PaidFacts,
+    PaymentGateway, PaymentNotice, RefundNotice, RefundOrder, RemoteTrade,
 };
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -23,6 +23,8 @@ pub struct FakeGateway {
     pub orders: Mutex<HashMap<String, FakeOrder>>,
     pub fail: Mutex<HashMap<&'static str, VecDeque<GatewayErrorKind>>>,
     pub calls: Mutex<Vec<String>>,
+    /// Trade bills by day, as WeChat would publish them.
+    pub bills: Mutex<HashMap<chrono::NaiveDate, Vec<u8>>>,
 }
 
 impl FakeGateway {
@@ -164,6 +166,14 @@ impl PaymentGateway for FakeGateway {
                 message: "bad signature".into(),
             }),
         }
+    }
+
+    fn trade_bill(&self, date: chrono::NaiveDate) -> Result<BillOutcome<Vec<u8>>, GatewayError> {
+        self.step("bill", &date.to_string())?;
+        Ok(match self.bills.lock().unwrap().get(&date) {
+            Some(bill) => BillOutcome::Bill(bill.clone()),
+            None => BillOutcome::NoBill,
+        })
     }
 
     fn refund_notice(&self, notice: &Notice<'_>) -> Result<RefundNotice, GatewayError> {

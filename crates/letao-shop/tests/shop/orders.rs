@@ -8,7 +8,7 @@ use letao_db::each_backend;
 use letao_domain::Fen;
 use letao_domain::order::{EventKind, OrderItems, RefundState, TradeState};
 use letao_shop::ShopError;
-use letao_shop::orders::{NotifyOutcome, RefundRequest};
+use letao_shop::orders::{NotifyOutcome, RefundRequest, Refusal};
 use letao_shop::payments::{GatewayErrorKind, Notice};
 use std::net::IpAddr;
 
@@ -68,10 +68,10 @@ each_backend! {
         let placed = shop.orders.create(buyer, &items(&[(5, 1)]), None, ip()).await.unwrap();
         let no = placed.order.out_trade_no.clone();
         let good = body(&format!("pay:{no}:tx-1:39900"));
-        assert_eq!(shop.orders.payment_notification(Notice::body(b"forged")).await, NotifyOutcome::Refuse("invalid notification"));
+        assert_eq!(shop.orders.payment_notification(Notice::body(b"forged")).await, NotifyOutcome::Refuse(Refusal::Invalid));
         assert_eq!(
             shop.orders.payment_notification(Notice::body(&body(&format!("pay:{no}:tx-1:1")))).await,
-            NotifyOutcome::Refuse("order mismatch")
+            NotifyOutcome::Refuse(Refusal::Mismatch)
         );
         assert_eq!(shop.orders.payment_notification(Notice::body(&good)).await, NotifyOutcome::Ack);
         assert_eq!(shop.orders.payment_notification(Notice::body(&good)).await, NotifyOutcome::Ack);
@@ -160,7 +160,7 @@ each_backend! {
         assert_eq!(shop.orders.refund_notification(Notice::body(&n)).await, NotifyOutcome::Ack);
         assert_eq!(
             shop.orders.refund_notification(Notice::body(b"refund:RF-unknown:1:SUCCESS")).await,
-            NotifyOutcome::Refuse("unknown refund")
+            NotifyOutcome::Refuse(Refusal::UnknownRefund)
         );
         let order = shop.m.db.order_by_no(&no).await.unwrap().unwrap();
         assert_eq!(order.trade_state, TradeState::Refund);

@@ -91,6 +91,8 @@ fn signtest_probes_are_refused_and_the_real_notification_follows() {
         &Error::BadSignature(SignatureError::SignTest)
     );
     assert_eq!(all[0].status, 401);
+    // The simulator records an attempt once its reply is back.
+    eventually("both attempts recorded", || sim.deliveries().len() == 2);
     let outcomes: Vec<String> = sim.deliveries().into_iter().map(|d| d.outcome).collect();
     assert_eq!(outcomes, vec!["SIGNTEST refused", "SUCCESS"]);
 }

@@ -1,7 +1,7 @@
 //! Configuration: `config/default.toml`, then `config/<LETAO_ENV>.toml`,
 //! then `LETAO__SECTION__KEY` environment variables (SPEC §8).
 
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::fmt;
@@ -9,8 +9,10 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+mod validate;
+
 /// The defaults, compiled in so the binary runs from any folder.
-const DEFAULTS: &str = include_str!("../../../config/default.toml");
+const DEFAULTS: &str = include_str!("../../../../config/default.toml");
 
 /// Where the server runs; chosen by `LETAO_ENV`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +76,10 @@ pub struct Settings {
     pub orders: OrderSettings,
     /// Catalogue cache.
     pub catalogue: CatalogueSettings,
+    /// Daily reconciliation with WeChat's trade bill.
+    pub reconcile: ReconcileSettings,
+    /// Prometheus metrics.
+    pub metrics: MetricsSettings,
     /// Logging.
     pub log: LogSettings,
 }
@@ -90,6 +96,8 @@ pub struct ServerSettings {
     pub addr: String,
     /// Folder of static files.
     pub static_dir: PathBuf,
+    /// Folder of uploaded images, served under `/media/`.
+    pub media_dir: PathBuf,
     /// Worker threads; `None` = one per CPU.
     pub workers: Option<usize>,
     /// Grace period for in-flight requests on shutdown.
@@ -191,7 +199,33 @@ pub struct WechatPaySettings {
     pub client_key: PathBuf,
     /// Call timeout, seconds.
     pub timeout_secs: u64,
+    /// Which WeChat Pay API the shop speaks.
+    pub api_version: ApiVersion,
+    /// API v3: the 32-byte APIv3 key.
+    pub apiv3_key: SecretString,
+    /// API v3: PEM file of the merchant API private key.
+    pub merchant_private_key: PathBuf,
+    /// API v3: serial of the merchant API certificate.
+    pub merchant_serial: String,
+    /// API v3: PEM file of the WeChat Pay public key (empty: verify with
+    /// platform certificates downloaded and refreshed from WeChat).
+    pub platform_public_key: PathBuf,
+    /// API v3: its id, `PUB_KEY_ID_...`.
+    pub platform_public_key_id: String,
 }
+
+/// The WeChat Pay API in use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ApiVersion {
+    /// XML, MD5/HMAC-SHA256 signatures with the API key.
+    V2,
+    /// JSON, RSA signatures, AES-GCM notifications.
+    V3,
+}
+
+/// The development APIv3 key (the simulator's default); production refuses it.
+pub const PLACEHOLDER_APIV3_KEY: &str = "letao-dev-apiv3-key-000000000000";
 
 /// `[orders]`
 #[derive(Debug, Deserialize)]
@@ -267,6 +301,34 @@ pub struct CatalogueSettings {
     pub cache_ttl_ms: u64,
 }
 
+/// `[metrics]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// Serve `/metrics` on the main listener.
+    pub public: bool,
+    /// Also (or only) serve `/metrics` on this address, e.g. `127.0.0.1:9100`
+    /// (empty: no second listener).
+    pub addr: String,
+}
+
+/// `[reconcile]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReconcileSettings {
+    /// `HH:MM`, China time: from then on, yesterday is reconciled.
+    pub daily_at: String,
+}
+
+impl ReconcileSettings {
+    /// The time of day, or why it is not one.
+    pub fn time(&self) -> Result<chrono::NaiveTime, SettingsError> {
+        chrono::NaiveTime::parse_from_str(self.daily_at.trim(), "%H:%M").map_err(|_| {
+            SettingsError::Invalid("reconcile.daily_at must be a time like 10:30".into())
+        })
+    }
+}
+
 /// `[log]`
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -318,73 +380,6 @@ impl Settings {
         settings.environment = environment;
         settings.validate()?;
         Ok(settings)
-    }
-
-    fn validate(&self) -> Result<(), SettingsError> {
-        letao_db::Backend::from_url(&self.database.url)
-            .map_err(|e| SettingsError::Invalid(format!("database.url: {e}")))?;
-        if self.server.workers == Some(0) {
-            return Err(SettingsError::Invalid(
-                "server.workers must be at least 1".into(),
-            ));
-        }
-        if self.database.pool_size == Some(0) {
-            return Err(SettingsError::Invalid(
-                "database.pool_size must be at least 1".into(),
-            ));
-        }
-        if self.sms.backend == SmsBackend::Tencent {
-            let t = &self.sms.tencent;
-            for (key, value) in [
-                ("secret_id", t.secret_id.as_str()),
-                ("secret_key", t.secret_key.expose_secret()),
-                ("sdk_app_id", t.sdk_app_id.as_str()),
-                ("sign_name", t.sign_name.as_str()),
-                ("template_id", t.template_id.as_str()),
-            ] {
-                if value.trim().is_empty() {
-                    return Err(SettingsError::Invalid(format!(
-                        "sms.tencent.{key} must be set when sms.backend is tencent"
-                    )));
-                }
-            }
-        }
-        if wechat_pay::SignType::parse(&self.wechat_pay.sign_type).is_none() {
-            return Err(SettingsError::Invalid(
-                "wechat_pay.sign_type must be MD5 or HMAC-SHA256".into(),
-            ));
-        }
-        if self.orders.auto_receive_days == 0 {
-            return Err(SettingsError::Invalid(
-                "orders.auto_receive_days must be at least 1".into(),
-            ));
-        }
-        if self.orders.ttl_secs == 0 || self.orders.expiry_interval_secs == 0 {
-            return Err(SettingsError::Invalid(
-                "orders.ttl_secs and orders.expiry_interval_secs must be at least 1".into(),
-            ));
-        }
-        if self.environment == Environment::Production {
-            if self.wechat_pay.api_key.expose_secret() == PLACEHOLDER_WECHAT_KEY {
-                return Err(SettingsError::Invalid(
-                    "production refuses the development wechat_pay.api_key: set LETAO__WECHAT_PAY__API_KEY".into(),
-                ));
-            }
-            let secret = self.auth.jwt_secret.expose_secret();
-            if secret == PLACEHOLDER_JWT_SECRET || secret.len() < 32 {
-                return Err(SettingsError::Invalid(
-                    "production refuses auth.jwt_secret: set LETAO__AUTH__JWT_SECRET \
-                     to 32 or more random characters"
-                        .into(),
-                ));
-            }
-            if self.sms.backend == SmsBackend::Outbox {
-                return Err(SettingsError::Invalid(
-                    "production refuses sms.backend = outbox (codes in a file): use tencent".into(),
-                ));
-            }
-        }
-        Ok(())
     }
 
     /// The catalogue cache lifetime.

@@ -1,0 +1,154 @@
+//! Replies of the owner's catalogue routes: the stored objects in the
+//! public shape (`/oneCategory`, `/twoCategory`, `/products/{id}`), plus
+//! the fields only the owner sees.
+
+use super::{BrandView, CategoryView};
+use letao_db::{AdminProduct, HomeItemRecord};
+use letao_domain::Fen;
+use letao_domain::money::serialize_as_yuan;
+use serde::Serialize;
+
+/// `POST /admin/categories`, `PUT /admin/categories/{id}`.
+#[derive(Serialize)]
+pub struct CategoryReply<'a> {
+    /// Always 200.
+    pub status: u16,
+    /// The stored category.
+    pub category: CategoryView<'a>,
+}
+
+/// `POST /admin/brands`, `PUT /admin/brands/{id}`.
+#[derive(Serialize)]
+pub struct BrandReply<'a> {
+    /// Always 200.
+    pub status: u16,
+    /// The stored brand.
+    pub brand: BrandView<'a>,
+}
+
+/// A product as `/products/{id}` shows it, plus `featured`, `hidden`, `sort`.
+#[derive(Serialize)]
+pub struct AdminProductView<'a> {
+    /// Id.
+    pub id: i32,
+    /// Brand.
+    #[serde(rename = "brandId")]
+    pub brand_id: i32,
+    /// Name.
+    pub name: &'a str,
+    /// Image.
+    pub img: &'a str,
+    /// Price in yuan.
+    #[serde(serialize_with = "serialize_as_yuan")]
+    pub price: Fen,
+    /// Price before the discount, in yuan.
+    #[serde(rename = "oldPrice", serialize_with = "serialize_as_yuan")]
+    pub old_price: Fen,
+    /// Sizes on offer.
+    pub sizes: &'a [String],
+    /// Units in stock.
+    pub stock: i32,
+    /// In the sports section.
+    pub featured: bool,
+    /// Out of the shop (kept for old orders).
+    pub hidden: bool,
+    /// Display order (low first).
+    pub sort: i32,
+}
+
+impl<'a> From<&'a AdminProduct> for AdminProductView<'a> {
+    fn from(a: &'a AdminProduct) -> Self {
+        let p = &a.product;
+        AdminProductView {
+            id: p.id.get(),
+            brand_id: p.brand_id.get(),
+            name: &p.name,
+            img: &p.img,
+            price: p.price,
+            old_price: p.old_price,
+            sizes: &p.sizes,
+            stock: p.stock,
+            featured: p.featured,
+            hidden: a.hidden,
+            sort: a.sort,
+        }
+    }
+}
+
+/// `GET /admin/products`.
+#[derive(Serialize)]
+pub struct AdminProductsReply<'a> {
+    /// Always 200.
+    pub status: u16,
+    /// One page, by id.
+    pub products: Vec<AdminProductView<'a>>,
+    /// Page number (1 when paging by cursor).
+    pub page: u32,
+    /// Page size.
+    #[serde(rename = "pageSize")]
+    pub page_size: u32,
+    /// Matching products in all pages (counted at most every few seconds).
+    pub total: i64,
+    /// The cursor of the next page (`after=`), when this one is full.
+    pub next: Option<String>,
+}
+
+/// `POST /admin/products`, `PUT /admin/products/{id}`.
+#[derive(Serialize)]
+pub struct AdminProductReply<'a> {
+    /// Always 200.
+    pub status: u16,
+    /// The stored product.
+    pub product: AdminProductView<'a>,
+}
+
+/// A home item as `/gridlist` and `/banners` show it, plus its kind and order.
+#[derive(Serialize)]
+pub struct HomeItemAdminView<'a> {
+    /// Id (unique within its kind).
+    pub id: i32,
+    /// `grid` or `banner`.
+    pub kind: &'static str,
+    /// Image.
+    pub img_src: &'a str,
+    /// Display order (low first).
+    pub sort: i32,
+}
+
+impl<'a> From<&'a HomeItemRecord> for HomeItemAdminView<'a> {
+    fn from(i: &'a HomeItemRecord) -> Self {
+        HomeItemAdminView {
+            id: i.id,
+            kind: i.kind.as_str(),
+            img_src: &i.img_src,
+            sort: i.sort,
+        }
+    }
+}
+
+/// `GET /admin/home-items`.
+#[derive(Serialize)]
+pub struct HomeItemsReply<'a> {
+    /// Always 200.
+    pub status: u16,
+    /// The grid's, then the banners', each in display order.
+    pub items: Vec<HomeItemAdminView<'a>>,
+}
+
+/// `POST /admin/home-items`, `PUT /admin/home-items/{id}`.
+#[derive(Serialize)]
+pub struct HomeItemReply<'a> {
+    /// Always 200.
+    pub status: u16,
+    /// The stored item.
+    pub item: HomeItemAdminView<'a>,
+}
+
+/// `POST /admin/images`.
+#[derive(Serialize)]
+pub struct ImageReply {
+    /// Always 200.
+    pub status: u16,
+    /// Where the stored image is served, `/media/<sha256>.<ext>`.
+    pub url: String,
+}

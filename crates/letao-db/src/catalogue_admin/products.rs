@@ -1,0 +1,374 @@
+//! Products: the owner's list (hidden ones included), create, change
+//! (stock by delta), hide.
+
+use super::brands::BrandRows;
+use super::{AuditNote, Edit, InsertedId};
+use crate::audit::AuditOps;
+use crate::columns::naive;
+use crate::schema::product;
+use crate::txn::Abort;
+use crate::versions::VersionOps;
+use crate::{Db, DbError, PageStart};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::result::Error as DieselError;
+use diesel_async::RunQueryDsl;
+use letao_domain::catalogue::{sizes_from_column, sizes_to_column};
+use letao_domain::{Fen, Id, Product};
+
+/// A product as the owner sees it: the public fields and the owner's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminProduct {
+    /// The product as shoppers see it.
+    pub product: Product,
+    /// Left the shop (kept for old orders).
+    pub hidden: bool,
+    /// Display order in the sports section (low first).
+    pub sort: i32,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = product)]
+struct Row {
+    id: i32,
+    brand_id: i32,
+    name: String,
+    img: String,
+    price_fen: i64,
+    old_price_fen: i64,
+    sizes: String,
+    stock: i32,
+    featured: bool,
+    hidden: bool,
+    sort_order: i32,
+}
+
+impl From<Row> for AdminProduct {
+    fn from(row: Row) -> Self {
+        AdminProduct {
+            product: Product {
+                id: Id::from_db(row.id),
+                brand_id: Id::from_db(row.brand_id),
+                name: row.name,
+                img: row.img,
+                price: Fen::new(row.price_fen),
+                old_price: Fen::new(row.old_price_fen),
+                sizes: sizes_from_column(&row.sizes),
+                stock: row.stock,
+                featured: row.featured,
+            },
+            hidden: row.hidden,
+            sort: row.sort_order,
+        }
+    }
+}
+
+/// A product to create.
+#[derive(Debug, Clone)]
+pub struct NewProduct<'a> {
+    /// Its brand (must exist).
+    pub brand_id: i32,
+    /// Display name.
+    pub name: &'a str,
+    /// Image path or URL.
+    pub img: &'a str,
+    /// Price.
+    pub price: Fen,
+    /// Price before the discount.
+    pub old_price: Fen,
+    /// Sizes on offer.
+    pub sizes: &'a [String],
+    /// Units in stock.
+    pub stock: i32,
+    /// In the sports section.
+    pub featured: bool,
+    /// Display order.
+    pub sort: i32,
+}
+
+/// A change of some of a product's fields; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProductChange {
+    /// Another brand (must exist).
+    pub brand_id: Option<i32>,
+    /// Display name.
+    pub name: Option<String>,
+    /// Image.
+    pub img: Option<String>,
+    /// Price.
+    pub price: Option<Fen>,
+    /// Price before the discount.
+    pub old_price: Option<Fen>,
+    /// Sizes on offer.
+    pub sizes: Option<Vec<String>>,
+    /// In the sports section.
+    pub featured: Option<bool>,
+    /// Out of the shop, or back in.
+    pub hidden: Option<bool>,
+    /// Display order.
+    pub sort: Option<i32>,
+    /// Units to add (negative: remove) to whatever the stock is then.
+    pub stock_delta: Option<i32>,
+}
+
+/// The columns a change sets (diesel skips the `None`s).
+#[derive(AsChangeset)]
+#[diesel(table_name = product)]
+struct Columns<'a> {
+    brand_id: Option<i32>,
+    name: Option<&'a str>,
+    img: Option<&'a str>,
+    price_fen: Option<i64>,
+    old_price_fen: Option<i64>,
+    sizes: Option<String>,
+    featured: Option<bool>,
+    hidden: Option<bool>,
+    sort_order: Option<i32>,
+}
+
+impl ProductChange {
+    /// The column changes, `None` when only the stock (or nothing) changes.
+    fn columns(&self) -> Option<Columns<'_>> {
+        let c = Columns {
+            brand_id: self.brand_id,
+            name: self.name.as_deref(),
+            img: self.img.as_deref(),
+            price_fen: self.price.map(Fen::get),
+            old_price_fen: self.old_price.map(Fen::get),
+            sizes: self.sizes.as_ref().map(|s| column_of(s)),
+            featured: self.featured,
+            hidden: self.hidden,
+            sort_order: self.sort,
+        };
+        let any = c.brand_id.is_some()
+            || c.name.is_some()
+            || c.img.is_some()
+            || c.price_fen.is_some()
+            || c.old_price_fen.is_some()
+            || c.sizes.is_some()
+            || c.featured.is_some()
+            || c.hidden.is_some()
+            || c.sort_order.is_some();
+        any.then_some(c)
+    }
+}
+
+fn column_of(sizes: &[String]) -> String {
+    let sizes: Vec<&str> = sizes.iter().map(String::as_str).collect();
+    sizes_to_column(&sizes)
+}
+
+/// Which products the owner's list shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ProductFilter {
+    /// Only this brand's.
+    pub brand_id: Option<i32>,
+    /// Only hidden ones (true) or only those on sale (false).
+    pub hidden: Option<bool>,
+}
+
+/// Reading a product inside a caller's transaction.
+trait ProductRows {
+    /// Product `id`, hidden or not.
+    fn product_row(
+        &mut self,
+        id: i32,
+    ) -> impl Future<Output = Result<Option<AdminProduct>, DieselError>> + Send;
+}
+
+impl_for_each_conn!(ProductRows {
+    async fn product_row(&mut self, id: i32) -> Result<Option<AdminProduct>, DieselError> {
+        let row: Option<Row> = product::table
+            .select(Row::as_select())
+            .filter(product::id.eq(id))
+            .first(self)
+            .await
+            .optional()?;
+        Ok(row.map(AdminProduct::from))
+    }
+});
+
+/// The audit target of a product.
+fn target(id: i32) -> String {
+    format!("product {id}")
+}
+
+impl Db {
+    /// One page of products by id, hidden ones included: after a product
+    /// id (keyset) or from an offset.
+    pub async fn admin_products(
+        &self,
+        filter: ProductFilter,
+        start: PageStart,
+        limit: i64,
+    ) -> Result<Vec<AdminProduct>, DbError> {
+        let rows: Vec<Row> = read_conn!(self, |conn| {
+            let mut q = product::table
+                .select(Row::as_select())
+                .order(product::id)
+                .limit(limit)
+                .into_boxed();
+            if let Some(b) = filter.brand_id {
+                q = q.filter(product::brand_id.eq(b));
+            }
+            if let Some(h) = filter.hidden {
+                q = q.filter(product::hidden.eq(h));
+            }
+            q = match start {
+                PageStart::After(id) => {
+                    q.filter(product::id.gt(i32::try_from(id).unwrap_or(i32::MAX)))
+                }
+                PageStart::Offset(n) => q.offset(n),
+            };
+            Ok(q.load(conn).await?)
+        })?;
+        Ok(rows.into_iter().map(AdminProduct::from).collect())
+    }
+
+    /// How many products `filter` matches (a count over the table: cache it).
+    pub async fn count_admin_products(&self, filter: ProductFilter) -> Result<i64, DbError> {
+        read_conn!(self, |conn| {
+            let mut q = product::table.into_boxed();
+            if let Some(b) = filter.brand_id {
+                q = q.filter(product::brand_id.eq(b));
+            }
+            if let Some(h) = filter.hidden {
+                q = q.filter(product::hidden.eq(h));
+            }
+            Ok(q.count().get_result(conn).await?)
+        })
+    }
+
+    /// Product `id` as the owner sees it, hidden or not.
+    pub async fn admin_product(&self, id: i32) -> Result<Option<AdminProduct>, DbError> {
+        read_conn!(self, |conn| Ok(conn.product_row(id).await?))
+    }
+
+    /// Creates a product of an existing brand.
+    pub async fn create_product(
+        &self,
+        new: &NewProduct<'_>,
+        note: &AuditNote<'_, AdminProduct>,
+        now: DateTime<Utc>,
+    ) -> Result<Edit<AdminProduct>, DbError> {
+        let sizes = column_of(new.sizes);
+        write_txn!(self, |conn| {
+            conn.bump_catalogue().await?;
+            if conn.brand_row(new.brand_id).await?.is_none() {
+                return Err(Abort::Rollback(Edit::NoBrand));
+            }
+            diesel::insert_into(product::table)
+                .values((
+                    product::brand_id.eq(new.brand_id),
+                    product::name.eq(new.name),
+                    product::img.eq(new.img),
+                    product::price_fen.eq(new.price.get()),
+                    product::old_price_fen.eq(new.old_price.get()),
+                    product::sizes.eq(&sizes),
+                    product::stock.eq(new.stock),
+                    product::featured.eq(new.featured),
+                    product::sort_order.eq(new.sort),
+                    product::created_at.eq(naive(now)),
+                    product::hidden.eq(false),
+                ))
+                .execute(conn)
+                .await?;
+            let id = conn.inserted_id().await?;
+            let after = conn.product_row(id).await?.ok_or(DieselError::NotFound)?;
+            conn.audit(&note.entry(target(id), None, Some(&after)), now)
+                .await?;
+            Ok(Edit::Done(after))
+        })
+    }
+
+    /// Changes some fields of product `id`. The stock changes by a delta
+    /// in one conditional update (`stock + d >= 0` when removing, `<= max_stock`
+    /// when adding),
+    /// applied to the stock as it is then, so a concurrent order's
+    /// reservation is never lost; out of range, nothing changes.
+    pub async fn update_product(
+        &self,
+        id: i32,
+        change: &ProductChange,
+        max_stock: i32,
+        note: &AuditNote<'_, AdminProduct>,
+        now: DateTime<Utc>,
+    ) -> Result<Edit<AdminProduct>, DbError> {
+        let columns = change.columns();
+        let delta = change.stock_delta.filter(|d| *d != 0);
+        write_txn!(self, |conn| {
+            conn.bump_catalogue().await?;
+            let Some(before) = conn.product_row(id).await? else {
+                return Err(Abort::Rollback(Edit::Missing));
+            };
+            if let Some(b) = change.brand_id
+                && conn.brand_row(b).await?.is_none()
+            {
+                return Err(Abort::Rollback(Edit::NoBrand));
+            }
+            if let Some(d) = delta {
+                let row = product::table.filter(product::id.eq(id));
+                let add = product::stock.eq(product::stock + d);
+                // Removing is bounded by zero, adding by the maximum.
+                let n = if d < 0 {
+                    diesel::update(row.filter((product::stock + d).ge(0)))
+                        .set(add)
+                        .execute(conn)
+                        .await?
+                } else {
+                    diesel::update(row.filter((product::stock + d).le(max_stock)))
+                        .set(add)
+                        .execute(conn)
+                        .await?
+                };
+                if n != 1 {
+                    let now_stock = conn.product_row(id).await?.map_or(0, |p| p.product.stock);
+                    return Err(Abort::Rollback(Edit::Stock(now_stock)));
+                }
+            }
+            if let Some(columns) = &columns {
+                diesel::update(product::table.filter(product::id.eq(id)))
+                    .set(columns)
+                    .execute(conn)
+                    .await?;
+            }
+            let after = conn.product_row(id).await?.ok_or(DieselError::NotFound)?;
+            conn.audit(&note.entry(target(id), Some(&before), Some(&after)), now)
+                .await?;
+            Ok(Edit::Done(after))
+        })
+    }
+
+    /// Hides product `id`: it leaves the lists, its page and new orders;
+    /// old orders keep their lines. Hiding a hidden product changes nothing
+    /// (and logs nothing).
+    pub async fn hide_product(
+        &self,
+        id: i32,
+        note: &AuditNote<'_, AdminProduct>,
+        now: DateTime<Utc>,
+    ) -> Result<Edit<AdminProduct>, DbError> {
+        write_txn!(self, |conn| {
+            conn.bump_catalogue().await?;
+            let Some(before) = conn.product_row(id).await? else {
+                return Err(Abort::Rollback(Edit::Missing));
+            };
+            let n = diesel::update(
+                product::table
+                    .filter(product::id.eq(id))
+                    .filter(product::hidden.eq(false)),
+            )
+            .set(product::hidden.eq(true))
+            .execute(conn)
+            .await?;
+            if n != 1 {
+                // Hidden already: roll the version bump back too.
+                return Err(Abort::Rollback(Edit::Done(before)));
+            }
+            let after = conn.product_row(id).await?.ok_or(DieselError::NotFound)?;
+            conn.audit(&note.entry(target(id), Some(&before), Some(&after)), now)
+                .await?;
+            Ok(Edit::Done(after))
+        })
+    }
+}
