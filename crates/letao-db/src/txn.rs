@@ -161,6 +161,11 @@ where
     };
     match conn.end_write().await {
         Ok(()) => result,
+        // The connection failed already, and is dropped: its own error
+        // says more than the reset that failed after it.
+        Err(_) if matches!(&result, Err(e) if e.fault().is_some_and(|f| f.breaks_connection())) => {
+            result
+        }
         // A session that may still be read-only must not be reused: this
         // error drops the connection, even after a COMMIT that worked
         // (whose outcome the caller then cannot know, as with a COMMIT
