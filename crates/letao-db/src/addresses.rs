@@ -110,7 +110,7 @@ fn values(a: &DeliveryAddress) -> Values<'_> {
 impl Db {
     /// A user's addresses, oldest first.
     pub async fn addresses(&self, user_id: i32) -> Result<Vec<AddressRecord>, DbError> {
-        with_conn!(self, |conn| {
+        read_conn!(self, |conn| {
             Ok(address::table
                 .select(AddressRecord::as_select())
                 .filter(address::user_id.eq(user_id))
@@ -126,7 +126,7 @@ impl Db {
         user_id: i32,
         id: i32,
     ) -> Result<Option<AddressRecord>, DbError> {
-        with_conn!(self, |conn| {
+        read_conn!(self, |conn| {
             Ok(address::table
                 .select(AddressRecord::as_select())
                 .filter(address::user_id.eq(user_id))

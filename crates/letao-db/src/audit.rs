@@ -98,7 +98,7 @@ impl Db {
         offset: i64,
         limit: i64,
     ) -> Result<Vec<AuditRecord>, DbError> {
-        with_conn!(self, |conn| {
+        read_conn!(self, |conn| {
             let mut q = audit_log::table
                 .select(AuditRecord::as_select())
                 .order(audit_log::id.desc())
@@ -114,7 +114,7 @@ impl Db {
 
     /// How many entries there are.
     pub async fn audit_count(&self) -> Result<i64, DbError> {
-        with_conn!(self, |conn| {
+        read_conn!(self, |conn| {
             Ok(audit_log::table.count().get_result(conn).await?)
         })
     }

@@ -64,7 +64,7 @@ impl From<BrandRow> for Brand {
 impl Db {
     /// All categories, by id.
     pub async fn categories(&self) -> Result<Vec<Category>, DbError> {
-        let rows: Vec<(i32, Option<String>)> = with_conn!(self, |conn| {
+        let rows: Vec<(i32, Option<String>)> = read_conn!(self, |conn| {
             Ok(category::table
                 .select((category::id, category::category_name))
                 .order(category::id)
@@ -82,7 +82,7 @@ impl Db {
 
     /// All brands, by id.
     pub async fn brands(&self) -> Result<Vec<Brand>, DbError> {
-        let rows: Vec<BrandRow> = with_conn!(self, |conn| {
+        let rows: Vec<BrandRow> = read_conn!(self, |conn| {
             Ok(brand::table
                 .select(BrandRow::as_select())
                 .order(brand::id)
@@ -94,7 +94,7 @@ impl Db {
 
     /// The brands listed under one category, by id; empty for an unknown category.
     pub async fn brands_of_category(&self, category: Id<Category>) -> Result<Vec<Brand>, DbError> {
-        let rows: Vec<BrandRow> = with_conn!(self, |conn| {
+        let rows: Vec<BrandRow> = read_conn!(self, |conn| {
             Ok(brand::table
                 .select(BrandRow::as_select())
                 .filter(brand::category_id.eq(category.get()))
@@ -107,7 +107,7 @@ impl Db {
 
     /// The home items of one kind, in display order.
     pub async fn home_items(&self, kind: HomeItemKind) -> Result<Vec<HomeItem>, DbError> {
-        let rows: Vec<(i32, String)> = with_conn!(self, |conn| {
+        let rows: Vec<(i32, String)> = read_conn!(self, |conn| {
             Ok(home_item::table
                 .select((home_item::id, home_item::img_src))
                 .filter(home_item::kind.eq(kind.as_str()))
@@ -123,7 +123,7 @@ impl Db {
 
     /// Featured products (the home page's sports section), in display order.
     pub async fn featured_products(&self) -> Result<Vec<Product>, DbError> {
-        let rows: Vec<ProductRow> = with_conn!(self, |conn| {
+        let rows: Vec<ProductRow> = read_conn!(self, |conn| {
             Ok(product::table
                 .select(ProductRow::as_select())
                 .filter(product::featured.eq(true))
@@ -143,7 +143,7 @@ impl Db {
         start: PageStart,
         limit: i64,
     ) -> Result<Vec<Product>, DbError> {
-        let rows: Vec<ProductRow> = with_conn!(self, |conn| {
+        let rows: Vec<ProductRow> = read_conn!(self, |conn| {
             let mut q = product::table
                 .select(ProductRow::as_select())
                 .filter(product::hidden.eq(false))
@@ -167,7 +167,7 @@ impl Db {
     /// How many products are on sale, optionally of one brand (a count
     /// over the table: cache it).
     pub async fn count_products(&self, brand: Option<Id<Brand>>) -> Result<i64, DbError> {
-        with_conn!(self, |conn| {
+        read_conn!(self, |conn| {
             let mut q = product::table
                 .filter(product::hidden.eq(false))
                 .into_boxed();
@@ -180,7 +180,7 @@ impl Db {
 
     /// One product on sale, `None` if there is no such id or it is hidden.
     pub async fn product(&self, id: Id<Product>) -> Result<Option<Product>, DbError> {
-        let row: Option<ProductRow> = with_conn!(self, |conn| {
+        let row: Option<ProductRow> = read_conn!(self, |conn| {
             Ok(product::table
                 .select(ProductRow::as_select())
                 .filter(product::id.eq(id.get()))

@@ -13,6 +13,7 @@ mod catalogue;
 mod catalogue_admin;
 mod checkout;
 pub mod columns;
+mod contention;
 mod error;
 mod migrate;
 mod orders;
@@ -32,6 +33,7 @@ pub use catalogue_admin::{
     AdminProduct, AuditNote, BrandFields, Edit, HomeItemRecord, NewProduct, ProductChange,
     ProductFilter,
 };
+pub use contention::{is_contention, retry_contention};
 pub use error::DbError;
 pub use orders::{
     AddressSet, BuyerRecord, Created, DeliveryRecord, EventRecord, NewOrder, OrderFilter,
@@ -42,7 +44,6 @@ pub use pool::{Backend, Db, DbConfig, PoolStatus, redact_url};
 pub use rate_limit::{RateRule, RetryAfter};
 pub use reconciliation::{HeldPayment, ReportRecord, RunResult};
 pub use sms_codes::NewCode;
-pub use txn::{is_contention, retry_contention};
 pub use users::{NewUser, Registration, UserRecord};
 
 #[cfg(feature = "test-utils")]

@@ -4,29 +4,15 @@
 /// backend `$db` uses. The body is compiled once per backend, so it must be
 /// valid diesel for all three; the second form gives per-backend bodies for
 /// the few statements whose SQL differs. The body returns
-/// `Result<T, DbError>` (diesel errors convert with `?`). A connection whose
-/// error says it is broken, or whose body was cancelled half-way, is
-/// dropped from the pool (see `checkout.rs`).
+/// `Result<T, DbError>` (diesel errors convert with `?`, faults becoming
+/// `Unavailable`). A connection whose error says it is broken, or whose
+/// body was cancelled half-way, is dropped from the pool (see
+/// `checkout.rs`). Runs once: use it for writes and for `ping`.
 macro_rules! with_conn {
-    ($db:expr, |$conn:ident| $body:expr) => {
-        with_conn!($db,
-            sqlite: |$conn| $body,
-            mysql: |$conn| $body,
-            postgres: |$conn| $body)
-    };
-    ($db:expr,
-     sqlite: |$c1:ident| $b1:expr,
-     mysql: |$c2:ident| $b2:expr,
-     postgres: |$c3:ident| $b3:expr $(,)?) => {
-        match $db.pools() {
-            $crate::pool::Pools::Sqlite(pool) => with_conn!(@run pool, |$c1| $b1),
-            $crate::pool::Pools::Mysql(pool) => with_conn!(@run pool, |$c2| $b2),
-            $crate::pool::Pools::Postgres(pool) => with_conn!(@run pool, |$c3| $b3),
-        }
-    };
-    (@run $pool:ident, |$conn:ident| $body:expr) => {{
-        let mut checkout =
-            $crate::checkout::Checkout::new($pool.get().await.map_err($crate::DbError::from)?);
+    (@once $conns:ident, |$conn:ident| $body:expr) => {{
+        // Pool errors (timeouts, no database) end the call here: they have
+        // waited their timeout already.
+        let mut checkout = $conns.checkout().await?;
         #[allow(unused_mut)]
         let result: Result<_, $crate::DbError> = async {
             let Some($conn) = checkout.conn() else {
@@ -38,16 +24,61 @@ macro_rules! with_conn {
         checkout.finish(&result);
         result
     }};
+    ($db:expr, |$conn:ident| $body:expr) => {
+        with_conn!($db,
+            sqlite: |$conn| $body,
+            mysql: |$conn| $body,
+            postgres: |$conn| $body)
+    };
+    ($db:expr,
+     sqlite: |$c1:ident| $b1:expr,
+     mysql: |$c2:ident| $b2:expr,
+     postgres: |$c3:ident| $b3:expr $(,)?) => {
+        match $db.pools() {
+            $crate::pool::Pools::Sqlite(conns) => with_conn!(@once conns, |$c1| $b1),
+            $crate::pool::Pools::Mysql(conns) => with_conn!(@once conns, |$c2| $b2),
+            $crate::pool::Pools::Postgres(conns) => with_conn!(@once conns, |$c3| $b3),
+        }
+    };
+}
+
+/// Like `with_conn!`, for a body that only reads: when it fails because
+/// the connection broke or the node refused it, it runs once more on a
+/// connection opened after the failure, so one dropped connection costs
+/// the client nothing. Running a read twice is harmless; never use this
+/// for a body that writes.
+macro_rules! read_conn {
+    (@run $conns:ident, |$conn:ident| $body:expr) => {{
+        let mut retried = false;
+        loop {
+            match with_conn!(@once $conns, |$conn| $body) {
+                Err(e) if !retried && e.fault().is_some_and(|f| f.breaks_connection()) => {
+                    retried = true;
+                    tracing::info!(error = %e, "read failed with its connection; running it again on a new one");
+                }
+                other => break other,
+            }
+        }
+    }};
+    ($db:expr, |$conn:ident| $body:expr) => {
+        match $db.pools() {
+            $crate::pool::Pools::Sqlite(conns) => read_conn!(@run conns, |$conn| $body),
+            $crate::pool::Pools::Mysql(conns) => read_conn!(@run conns, |$conn| $body),
+            $crate::pool::Pools::Postgres(conns) => read_conn!(@run conns, |$conn| $body),
+        }
+    };
 }
 
 /// Runs `$body` as one write transaction (see [`crate::txn::run_write`]),
-/// retried whole while the database aborts it for contention. The body
-/// evaluates to `Result<T, Abort<T>>`: `Ok` commits, `Abort::Rollback(v)`
-/// rolls back and yields `v`, a diesel error rolls back and fails. On
-/// SQLite the transaction waits for its turn first (`Db::write_gate`).
+/// retried whole while the database aborts it for contention (or a Galera
+/// node refuses it before running anything); never after a lost
+/// connection, whose COMMIT may have happened. The body evaluates to
+/// `Result<T, Abort<T>>`: `Ok` commits, `Abort::Rollback(v)` rolls back and
+/// yields `v`, a diesel error rolls back and fails. On SQLite the
+/// transaction waits for its turn first (`Db::write_gate`).
 macro_rules! write_txn {
     ($db:expr, |$conn:ident| $body:expr) => {
-        $crate::txn::retry_contention(|| async {
+        $crate::contention::retry_contention(|| async {
             let _writer = $db.write_gate().await;
             with_conn!($db, |c| {
                 $crate::txn::run_write(c, async |$conn| $body).await

@@ -1,15 +1,18 @@
 //! The connection pool for whichever backend the URL names.
 
 use crate::DbError;
+use crate::checkout::{Conns, SuspectBefore};
+use deadpool::managed::{Hook, HookError};
 use diesel::SqliteConnection;
 use diesel_async::pooled_connection::deadpool::Pool;
 use diesel_async::pooled_connection::{
-    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+    AsyncDieselConnectionManager, ManagerConfig, PoolableConnection, RecyclingMethod,
 };
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use diesel_async::{AsyncMysqlConnection, AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::FutureExt;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// SQLite through diesel's synchronous driver, run on blocking threads.
@@ -101,9 +104,9 @@ impl fmt::Debug for DbConfig {
 }
 
 pub(crate) enum Pools {
-    Sqlite(Pool<SqliteConn>),
-    Mysql(Pool<AsyncMysqlConnection>),
-    Postgres(Pool<AsyncPgConnection>),
+    Sqlite(Conns<SqliteConn>),
+    Mysql(Conns<AsyncMysqlConnection>),
+    Postgres(Conns<AsyncPgConnection>),
 }
 
 /// A pool of connections to one database. Cheap to clone.
@@ -220,6 +223,7 @@ impl Db {
     }
 
     /// Runs a trivial query; `Err` when the database cannot be reached.
+    /// Never retried: `/ready` reports what one attempt finds.
     pub async fn ping(&self) -> Result<(), DbError> {
         use diesel::IntoSql;
         use diesel_async::RunQueryDsl;
@@ -243,17 +247,21 @@ pub(crate) const POSTGRES_SESSION: &str = "SET TIME ZONE 'UTC'";
 
 /// A pool of `C` connections, each set up with `session_sql` when opened.
 /// Recycling skips the test query (fast path); broken connections are
-/// dropped by `discard_if_broken` instead.
+/// dropped by [`crate::checkout::Checkout::finish`] instead, and
+/// connections opened before the last such failure are refused when taken
+/// from the pool.
 fn build_pool<C>(
     url: &str,
     session_sql: &'static str,
     size: usize,
     timeout: Duration,
-) -> Result<Pool<C>, DbError>
+) -> Result<Conns<C>, DbError>
 where
-    C: diesel_async::pooled_connection::PoolableConnection + SimpleAsyncConnection + Send + 'static,
+    C: PoolableConnection + SimpleAsyncConnection + Send + 'static,
     AsyncDieselConnectionManager<C>: deadpool::managed::Manager<Type = C>,
 {
+    let suspect = Arc::new(SuspectBefore::new());
+    let suspect_in_hook = suspect.clone();
     let mut mc = ManagerConfig::<C>::default();
     mc.recycling_method = RecyclingMethod::Fast;
     mc.custom_setup = Box::new(move |url| {
@@ -267,14 +275,22 @@ where
         .boxed()
     });
     let manager = AsyncDieselConnectionManager::<C>::new_with_config(url, mc);
-    Pool::builder(manager)
+    let pool = Pool::builder(manager)
         .max_size(size)
         .runtime(deadpool::Runtime::Tokio1)
         .wait_timeout(Some(timeout))
         .create_timeout(Some(timeout))
         .recycle_timeout(Some(timeout))
+        .pre_recycle(Hook::sync_fn(move |_, metrics| {
+            if suspect_in_hook.covers(metrics.created) {
+                Err(HookError::message("opened before a connection failure"))
+            } else {
+                Ok(())
+            }
+        }))
         .build()
-        .map_err(|e| DbError::BadUrl(e.to_string()))
+        .map_err(|e| DbError::BadUrl(e.to_string()))?;
+    Ok(Conns::new(pool, suspect))
 }
 
 /// The URL in the form the driver wants.

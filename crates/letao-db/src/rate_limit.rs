@@ -149,7 +149,7 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<Option<RetryAfter>, DbError> {
         let buckets: Vec<&str> = rules.iter().map(|r| r.bucket.as_str()).collect();
-        let counters: Vec<Counter> = with_conn!(self, |conn| {
+        let counters: Vec<Counter> = read_conn!(self, |conn| {
             Ok(rate_limit::table
                 .select(Counter::as_select())
                 .filter(rate_limit::bucket.eq_any(&buckets))

@@ -69,6 +69,9 @@ pub struct RunResult<'a> {
     pub differences: &'a str,
 }
 
+/// Rows of held payments read at once.
+const HELD_PAGE: i64 = 5_000;
+
 impl Db {
     /// Payments held whose WeChat time lies in `[from, to]`
     /// (`yyyyMMddHHmmss` strings, which sort as times), plus those without
@@ -80,30 +83,42 @@ impl Db {
         paid_from: DateTime<Utc>,
         paid_to: DateTime<Utc>,
     ) -> Result<Vec<HeldPayment>, DbError> {
-        with_conn!(self, |conn| {
-            let mut by_time: Vec<HeldPayment> = payorder::table
-                .select(HeldPayment::as_select())
-                .filter(payorder::wx_time_end.ge(from))
-                .filter(payorder::wx_time_end.le(to))
-                .filter(payorder::wx_transaction_id.is_not_null())
-                .load(conn)
-                .await?;
-            let untimed: Vec<HeldPayment> = payorder::table
-                .select(HeldPayment::as_select())
-                .filter(payorder::wx_time_end.is_null())
-                .filter(payorder::wx_transaction_id.is_not_null())
-                .filter(payorder::paid_at.ge(naive(paid_from)))
-                .filter(payorder::paid_at.lt(naive(paid_to)))
-                .load(conn)
-                .await?;
-            by_time.extend(untimed);
-            Ok(by_time)
-        })
+        // In pages by id: a day's payments can be many, and a driver may
+        // hold a whole result in memory in its own form before it is read.
+        let mut held = Vec::new();
+        let mut after = 0;
+        loop {
+            let page: Vec<(i32, HeldPayment)> = read_conn!(self, |conn| {
+                Ok(payorder::table
+                    .select((payorder::id, HeldPayment::as_select()))
+                    .filter(payorder::id.gt(after))
+                    .filter(payorder::wx_transaction_id.is_not_null())
+                    .filter(
+                        payorder::wx_time_end
+                            .ge(from)
+                            .and(payorder::wx_time_end.le(to))
+                            .or(payorder::wx_time_end
+                                .is_null()
+                                .and(payorder::paid_at.ge(naive(paid_from)))
+                                .and(payorder::paid_at.lt(naive(paid_to)))),
+                    )
+                    .order(payorder::id)
+                    .limit(HELD_PAGE)
+                    .load(conn)
+                    .await?)
+            })?;
+            let full = page.len() == HELD_PAGE as usize;
+            after = page.last().map_or(after, |(id, _)| *id);
+            held.extend(page.into_iter().map(|(_, h)| h));
+            if !full {
+                return Ok(held);
+            }
+        }
     }
 
     /// The orders with these numbers.
     pub async fn orders_by_nos(&self, nos: &[&str]) -> Result<Vec<OrderRecord>, DbError> {
-        with_conn!(self, |conn| {
+        read_conn!(self, |conn| {
             Ok(payorder::table
                 .select(OrderRecord::as_select())
                 .filter(payorder::out_trade_no.eq_any(nos))
@@ -114,7 +129,7 @@ impl Db {
 
     /// The refunds with these numbers.
     pub async fn refunds_by_nos(&self, nos: &[&str]) -> Result<Vec<RefundRecord>, DbError> {
-        with_conn!(self, |conn| {
+        read_conn!(self, |conn| {
             Ok(refund::table
                 .select(RefundRecord::as_select())
                 .filter(refund::out_refund_no.eq_any(nos))
@@ -125,7 +140,7 @@ impl Db {
 
     /// When the first order was placed: days before it have no bill to check.
     pub async fn first_order_at(&self) -> Result<Option<DateTime<Utc>>, DbError> {
-        let first: Option<NaiveDateTime> = with_conn!(self, |conn| {
+        let first: Option<NaiveDateTime> = read_conn!(self, |conn| {
             Ok(payorder::table
                 .select(diesel::dsl::min(payorder::created_at))
                 .first(conn)
@@ -136,7 +151,7 @@ impl Db {
 
     /// A day's report.
     pub async fn reconciliation(&self, date: &str) -> Result<Option<ReportRecord>, DbError> {
-        with_conn!(self, |conn| {
+        read_conn!(self, |conn| {
             Ok(reconciliation::table
                 .select(ReportRecord::as_select())
                 .filter(reconciliation::bill_date.eq(date))

@@ -152,7 +152,7 @@ impl Db {
 
     /// The user with this exact username.
     pub async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>, DbError> {
-        with_conn!(self, |conn| {
+        read_conn!(self, |conn| {
             Ok(user::table
                 .select(UserRecord::as_select())
                 .filter(user::username.eq(username))
@@ -164,7 +164,7 @@ impl Db {
 
     /// The user with this mobile.
     pub async fn user_by_mobile(&self, mobile: &str) -> Result<Option<UserRecord>, DbError> {
-        with_conn!(self, |conn| {
+        read_conn!(self, |conn| {
             Ok(user::table
                 .select(UserRecord::as_select())
                 .filter(user::mobile.eq(mobile))
@@ -176,7 +176,7 @@ impl Db {
 
     /// The user with this id.
     pub async fn user_by_id(&self, id: i32) -> Result<Option<UserRecord>, DbError> {
-        with_conn!(self, |conn| {
+        read_conn!(self, |conn| {
             Ok(user::table
                 .select(UserRecord::as_select())
                 .filter(user::id.eq(id))

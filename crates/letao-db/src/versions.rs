@@ -28,7 +28,7 @@ impl_for_each_conn!(VersionOps {
 impl Db {
     /// The catalogue's change counter: one indexed row.
     pub async fn catalogue_version(&self) -> Result<i64, DbError> {
-        with_conn!(self, |conn| {
+        read_conn!(self, |conn| {
             Ok(shop_version::table
                 .select(shop_version::version)
                 .filter(shop_version::name.eq(CATALOGUE))

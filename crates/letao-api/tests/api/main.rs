@@ -11,6 +11,7 @@ mod adoption;
 mod catalogue;
 mod delivery;
 mod errors;
+mod faults;
 mod health;
 mod logs;
 mod openapi;

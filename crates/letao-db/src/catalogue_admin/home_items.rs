@@ -92,7 +92,7 @@ fn target(kind: HomeItemKind, id: i32) -> String {
 impl Db {
     /// Every home item: the grid's, then the banners', each in display order.
     pub async fn all_home_items(&self) -> Result<Vec<HomeItemRecord>, DbError> {
-        let rows: Vec<Row> = with_conn!(self, |conn| {
+        let rows: Vec<Row> = read_conn!(self, |conn| {
             Ok(home_item::table
                 .select(COLUMNS)
                 .order((home_item::kind.desc(), home_item::sort_order, home_item::id))
@@ -104,7 +104,7 @@ impl Db {
 
     /// The kinds that have an item with this id (the original's ids overlap).
     pub async fn home_item_kinds(&self, id: i32) -> Result<Vec<HomeItemKind>, DbError> {
-        let kinds: Vec<String> = with_conn!(self, |conn| {
+        let kinds: Vec<String> = read_conn!(self, |conn| {
             Ok(home_item::table
                 .select(home_item::kind)
                 .filter(home_item::id.eq(id))

@@ -202,7 +202,7 @@ impl Db {
         start: PageStart,
         limit: i64,
     ) -> Result<Vec<AdminProduct>, DbError> {
-        let rows: Vec<Row> = with_conn!(self, |conn| {
+        let rows: Vec<Row> = read_conn!(self, |conn| {
             let mut q = product::table
                 .select(Row::as_select())
                 .order(product::id)
@@ -227,7 +227,7 @@ impl Db {
 
     /// How many products `filter` matches (a count over the table: cache it).
     pub async fn count_admin_products(&self, filter: ProductFilter) -> Result<i64, DbError> {
-        with_conn!(self, |conn| {
+        read_conn!(self, |conn| {
             let mut q = product::table.into_boxed();
             if let Some(b) = filter.brand_id {
                 q = q.filter(product::brand_id.eq(b));
@@ -241,7 +241,7 @@ impl Db {
 
     /// Product `id` as the owner sees it, hidden or not.
     pub async fn admin_product(&self, id: i32) -> Result<Option<AdminProduct>, DbError> {
-        with_conn!(self, |conn| Ok(conn.product_row(id).await?))
+        read_conn!(self, |conn| Ok(conn.product_row(id).await?))
     }
 
     /// Creates a product of an existing brand.

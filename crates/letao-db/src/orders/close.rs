@@ -65,7 +65,7 @@ impl Db {
             .or(payorder::trade_state
                 .eq(closing)
                 .and(payorder::claimed_at.lt(naive(stale_before))));
-        let candidates: Vec<OrderRecord> = with_conn!(self, |conn| {
+        let candidates: Vec<OrderRecord> = read_conn!(self, |conn| {
             Ok(payorder::table
                 .select(OrderRecord::as_select())
                 .filter(due)

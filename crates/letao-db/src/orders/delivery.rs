@@ -152,7 +152,7 @@ impl Db {
     /// The delivery rows of some orders (orders from before delivery
     /// existed have none).
     pub async fn deliveries(&self, order_ids: &[i32]) -> Result<Vec<DeliveryRecord>, DbError> {
-        with_conn!(self, |conn| {
+        read_conn!(self, |conn| {
             Ok(order_delivery::table
                 .select(DeliveryRecord::as_select())
                 .filter(order_delivery::order_id.eq_any(order_ids))
@@ -250,7 +250,7 @@ impl Db {
             return Ok(shipped);
         }
         // Not shipped now: say why, from the order as it stands.
-        let order: Option<OrderRecord> = with_conn!(self, |conn| {
+        let order: Option<OrderRecord> = read_conn!(self, |conn| {
             Ok(payorder::table
                 .select(OrderRecord::as_select())
                 .filter(payorder::id.eq(order_id))
@@ -333,7 +333,7 @@ impl Db {
         cutoff: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<i32>, DbError> {
-        with_conn!(self, |conn| {
+        read_conn!(self, |conn| {
             Ok(order_delivery::table
                 .inner_join(payorder::table)
                 .select(order_delivery::order_id)

@@ -119,7 +119,7 @@ impl Db {
         start: PageStart,
         limit: i64,
     ) -> Result<Vec<OrderRecord>, DbError> {
-        with_conn!(self, |conn| {
+        read_conn!(self, |conn| {
             let q = filtered!(
                 payorder::table
                     .select(OrderRecord::as_select())
@@ -140,7 +140,7 @@ impl Db {
 
     /// How many orders match `filter` (a count over the table: cache it).
     pub async fn count_orders(&self, filter: &OrderFilter) -> Result<i64, DbError> {
-        with_conn!(self, |conn| {
+        read_conn!(self, |conn| {
             let q = filtered!(payorder::table.into_boxed(), filter);
             Ok(q.count().get_result(conn).await?)
         })
@@ -148,7 +148,7 @@ impl Db {
 
     /// The buyers with these ids.
     pub async fn buyers(&self, ids: &[i32]) -> Result<Vec<BuyerRecord>, DbError> {
-        with_conn!(self, |conn| {
+        read_conn!(self, |conn| {
             Ok(user::table
                 .select(BuyerRecord::as_select())
                 .filter(user::id.eq_any(ids))
@@ -159,7 +159,7 @@ impl Db {
 
     /// Users whose username or mobile is exactly `q` (an owner's search).
     pub async fn users_matching(&self, q: &str) -> Result<Vec<i32>, DbError> {
-        with_conn!(self, |conn| {
+        read_conn!(self, |conn| {
             Ok(user::table
                 .select(user::id)
                 .filter(user::username.eq(q).or(user::mobile.eq(q)))
@@ -171,7 +171,7 @@ impl Db {
 
     /// An order's refunds, oldest first.
     pub async fn refunds_of(&self, order_id: i32) -> Result<Vec<RefundDetail>, DbError> {
-        with_conn!(self, |conn| {
+        read_conn!(self, |conn| {
             Ok(refund::table
                 .select(RefundDetail::as_select())
                 .filter(refund::order_id.eq(order_id))
@@ -183,7 +183,7 @@ impl Db {
 
     /// An order's history, oldest first.
     pub async fn events_of(&self, order_id: i32) -> Result<Vec<EventRecord>, DbError> {
-        with_conn!(self, |conn| {
+        read_conn!(self, |conn| {
             Ok(order_event::table
                 .select(EventRecord::as_select())
                 .filter(order_event::order_id.eq(order_id))

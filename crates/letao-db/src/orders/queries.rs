@@ -10,7 +10,7 @@ use letao_domain::order::EventKind;
 impl Db {
     /// The order with this number.
     pub async fn order_by_no(&self, out_trade_no: &str) -> Result<Option<OrderRecord>, DbError> {
-        with_conn!(self, |conn| {
+        read_conn!(self, |conn| {
             Ok(payorder::table
                 .select(OrderRecord::as_select())
                 .filter(payorder::out_trade_no.eq(out_trade_no))
@@ -22,7 +22,7 @@ impl Db {
 
     /// The lines of some orders, in the order they were placed.
     pub async fn order_lines(&self, order_ids: &[i32]) -> Result<Vec<OrderLine>, DbError> {
-        with_conn!(self, |conn| {
+        read_conn!(self, |conn| {
             Ok(order_item::table
                 .select(OrderLine::as_select())
                 .filter(order_item::order_id.eq_any(order_ids))
@@ -34,7 +34,7 @@ impl Db {
 
     /// How many events of `kind` an order has (audit and tests).
     pub async fn order_events(&self, order_id: i32, kind: EventKind) -> Result<i64, DbError> {
-        with_conn!(self, |conn| {
+        read_conn!(self, |conn| {
             Ok(order_event::table
                 .filter(order_event::order_id.eq(order_id))
                 .filter(order_event::kind.eq(kind.as_str()))
@@ -50,7 +50,7 @@ impl Db {
         order_id: i32,
         kind: EventKind,
     ) -> Result<Vec<String>, DbError> {
-        with_conn!(self, |conn| {
+        read_conn!(self, |conn| {
             Ok(order_event::table
                 .select(order_event::detail)
                 .filter(order_event::order_id.eq(order_id))

@@ -83,9 +83,15 @@ each_backend! {
         let all = m.db.products(None, letao_db::PageStart::Offset(0), 100).await.unwrap();
         assert_eq!(all.len(), 21);
         // Whatever got through is whole: every order has its line and event.
-        let orders = m.database.scalar_i64("SELECT COUNT(*) FROM payorder");
-        assert_eq!(m.database.scalar_i64("SELECT COUNT(*) FROM order_item"), orders);
-        assert_eq!(m.database.scalar_i64("SELECT COUNT(*) FROM order_event"), orders);
-        assert_eq!(stock(&m, 13) + orders, 70, "stock taken exactly by the orders that exist");
+        // Each check is one statement, so it reads one snapshot: on SQLite a
+        // cancelled COMMIT still runs to its end on its blocking thread and
+        // may land between two separate reads.
+        let orders = "(SELECT COUNT(*) FROM payorder)";
+        let missing_lines = format!("SELECT {orders} - (SELECT COUNT(*) FROM order_item)");
+        assert_eq!(m.database.scalar_i64(&missing_lines), 0);
+        let missing_events = format!("SELECT {orders} - (SELECT COUNT(*) FROM order_event)");
+        assert_eq!(m.database.scalar_i64(&missing_events), 0);
+        let taken = format!("SELECT stock + {orders} FROM product WHERE id = 13");
+        assert_eq!(m.database.scalar_i64(&taken), 70, "stock taken exactly by the orders that exist");
     }
 }

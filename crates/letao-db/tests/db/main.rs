@@ -12,5 +12,6 @@ mod catalogue;
 mod catalogue_admin;
 mod concurrency;
 mod delivery;
+mod faults;
 mod orders;
 mod support;
