@@ -377,6 +377,9 @@ async fn shutdown_signal() -> &'static str {
     }
 }
 
+/// How often histogram samples are folded into their buckets.
+const METRICS_UPKEEP: Duration = Duration::from_secs(1);
+
 /// The process's metrics recorder, installed once (a second
 /// application in one process, as in tests, shares it).
 fn metrics_handle() -> Option<metrics_exporter_prometheus::PrometheusHandle> {
@@ -387,11 +390,29 @@ fn metrics_handle() -> Option<metrics_exporter_prometheus::PrometheusHandle> {
             let latency = [
                 0.000_5, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0,
             ];
-            metrics_exporter_prometheus::PrometheusBuilder::new()
+            let handle = metrics_exporter_prometheus::PrometheusBuilder::new()
                 .set_buckets(&latency)
                 .and_then(|b| b.install_recorder())
                 .map_err(|e| tracing::warn!(error = %e, "metrics are off"))
-                .ok()
+                .ok()?;
+            // Histogram samples wait in a queue until upkeep folds them
+            // into the buckets: without it they pile up between scrapes
+            // (or forever, when nothing scrapes), tens of MiB per million
+            // requests.
+            let upkeep = handle.clone();
+            let spawned = std::thread::Builder::new()
+                .name("metrics-upkeep".into())
+                .spawn(move || {
+                    loop {
+                        std::thread::sleep(METRICS_UPKEEP);
+                        upkeep.run_upkeep();
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::warn!(error = %e, "metrics are off: no upkeep thread");
+                return None;
+            }
+            Some(handle)
         })
         .clone()
 }
