@@ -37,11 +37,6 @@ macro_rules! order_statements {
             _ => products.filter(product::id.eq_any(&job.ids)).load($conn) $($aw)* ?,
         };
         let (lines, total) = job.price(&found)?;
-        for line in &lines {
-            if TakeStock::of(line).execute($conn) $($aw)* ? != 1 {
-                return Err(Abort::Rollback(Created::OutOfStock(line.product_id)));
-            }
-        }
         let body = wechat_body(&lines);
         let order = $insert_order($conn, OrderRow::unpaid(job, &body, total)) $($aw)* ?;
         let items = diesel::insert_into(order_item::table);
@@ -63,6 +58,13 @@ macro_rules! order_statements {
         diesel::insert_into(order_event::table)
             .values(EventRow::created(order.id, total, crate::columns::naive(job.now)))
             .execute($conn) $($aw)* ?;
+        // Last, so that the product rows stay locked only until the commit
+        // that follows: every order of a popular product waits on its row.
+        for line in &lines {
+            if TakeStock::of(line).execute($conn) $($aw)* ? != 1 {
+                return Err(Abort::Rollback(Created::OutOfStock(line.product_id)));
+            }
+        }
         Ok(Created::Order(Box::new(order), body))
     }};
 }
