@@ -36,9 +36,9 @@ pub use catalogue_admin::{
 pub use contention::{is_contention, retry_contention};
 pub use error::DbError;
 pub use orders::{
-    AddressSet, BuyerRecord, Created, DeliveryRecord, EventRecord, NewOrder, OrderFilter,
-    OrderLine, OrderRecord, PageStart, Payment, Recorded, RefundDetail, RefundRecord, Shipment,
-    Shipped,
+    AddressSet, BuyerRecord, Created, DeliveryRecord, EventRecord, ListedOrder, NewOrder,
+    OrderFilter, OrderLine, OrderRecord, PageStart, Payment, Recorded, RefundDetail, RefundRecord,
+    Shipment, Shipped,
 };
 pub use pool::{Backend, Db, DbConfig, PoolStatus, redact_url};
 pub use rate_limit::{RateRule, RetryAfter};

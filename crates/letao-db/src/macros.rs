@@ -61,10 +61,19 @@ macro_rules! read_conn {
         }
     }};
     ($db:expr, |$conn:ident| $body:expr) => {
+        read_conn!($db,
+            sqlite: |$conn| $body,
+            mysql: |$conn| $body,
+            postgres: |$conn| $body)
+    };
+    ($db:expr,
+     sqlite: |$c1:ident| $b1:expr,
+     mysql: |$c2:ident| $b2:expr,
+     postgres: |$c3:ident| $b3:expr $(,)?) => {
         match $db.pools() {
-            $crate::pool::Pools::Sqlite(conns) => read_conn!(@run conns, |$conn| $body),
-            $crate::pool::Pools::Mysql(conns) => read_conn!(@run conns, |$conn| $body),
-            $crate::pool::Pools::Postgres(conns) => read_conn!(@run conns, |$conn| $body),
+            $crate::pool::Pools::Sqlite(conns) => read_conn!(@run conns, |$c1| $b1),
+            $crate::pool::Pools::Mysql(conns) => read_conn!(@run conns, |$c2| $b2),
+            $crate::pool::Pools::Postgres(conns) => read_conn!(@run conns, |$c3| $b3),
         }
     };
 }

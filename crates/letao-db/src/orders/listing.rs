@@ -2,15 +2,17 @@
 //! keyset (`id < before`) or, for clients of page numbers, by offset;
 //! totals are counted separately (the caller caches them).
 
-use super::OrderRecord;
+use super::{DeliveryRecord, OrderLine, OrderRecord};
 use crate::columns::UtcTime;
-use crate::schema::{order_event, payorder, refund, user};
+use crate::pool::SqliteConn;
+use crate::schema::{order_delivery, order_event, order_item, payorder, refund, user};
 use crate::{Db, DbError};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use letao_domain::Fen;
 use letao_domain::order::{EventKind, Fulfilment, RefundState, TradeState};
+use std::collections::HashMap;
 
 /// Which orders a list shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -46,6 +48,40 @@ pub struct BuyerRecord {
     pub username: Option<String>,
     /// Mobile.
     pub mobile: Option<String>,
+}
+
+/// An order of a list, with what a list shows of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedOrder {
+    /// The order.
+    pub order: OrderRecord,
+    /// Its lines, in the order placed.
+    pub lines: Vec<OrderLine>,
+    /// Its address and shipment (none for orders from before delivery).
+    pub delivery: Option<DeliveryRecord>,
+    /// Who bought it (none for orders adopted without an owner).
+    pub buyer: Option<BuyerRecord>,
+}
+
+impl ListedOrder {
+    /// The page's rows with their lines (ordered by line id).
+    fn assemble(
+        rows: Vec<(OrderRecord, Option<DeliveryRecord>, Option<BuyerRecord>)>,
+        lines: Vec<OrderLine>,
+    ) -> Vec<ListedOrder> {
+        let mut by_order: HashMap<i32, Vec<OrderLine>> = HashMap::new();
+        for line in lines {
+            by_order.entry(line.order_id).or_default().push(line);
+        }
+        rows.into_iter()
+            .map(|(order, delivery, buyer)| ListedOrder {
+                lines: by_order.remove(&order.id).unwrap_or_default(),
+                order,
+                delivery,
+                buyer,
+            })
+            .collect()
+    }
 }
 
 /// A refund with its reason and time, for an owner.
@@ -111,31 +147,79 @@ macro_rules! filtered {
     }};
 }
 
+/// The statements of [`Db::orders_page`] on `$conn`; `$($aw)*` is
+/// `.await` on the async connections and nothing on SQLite's.
+macro_rules! page_statements {
+    ($conn:ident, $filter:expr, $start:expr, $limit:expr, [$($aw:tt)*]) => {{
+        let q = filtered!(
+            payorder::table
+                .left_join(order_delivery::table)
+                .left_join(user::table)
+                .select((
+                    OrderRecord::as_select(),
+                    Option::<DeliveryRecord>::as_select(),
+                    Option::<BuyerRecord>::as_select(),
+                ))
+                .order(payorder::id.desc())
+                .limit($limit)
+                .into_boxed(),
+            $filter
+        );
+        let q = match $start {
+            PageStart::After(id) => q.filter(payorder::id.lt(i32::try_from(id).unwrap_or(i32::MAX))),
+            PageStart::Offset(n) => q.offset(n),
+        };
+        let rows: Vec<(OrderRecord, Option<DeliveryRecord>, Option<BuyerRecord>)> =
+            q.load($conn) $($aw)* ?;
+        let ids: Vec<i32> = rows.iter().map(|(o, _, _)| o.id).collect();
+        let lines: Vec<OrderLine> = if ids.is_empty() {
+            Vec::new()
+        } else {
+            order_item::table
+                .select(OrderLine::as_select())
+                .filter(order_item::order_id.eq_any(&ids))
+                .order(order_item::id)
+                .load($conn) $($aw)* ?
+        };
+        Ok(ListedOrder::assemble(rows, lines))
+    }};
+}
+
+/// [`Db::orders_page`] on SQLite's blocking thread.
+mod blocking {
+    use super::*;
+    use diesel::RunQueryDsl;
+    use diesel::result::Error as DieselError;
+
+    pub(super) fn page(
+        conn: &mut SqliteConnection,
+        filter: &OrderFilter,
+        start: PageStart,
+        limit: i64,
+    ) -> Result<Vec<ListedOrder>, DieselError> {
+        page_statements!(conn, filter, start, limit, [])
+    }
+}
+
 impl Db {
-    /// One page of orders matching `filter`, newest first.
+    /// One page of orders matching `filter`, newest first, each with its
+    /// lines, delivery and buyer: two statements on one connection (the
+    /// page with its delivery and buyer joined, then the page's lines), on
+    /// SQLite in one call on its blocking thread.
     pub async fn orders_page(
         &self,
         filter: &OrderFilter,
         start: PageStart,
         limit: i64,
-    ) -> Result<Vec<OrderRecord>, DbError> {
-        read_conn!(self, |conn| {
-            let q = filtered!(
-                payorder::table
-                    .select(OrderRecord::as_select())
-                    .order(payorder::id.desc())
-                    .limit(limit)
-                    .into_boxed(),
-                filter
-            );
-            let q = match start {
-                PageStart::After(id) => {
-                    q.filter(payorder::id.lt(i32::try_from(id).unwrap_or(i32::MAX)))
-                }
-                PageStart::Offset(n) => q.offset(n),
-            };
-            Ok(q.load(conn).await?)
-        })
+    ) -> Result<Vec<ListedOrder>, DbError> {
+        read_conn!(self,
+            sqlite: |conn| {
+                let filter = filter.clone();
+                Ok(SqliteConn::spawn_blocking(conn, move |c| blocking::page(c, &filter, start, limit)).await?)
+            },
+            mysql: |conn| page_statements!(conn, filter, start, limit, [.await]),
+            postgres: |conn| page_statements!(conn, filter, start, limit, [.await]),
+        )
     }
 
     /// How many orders match `filter` (a count over the table: cache it).
@@ -143,17 +227,6 @@ impl Db {
         read_conn!(self, |conn| {
             let q = filtered!(payorder::table.into_boxed(), filter);
             Ok(q.count().get_result(conn).await?)
-        })
-    }
-
-    /// The buyers with these ids.
-    pub async fn buyers(&self, ids: &[i32]) -> Result<Vec<BuyerRecord>, DbError> {
-        read_conn!(self, |conn| {
-            Ok(user::table
-                .select(BuyerRecord::as_select())
-                .filter(user::id.eq_any(ids))
-                .load(conn)
-                .await?)
         })
     }
 

@@ -176,9 +176,9 @@ each_backend! {
         let mine = OrderFilter { user_id: Some(buyer), ..OrderFilter::default() };
         assert_eq!(m.db.count_orders(&mine).await.unwrap(), 3);
         let page = m.db.orders_page(&mine, PageStart::Offset(0), 2).await.unwrap();
-        let nos: Vec<&str> = page.iter().map(|o| o.out_trade_no.as_str()).collect();
+        let nos: Vec<&str> = page.iter().map(|o| o.order.out_trade_no.as_str()).collect();
         assert_eq!(nos, ["LT-O2", "LT-O1"]);
-        let rest = m.db.orders_page(&mine, PageStart::After(i64::from(page[1].id)), 2).await.unwrap();
+        let rest = m.db.orders_page(&mine, PageStart::After(i64::from(page[1].order.id)), 2).await.unwrap();
         assert_eq!(rest.len(), 1);
         assert_eq!(rest, m.db.orders_page(&mine, PageStart::Offset(2), 2).await.unwrap());
         assert_eq!(m.db.record_payment(&payment("LT-O1", "tx-o1", 59_900), at(1)).await.unwrap(), Recorded::Paid);
@@ -187,7 +187,7 @@ each_backend! {
         let unpaid = OrderFilter { trade_state: Some(TradeState::NotPay), ..OrderFilter::default() };
         assert_eq!(m.db.count_orders(&unpaid).await.unwrap(), 3);
         let to_ship = OrderFilter { fulfilment: Some(Fulfilment::Unshipped), ..paid.clone() };
-        assert_eq!(m.db.orders_page(&to_ship, PageStart::Offset(0), 10).await.unwrap()[0].out_trade_no, "LT-O1");
+        assert_eq!(m.db.orders_page(&to_ship, PageStart::Offset(0), 10).await.unwrap()[0].order.out_trade_no, "LT-O1");
         let by_no = OrderFilter { out_trade_no: Some("LT-OX".into()), ..OrderFilter::default() };
         assert_eq!(m.db.count_orders(&by_no).await.unwrap(), 1);
         let found = m.db.users_matching("13900000008").await.unwrap();
@@ -196,6 +196,11 @@ each_backend! {
         assert_eq!(m.db.count_orders(&theirs).await.unwrap(), 1);
         let nobody = OrderFilter { user_ids: Some(vec![]), ..OrderFilter::default() };
         assert_eq!(m.db.count_orders(&nobody).await.unwrap(), 0);
-        assert_eq!(m.db.buyers(&[buyer]).await.unwrap()[0].username.as_deref(), Some("buyer"));
+        let listed = &m.db.orders_page(&theirs, PageStart::Offset(0), 10).await.unwrap()[0];
+        assert_eq!(listed.order.out_trade_no, "LT-OX");
+        assert_eq!(listed.buyer.as_ref().and_then(|b| b.username.as_deref()), Some("other"));
+        assert_eq!(listed.lines.len(), 1);
+        assert_eq!(listed.lines[0].product_id, 9);
+        assert!(listed.delivery.as_ref().is_some_and(|d| !d.has_address()));
     }
 }

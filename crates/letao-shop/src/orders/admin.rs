@@ -5,11 +5,11 @@ use super::{OrderView, Orders};
 use crate::ShopError;
 use crate::owners::{Owner, Page};
 use letao_db::{
-    AuditEntry, BuyerRecord, EventRecord, OrderFilter, PageStart, RefundDetail, Shipment, Shipped,
+    AuditEntry, BuyerRecord, EventRecord, ListedOrder, OrderFilter, PageStart, RefundDetail,
+    Shipment, Shipped,
 };
 use letao_domain::order::{Fulfilment, TradeState};
 use letao_domain::{AuditAction, Permission};
-use std::collections::HashMap;
 
 /// What an owner's order list asks for.
 #[derive(Debug, Clone, Default)]
@@ -42,6 +42,25 @@ pub struct OrderDetail {
     pub events: Vec<EventRecord>,
 }
 
+impl From<ListedOrder> for AdminOrder {
+    fn from(listed: ListedOrder) -> Self {
+        let ListedOrder {
+            order,
+            lines,
+            delivery,
+            buyer,
+        } = listed;
+        AdminOrder {
+            view: OrderView {
+                order,
+                lines,
+                delivery,
+            },
+            buyer,
+        }
+    }
+}
+
 impl Orders {
     /// Orders matching the query, newest first.
     pub async fn admin_list(
@@ -66,32 +85,11 @@ impl Orders {
             }
         }
         let page = self.page(&filter, start, size).await?;
-        let items = self.with_buyers(page.items).await?;
         Ok(Page {
-            items,
+            items: page.items.into_iter().map(AdminOrder::from).collect(),
             total: page.total,
             next: page.next,
         })
-    }
-
-    async fn with_buyers(&self, views: Vec<OrderView>) -> Result<Vec<AdminOrder>, ShopError> {
-        let mut ids: Vec<i32> = views.iter().filter_map(|v| v.order.user_id).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let buyers: HashMap<i32, BuyerRecord> = self
-            .db
-            .buyers(&ids)
-            .await?
-            .into_iter()
-            .map(|b| (b.id, b))
-            .collect();
-        Ok(views
-            .into_iter()
-            .map(|view| AdminOrder {
-                buyer: view.order.user_id.and_then(|id| buyers.get(&id).cloned()),
-                view,
-            })
-            .collect())
     }
 
     /// One order with its lines, delivery, buyer, refunds and history.
@@ -101,19 +99,18 @@ impl Orders {
         out_trade_no: &str,
     ) -> Result<OrderDetail, ShopError> {
         owner.require(Permission::ReadOrders)?;
+        let only = OrderFilter {
+            out_trade_no: Some(out_trade_no.to_owned()),
+            ..OrderFilter::default()
+        };
         let order = self
             .db
-            .order_by_no(out_trade_no)
-            .await?
-            .ok_or(ShopError::OrderNotFound)?;
-        let order_id = order.id;
-        let mut views = self.with_details(vec![order]).await?;
-        let view = views.pop().ok_or(ShopError::OrderNotFound)?;
-        let order = self
-            .with_buyers(vec![view])
+            .orders_page(&only, PageStart::Offset(0), 1)
             .await?
             .pop()
+            .map(AdminOrder::from)
             .ok_or(ShopError::OrderNotFound)?;
+        let order_id = order.view.order.id;
         Ok(OrderDetail {
             order,
             refunds: self.db.refunds_of(order_id).await?,

@@ -4,9 +4,10 @@ use super::Orders;
 use crate::ShopError;
 use crate::owners::{Page, next_cursor};
 use crate::payments::RemoteTrade;
-use letao_db::{DeliveryRecord, OrderFilter, OrderLine, OrderRecord, PageStart, Payment};
+use letao_db::{
+    DeliveryRecord, ListedOrder, OrderFilter, OrderLine, OrderRecord, PageStart, Payment,
+};
 use letao_domain::order::{PaymentSource, TradeState};
-use std::collections::HashMap;
 
 /// An order with its lines and its delivery.
 #[derive(Debug, Clone)]
@@ -116,50 +117,38 @@ impl Orders {
             user_id: Some(user_id),
             ..OrderFilter::default()
         };
-        self.page(&filter, start, size).await
+        let page = self.page(&filter, start, size).await?;
+        Ok(Page {
+            items: page.items.into_iter().map(OrderView::from).collect(),
+            total: page.total,
+            next: page.next,
+        })
     }
 
-    /// One page of orders matching `filter`, with lines and deliveries.
+    /// One page of orders matching `filter`, with lines, deliveries and
+    /// buyers.
     pub(super) async fn page(
         &self,
         filter: &OrderFilter,
         start: PageStart,
         size: i64,
-    ) -> Result<Page<OrderView>, ShopError> {
-        let orders = self.db.orders_page(filter, start, size).await?;
-        let next = next_cursor(&orders, size, |o| i64::from(o.id));
-        let items = self.with_details(orders).await?;
+    ) -> Result<Page<ListedOrder>, ShopError> {
+        let items = self.db.orders_page(filter, start, size).await?;
+        let next = next_cursor(&items, size, |o| i64::from(o.order.id));
         let total = self
             .totals
             .get(filter, async || self.db.count_orders(filter).await)
             .await?;
         Ok(Page { items, total, next })
     }
+}
 
-    /// Orders with their lines and deliveries, in two queries.
-    pub(super) async fn with_details(
-        &self,
-        orders: Vec<OrderRecord>,
-    ) -> Result<Vec<OrderView>, ShopError> {
-        let ids: Vec<i32> = orders.iter().map(|o| o.id).collect();
-        let mut lines: HashMap<i32, Vec<OrderLine>> = HashMap::new();
-        for line in self.db.order_lines(&ids).await? {
-            lines.entry(line.order_id).or_default().push(line);
+impl From<ListedOrder> for OrderView {
+    fn from(listed: ListedOrder) -> Self {
+        OrderView {
+            order: listed.order,
+            lines: listed.lines,
+            delivery: listed.delivery,
         }
-        let mut deliveries: HashMap<i32, DeliveryRecord> = self
-            .db
-            .deliveries(&ids)
-            .await?
-            .into_iter()
-            .map(|d| (d.order_id, d))
-            .collect();
-        Ok(orders
-            .into_iter()
-            .map(|order| OrderView {
-                lines: lines.remove(&order.id).unwrap_or_default(),
-                delivery: deliveries.remove(&order.id),
-                order,
-            })
-            .collect())
     }
 }
