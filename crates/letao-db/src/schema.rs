@@ -235,6 +235,7 @@ diesel::table! {
 }
 
 diesel::joinable!(order_delivery -> payorder (order_id));
+diesel::joinable!(order_item -> payorder (order_id));
 diesel::joinable!(payorder -> user (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(

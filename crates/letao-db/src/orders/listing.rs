@@ -128,14 +128,18 @@ macro_rules! filtered {
         if let Some(ids) = &f.user_ids {
             q = q.filter(payorder::user_id.eq_any(ids.clone()));
         }
-        if let Some(state) = f.trade_state {
-            let states: Vec<&str> = match state {
-                TradeState::NotPay => {
-                    vec![TradeState::NotPay.as_str(), TradeState::Closing.as_str()]
-                }
-                other => vec![other.as_str()],
-            };
-            q = q.filter(payorder::trade_state.eq_any(states));
+        // `=` and `OR` rather than `IN`: a statement of one shape stays
+        // prepared.
+        match f.trade_state {
+            Some(TradeState::NotPay) => {
+                q = q.filter(
+                    payorder::trade_state
+                        .eq(TradeState::NotPay.as_str())
+                        .or(payorder::trade_state.eq(TradeState::Closing.as_str())),
+                )
+            }
+            Some(state) => q = q.filter(payorder::trade_state.eq(state.as_str())),
+            None => {}
         }
         if let Some(fulfilment) = f.fulfilment {
             q = q.filter(payorder::fulfilment.eq(fulfilment.as_str()));
@@ -171,15 +175,23 @@ macro_rules! page_statements {
         };
         let rows: Vec<(OrderRecord, Option<DeliveryRecord>, Option<BuyerRecord>)> =
             q.load($conn) $($aw)* ?;
-        let ids: Vec<i32> = rows.iter().map(|(o, _, _)| o.id).collect();
-        let lines: Vec<OrderLine> = if ids.is_empty() {
-            Vec::new()
-        } else {
-            order_item::table
-                .select(OrderLine::as_select())
-                .filter(order_item::order_id.eq_any(&ids))
-                .order(order_item::id)
-                .load($conn) $($aw)* ?
+        // The page is every matching order between its first and last id:
+        // their lines by that range and the same filter, a statement of
+        // one shape whatever the page (an `IN` list of ids would be
+        // prepared anew each time).
+        let ids = rows.iter().map(|(o, _, _)| o.id);
+        let lines: Vec<OrderLine> = match (ids.clone().min(), ids.max()) {
+            (Some(low), Some(high)) => filtered!(
+                order_item::table
+                    .inner_join(payorder::table)
+                    .select(OrderLine::as_select())
+                    .filter(payorder::id.between(low, high))
+                    .order(order_item::id)
+                    .into_boxed(),
+                $filter
+            )
+            .load($conn) $($aw)* ?,
+            _ => Vec::new(),
         };
         Ok(ListedOrder::assemble(rows, lines))
     }};
@@ -205,7 +217,8 @@ impl Db {
     /// One page of orders matching `filter`, newest first, each with its
     /// lines, delivery and buyer: two statements on one connection (the
     /// page with its delivery and buyer joined, then the page's lines), on
-    /// SQLite in one call on its blocking thread.
+    /// SQLite in one call on its blocking thread. Both keep one shape for
+    /// every page of a filter, so they stay prepared.
     pub async fn orders_page(
         &self,
         filter: &OrderFilter,
