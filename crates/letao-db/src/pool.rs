@@ -345,6 +345,22 @@ pub fn redact_url(url: &str) -> String {
 mod tests {
     use super::*;
 
+    /// Cached statements stay prepared: the bundled SQLite is built with
+    /// the query planner stability guarantee (`.cargo/config.toml`),
+    /// without which every statement with `LIMIT ?` is prepared again each
+    /// time it runs.
+    #[test]
+    fn sqlite_plans_do_not_depend_on_bound_values() -> Result<(), Box<dyn std::error::Error>> {
+        use diesel::{Connection, RunQueryDsl, SqliteConnection, sql_types::Integer};
+        let mut conn = SqliteConnection::establish(":memory:")?;
+        let used: i32 = diesel::select(diesel::dsl::sql::<Integer>(
+            "sqlite_compileoption_used('ENABLE_QPSG')",
+        ))
+        .get_result(&mut conn)?;
+        assert_eq!(used, 1);
+        Ok(())
+    }
+
     #[test]
     fn backend_follows_the_url_scheme() {
         assert_eq!(
