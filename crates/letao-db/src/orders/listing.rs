@@ -176,17 +176,17 @@ macro_rules! page_statements {
         let rows: Vec<(OrderRecord, Option<DeliveryRecord>, Option<BuyerRecord>)> =
             q.load($conn) $($aw)* ?;
         // The page is every matching order between its first and last id:
-        // their lines by that range and the same filter, a statement of
-        // one shape whatever the page (an `IN` list of ids would be
-        // prepared anew each time).
+        // their lines by that range of `order_item.order_id` (its index) and
+        // the same filter, a statement of one shape whatever the page (an
+        // `IN` list of ids would be prepared anew each time).
         let ids = rows.iter().map(|(o, _, _)| o.id);
         let lines: Vec<OrderLine> = match (ids.clone().min(), ids.max()) {
             (Some(low), Some(high)) => filtered!(
                 order_item::table
                     .inner_join(payorder::table)
                     .select(OrderLine::as_select())
-                    .filter(payorder::id.between(low, high))
-                    .order(order_item::id)
+                    .filter(order_item::order_id.between(low, high))
+                    .order((order_item::order_id, order_item::id))
                     .into_boxed(),
                 $filter
             )
