@@ -4,7 +4,6 @@
 use crate::DbError;
 use crate::error::Fault;
 use crate::pool::SqliteConn;
-use diesel::connection::TransactionDepthChange;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::{
     AsyncConnection, AsyncMysqlConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection,
@@ -31,26 +30,17 @@ impl<T> From<DieselError> for Abort<T> {
 /// transaction that reads before it writes cannot fail half-way with
 /// SQLITE_BUSY; MySQL and PostgreSQL use a plain transaction and rely on
 /// the row locks their UPDATEs take.
-/// How a COMMIT went.
-pub(crate) enum Commit {
-    /// Committed; `end_write` still has to reset the session.
-    Done,
-    /// Committed, and the session reset in the same round trip.
-    DoneAndReset,
-    /// The server had ended the transaction by itself before the COMMIT:
-    /// nothing of it was committed.
-    Ended,
-}
-
 pub(crate) trait WriteTxn: AsyncConnection + Send {
     fn begin_write(&mut self) -> impl Future<Output = Result<(), DieselError>> + Send;
 
-    /// Commits. The default leaves the session to `end_write`.
-    fn commit_write(&mut self) -> impl Future<Output = Result<Commit, DieselError>> + Send {
-        async {
-            <Self as AsyncConnection>::TransactionManager::commit_transaction(self).await?;
-            Ok(Commit::Done)
-        }
+    /// Checks, just before COMMIT, that the transaction is still open:
+    /// `Ok(false)` when the server has ended it by itself.
+    fn still_open(&mut self) -> impl Future<Output = Result<bool, DieselError>> + Send {
+        std::future::ready(Ok(true))
+    }
+
+    fn commit_write(&mut self) -> impl Future<Output = Result<(), DieselError>> + Send {
+        <Self as AsyncConnection>::TransactionManager::commit_transaction(self)
     }
 
     fn rollback_write(&mut self) -> impl Future<Output = Result<(), DieselError>> + Send {
@@ -97,12 +87,7 @@ impl WriteTxn for AsyncPgConnection {
 /// frequent: 826 acknowledged orders missing in one Galera check.)
 const MYSQL_BEGIN: &str =
     "SET SESSION TRANSACTION READ ONLY; START TRANSACTION READ WRITE; SAVEPOINT letao_write";
-/// The savepoint shows that the transaction is still open (one the server
-/// ended by itself has none, and COMMIT would then be a no-op that looks
-/// like success); COMMIT and the session's reset follow in the same round
-/// trip. A statement that fails stops the ones after it.
-const MYSQL_COMMIT: &str =
-    "RELEASE SAVEPOINT letao_write; COMMIT; SET SESSION TRANSACTION READ WRITE";
+const MYSQL_RELEASE: &str = "RELEASE SAVEPOINT letao_write";
 const MYSQL_END: &str = "SET SESSION TRANSACTION READ WRITE";
 
 impl WriteTxn for AsyncMysqlConnection {
@@ -110,20 +95,14 @@ impl WriteTxn for AsyncMysqlConnection {
         diesel_async::AnsiTransactionManager::begin_transaction_sql(self, MYSQL_BEGIN).await
     }
 
-    async fn commit_write(&mut self) -> Result<Commit, DieselError> {
-        match self.batch_execute(MYSQL_COMMIT).await {
-            Ok(()) => {
-                // Committed behind diesel's transaction manager: tell it.
-                <Self as AsyncConnection>::TransactionManager::transaction_manager_status_mut(self)
-                    .transaction_state()?
-                    .change_transaction_depth(TransactionDepthChange::DecreaseDepth)?;
-                Ok(Commit::DoneAndReset)
-            }
+    async fn still_open(&mut self) -> Result<bool, DieselError> {
+        match self.batch_execute(MYSQL_RELEASE).await {
+            Ok(()) => Ok(true),
             Err(DieselError::DatabaseError(_, info))
                 if info.message().starts_with("SAVEPOINT")
                     && info.message().ends_with("does not exist") =>
             {
-                Ok(Commit::Ended)
+                Ok(false)
             }
             Err(e) => Err(e),
         }
@@ -133,6 +112,7 @@ impl WriteTxn for AsyncMysqlConnection {
         self.batch_execute(MYSQL_END).await
     }
 
+    /// 1792: a write outside our READ WRITE transaction.
     fn ended_error(err: &DieselError) -> bool {
         matches!(
             err,
@@ -175,13 +155,10 @@ pub(crate) async fn run_write<C, T>(
 where
     C: WriteTxn,
 {
-    let (result, reset) = match conn.begin_write().await {
+    let result = match conn.begin_write().await {
         Ok(()) => commit_or_roll_back(conn, body).await,
-        Err(e) => (Err(e.into()), false),
+        Err(e) => Err(e.into()),
     };
-    if reset {
-        return result;
-    }
     match conn.end_write().await {
         Ok(()) => result,
         // The connection failed already, and is dropped: its own error
@@ -200,21 +177,21 @@ where
     }
 }
 
-/// The body, then COMMIT or ROLLBACK; with whether the session has been
-/// reset already.
 async fn commit_or_roll_back<C, T>(
     conn: &mut C,
     body: impl AsyncFnOnce(&mut C) -> Result<T, Abort<T>>,
-) -> (Result<T, DbError>, bool)
+) -> Result<T, DbError>
 where
     C: WriteTxn,
 {
     let outcome = body(conn).await;
     let result = match outcome {
-        Ok(value) => match conn.commit_write().await {
-            Ok(Commit::Done) => return (Ok(value), false),
-            Ok(Commit::DoneAndReset) => return (Ok(value), true),
-            Ok(Commit::Ended) => Err(ended_by_server()),
+        Ok(value) => match conn.still_open().await {
+            Ok(true) => match conn.commit_write().await {
+                Ok(()) => return Ok(value),
+                Err(e) => Err(e.into()),
+            },
+            Ok(false) => Err(ended_by_server()),
             Err(e) => Err(e.into()),
         },
         Err(Abort::Rollback(value)) => Ok(value),
@@ -231,7 +208,7 @@ where
     // A failed rollback leaves the connection unusable; diesel marks it
     // broken and the pool drops it.
     let _ = conn.rollback_write().await;
-    (result, false)
+    result
 }
 
 /// A transaction the server ended by itself before its COMMIT: nothing of
