@@ -472,14 +472,19 @@ PID_A=${SRV_PID[A]} PID_B=${SRV_PID[B]}
 declare -A KILL_MS NOTE
 dropped() { # node kill-ms: wait until the other two form a cluster of 2 without it
   local dead=$1 t0=$2 n
+  local both
   for _ in $(seq 1 300); do
+    both=1
     for n in 1 2 3; do
       [[ $n == "$dead" ]] && continue
-      synced "$n" 2 || continue 2
+      synced "$n" 2 || { both=0; break; }
     done
-    DROPPED=$(secs_since "$t0")
-    log "node $dead dropped by the others ${DROPPED}s after the kill (both Synced, cluster size 2)"
-    return 0
+    if ((both)); then
+      DROPPED=$(secs_since "$t0")
+      log "node $dead dropped by the others ${DROPPED}s after the kill (both Synced, cluster size 2)"
+      return 0
+    fi
+    sleep 0.2
   done
   die "the survivors did not form a cluster of 2 within 60s of the kill"
 }
