@@ -181,6 +181,12 @@ macro_rules! page_statements {
         // `IN` list of ids would be prepared anew each time).
         let ids = rows.iter().map(|(o, _, _)| o.id);
         let lines: Vec<OrderLine> = match (ids.clone().min(), ids.max()) {
+            // Unfiltered, every order in the range is on the page: no join.
+            (Some(low), Some(high)) if *$filter == OrderFilter::default() => order_item::table
+                .select(OrderLine::as_select())
+                .filter(order_item::order_id.between(low, high))
+                .order((order_item::order_id, order_item::id))
+                .load($conn) $($aw)* ?,
             (Some(low), Some(high)) => filtered!(
                 order_item::table
                     .inner_join(payorder::table)

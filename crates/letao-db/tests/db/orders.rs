@@ -202,5 +202,9 @@ each_backend! {
         assert_eq!(listed.lines.len(), 1);
         assert_eq!(listed.lines[0].product_id, 9);
         assert!(listed.delivery.as_ref().is_some_and(|d| !d.has_address()));
+        let all = m.db.orders_page(&OrderFilter::default(), PageStart::Offset(1), 2).await.unwrap();
+        let nos: Vec<&str> = all.iter().map(|o| o.order.out_trade_no.as_str()).collect();
+        assert_eq!(nos, ["LT-O2", "LT-O1"]);
+        assert!(all.iter().all(|o| o.lines.len() == 1 && o.lines[0].order_id == o.order.id));
     }
 }
