@@ -6,4 +6,5 @@
 mod config;
 mod http;
 mod process;
+mod reconcile;
 mod startup;

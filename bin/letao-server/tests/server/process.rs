@@ -14,7 +14,7 @@ fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn server(database_url: &str, args: &[&str]) -> Command {
+pub(crate) fn server(database_url: &str, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_letao-server"));
     cmd.args(args)
         .current_dir(repo_root())
@@ -277,127 +277,6 @@ fn sigterm_lets_an_in_flight_request_finish() {
     assert!(reply.contains("\"status\":1040"), "{reply}");
     let status = wait_exit(&mut child);
     assert!(status.success(), "exit status {status}");
-}
-
-/// A one-payment `ALL` bill in WeChat's format, for `order` of 1 fen.
-fn bill_for(order: &str, transaction: &str) -> String {
-    let mut out = wechat_pay::BillType::All.columns().join(",");
-    out.push_str("\r\n");
-    let fields = [
-        "2026-01-01 12:00:00",
-        "wx0000000000000000",
-        "1900000000",
-        "0",
-        "",
-        transaction,
-        order,
-        "oPayer",
-        "NATIVE",
-        "SUCCESS",
-        "CMC",
-        "CNY",
-        "0.01",
-        "0.00",
-        "0",
-        "0",
-        "0.00",
-        "0.00",
-        "",
-        "",
-        "乐淘-鞋",
-        "",
-        "0.00",
-        "0.60%",
-        "0.01",
-        "0.00",
-        "",
-    ];
-    let line: Vec<String> = fields.iter().map(|f| format!("`{f}")).collect();
-    out.push_str(&line.join(","));
-    out.push_str("\r\n");
-    out.push_str(&wechat_pay::bill::SUMMARY_COLUMNS.join(","));
-    out.push_str("\r\n`1,`0.01,`0.00,`0.00,`0.00,`0.01,`0.00\r\n");
-    out
-}
-
-#[test]
-fn reconcile_exits_0_when_all_matched_3_with_differences_and_1_on_bad_input() {
-    let database = TestDatabase::create(Backend::Sqlite);
-    assert!(
-        server(database.url(), &["migrate"])
-            .output()
-            .expect("migrate")
-            .status
-            .success()
-    );
-    database.execute_sql(
-        "INSERT INTO payorder (appid, mch_id, nonce_str, body, out_trade_no, total_fee, spbill_create_ip, \
-         trade_type, trade_state, total_fen, created_at, updated_at) VALUES ('wx0000000000000000', \
-         '1900000000', 'n', 'b', 'LT-CLI-1', '1', '127.0.0.1', 'NATIVE', 'NOTPAY', 1, \
-         '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
-    );
-    let dir = std::env::temp_dir().join(format!("letao-bill-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
-    let run = |bill: &str, date: &str| {
-        let path = dir.join(format!("{date}-{}.csv", bill.len()));
-        std::fs::write(&path, bill).expect("write the bill");
-        server(
-            database.url(),
-            &[
-                "reconcile",
-                "--date",
-                date,
-                "--bill-file",
-                path.to_str().unwrap(),
-            ],
-        )
-        .output()
-        .expect("reconcile")
-    };
-    // The lost payment is recorded: every row matched.
-    let good = run(
-        &bill_for("LT-CLI-1", "4200000000000000000000000001"),
-        "2026-01-01",
-    );
-    let stdout = String::from_utf8_lossy(&good.stdout);
-    assert_eq!(
-        good.status.code(),
-        Some(0),
-        "{stdout} {}",
-        String::from_utf8_lossy(&good.stderr)
-    );
-    assert!(
-        stdout.contains("1 matched (1 recovered), 0 differences"),
-        "{stdout}"
-    );
-    assert_eq!(
-        database.scalar_i64("SELECT COUNT(*) FROM payorder WHERE out_trade_no = 'LT-CLI-1' AND trade_state = 'SUCCESS'"),
-        1
-    );
-    // A payment for an order the shop does not know: a difference.
-    let unknown = run(
-        &bill_for("LT-NOBODY", "4200000000000000000000000002"),
-        "2026-01-01",
-    );
-    assert_eq!(
-        unknown.status.code(),
-        Some(3),
-        "{}",
-        String::from_utf8_lossy(&unknown.stdout)
-    );
-    assert!(String::from_utf8_lossy(&unknown.stdout).contains("unknown_order"));
-    // A truncated file, or a day not over: an error, nothing recorded.
-    let bill = bill_for("LT-CLI-1", "4200000000000000000000000001");
-    let cut = &bill[..bill.find("总交易单数").unwrap()];
-    assert_eq!(run(cut, "2026-01-01").status.code(), Some(1));
-    let future = run(&bill, "2999-01-01");
-    assert_eq!(future.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&future.stderr).contains("2999-01-01"));
-    assert_eq!(
-        database.scalar_i64("SELECT COUNT(*) FROM reconciliation"),
-        1
-    );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
