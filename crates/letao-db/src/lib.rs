@@ -38,7 +38,7 @@ pub use error::DbError;
 pub use orders::{
     AddressSet, BuyerRecord, Created, DeliveryRecord, EventRecord, ListedOrder, NewOrder,
     OrderFilter, OrderLine, OrderRecord, PageStart, Payment, Recorded, RefundDetail, RefundRecord,
-    Shipment, Shipped,
+    RoleGuard, Shipment, Shipped,
 };
 pub use pool::{Backend, Db, DbConfig, PoolStatus, redact_url};
 pub use rate_limit::{RateRule, RetryAfter};

@@ -7,6 +7,8 @@ use diesel::connection::SimpleConnection;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::{AsyncMysqlConnection, AsyncPgConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+#[cfg(feature = "test-utils")]
+use std::error::Error;
 
 const SQLITE: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 const MYSQL: EmbeddedMigrations = embed_migrations!("../../migrations/mysql");
@@ -69,6 +71,48 @@ fn migrate_blocking(backend: Backend, url: &str) -> Result<Vec<String>, DbError>
                 .map_err(|e| DbError::Unavailable(e.to_string()))?;
             conn.batch_execute(crate::pool::POSTGRES_SESSION)?;
             run(&mut conn, POSTGRES)
+        }
+    }
+}
+
+/// Applies the pending migrations that come before the one whose name ends
+/// with `stop`, and no others: a database as an earlier release left it,
+/// for the tests of a migration.
+#[cfg(feature = "test-utils")]
+pub(crate) fn migrate_before(backend: Backend, url: &str, stop: &str) -> Result<(), DbError> {
+    fn before<DB, C>(
+        conn: &mut C,
+        migrations: EmbeddedMigrations,
+        stop: &str,
+    ) -> Result<(), DbError>
+    where
+        DB: diesel::backend::Backend,
+        C: MigrationHarness<DB>,
+    {
+        let failed = |e: Box<dyn Error + Send + Sync>| DbError::Migration(e.to_string());
+        for m in conn.pending_migrations(migrations).map_err(failed)? {
+            if m.name().to_string().ends_with(stop) {
+                break;
+            }
+            conn.run_migration(&*m).map_err(failed)?;
+        }
+        Ok(())
+    }
+    let unavailable = |e: diesel::ConnectionError| DbError::Unavailable(e.to_string());
+    match backend {
+        Backend::Sqlite => {
+            let mut conn = diesel::SqliteConnection::establish(url).map_err(unavailable)?;
+            before(&mut conn, SQLITE, stop)
+        }
+        Backend::Mysql => {
+            let mut conn = AsyncConnectionWrapper::<AsyncMysqlConnection>::establish(url)
+                .map_err(unavailable)?;
+            before(&mut conn, MYSQL, stop)
+        }
+        Backend::Postgres => {
+            let mut conn =
+                AsyncConnectionWrapper::<AsyncPgConnection>::establish(url).map_err(unavailable)?;
+            before(&mut conn, POSTGRES, stop)
         }
     }
 }

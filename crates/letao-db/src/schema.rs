@@ -121,6 +121,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         fulfilment -> Text,
+        items -> Nullable<Text>,
     }
 }
 

@@ -218,6 +218,20 @@ impl TestDatabase {
         .expect("a pool on the test database")
     }
 
+    /// Applies the migrations before the one whose name ends with `stop`
+    /// (a database as an earlier release left it); `Db::migrate` applies
+    /// the rest.
+    pub fn migrate_before(&self, stop: &str) {
+        let url = self.pool().driver_url().to_owned();
+        let (backend, stop) = (self.backend, stop.to_owned());
+        // On a thread of its own: the async connections' wrapper runs a
+        // runtime, which cannot start inside the test's.
+        std::thread::spawn(move || crate::migrate::migrate_before(backend, &url, &stop))
+            .join()
+            .expect("the migration thread")
+            .expect("the earlier migrations");
+    }
+
     /// Runs raw SQL on this database over its own connection, to set up
     /// states the application itself would never create.
     pub fn execute_sql(&self, sql: &str) {

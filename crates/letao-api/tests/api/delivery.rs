@@ -237,9 +237,12 @@ each_backend! {
         app.send("POST", "/admin/refund", &staff, Some(json!({"out_trade_no": nos[0], "reason": "x"}))).await.assert_error(403, 403);
         app.send("GET", "/admin/audit", &staff, None).await.assert_error(403, 403);
         app.send("GET", "/admin/orders", &buyer, None).await.assert_error(403, 403);
+        // An empty page does not hide the refusal.
+        app.send("GET", "/admin/orders?q=nobody-like-this", &buyer, None).await.assert_error(403, 403);
         // A revoked role ends at once, token or not.
         app.state.db().set_role("list_staff", None, &letao_db::Actor::CLI, chrono::Utc::now()).await.unwrap();
         app.send("GET", "/admin/orders", &staff, None).await.assert_error(403, 403);
+        app.send("GET", "/admin/orders?q=nobody-like-this", &staff, None).await.assert_error(403, 403);
     }
 
     async fn the_audit_log_shows_owner_writes_newest_first(app: TestApp) {

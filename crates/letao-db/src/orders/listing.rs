@@ -1,18 +1,19 @@
 //! Lists of orders that cost the same at any table size: newest first by
-//! keyset (`id < before`) or, for clients of page numbers, by offset;
-//! totals are counted separately (the caller caches them).
+//! keyset (`id < before`) or, for clients of page numbers, by offset, one
+//! statement a page; totals are counted separately (the caller caches them).
 
 use super::{DeliveryRecord, OrderLine, OrderRecord};
 use crate::columns::UtcTime;
 use crate::pool::SqliteConn;
-use crate::schema::{order_delivery, order_event, order_item, payorder, refund, user};
+use crate::schema::{order_delivery, order_event, payorder, refund, user};
 use crate::{Db, DbError};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use diesel::result::Error as DieselError;
 use diesel_async::RunQueryDsl;
 use letao_domain::Fen;
 use letao_domain::order::{EventKind, Fulfilment, RefundState, TradeState};
-use std::collections::HashMap;
+use letao_domain::{Permission, Role};
 
 /// Which orders a list shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -64,23 +65,41 @@ pub struct ListedOrder {
 }
 
 impl ListedOrder {
-    /// The page's rows with their lines (ordered by line id).
-    fn assemble(
-        rows: Vec<(OrderRecord, Option<DeliveryRecord>, Option<BuyerRecord>)>,
-        lines: Vec<OrderLine>,
-    ) -> Vec<ListedOrder> {
-        let mut by_order: HashMap<i32, Vec<OrderLine>> = HashMap::new();
-        for line in lines {
-            by_order.entry(line.order_id).or_default().push(line);
+    /// The order of a page row, its lines read from its `items`.
+    fn of((order, items, delivery, buyer): PageRow) -> Result<ListedOrder, DieselError> {
+        let lines = super::items::decode(order.id, items.as_deref())
+            .map_err(|e| DieselError::DeserializationError(Box::new(e)))?;
+        Ok(ListedOrder {
+            order,
+            lines,
+            delivery,
+            buyer,
+        })
+    }
+}
+
+/// Rows only for a user who holds a role allowed `permission`: the check
+/// made by the statement that reads the rows, so a revoked role ends at
+/// once without a statement of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoleGuard {
+    /// The user.
+    pub user_id: i32,
+    /// What their role must allow.
+    pub permission: Permission,
+}
+
+impl RoleGuard {
+    /// Two role names the statement accepts (one repeated when only one
+    /// role may; none, an impossible name, when no role may): one shape of
+    /// statement for every permission.
+    fn roles(&self) -> (&'static str, &'static str) {
+        let mut allowed = Role::ALL.iter().filter(|r| r.may(self.permission));
+        match (allowed.next(), allowed.next()) {
+            (Some(a), Some(b)) => (a.as_str(), b.as_str()),
+            (Some(a), None) => (a.as_str(), a.as_str()),
+            _ => ("", ""),
         }
-        rows.into_iter()
-            .map(|(order, delivery, buyer)| ListedOrder {
-                lines: by_order.remove(&order.id).unwrap_or_default(),
-                order,
-                delivery,
-                buyer,
-            })
-            .collect()
     }
 }
 
@@ -151,16 +170,17 @@ macro_rules! filtered {
     }};
 }
 
-/// The statements of [`Db::orders_page`] on `$conn`; `$($aw)*` is
+/// The one statement of [`Db::orders_page`] on `$conn`; `$($aw)*` is
 /// `.await` on the async connections and nothing on SQLite's.
-macro_rules! page_statements {
-    ($conn:ident, $filter:expr, $start:expr, $limit:expr, [$($aw:tt)*]) => {{
-        let q = filtered!(
+macro_rules! page_statement {
+    ($conn:ident, $filter:expr, $guard:expr, $start:expr, $limit:expr, [$($aw:tt)*]) => {{
+        let mut q = filtered!(
             payorder::table
                 .left_join(order_delivery::table)
                 .left_join(user::table)
                 .select((
                     OrderRecord::as_select(),
+                    payorder::items,
                     Option::<DeliveryRecord>::as_select(),
                     Option::<BuyerRecord>::as_select(),
                 ))
@@ -169,39 +189,34 @@ macro_rules! page_statements {
                 .into_boxed(),
             $filter
         );
+        if let Some(guard) = $guard {
+            let guard: &RoleGuard = guard;
+            let (a, b) = guard.roles();
+            // Inside `EXISTS`, `user` is the subquery's own table, not the
+            // buyer joined above.
+            let viewer = user::table
+                .select(user::id)
+                .filter(user::id.eq(guard.user_id))
+                .filter(user::role.eq(a).or(user::role.eq(b)))
+                .into_boxed();
+            q = q.filter(diesel::dsl::exists(viewer));
+        }
         let q = match $start {
             PageStart::After(id) => q.filter(payorder::id.lt(i32::try_from(id).unwrap_or(i32::MAX))),
             PageStart::Offset(n) => q.offset(n),
         };
-        let rows: Vec<(OrderRecord, Option<DeliveryRecord>, Option<BuyerRecord>)> =
-            q.load($conn) $($aw)* ?;
-        // The page is every matching order between its first and last id:
-        // their lines by that range of `order_item.order_id` (its index) and
-        // the same filter, a statement of one shape whatever the page (an
-        // `IN` list of ids would be prepared anew each time).
-        let ids = rows.iter().map(|(o, _, _)| o.id);
-        let lines: Vec<OrderLine> = match (ids.clone().min(), ids.max()) {
-            // Unfiltered, every order in the range is on the page: no join.
-            (Some(low), Some(high)) if *$filter == OrderFilter::default() => order_item::table
-                .select(OrderLine::as_select())
-                .filter(order_item::order_id.between(low, high))
-                .order((order_item::order_id, order_item::id))
-                .load($conn) $($aw)* ?,
-            (Some(low), Some(high)) => filtered!(
-                order_item::table
-                    .inner_join(payorder::table)
-                    .select(OrderLine::as_select())
-                    .filter(order_item::order_id.between(low, high))
-                    .order((order_item::order_id, order_item::id))
-                    .into_boxed(),
-                $filter
-            )
-            .load($conn) $($aw)* ?,
-            _ => Vec::new(),
-        };
-        Ok(ListedOrder::assemble(rows, lines))
+        let rows: Vec<PageRow> = q.load($conn) $($aw)* ?;
+        rows.into_iter().map(ListedOrder::of).collect::<Result<Vec<_>, _>>()
     }};
 }
+
+/// A row of [`page_statement!`].
+type PageRow = (
+    OrderRecord,
+    Option<String>,
+    Option<DeliveryRecord>,
+    Option<BuyerRecord>,
+);
 
 /// [`Db::orders_page`] on SQLite's blocking thread.
 mod blocking {
@@ -212,32 +227,39 @@ mod blocking {
     pub(super) fn page(
         conn: &mut SqliteConnection,
         filter: &OrderFilter,
+        guard: Option<&RoleGuard>,
         start: PageStart,
         limit: i64,
     ) -> Result<Vec<ListedOrder>, DieselError> {
-        page_statements!(conn, filter, start, limit, [])
+        page_statement!(conn, filter, guard, start, limit, [])
     }
 }
 
 impl Db {
     /// One page of orders matching `filter`, newest first, each with its
-    /// lines, delivery and buyer: two statements on one connection (the
-    /// page with its delivery and buyer joined, then the page's lines), on
-    /// SQLite in one call on its blocking thread. Both keep one shape for
-    /// every page of a filter, so they stay prepared.
+    /// lines, delivery and buyer, in one statement (on SQLite, one call on
+    /// its blocking thread) of one shape for every page of a filter, so it
+    /// stays prepared. With a `guard`, the page is empty unless its user
+    /// holds a role it names, checked in that same statement (an empty
+    /// page does not tell why: see [`Db::user_by_id`]).
     pub async fn orders_page(
         &self,
         filter: &OrderFilter,
+        guard: Option<&RoleGuard>,
         start: PageStart,
         limit: i64,
     ) -> Result<Vec<ListedOrder>, DbError> {
         read_conn!(self,
             sqlite: |conn| {
                 let filter = filter.clone();
-                Ok(SqliteConn::spawn_blocking(conn, move |c| blocking::page(c, &filter, start, limit)).await?)
+                let guard = guard.copied();
+                Ok(SqliteConn::spawn_blocking(conn, move |c| {
+                    blocking::page(c, &filter, guard.as_ref(), start, limit)
+                })
+                .await?)
             },
-            mysql: |conn| page_statements!(conn, filter, start, limit, [.await]),
-            postgres: |conn| page_statements!(conn, filter, start, limit, [.await]),
+            mysql: |conn| Ok(page_statement!(conn, filter, guard, start, limit, [.await])?),
+            postgres: |conn| Ok(page_statement!(conn, filter, guard, start, limit, [.await])?),
         )
     }
 

@@ -8,6 +8,7 @@
 mod close;
 mod create;
 mod delivery;
+mod items;
 mod listing;
 mod payment;
 mod queries;
@@ -15,7 +16,9 @@ mod refunds;
 
 pub use create::{Created, NewOrder};
 pub use delivery::{AddressSet, DeliveryRecord, Shipment, Shipped};
-pub use listing::{BuyerRecord, EventRecord, ListedOrder, OrderFilter, PageStart, RefundDetail};
+pub use listing::{
+    BuyerRecord, EventRecord, ListedOrder, OrderFilter, PageStart, RefundDetail, RoleGuard,
+};
 pub use payment::{Payment, Recorded};
 
 use crate::columns::{OptUtcTime, UtcTime, naive};

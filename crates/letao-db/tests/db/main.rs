@@ -13,5 +13,6 @@ mod catalogue_admin;
 mod concurrency;
 mod delivery;
 mod faults;
+mod listing;
 mod orders;
 mod support;

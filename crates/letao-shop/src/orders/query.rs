@@ -5,7 +5,7 @@ use crate::ShopError;
 use crate::owners::{Page, next_cursor};
 use crate::payments::RemoteTrade;
 use letao_db::{
-    DeliveryRecord, ListedOrder, OrderFilter, OrderLine, OrderRecord, PageStart, Payment,
+    DeliveryRecord, ListedOrder, OrderFilter, OrderLine, OrderRecord, PageStart, Payment, RoleGuard,
 };
 use letao_domain::order::{PaymentSource, TradeState};
 
@@ -117,7 +117,7 @@ impl Orders {
             user_id: Some(user_id),
             ..OrderFilter::default()
         };
-        let page = self.page(&filter, start, size).await?;
+        let page = self.page(&filter, None, start, size).await?;
         Ok(Page {
             items: page.items.into_iter().map(OrderView::from).collect(),
             total: page.total,
@@ -126,14 +126,24 @@ impl Orders {
     }
 
     /// One page of orders matching `filter`, with lines, deliveries and
-    /// buyers.
+    /// buyers; with a `guard`, `Forbidden` unless its user's role allows it
+    /// (checked by the page's statement, and on an empty page, which does
+    /// not tell why it is empty, by reading the user).
     pub(super) async fn page(
         &self,
         filter: &OrderFilter,
+        guard: Option<&RoleGuard>,
         start: PageStart,
         size: i64,
     ) -> Result<Page<ListedOrder>, ShopError> {
-        let items = self.db.orders_page(filter, start, size).await?;
+        let items = self.db.orders_page(filter, guard, start, size).await?;
+        if let Some(guard) = guard
+            && items.is_empty()
+        {
+            crate::owners::owner(&self.db, guard.user_id)
+                .await?
+                .require(guard.permission)?;
+        }
         let next = next_cursor(&items, size, |o| i64::from(o.order.id));
         let total = self
             .totals

@@ -53,6 +53,14 @@ impl Owner {
     }
 }
 
+/// The owner user `id` is now: `Forbidden` without a role (or a user).
+pub(crate) async fn owner(db: &Db, id: i32) -> Result<Owner, ShopError> {
+    let user = db.user_by_id(id).await?;
+    user.as_ref()
+        .and_then(Owner::of)
+        .ok_or(ShopError::Forbidden)
+}
+
 /// One page of a list, newest or lowest first, with the total.
 #[derive(Debug, Clone)]
 pub struct Page<T> {

@@ -41,11 +41,17 @@ pub(super) struct OrderRow<'a> {
     refunded_fen: i64,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    items: String,
 }
 
 impl<'a> OrderRow<'a> {
-    /// A new unpaid Native order of `total`, created at `now`.
-    pub(super) fn unpaid(job: &'a super::Job, body: &'a str, total: Fen) -> OrderRow<'a> {
+    /// A new unpaid Native order of `lines` for `total`, created at `now`.
+    pub(super) fn unpaid(
+        job: &'a super::Job,
+        body: &'a str,
+        lines: &[PricedLine],
+        total: Fen,
+    ) -> OrderRow<'a> {
         let now = naive(job.now);
         OrderRow {
             appid: &job.appid,
@@ -64,6 +70,7 @@ impl<'a> OrderRow<'a> {
             refunded_fen: 0,
             created_at: now,
             updated_at: now,
+            items: crate::orders::items::encode(lines),
         }
     }
 }

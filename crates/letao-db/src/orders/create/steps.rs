@@ -38,7 +38,7 @@ macro_rules! order_statements {
         };
         let (lines, total) = job.price(&found)?;
         let body = wechat_body(&lines);
-        let order = $insert_order($conn, OrderRow::unpaid(job, &body, total)) $($aw)* ?;
+        let order = $insert_order($conn, OrderRow::unpaid(job, &body, &lines, total)) $($aw)* ?;
         let items = diesel::insert_into(order_item::table);
         match &line_rows(order.id, &lines)[..] {
             [row] => items.values(row).execute($conn) $($aw)* ?,
