@@ -54,16 +54,16 @@ impl TestApp {
         ));
     }
 
+    /// The row id of order `no` (which must exist).
+    pub async fn order_id(&self, no: &str) -> i32 {
+        let order = self.state.db().order_by_no(no).await.unwrap();
+        order.expect("order").id
+    }
+
     pub async fn events(&self, no: &str, kind: &str) -> i64 {
         let kind = letao_domain::order::EventKind::parse(kind).expect("an event kind");
-        let order = self
-            .state
-            .db()
-            .order_by_no(no)
-            .await
-            .unwrap()
-            .expect("order");
-        self.state.db().order_events(order.id, kind).await.unwrap()
+        let id = self.order_id(no).await;
+        self.state.db().order_events(id, kind).await.unwrap()
     }
 
     pub async fn notify(&self, body: String) -> wechat_pay::RawMap {
@@ -126,16 +126,10 @@ impl TestApp {
 
     /// The details of an order's `paid` events (they name their source).
     pub async fn paid_by(&self, no: &str) -> Vec<String> {
-        let order = self
-            .state
-            .db()
-            .order_by_no(no)
-            .await
-            .unwrap()
-            .expect("order");
+        let id = self.order_id(no).await;
         self.state
             .db()
-            .order_event_details(order.id, letao_domain::order::EventKind::Paid)
+            .order_event_details(id, letao_domain::order::EventKind::Paid)
             .await
             .unwrap()
     }
