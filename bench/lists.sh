@@ -26,7 +26,8 @@ declare -A URL=(
 declare -A PORT=([sqlite-20]=8080 [sqlite-big]=8081 [maria-20]=8082 [maria-big]=8083)
 
 # seed NAME PRODUCTS ORDERS: that many copies of product 1 in brand 1 and
-# paid orders of the admin, straight into the database.
+# paid orders of the admin, straight into the database, each with one line
+# in `items` as the server writes it.
 seed() {
   local name=$1 p=$2 n=$3 url=${URL[$1]}
   log "$name: seeding $p products and $n orders"
@@ -36,6 +37,7 @@ seed() {
 import sqlite3, sys
 c = sqlite3.connect(sys.argv[1], timeout=30)
 p, n = int(sys.argv[2]), int(sys.argv[3])
+ITEMS = '[{"product_id":1,"name":"bench","unit_fen":19900,"quantity":1}]'
 uid = c.execute('SELECT id FROM "user" WHERE username = ?', ("bench_admin",)).fetchone()[0]
 c.execute("""WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < ?)
   INSERT INTO product (brand_id, name, img, price_fen, old_price_fen, sizes, stock)
@@ -43,9 +45,9 @@ c.execute("""WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHER
   FROM s, product p WHERE p.id = 1 AND ? > 0""", (max(p, 1), p))
 c.execute("""WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < ?)
   INSERT INTO payorder (appid, mch_id, nonce_str, body, out_trade_no, total_fee, spbill_create_ip,
-    trade_type, trade_state, user_id, total_fen, paid_at)
+    trade_type, trade_state, user_id, total_fen, paid_at, items)
   SELECT 'wx0000000000000000', '1900000000', 'n' || s.n, 'bench', printf('B%020d', s.n), '19900',
-    '127.0.0.1', 'NATIVE', 'SUCCESS', ?, 19900, CURRENT_TIMESTAMP FROM s""", (n, uid))
+    '127.0.0.1', 'NATIVE', 'SUCCESS', ?, 19900, CURRENT_TIMESTAMP, ? FROM s""", (n, uid, ITEMS))
 c.commit()
 PY
       ;;
@@ -56,9 +58,10 @@ PY
           SELECT 1, CONCAT(p.name, ' ', s.seq), p.img, p.price_fen, p.old_price_fen, p.sizes, p.stock
           FROM seq_1_to_$((p > 0 ? p : 1)) s, product p WHERE p.id = 1 AND $p > 0;
         INSERT INTO payorder (appid, mch_id, nonce_str, body, out_trade_no, total_fee, spbill_create_ip,
-            trade_type, trade_state, user_id, total_fen, paid_at)
+            trade_type, trade_state, user_id, total_fen, paid_at, items)
           SELECT 'wx0000000000000000', '1900000000', CONCAT('n', s.seq), 'bench', CONCAT('B', LPAD(s.seq, 20, '0')),
-            '19900', '127.0.0.1', 'NATIVE', 'SUCCESS', @uid, 19900, NOW(6)
+            '19900', '127.0.0.1', 'NATIVE', 'SUCCESS', @uid, 19900, NOW(6),
+            '[{\"product_id\":1,\"name\":\"bench\",\"unit_fen\":19900,\"quantity\":1}]'
           FROM seq_1_to_$n s;
         ANALYZE TABLE product, payorder;" >/dev/null
       ;;

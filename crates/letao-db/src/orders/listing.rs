@@ -5,7 +5,7 @@
 use super::{DeliveryRecord, OrderLine, OrderRecord};
 use crate::columns::UtcTime;
 use crate::pool::SqliteConn;
-use crate::schema::{order_delivery, order_event, payorder, refund, user};
+use crate::schema::{order_delivery, order_event, order_item, payorder, refund, user};
 use crate::{Db, DbError};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -219,7 +219,25 @@ macro_rules! page_statement {
             }
             None => page_from!(payorder::table),
         };
-        rows.into_iter().map(ListedOrder::of).collect::<Result<Vec<_>, _>>()
+        // Orders without `items`: adopted from the original server (no
+        // lines), or placed by an instance still running the release
+        // before the column while this one had migrated. Their lines, if
+        // any, come from `order_item`: a second statement on such pages only.
+        let bare: Vec<i32> = rows.iter().filter(|r| r.1.is_none()).map(|r| r.0.id).collect();
+        let mut page = rows.into_iter().map(ListedOrder::of).collect::<Result<Vec<_>, _>>()?;
+        if !bare.is_empty() {
+            let lines: Vec<OrderLine> = order_item::table
+                .select(OrderLine::as_select())
+                .filter(order_item::order_id.eq_any(&bare))
+                .order(order_item::id)
+                .load($conn) $($aw)* ?;
+            for line in lines {
+                if let Some(o) = page.iter_mut().find(|o| o.order.id == line.order_id) {
+                    o.lines.push(line);
+                }
+            }
+        }
+        Ok::<_, DieselError>(page)
     }};
 }
 

@@ -62,6 +62,13 @@ each_backend! {
         assert_eq!(listed[0].lines, b.db.order_lines(&[listed[0].order.id]).await.unwrap(), "as order_item has them");
         let bare = b.db.orders_page(&only("LT-OLD2"), None, PageStart::Offset(0), 10).await.unwrap();
         assert!(bare[0].lines.is_empty(), "an order without lines lists none");
+        // Placed after the migration by an instance of the release before
+        // it (no `items`): its lines come from `order_item`.
+        b.database.execute_sql(&[order("LT-OLD3"), line("LT-OLD3", 6, "late", 45_900, 1)].concat());
+        let page = b.db.orders_page(&OrderFilter::default(), None, PageStart::Offset(0), 10).await.unwrap();
+        let lines: Vec<(&str, usize)> = page.iter().map(|o| (o.order.out_trade_no.as_str(), o.lines.len())).collect();
+        assert_eq!(lines, [("LT-OLD3", 1), ("LT-OLD2", 0), ("LT-OLD1", 2)]);
+        assert_eq!(page[0].lines[0].name, "late");
     }
 
     async fn new_orders_list_the_same_lines_as_order_item(m: Seeded) {
