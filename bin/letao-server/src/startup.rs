@@ -48,7 +48,7 @@ pub struct Application {
 
 /// Connects to the database and applies pending migrations.
 pub async fn prepare_database(settings: &Settings) -> Result<Db, StartError> {
-    let db = Db::connect(&settings.database.db_config())?;
+    let db = Db::connect(&settings.database.db_config(settings.server.worker_count()))?;
     let applied = db.migrate().await?;
     for name in &applied {
         tracing::info!(migration = %name, "migration applied");
@@ -265,12 +265,11 @@ impl Application {
         let listener = TcpListener::bind(&settings.server.addr).map_err(bind_err)?;
         let addr = listener.local_addr().map_err(bind_err)?;
         // Signals are handled in `run_until_stopped`, which logs them.
-        let mut server = HttpServer::new(move || letao_api::app(state.clone()))
+        let server = HttpServer::new(move || letao_api::app(state.clone()))
             .disable_signals()
-            .shutdown_timeout(settings.server.shutdown_timeout_secs);
-        if let Some(workers) = settings.server.workers {
-            server = server.workers(workers);
-        }
+            .shutdown_timeout(settings.server.shutdown_timeout_secs)
+            // The count the database pools were split for.
+            .workers(settings.server.worker_count());
         let server = server.listen(listener).map_err(bind_err)?.run();
         let metrics_server = if settings.metrics.addr.trim().is_empty() {
             None

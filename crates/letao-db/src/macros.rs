@@ -34,7 +34,7 @@ macro_rules! with_conn {
      sqlite: |$c1:ident| $b1:expr,
      mysql: |$c2:ident| $b2:expr,
      postgres: |$c3:ident| $b3:expr $(,)?) => {
-        match $db.pools() {
+        match &*$db.pools()? {
             $crate::pool::Pools::Sqlite(conns) => with_conn!(@once conns, |$c1| $b1),
             $crate::pool::Pools::Mysql(conns) => with_conn!(@once conns, |$c2| $b2),
             $crate::pool::Pools::Postgres(conns) => with_conn!(@once conns, |$c3| $b3),
@@ -70,7 +70,7 @@ macro_rules! read_conn {
      sqlite: |$c1:ident| $b1:expr,
      mysql: |$c2:ident| $b2:expr,
      postgres: |$c3:ident| $b3:expr $(,)?) => {
-        match $db.pools() {
+        match &*$db.pools()? {
             $crate::pool::Pools::Sqlite(conns) => read_conn!(@run conns, |$c1| $b1),
             $crate::pool::Pools::Mysql(conns) => read_conn!(@run conns, |$c2| $b2),
             $crate::pool::Pools::Postgres(conns) => read_conn!(@run conns, |$c3| $b3),

@@ -11,8 +11,9 @@ use diesel_async::pooled_connection::{
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use diesel_async::{AsyncMysqlConnection, AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::FutureExt;
+use std::cell::RefCell;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::Duration;
 
 /// SQLite through diesel's synchronous driver, run on blocking threads.
@@ -91,6 +92,10 @@ pub struct DbConfig {
     pub pool_size: Option<usize>,
     /// Longest wait for a connection (and to open one) before giving up.
     pub timeout: Duration,
+    /// How many async runtimes (actix workers) serve requests from this
+    /// pool: on MySQL and PostgreSQL each thread that queries has a pool of
+    /// its own, of `pool_size / workers` connections (rounded up).
+    pub workers: usize,
 }
 
 impl fmt::Debug for DbConfig {
@@ -99,6 +104,7 @@ impl fmt::Debug for DbConfig {
             .field("url", &redact_url(&self.url))
             .field("pool_size", &self.pool_size)
             .field("timeout", &self.timeout)
+            .field("workers", &self.workers)
             .finish()
     }
 }
@@ -109,10 +115,120 @@ pub(crate) enum Pools {
     Postgres(Conns<AsyncPgConnection>),
 }
 
-/// A pool of connections to one database. Cheap to clone.
+/// Where a [`Db`] keeps its connections.
+///
+/// SQLite's calls run on blocking threads, and any thread may use any of
+/// its connections: one pool. A MySQL or PostgreSQL connection is
+/// registered with the I/O driver of the runtime that opened it, and each
+/// actix worker is a runtime of its own: a worker using a connection that
+/// another one opened hears of every reply through that other worker's
+/// event loop, a thread switch each way (the owner's order list on MariaDB
+/// ran 18-42% slower for it, `bench/README.md`). So each thread that
+/// queries these gets a pool of its own, opened on first use. The set owns
+/// the pools: they close with the last clone of the [`Db`], or with their
+/// thread.
+struct PoolSet {
+    /// SQLite's one pool.
+    shared: Option<Arc<Pools>>,
+    backend: Backend,
+    driver_url: String,
+    /// Connections of each thread's pool.
+    per_thread: usize,
+    timeout: Duration,
+    /// Shared by every thread's pool: after a connection failure, all of
+    /// them refuse the connections opened before it.
+    suspect: Arc<SuspectBefore>,
+    /// Every thread's pool.
+    opened: Mutex<Vec<Arc<Pools>>>,
+}
+
+/// A thread's pools, one per [`PoolSet`] it has queried; when the thread
+/// ends, its pools leave their sets and close.
+#[derive(Default)]
+struct ThreadPools(Vec<(Weak<PoolSet>, Weak<Pools>)>);
+
+impl Drop for ThreadPools {
+    fn drop(&mut self) {
+        for (set, pools) in self.0.drain(..) {
+            if let Some(set) = set.upgrade() {
+                set.opened()
+                    .retain(|p| !std::ptr::eq(Arc::as_ptr(p), pools.as_ptr()));
+            }
+        }
+    }
+}
+
+thread_local! {
+    static LOCAL: RefCell<ThreadPools> = RefCell::default();
+}
+
+impl PoolSet {
+    /// A new pool of this set's backend.
+    fn build(&self) -> Result<Pools, DbError> {
+        let (url, size, timeout, suspect) = (
+            self.driver_url.as_str(),
+            self.per_thread,
+            self.timeout,
+            self.suspect.clone(),
+        );
+        Ok(match self.backend {
+            Backend::Sqlite => {
+                Pools::Sqlite(build_pool(url, SQLITE_PRAGMAS, size, timeout, suspect)?)
+            }
+            Backend::Mysql => Pools::Mysql(build_pool(url, MYSQL_SESSION, size, timeout, suspect)?),
+            Backend::Postgres => {
+                Pools::Postgres(build_pool(url, POSTGRES_SESSION, size, timeout, suspect)?)
+            }
+        })
+    }
+
+    fn opened(&self) -> MutexGuard<'_, Vec<Arc<Pools>>> {
+        self.opened.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The calling thread's pool (SQLite's one pool).
+    fn pools(self: &Arc<Self>) -> Result<Arc<Pools>, DbError> {
+        if let Some(pools) = &self.shared {
+            return Ok(pools.clone());
+        }
+        let this = Arc::as_ptr(self);
+        let mine = LOCAL.try_with(|local| {
+            local
+                .borrow()
+                .0
+                .iter()
+                .find(|(set, _)| std::ptr::eq(set.as_ptr(), this))
+                .and_then(|(_, pools)| pools.upgrade())
+        });
+        if let Ok(Some(pools)) = mine {
+            return Ok(pools);
+        }
+        let pools = Arc::new(self.build()?);
+        let kept = LOCAL.try_with(|local| {
+            let mut local = local.borrow_mut();
+            local.0.retain(|(set, _)| set.strong_count() > 0);
+            local.0.push((Arc::downgrade(self), Arc::downgrade(&pools)));
+        });
+        // A thread being torn down gets a pool for this one call.
+        if kept.is_ok() {
+            self.opened().push(pools.clone());
+        }
+        Ok(pools)
+    }
+
+    /// Every thread's pool.
+    fn all(&self) -> Vec<Arc<Pools>> {
+        match &self.shared {
+            Some(pools) => vec![pools.clone()],
+            None => self.opened().clone(),
+        }
+    }
+}
+
+/// Connections to one database. Cheap to clone.
 #[derive(Clone)]
 pub struct Db {
-    pools: std::sync::Arc<Pools>,
+    pools: Arc<PoolSet>,
     backend: Backend,
     /// The URL the driver connects with (for migrations, which use their own connection).
     driver_url: std::sync::Arc<str>,
@@ -140,25 +256,32 @@ impl Db {
             .unwrap_or(backend.default_pool_size())
             .max(1);
         let driver_url = driver_url(backend, &config.url)?;
-        let timeout = config.timeout;
-        let pools = match backend {
-            Backend::Sqlite => {
-                if let Some(dir) = std::path::Path::new(&driver_url).parent()
-                    && !dir.as_os_str().is_empty()
-                {
-                    std::fs::create_dir_all(dir).map_err(|e| {
-                        DbError::BadUrl(format!("cannot create {}: {e}", dir.display()))
-                    })?;
-                }
-                Pools::Sqlite(build_pool(&driver_url, SQLITE_PRAGMAS, size, timeout)?)
-            }
-            Backend::Mysql => Pools::Mysql(build_pool(&driver_url, MYSQL_SESSION, size, timeout)?),
-            Backend::Postgres => {
-                Pools::Postgres(build_pool(&driver_url, POSTGRES_SESSION, size, timeout)?)
-            }
+        if backend == Backend::Sqlite
+            && let Some(dir) = std::path::Path::new(&driver_url).parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| DbError::BadUrl(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let mut set = PoolSet {
+            shared: None,
+            backend,
+            driver_url: driver_url.clone(),
+            per_thread: match backend {
+                Backend::Sqlite => size,
+                Backend::Mysql | Backend::Postgres => size.div_ceil(config.workers.max(1)),
+            },
+            timeout: config.timeout,
+            suspect: Arc::new(SuspectBefore::new()),
+            opened: Default::default(),
         };
+        // Built once here to refuse a bad configuration at start.
+        let first = set.build()?;
+        if backend == Backend::Sqlite {
+            set.shared = Some(Arc::new(first));
+        }
         Ok(Db {
-            pools: std::sync::Arc::new(pools),
+            pools: Arc::new(set),
             backend,
             display_url: redact_url(&config.url).into(),
             driver_url: driver_url.into(),
@@ -167,9 +290,8 @@ impl Db {
         })
     }
 
-    /// A second, independent pool on the same database. Connections are
-    /// tied to the async runtime that opened them; a test that serves
-    /// requests from two runtimes gives each its own pool.
+    /// Connections of their own on the same database, as a second
+    /// instance of the server has.
     pub fn fresh_pool(&self) -> Result<Db, DbError> {
         Db::connect(&self.config)
     }
@@ -184,27 +306,35 @@ impl Db {
         &self.display_url
     }
 
-    pub(crate) fn pools(&self) -> &Pools {
-        &self.pools
+    /// The calling thread's pool (see [`PoolSet`]).
+    pub(crate) fn pools(&self) -> Result<Arc<Pools>, DbError> {
+        self.pools.pools()
     }
 
     pub(crate) fn driver_url(&self) -> &str {
         &self.driver_url
     }
 
-    /// The pool's size and use now, for metrics.
+    /// The pools' size and use now (every thread's together), for metrics.
     pub fn pool_status(&self) -> PoolStatus {
-        let s = match self.pools() {
-            Pools::Sqlite(p) => p.status(),
-            Pools::Mysql(p) => p.status(),
-            Pools::Postgres(p) => p.status(),
+        let mut total = PoolStatus {
+            max_size: 0,
+            size: 0,
+            available: 0,
+            waiting: 0,
         };
-        PoolStatus {
-            max_size: s.max_size,
-            size: s.size,
-            available: s.available,
-            waiting: s.waiting,
+        for pools in self.pools.all() {
+            let s = match &*pools {
+                Pools::Sqlite(p) => p.status(),
+                Pools::Mysql(p) => p.status(),
+                Pools::Postgres(p) => p.status(),
+            };
+            total.max_size += s.max_size;
+            total.size += s.size;
+            total.available += s.available;
+            total.waiting += s.waiting;
         }
+        total
     }
 
     /// Waits for this pool's turn to write, on SQLite; at once elsewhere.
@@ -255,12 +385,12 @@ fn build_pool<C>(
     session_sql: &'static str,
     size: usize,
     timeout: Duration,
+    suspect: Arc<SuspectBefore>,
 ) -> Result<Conns<C>, DbError>
 where
     C: PoolableConnection + SimpleAsyncConnection + Send + 'static,
     AsyncDieselConnectionManager<C>: deadpool::managed::Manager<Type = C>,
 {
-    let suspect = Arc::new(SuspectBefore::new());
     let suspect_in_hook = suspect.clone();
     let mut mc = ManagerConfig::<C>::default();
     mc.recycling_method = RecyclingMethod::Fast;

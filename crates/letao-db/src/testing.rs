@@ -214,6 +214,7 @@ impl TestDatabase {
             url: self.url.clone(),
             pool_size: None,
             timeout: Duration::from_secs(10),
+            workers: 1,
         })
         .expect("a pool on the test database")
     }

@@ -241,7 +241,8 @@ mod tests {
         m: &Migrated,
         body: impl AsyncFnOnce(&mut AsyncMysqlConnection) -> Result<T, Abort<T>>,
     ) -> Result<T, DbError> {
-        let Pools::Mysql(conns) = m.db.pools() else {
+        let pools = m.db.pools()?;
+        let Pools::Mysql(conns) = &*pools else {
             panic!("a MySQL pool");
         };
         let mut obj = conns.get().await.unwrap();

@@ -106,6 +106,15 @@ pub struct ServerSettings {
     pub trusted_proxies: Vec<IpAddr>,
 }
 
+impl ServerSettings {
+    /// Worker threads: as set, or one per CPU (actix's default).
+    pub fn worker_count(&self) -> usize {
+        self.workers.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+        })
+    }
+}
+
 /// The development JWT secret of `config/default.toml`, refused in production.
 pub const PLACEHOLDER_JWT_SECRET: &str = "development-only-jwt-secret-change-me";
 
@@ -283,12 +292,13 @@ impl fmt::Debug for DatabaseSettings {
 }
 
 impl DatabaseSettings {
-    /// The pool configuration.
-    pub fn db_config(&self) -> letao_db::DbConfig {
+    /// The pool configuration, for a server of `workers` workers.
+    pub fn db_config(&self, workers: usize) -> letao_db::DbConfig {
         letao_db::DbConfig {
             url: self.url.clone(),
             pool_size: self.pool_size,
             timeout: Duration::from_secs(self.timeout_secs.max(1)),
+            workers,
         }
     }
 }

@@ -11,9 +11,9 @@ impl Settings {
     pub(super) fn validate(&self) -> Result<(), SettingsError> {
         letao_db::Backend::from_url(&self.database.url)
             .map_err(|e| SettingsError::Invalid(format!("database.url: {e}")))?;
-        if self.server.workers == Some(0) {
+        if self.server.workers.is_some_and(|w| !(1..=512).contains(&w)) {
             return Err(SettingsError::Invalid(
-                "server.workers must be at least 1".into(),
+                "server.workers must be from 1 to 512".into(),
             ));
         }
         if self.database.pool_size == Some(0) {

@@ -167,6 +167,7 @@ fn bad_values_are_errors() {
             "database.url",
         ),
         ("LETAO__SERVER__WORKERS", "0", "workers"),
+        ("LETAO__SERVER__WORKERS", "513", "workers"),
         ("LETAO_ENV", "staging", "LETAO_ENV"),
     ] {
         let err = load(&[(key, value)]).unwrap_err().to_string();

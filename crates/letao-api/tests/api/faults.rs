@@ -144,6 +144,7 @@ async fn a_cut_database_answers_503_never_500_and_recovers(backend: Backend) {
         url: url.to_string(),
         pool_size: Some(4),
         timeout: Duration::from_secs(2),
+        workers: 1,
     })
     .expect("pool");
     let app = Rc::new(TestApp::over_pool(db, database, accounts_config(), |b| b));

@@ -86,6 +86,7 @@ async fn ready_follows_the_database(backend: Backend) {
         url: url.to_string(),
         pool_size: Some(2),
         timeout: Duration::from_secs(1),
+        workers: 1,
     })
     .expect("pool");
     let app = TestApp::over_pool(db, database, crate::helpers::accounts_config(), |b| b);

@@ -126,6 +126,7 @@ fn pool_of_one(database: &TestDatabase) -> Db {
         url: database.url().to_owned(),
         pool_size: Some(1),
         timeout: Duration::from_secs(10),
+        workers: 1,
     })
     .unwrap()
 }

@@ -15,4 +15,5 @@ mod delivery;
 mod faults;
 mod listing;
 mod orders;
+mod pools;
 mod support;

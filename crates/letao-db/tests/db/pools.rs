@@ -1,0 +1,115 @@
+//! On MySQL and PostgreSQL each thread that queries has a pool of its own,
+//! of `pool_size / workers` connections: a connection belongs to the
+//! runtime that opened it, and each actix worker is a runtime on a thread
+//! of its own. A thread that ends takes its connections with it, and the
+//! others never meet them.
+
+use crate::support::{Seeded, user};
+use letao_db::testing::Fixture;
+use letao_db::{Backend, Db, DbConfig};
+use std::sync::{Arc, Barrier};
+use std::time::Duration;
+
+/// Two worker threads, each reading twice at once on a runtime of its own
+/// while the other does, then ending.
+async fn each_worker_thread_has_a_pool_of_its_share(backend: Backend) {
+    let m = Seeded::fixture(backend).await;
+    let db = Db::connect(&DbConfig {
+        url: m.database.url().to_owned(),
+        pool_size: Some(4),
+        timeout: Duration::from_secs(10),
+        workers: 2,
+    })
+    .unwrap();
+    let read = Arc::new(Barrier::new(3));
+    let end = Arc::new(Barrier::new(3));
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            let (db, read, end) = (db.clone(), read.clone(), end.clone());
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    let (a, b) = tokio::join!(db.categories(), db.categories());
+                    assert!(!a.unwrap().is_empty() && !b.unwrap().is_empty());
+                });
+                read.wait();
+                end.wait();
+            })
+        })
+        .collect();
+    let wait = |b: Arc<Barrier>| tokio::task::spawn_blocking(move || b.wait());
+
+    wait(read).await.unwrap();
+    let both = db.pool_status();
+    assert_eq!(both.max_size, 4, "two pools of 2: {both:?}");
+    assert_eq!(both.size, 4, "each worker opened its 2: {both:?}");
+    assert_eq!(both.available, 4, "{both:?}");
+
+    wait(end).await.unwrap();
+    for w in workers {
+        w.join().unwrap();
+    }
+    let none = db.pool_status();
+    assert_eq!((none.max_size, none.size), (0, 0), "{none:?}");
+
+    // This thread's runtime writes on connections of its own: none of the
+    // ended runtimes' is left to fail under it.
+    let id = user(&db, "after_workers", "13800000077").await;
+    assert!(id > 0);
+    let mine = db.pool_status();
+    assert_eq!((mine.max_size, mine.size), (2, 1), "{mine:?}");
+}
+
+/// SQLite's calls run on blocking threads: one pool of `pool_size` for
+/// every thread.
+#[tokio::test]
+async fn sqlite_has_one_pool_for_every_thread() {
+    let m = Seeded::fixture(Backend::Sqlite).await;
+    let db = Db::connect(&DbConfig {
+        url: m.database.url().to_owned(),
+        pool_size: Some(4),
+        timeout: Duration::from_secs(10),
+        workers: 2,
+    })
+    .unwrap();
+    let read = Arc::new(Barrier::new(2));
+    let end = Arc::new(Barrier::new(2));
+    let (other, r, e) = (db.clone(), read.clone(), end.clone());
+    let worker = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        assert!(!rt.block_on(other.categories()).unwrap().is_empty());
+        r.wait();
+        e.wait();
+    });
+    let wait = |b: Arc<Barrier>| tokio::task::spawn_blocking(move || b.wait());
+
+    wait(read).await.unwrap();
+    assert!(!db.categories().await.unwrap().is_empty());
+    let status = db.pool_status();
+    assert_eq!(status.max_size, 4, "{status:?}");
+    assert_eq!(
+        status.size, 1,
+        "the worker's connection served this read too: {status:?}"
+    );
+    wait(end).await.unwrap();
+    worker.join().unwrap();
+}
+
+mod each_worker_thread_has_a_pool_of_its_share {
+    #[tokio::test]
+    #[ignore = "needs TEST_MYSQL_URL (bash .ci/run runs it)"]
+    async fn mysql() {
+        super::each_worker_thread_has_a_pool_of_its_share(letao_db::Backend::Mysql).await;
+    }
+    #[tokio::test]
+    #[ignore = "needs TEST_POSTGRES_URL (bash .ci/run runs it)"]
+    async fn postgres() {
+        super::each_worker_thread_has_a_pool_of_its_share(letao_db::Backend::Postgres).await;
+    }
+}
