@@ -88,7 +88,8 @@ pub struct PoolStatus {
 pub struct DbConfig {
     /// `sqlite://PATH`, `mysql://...` or `postgres://...`.
     pub url: String,
-    /// Maximum number of pooled connections; `None` picks a default per backend.
+    /// Maximum number of pooled connections; `None` picks a default per
+    /// backend ([`Backend::default_pool_size`]).
     pub pool_size: Option<usize>,
     /// Longest wait for a connection (and to open one) before giving up.
     pub timeout: Duration,

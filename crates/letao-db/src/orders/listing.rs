@@ -60,20 +60,17 @@ pub struct ListedOrder {
     pub lines: Vec<OrderLine>,
     /// Its address and shipment (none for orders from before delivery).
     pub delivery: Option<DeliveryRecord>,
-    /// Who bought it (none for orders adopted without an owner).
-    pub buyer: Option<BuyerRecord>,
 }
 
 impl ListedOrder {
     /// The order of a page row, its lines read from its `items`.
-    fn of((order, items, delivery, buyer): PageRow) -> Result<ListedOrder, DieselError> {
+    fn of((order, items, delivery): PageRow) -> Result<ListedOrder, DieselError> {
         let lines = super::items::decode(order.id, items.as_deref())
             .map_err(|e| DieselError::DeserializationError(Box::new(e)))?;
         Ok(ListedOrder {
             order,
             lines,
             delivery,
-            buyer,
         })
     }
 }
@@ -170,11 +167,6 @@ macro_rules! filtered {
     }};
 }
 
-// The user a [`RoleGuard`] names, beside the buyers.
-diesel::alias! {
-    const VIEWER: Alias<Viewer> = user as viewer;
-}
-
 /// The one statement of [`Db::orders_page`] on `$conn`; `$($aw)*` is
 /// `.await` on the async connections and nothing on SQLite's.
 macro_rules! page_statement {
@@ -186,12 +178,10 @@ macro_rules! page_statement {
                 let q = filtered!(
                     $from
                         .left_join(order_delivery::table)
-                        .left_join(user::table)
                         .select((
                             OrderRecord::as_select(),
                             payorder::items,
                             Option::<DeliveryRecord>::as_select(),
-                            Option::<BuyerRecord>::as_select(),
                         ))
                         .order(payorder::id.desc())
                         .limit($limit)
@@ -212,9 +202,8 @@ macro_rules! page_statement {
             // (on MariaDB about 5% less of its time than `EXISTS`).
             Some(guard) => {
                 let (a, b) = guard.roles();
-                let role = VIEWER.field(user::role);
-                page_from!(payorder::table.inner_join(VIEWER.on(
-                    VIEWER.field(user::id).eq(guard.user_id).and(role.eq(a).or(role.eq(b)))
+                page_from!(payorder::table.inner_join(user::table.on(
+                    user::id.eq(guard.user_id).and(user::role.eq(a).or(user::role.eq(b)))
                 )))
             }
             None => page_from!(payorder::table),
@@ -242,12 +231,7 @@ macro_rules! page_statement {
 }
 
 /// A row of [`page_statement!`].
-type PageRow = (
-    OrderRecord,
-    Option<String>,
-    Option<DeliveryRecord>,
-    Option<BuyerRecord>,
-);
+type PageRow = (OrderRecord, Option<String>, Option<DeliveryRecord>);
 
 /// [`Db::orders_page`] on SQLite's blocking thread.
 mod blocking {
@@ -267,7 +251,7 @@ mod blocking {
 
 impl Db {
     /// One page of orders matching `filter`, newest first, each with its
-    /// lines, delivery and buyer, in one statement (on SQLite, one call on
+    /// lines and delivery, in one statement (on SQLite, one call on
     /// its blocking thread) of one shape for every page of a filter, so it
     /// stays prepared. With a `guard`, the page is empty unless its user
     /// holds a role it names, checked in that same statement (an empty
@@ -298,6 +282,17 @@ impl Db {
         read_conn!(self, |conn| {
             let q = filtered!(payorder::table.into_boxed(), filter);
             Ok(q.count().get_result(conn).await?)
+        })
+    }
+
+    /// The buyers of these ids (those that exist), in no order.
+    pub async fn buyers(&self, ids: &[i32]) -> Result<Vec<BuyerRecord>, DbError> {
+        read_conn!(self, |conn| {
+            Ok(user::table
+                .select(BuyerRecord::as_select())
+                .filter(user::id.eq_any(ids))
+                .load(conn)
+                .await?)
         })
     }
 

@@ -198,7 +198,9 @@ each_backend! {
         assert_eq!(m.db.count_orders(&nobody).await.unwrap(), 0);
         let listed = &m.db.orders_page(&theirs, None, PageStart::Offset(0), 10).await.unwrap()[0];
         assert_eq!(listed.order.out_trade_no, "LT-OX");
-        assert_eq!(listed.buyer.as_ref().and_then(|b| b.username.as_deref()), Some("other"));
+        let buyers = m.db.buyers(&[listed.order.user_id.unwrap(), -1]).await.unwrap();
+        assert_eq!(buyers.len(), 1, "only users that exist: {buyers:?}");
+        assert_eq!((buyers[0].id, buyers[0].username.as_deref(), buyers[0].mobile.as_deref()), (other, Some("other"), Some("13900000008")));
         assert_eq!(listed.lines.len(), 1);
         assert_eq!(listed.lines[0].product_id, 9);
         assert!(listed.delivery.as_ref().is_some_and(|d| !d.has_address()));

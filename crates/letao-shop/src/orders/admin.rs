@@ -10,6 +10,7 @@ use letao_db::{
 };
 use letao_domain::order::{Fulfilment, TradeState};
 use letao_domain::{AuditAction, Permission};
+use std::collections::HashMap;
 
 /// What an owner's order list asks for.
 #[derive(Debug, Clone, Default)]
@@ -42,22 +43,34 @@ pub struct OrderDetail {
     pub events: Vec<EventRecord>,
 }
 
-impl From<ListedOrder> for AdminOrder {
-    fn from(listed: ListedOrder) -> Self {
+impl AdminOrder {
+    /// A listed order with its buyer, if `buyers` has it.
+    fn new(listed: ListedOrder, buyers: &HashMap<i32, BuyerRecord>) -> Self {
         let ListedOrder {
             order,
             lines,
             delivery,
-            buyer,
         } = listed;
         AdminOrder {
+            buyer: order.user_id.and_then(|id| buyers.get(&id).cloned()),
             view: OrderView {
                 order,
                 lines,
                 delivery,
             },
-            buyer,
         }
+    }
+}
+
+impl Orders {
+    /// The orders with their buyers.
+    async fn with_buyers(&self, listed: Vec<ListedOrder>) -> Result<Vec<AdminOrder>, ShopError> {
+        let ids = listed.iter().filter_map(|o| o.order.user_id);
+        let buyers = self.buyers.of(&self.db, ids).await?;
+        Ok(listed
+            .into_iter()
+            .map(|o| AdminOrder::new(o, &buyers))
+            .collect())
     }
 }
 
@@ -90,7 +103,7 @@ impl Orders {
         };
         let page = self.page(&filter, Some(&guard), start, size).await?;
         Ok(Page {
-            items: page.items.into_iter().map(AdminOrder::from).collect(),
+            items: self.with_buyers(page.items).await?,
             total: page.total,
             next: page.next,
         })
@@ -107,12 +120,14 @@ impl Orders {
             out_trade_no: Some(out_trade_no.to_owned()),
             ..OrderFilter::default()
         };
-        let order = self
+        let listed = self
             .db
             .orders_page(&only, None, PageStart::Offset(0), 1)
+            .await?;
+        let order = self
+            .with_buyers(listed)
             .await?
             .pop()
-            .map(AdminOrder::from)
             .ok_or(ShopError::OrderNotFound)?;
         let order_id = order.view.order.id;
         Ok(OrderDetail {

@@ -4,6 +4,7 @@
 //! provider is a [`PaymentGateway`].
 
 mod admin;
+mod buyers;
 mod close;
 mod create;
 mod delivery;
@@ -53,6 +54,7 @@ pub struct Orders {
     pub(crate) gateway: Arc<dyn PaymentGateway>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) totals: Totals<OrderFilter>,
+    pub(crate) buyers: buyers::Buyers,
 }
 
 impl Orders {
@@ -65,6 +67,7 @@ impl Orders {
     ) -> Orders {
         Orders {
             totals: Totals::new(config.totals_ttl, clock.clone()),
+            buyers: buyers::Buyers::new(clock.clone()),
             db,
             config,
             gateway,

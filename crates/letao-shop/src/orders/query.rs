@@ -125,8 +125,8 @@ impl Orders {
         })
     }
 
-    /// One page of orders matching `filter`, with lines, deliveries and
-    /// buyers; with a `guard`, `Forbidden` unless its user's role allows it
+    /// One page of orders matching `filter`, with lines and deliveries;
+    /// with a `guard`, `Forbidden` unless its user's role allows it
     /// (checked by the page's statement, and on an empty page, which does
     /// not tell why it is empty, by reading the user).
     pub(super) async fn page(

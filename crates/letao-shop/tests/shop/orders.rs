@@ -3,12 +3,14 @@
 use crate::gateway::body;
 use crate::support::Shop;
 use chrono::TimeDelta;
+use letao_db::Actor;
 use letao_db::PageStart;
 use letao_db::each_backend;
 use letao_domain::Fen;
+use letao_domain::Role;
 use letao_domain::order::{EventKind, OrderItems, RefundState, TradeState};
 use letao_shop::ShopError;
-use letao_shop::orders::{NotifyOutcome, RefundRequest, Refusal};
+use letao_shop::orders::{NotifyOutcome, OrderQuery, RefundRequest, Refusal};
 use letao_shop::payments::{GatewayErrorKind, Notice};
 use std::net::IpAddr;
 
@@ -174,5 +176,30 @@ each_backend! {
         assert_eq!(page.total, 1);
         assert_eq!(page.items[0].lines.len(), 2);
         assert_eq!(page.next, None, "not a full page");
+    }
+
+    async fn an_owners_list_shows_each_buyer_kept_a_minute(shop: Shop) {
+        let buyer = shop.user("shown_buyer", "13700000020").await;
+        let owner = shop.user("list_owner", "13700000021").await;
+        assert!(shop.m.db.set_role("list_owner", Some(Role::Staff), &Actor::CLI, chrono::Utc::now()).await.unwrap());
+        shop.orders.create(buyer, &items(&[(5, 1)]), None, ip()).await.unwrap();
+        let shown = async || {
+            let page = shop.orders.admin_list(owner, &OrderQuery::default(), PageStart::Offset(0), 20).await.unwrap();
+            let b = page.items[0].buyer.clone().expect("the buyer");
+            (b.id, b.username.unwrap(), b.mobile.unwrap())
+        };
+        assert_eq!(shown().await, (buyer, "shown_buyer".to_owned(), "13700000020".to_owned()));
+
+        // No route changes a mobile today; were one changed, owners would
+        // see it within the minute a buyer is kept.
+        let user = if shop.m.database.backend() == letao_db::Backend::Mysql { "`user`" } else { "\"user\"" };
+        shop.m.database.execute_sql(&format!("UPDATE {user} SET mobile = '13700000029' WHERE id = {buyer}"));
+        shop.clock.advance(TimeDelta::seconds(59));
+        assert_eq!(shown().await.2, "13700000020");
+        shop.clock.advance(TimeDelta::seconds(2));
+        assert_eq!(shown().await.2, "13700000029");
+
+        let detail = shop.orders.admin_detail(&shop.admin, &shop.m.db.orders_page(&Default::default(), None, PageStart::Offset(0), 1).await.unwrap()[0].order.out_trade_no).await.unwrap();
+        assert_eq!(detail.order.buyer.map(|b| b.id), Some(buyer));
     }
 }
