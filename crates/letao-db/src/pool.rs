@@ -71,7 +71,7 @@ impl fmt::Display for Backend {
 }
 
 /// The pool's size and use at one moment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PoolStatus {
     /// Most connections the pool opens.
     pub max_size: usize,
@@ -132,6 +132,8 @@ struct PoolSet {
     /// SQLite's one pool.
     shared: Option<Arc<Pools>>,
     backend: Backend,
+    /// The URL the driver connects with (also for migrations, which use
+    /// their own connection).
     driver_url: String,
     /// Connections of each thread's pool.
     per_thread: usize,
@@ -230,9 +232,6 @@ impl PoolSet {
 #[derive(Clone)]
 pub struct Db {
     pools: Arc<PoolSet>,
-    backend: Backend,
-    /// The URL the driver connects with (for migrations, which use their own connection).
-    driver_url: std::sync::Arc<str>,
     display_url: std::sync::Arc<str>,
     config: std::sync::Arc<DbConfig>,
     /// SQLite only: where this pool's writers take turns (see [`Db::write_gate`]).
@@ -242,7 +241,7 @@ pub struct Db {
 impl fmt::Debug for Db {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Db")
-            .field("backend", &self.backend)
+            .field("backend", &self.pools.backend)
             .field("url", &self.display_url)
             .finish()
     }
@@ -267,7 +266,7 @@ impl Db {
         let mut set = PoolSet {
             shared: None,
             backend,
-            driver_url: driver_url.clone(),
+            driver_url,
             per_thread: match backend {
                 Backend::Sqlite => size,
                 Backend::Mysql | Backend::Postgres => size.div_ceil(config.workers.max(1)),
@@ -283,9 +282,7 @@ impl Db {
         }
         Ok(Db {
             pools: Arc::new(set),
-            backend,
             display_url: redact_url(&config.url).into(),
-            driver_url: driver_url.into(),
             config: std::sync::Arc::new(config.clone()),
             write_gate: (backend == Backend::Sqlite).then(Default::default),
         })
@@ -299,7 +296,7 @@ impl Db {
 
     /// Which database product this is.
     pub fn backend(&self) -> Backend {
-        self.backend
+        self.pools.backend
     }
 
     /// The URL with any password replaced by `***`, for logs.
@@ -313,17 +310,12 @@ impl Db {
     }
 
     pub(crate) fn driver_url(&self) -> &str {
-        &self.driver_url
+        &self.pools.driver_url
     }
 
     /// The pools' size and use now (every thread's together), for metrics.
     pub fn pool_status(&self) -> PoolStatus {
-        let mut total = PoolStatus {
-            max_size: 0,
-            size: 0,
-            available: 0,
-            waiting: 0,
-        };
+        let mut total = PoolStatus::default();
         for pools in self.pools.all() {
             let s = match &*pools {
                 Pools::Sqlite(p) => p.status(),

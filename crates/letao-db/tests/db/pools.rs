@@ -10,17 +10,22 @@ use letao_db::{Backend, Db, DbConfig};
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
-/// Two worker threads, each reading twice at once on a runtime of its own
-/// while the other does, then ending.
-async fn each_worker_thread_has_a_pool_of_its_share(backend: Backend) {
-    let m = Seeded::fixture(backend).await;
-    let db = Db::connect(&DbConfig {
+/// A pool of 4 connections for 2 workers on `m`'s database.
+fn four_for_two_workers(m: &Seeded) -> Db {
+    Db::connect(&DbConfig {
         url: m.database.url().to_owned(),
         pool_size: Some(4),
         timeout: Duration::from_secs(10),
         workers: 2,
     })
-    .unwrap();
+    .unwrap()
+}
+
+/// Two worker threads, each reading twice at once on a runtime of its own
+/// while the other does, then ending.
+async fn each_worker_thread_has_a_pool_of_its_share(backend: Backend) {
+    let m = Seeded::fixture(backend).await;
+    let db = four_for_two_workers(&m);
     let read = Arc::new(Barrier::new(3));
     let end = Arc::new(Barrier::new(3));
     let workers: Vec<_> = (0..2)
@@ -68,13 +73,7 @@ async fn each_worker_thread_has_a_pool_of_its_share(backend: Backend) {
 #[tokio::test]
 async fn sqlite_has_one_pool_for_every_thread() {
     let m = Seeded::fixture(Backend::Sqlite).await;
-    let db = Db::connect(&DbConfig {
-        url: m.database.url().to_owned(),
-        pool_size: Some(4),
-        timeout: Duration::from_secs(10),
-        workers: 2,
-    })
-    .unwrap();
+    let db = four_for_two_workers(&m);
     let read = Arc::new(Barrier::new(2));
     let end = Arc::new(Barrier::new(2));
     let (other, r, e) = (db.clone(), read.clone(), end.clone());

@@ -72,9 +72,7 @@ impl Orders {
             .map(|o| AdminOrder::new(o, &buyers))
             .collect())
     }
-}
 
-impl Orders {
     /// Orders matching the query, newest first.
     pub async fn admin_list(
         &self,
