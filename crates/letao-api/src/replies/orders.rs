@@ -102,7 +102,7 @@ impl<'a> PlacedData<'a> {
             code_url: &p.code_url,
             expires_at: p.order.expires_at.map(rfc3339),
             fulfilment: p.order.fulfilment,
-            nonce_str: &p.order.nonce_str,
+            nonce_str: &p.nonce_str,
             out_trade_no: &p.order.out_trade_no,
             pay_url: &p.pay_url,
             total_fee: p.order.total.get(),

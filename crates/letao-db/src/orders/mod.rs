@@ -46,10 +46,6 @@ pub struct OrderRecord {
     /// Payment state.
     #[diesel(deserialize_as = String)]
     pub trade_state: TradeState,
-    /// The nonce sent with the order to WeChat.
-    pub nonce_str: String,
-    /// WeChat's QR content.
-    pub code_url: Option<String>,
     /// When an unpaid order is closed.
     #[diesel(deserialize_as = OptUtcTime)]
     pub expires_at: Option<DateTime<Utc>>,

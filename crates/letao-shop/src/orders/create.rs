@@ -13,6 +13,8 @@ use std::net::IpAddr;
 pub struct Placed {
     /// The stored order.
     pub order: OrderRecord,
+    /// The nonce sent with it to WeChat.
+    pub nonce_str: String,
     /// The QR content.
     pub code_url: String,
     /// The QR code as a PNG data URL.
@@ -92,6 +94,7 @@ impl Orders {
         let pay_url = pay_url.map_err(|e| ShopError::Internal(Box::new(e)))?;
         Ok(Placed {
             order,
+            nonce_str: nonce,
             code_url: code.code_url,
             pay_url,
         })

@@ -217,8 +217,6 @@ mod tests {
             } else {
                 TradeState::NotPay
             },
-            nonce_str: "n".into(),
-            code_url: None,
             expires_at: None,
             transaction_id: tx.map(str::to_owned),
             paid_at: None,
