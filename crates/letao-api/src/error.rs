@@ -149,6 +149,7 @@ impl From<ShopError> for ApiError {
             ShopError::NotReady(msg) => ApiError::Conflict(msg),
             ShopError::InvalidDate(msg) => ApiError::invalid("date", msg),
             ShopError::Forbidden => ApiError::Forbidden,
+            ShopError::UnknownUser => ApiError::Unauthorized,
             ShopError::NotFound(what) => ApiError::Missing(what),
             ShopError::Conflict(msg) => ApiError::Conflict(msg),
             ShopError::Unavailable(e) => ApiError::Unavailable(e),

@@ -68,6 +68,9 @@ pub enum ShopError {
     /// The caller's role does not allow this.
     #[error("not allowed")]
     Forbidden,
+    /// The caller's token names a user who no longer exists.
+    #[error("no such user")]
+    UnknownUser,
     /// No such thing (or not the caller's): names what.
     #[error("no such {0}")]
     NotFound(&'static str),

@@ -243,6 +243,14 @@ each_backend! {
         app.state.db().set_role("list_staff", None, &letao_db::Actor::CLI, chrono::Utc::now()).await.unwrap();
         app.send("GET", "/admin/orders", &staff, None).await.assert_error(403, 403);
         app.send("GET", "/admin/orders?q=nobody-like-this", &staff, None).await.assert_error(403, 403);
+        // A token whose user is gone is refused as on every signed-in
+        // route, search or not.
+        let gone = app.user_with("list_gone", 84, Some(Role::Staff)).await;
+        assert_eq!(app.send("GET", "/admin/orders", &gone, None).await.status, 200);
+        app.database.execute_sql(&format!("DELETE FROM {} WHERE username = 'list_gone'", app.quoted_user()));
+        for path in ["/admin/orders", "/admin/orders?q=list_buyer", "/user/me"] {
+            app.send("GET", path, &gone, None).await.assert_error(401, 401);
+        }
     }
 
     async fn the_audit_log_shows_owner_writes_newest_first(app: TestApp) {

@@ -87,6 +87,11 @@ impl Orders {
             ..OrderFilter::default()
         };
         if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            // Only an owner's search looks for users (the page checks the
+            // role again, as it does without a search).
+            crate::owners::owner(&self.db, viewer)
+                .await?
+                .require(Permission::ReadOrders)?;
             let users = self.db.users_matching(q).await?;
             if users.is_empty() {
                 filter.out_trade_no = Some(q.to_owned());

@@ -53,12 +53,11 @@ impl Owner {
     }
 }
 
-/// The owner user `id` is now: `Forbidden` without a role (or a user).
+/// The owner user `id` is now: `Forbidden` without a role, `UnknownUser`
+/// when the user is gone (as for every signed-in route).
 pub(crate) async fn owner(db: &Db, id: i32) -> Result<Owner, ShopError> {
-    let user = db.user_by_id(id).await?;
-    user.as_ref()
-        .and_then(Owner::of)
-        .ok_or(ShopError::Forbidden)
+    let user = db.user_by_id(id).await?.ok_or(ShopError::UnknownUser)?;
+    Owner::of(&user).ok_or(ShopError::Forbidden)
 }
 
 /// One page of a list, newest or lowest first, with the total.
