@@ -27,18 +27,26 @@ pub fn settings_for(database: &TestDatabase) -> Settings {
 
 async fn serves_migrated_demo_data_and_stops_gracefully(backend: Backend) {
     let database = TestDatabase::create(backend);
-    let app = Application::build(&settings_for(&database)).await.unwrap();
+    let app = within(
+        "Application::build",
+        Application::build(&settings_for(&database)),
+    )
+    .await
+    .unwrap();
     let addr = app.addr();
     assert_ne!(addr.port(), 0);
     let handle = app.handle();
     let running = actix_web::rt::spawn(app.run_until_stopped());
 
-    let res = actix_web::rt::task::spawn_blocking(move || {
-        let get = request(addr, "GET", "/oneCategory");
-        let head = request(addr, "HEAD", "/gridList");
-        let image = request(addr, "GET", "/images/banner1.png");
-        (get, head, image)
-    })
+    let res = within(
+        "the requests",
+        actix_web::rt::task::spawn_blocking(move || {
+            let get = request(addr, "GET", "/oneCategory");
+            let head = request(addr, "HEAD", "/gridList");
+            let image = request(addr, "GET", "/images/banner1.png");
+            (get, head, image)
+        }),
+    )
     .await
     .unwrap();
     let (get, head, image) = res;
@@ -51,8 +59,21 @@ async fn serves_migrated_demo_data_and_stops_gracefully(backend: Backend) {
     assert_eq!(image.status, 200);
     assert!(image.header("cache-control").is_some());
 
-    handle.stop(true).await;
-    running.await.unwrap().unwrap();
+    within("the graceful stop", handle.stop(true)).await;
+    within("run_until_stopped's end", running)
+        .await
+        .unwrap()
+        .unwrap();
+}
+
+/// `step`, failing the test with its name when it takes over a minute
+/// (instead of hanging until the test runner's limit, which says nothing
+/// about where).
+async fn within<T>(step: &str, step_future: impl std::future::Future<Output = T>) -> T {
+    match tokio::time::timeout(std::time::Duration::from_secs(60), step_future).await {
+        Ok(out) => out,
+        Err(_) => panic!("{step} took over 60 s"),
+    }
 }
 
 #[actix_web::test]
