@@ -208,6 +208,15 @@ impl TestDatabase {
         self.backend
     }
 
+    /// The `user` table's name quoted for raw SQL on this backend (a
+    /// reserved word on PostgreSQL, quoted otherwise on MySQL).
+    pub fn quoted_user(&self) -> &'static str {
+        match self.backend {
+            Backend::Mysql => "`user`",
+            _ => "\"user\"",
+        }
+    }
+
     /// A pool on this database (not yet migrated).
     pub fn pool(&self) -> Db {
         Db::connect(&DbConfig {

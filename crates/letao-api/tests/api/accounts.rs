@@ -125,7 +125,7 @@ each_backend! {
         // The password is stored as argon2id, never in clear.
         let stored = app.database.scalar_i64(&format!(
             "SELECT COUNT(*) FROM {} WHERE password LIKE '$argon2id$%' AND password_scheme = 'argon2id'",
-            app.quoted_user()
+            app.database.quoted_user()
         ));
         assert_eq!(stored, 1);
     }
@@ -247,7 +247,7 @@ each_backend! {
         let ok = results.iter().filter(|r| r.status == 200).count();
         let conflicts = results.iter().filter(|r| r.status == 409 && r.json()["status"] == 1000).count();
         assert_eq!((ok, conflicts), (1, 19), "{:?}", results.iter().map(|r| r.text()).collect::<Vec<_>>());
-        let rows = app.database.scalar_i64(&format!("SELECT COUNT(*) FROM {} WHERE username = 'race_name'", app.quoted_user()));
+        let rows = app.database.scalar_i64(&format!("SELECT COUNT(*) FROM {} WHERE username = 'race_name'", app.database.quoted_user()));
         assert_eq!(rows, 1);
     }
 
@@ -297,14 +297,14 @@ each_backend! {
         app.database.execute_sql(&format!(
             "INSERT INTO {} (username, password, mobile, password_scheme, created_at) \
              VALUES ('old_timer', '{legacy}', '{}', 'md5-legacy', '2021-09-01 00:00:00')",
-            app.quoted_user(), mobile(21)
+            app.database.quoted_user(), mobile(21)
         ));
         app.post_json("/login", json!({"username": "old_timer", "password": "wrong"})).await.assert_error(401, 1040);
         let token = app.login("old_timer", "old-password").await;
         assert_eq!(app.get_auth("/user/me", &token).await.json()["userInfo"]["username"], "old_timer");
         let rehashed = app.database.scalar_i64(&format!(
             "SELECT COUNT(*) FROM {} WHERE username = 'old_timer' AND password LIKE '$argon2id$%' AND password_scheme = 'argon2id'",
-            app.quoted_user()
+            app.database.quoted_user()
         ));
         assert_eq!(rehashed, 1, "the MD5 hash is gone");
         app.login("old_timer", "old-password").await;

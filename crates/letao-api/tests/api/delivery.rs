@@ -247,7 +247,7 @@ each_backend! {
         // route, search or not.
         let gone = app.user_with("list_gone", 84, Some(Role::Staff)).await;
         assert_eq!(app.send("GET", "/admin/orders", &gone, None).await.status, 200);
-        app.database.execute_sql(&format!("DELETE FROM {} WHERE username = 'list_gone'", app.quoted_user()));
+        app.database.execute_sql(&format!("DELETE FROM {} WHERE username = 'list_gone'", app.database.quoted_user()));
         for path in ["/admin/orders", "/admin/orders?q=list_buyer", "/user/me"] {
             app.send("GET", path, &gone, None).await.assert_error(401, 401);
         }

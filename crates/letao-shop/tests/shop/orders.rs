@@ -192,7 +192,7 @@ each_backend! {
 
         // No route changes a mobile today; were one changed, owners would
         // see it within the minute a buyer is kept.
-        let user = if shop.m.database.backend() == letao_db::Backend::Mysql { "`user`" } else { "\"user\"" };
+        let user = shop.m.database.quoted_user();
         shop.m.database.execute_sql(&format!("UPDATE {user} SET mobile = '13700000029' WHERE id = {buyer}"));
         shop.clock.advance(TimeDelta::seconds(59));
         assert_eq!(shown().await.2, "13700000020");

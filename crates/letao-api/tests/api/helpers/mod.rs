@@ -169,14 +169,6 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
-    /// The user table's name quoted for raw SQL on this backend.
-    pub fn quoted_user(&self) -> &'static str {
-        match self.database.backend() {
-            Backend::Mysql => "`user`",
-            _ => "\"user\"",
-        }
-    }
-
     /// A new database for `backend`, migrated and seeded, and the state
     /// built over it; `configure` adjusts the state (defaults: no cache).
     pub async fn spawn(
