@@ -93,12 +93,6 @@ impl Accounts {
         Ok(self.profiles.get(&self.db, id).await?)
     }
 
-    /// The user with this id, read from the database now (roles must
-    /// never be stale).
-    pub async fn user(&self, id: i32) -> Result<Option<UserRecord>, ShopError> {
-        Ok(self.db.user_by_id(id).await?)
-    }
-
     /// The clock the rules run on.
     pub fn clock(&self) -> &dyn Clock {
         self.clock.as_ref()

@@ -55,7 +55,7 @@ impl Owner {
 
 /// The owner user `id` is now: `Forbidden` without a role, `UnknownUser`
 /// when the user is gone (as for every signed-in route).
-pub(crate) async fn owner(db: &Db, id: i32) -> Result<Owner, ShopError> {
+pub async fn owner(db: &Db, id: i32) -> Result<Owner, ShopError> {
     let user = db.user_by_id(id).await?.ok_or(ShopError::UnknownUser)?;
     Owner::of(&user).ok_or(ShopError::Forbidden)
 }
