@@ -7,11 +7,12 @@ use crate::middleware::path_param;
 use crate::openapi::errors as e;
 use crate::query::{Query, cursor};
 use crate::replies::{
-    AdminOrderView, AdminOrdersReply, AuditReply, AuditView, OK, OrderDetailReply, OrderDetailView,
-    ReconciliationReply, ReconciliationView,
+    AdminOrdersReply, AuditReply, AuditView, OK, OWNER_LISTING, OrderDetailReply, OrderDetailView,
+    ReconciliationReply, ReconciliationView, admin_orders_body,
 };
 use crate::routes::orders::order_no;
 use crate::{ApiError, AppState};
+use actix_web::http::header::ContentType;
 use actix_web::{HttpRequest, HttpResponse, web};
 use letao_db::Shipment;
 use letao_domain::order::{Fulfilment, TradeState};
@@ -48,16 +49,19 @@ pub async fn list(
         .orders
         // The role is checked with the page, not by `OwnerUser`: one
         // statement for the whole request (SPEC §4.1 wants it per request).
-        .admin_list(user.id, &query, paging.start, paging.limit())
+        .admin_list(user.id, &query, paging.start, paging.limit(), OWNER_LISTING)
         .await?;
-    Ok(HttpResponse::Ok().json(AdminOrdersReply {
-        status: OK,
-        orders: page.items.iter().map(AdminOrderView::from).collect(),
-        page: paging.page,
-        page_size: paging.size,
-        total: page.total,
-        next: cursor(page.next),
-    }))
+    let body = admin_orders_body(
+        &page.items,
+        paging.page,
+        paging.size,
+        page.total,
+        cursor(page.next),
+    )
+    .map_err(|e| ApiError::Internal(Box::new(e)))?;
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .body(body))
 }
 
 /// The order number of the path, as the client wrote it.

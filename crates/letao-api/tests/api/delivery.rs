@@ -35,6 +35,45 @@ impl TestApp {
         self.login(name, "a-password").await
     }
 
+    /// Every order of the owner's list as listed (from the renderings kept
+    /// with the orders) equals the order read in full and rendered anew
+    /// (`/admin/orders/{no}`, without its refunds and history).
+    pub async fn assert_owner_list_current(&self, owner: &str) {
+        let list = self
+            .send("GET", "/admin/orders?pageSize=100", owner, None)
+            .await;
+        assert_eq!(list.status, 200, "{}", list.text());
+        let orders = list.json()["orders"].as_array().unwrap().clone();
+        assert!(!orders.is_empty());
+        for listed in orders {
+            let no = listed["out_trade_no"].as_str().unwrap();
+            let mut full = self
+                .send("GET", &format!("/admin/orders/{no}"), owner, None)
+                .await
+                .json()["order"]
+                .clone();
+            let full = full.as_object_mut().unwrap();
+            full.remove("refunds");
+            full.remove("events");
+            assert_eq!(
+                listed,
+                Value::Object(full.clone()),
+                "order {no} as listed and in full"
+            );
+        }
+    }
+
+    /// Waits for `n` events of `kind` on an order (a notification on its way).
+    async fn wait_for_events(&self, no: &str, kind: &str, n: i64) {
+        for _ in 0..200 {
+            if self.events(no, kind).await == n {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert_eq!(self.events(no, kind).await, n, "{kind} events of {no}");
+    }
+
     /// Places an order of product 5 and pays it through the simulator.
     pub async fn paid_order(&self, token: &str, body: Value) -> String {
         let res = self.post_auth("/order", token, body).await;
@@ -180,6 +219,56 @@ each_backend! {
         // (Ten days on, the old token has expired: log in again.)
         let buyer = app.login("late_addr", "a-password").await;
         assert_eq!(app.query_order(&buyer, &no).await["fulfilment"], "RECEIVED");
+    }
+
+    async fn the_owners_list_shows_every_change_to_an_order_at_once(app: TestApp) {
+        let buyer = app.user_with("listed_buyer", 85, None).await;
+        let admin = app.user_with("listed_admin", 86, Some(Role::Admin)).await;
+        let placed = app.post_auth("/order", &buyer, json!({"items": [{"productId": 5, "quantity": 1}]})).await;
+        let no = placed.json()["data"]["out_trade_no"].as_str().unwrap().to_owned();
+        // Each step changes the order after the list has rendered it.
+        app.assert_owner_list_current(&admin).await;
+        app.sim.pay(&no).expect("pay");
+        app.wait_for_delivery(&no, "SUCCESS").await;
+        app.assert_owner_list_current(&admin).await;
+        let id = app.send("POST", "/addresses", &buyer, Some(address("苏州市"))).await.json()["address"]["id"].clone();
+        let set = app.send("PUT", &format!("/orders/{no}/address"), &buyer, Some(json!({"addressId": id}))).await;
+        assert_eq!(set.status, 200, "{}", set.text());
+        app.assert_owner_list_current(&admin).await;
+        let part = app.post_auth("/admin/refund", &admin, json!({"out_trade_no": no, "refund_fee": 100, "reason": "差价"})).await;
+        assert_eq!(part.status, 200, "{}", part.text());
+        app.assert_owner_list_current(&admin).await;
+        app.wait_for_events(&no, "refund", 1).await;
+        app.assert_owner_list_current(&admin).await;
+        let ship = json!({"carrier": "顺丰", "trackingNo": "SF42"});
+        assert_eq!(app.send("POST", &format!("/admin/orders/{no}/ship"), &admin, Some(ship)).await.status, 200);
+        app.assert_owner_list_current(&admin).await;
+        assert_eq!(app.send("POST", &format!("/orders/{no}/receive"), &buyer, None).await.status, 200);
+        let listed = app.send("GET", "/admin/orders", &admin, None).await.json();
+        assert_eq!(listed["orders"][0]["fulfilment"], "RECEIVED");
+        assert_eq!(listed["orders"][0]["refunded_fee"], 100);
+        assert_eq!(listed["orders"][0]["trade_state"], "REFUND");
+        assert_eq!(listed["orders"][0]["address"]["city"], "苏州市");
+        app.assert_owner_list_current(&admin).await;
+
+        // Refunded in full before shipping: its delivery is cancelled.
+        let cancelled = app.paid_order(&buyer, json!({"items": [{"productId": 5, "quantity": 1}]})).await;
+        app.assert_owner_list_current(&admin).await;
+        let full = app.post_auth("/admin/refund", &admin, json!({"out_trade_no": cancelled, "reason": "缺货"})).await;
+        assert_eq!(full.status, 200, "{}", full.text());
+        app.wait_for_events(&cancelled, "delivery_cancelled", 1).await;
+        app.assert_owner_list_current(&admin).await;
+
+        // Unpaid past its time: closed by the expiry job.
+        let expired = app.post_auth("/order", &buyer, json!({"items": [{"productId": 5, "quantity": 1}]})).await;
+        let expired = expired.json()["data"]["out_trade_no"].as_str().unwrap().to_owned();
+        app.assert_owner_list_current(&admin).await;
+        app.clock.advance(TimeDelta::hours(2) + TimeDelta::seconds(1));
+        assert_eq!(app.state.orders().expire_due().await.unwrap(), 1);
+        let listed = app.send("GET", "/admin/orders", &admin, None).await.json();
+        assert_eq!(listed["orders"][0]["out_trade_no"], expired.as_str());
+        assert_eq!(listed["orders"][0]["trade_state"], "CLOSED");
+        app.assert_owner_list_current(&admin).await;
     }
 
     async fn twenty_concurrent_ships_and_receipts_leave_one_outcome(app: TestApp) {

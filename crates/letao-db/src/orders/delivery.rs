@@ -177,7 +177,10 @@ impl Db {
                     .filter(payorder::id.eq(order_id))
                     .filter(payorder::fulfilment.eq_any(editable)),
             )
-            .set(payorder::updated_at.eq(naive(now)))
+            .set((
+                payorder::updated_at.eq(naive(now)),
+                payorder::rev.eq(payorder::rev + 1),
+            ))
             .execute(conn)
             .await?;
             if n != 1 {
@@ -226,6 +229,7 @@ impl Db {
             .set((
                 payorder::fulfilment.eq(ship.to_state().as_str()),
                 payorder::updated_at.eq(naive(now)),
+                payorder::rev.eq(payorder::rev + 1),
             ))
             .execute(conn)
             .await?;
@@ -310,6 +314,7 @@ impl Db {
             .set((
                 payorder::fulfilment.eq(receive.to_state().as_str()),
                 payorder::updated_at.eq(naive(now)),
+                payorder::rev.eq(payorder::rev + 1),
             ))
             .execute(conn)
             .await?;

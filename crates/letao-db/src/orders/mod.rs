@@ -17,7 +17,8 @@ mod refunds;
 pub use create::{Created, NewOrder};
 pub use delivery::{AddressSet, DeliveryRecord, Shipment, Shipped};
 pub use listing::{
-    BuyerRecord, EventRecord, ListedOrder, OrderFilter, PageStart, RefundDetail, RoleGuard,
+    BuyerRecord, EventRecord, ListedOrder, Listing, OrderFilter, PageStart, RefundDetail, Rendered,
+    RoleGuard,
 };
 pub use payment::{Payment, Recorded};
 

@@ -4,7 +4,8 @@
 
 use crate::support::{Seeded, placed, t0, user};
 use letao_db::testing::{Fixture, TestDatabase};
-use letao_db::{Actor, Backend, Db, OrderFilter, PageStart, RoleGuard, each_backend};
+use letao_db::{Actor, Backend, Db, OrderFilter, PageStart, Rendered, RoleGuard, each_backend};
+use letao_domain::order::TradeState;
 use letao_domain::{Permission, Role};
 
 /// A database as the release before `payorder.items` left it, with the
@@ -51,7 +52,7 @@ each_backend! {
             line("LT-OLD1", 5, "second", 29_950, 2),
             order("LT-OLD2"),
         ].concat());
-        assert_eq!(b.db.migrate().await.unwrap(), ["20260401000001"], "only the items migration was left");
+        assert_eq!(b.db.migrate().await.unwrap(), ["20260401000001", "20260501000001"], "the items migration and the one after were left");
         let listed = b.db.orders_page(&only("LT-OLD1"), None, PageStart::Offset(0), 10).await.unwrap();
         let got: Vec<(i32, &str, i64, i32)> = listed[0]
             .lines
@@ -69,6 +70,38 @@ each_backend! {
         let lines: Vec<(&str, usize)> = page.iter().map(|o| (o.order.out_trade_no.as_str(), o.lines.len())).collect();
         assert_eq!(lines, [("LT-OLD3", 1), ("LT-OLD2", 0), ("LT-OLD1", 2)]);
         assert_eq!(page[0].lines[0].name, "late");
+    }
+
+    async fn renderings_are_read_back_only_at_the_revision_they_were_made_from(m: Seeded) {
+        let buyer = user(&m.db, "buyer", "13900000007").await;
+        let boss = user(&m.db, "boss", "13900000008").await;
+        assert!(m.db.set_role("boss", Some(Role::Staff), &Actor::CLI, t0()).await.unwrap());
+        let order = placed(&m.db, buyer, "LT-R1", &[(6, 1)]).await;
+        let rendered = async || {
+            let guard = RoleGuard { user_id: boss, permission: Permission::ReadOrders };
+            let page = m.db.order_listings(&OrderFilter::default(), Some(&guard), PageStart::Offset(0), 10).await.unwrap();
+            assert_eq!(page.len(), 1);
+            assert_eq!((page[0].id, page[0].user_id), (order.id, Some(buyer)));
+            page[0].rendered.clone()
+        };
+        assert_eq!(rendered().await, None, "never rendered");
+        let rev = m.db.orders_page(&only("LT-R1"), None, PageStart::Offset(0), 1).await.unwrap()[0].rev;
+        let keep = |rev: i32, text: &str| [Rendered { id: order.id, rev, text: text.to_owned() }];
+        m.db.keep_listings(&keep(rev, "first")).await.unwrap();
+        assert_eq!(rendered().await.as_deref(), Some("first"));
+        // A change makes a new revision: the rendering is stale, and one
+        // made from the order as it was is not kept.
+        assert!(m.db.close_order(order.id, TradeState::NotPay, "test", t0()).await.unwrap());
+        assert_eq!(rendered().await, None);
+        m.db.keep_listings(&keep(rev, "late")).await.unwrap();
+        assert_eq!(rendered().await, None, "made before the change");
+        let now = m.db.orders_page(&only("LT-R1"), None, PageStart::Offset(0), 1).await.unwrap()[0].rev;
+        assert_ne!(now, rev);
+        m.db.keep_listings(&keep(now, "second")).await.unwrap();
+        assert_eq!(rendered().await.as_deref(), Some("second"));
+        // The role is checked by the same statement.
+        let guard = RoleGuard { user_id: buyer, permission: Permission::ReadOrders };
+        assert!(m.db.order_listings(&OrderFilter::default(), Some(&guard), PageStart::Offset(0), 10).await.unwrap().is_empty());
     }
 
     async fn new_orders_list_the_same_lines_as_order_item(m: Seeded) {

@@ -5,8 +5,8 @@ use super::{OrderView, Orders};
 use crate::ShopError;
 use crate::owners::{Owner, Page};
 use letao_db::{
-    AuditEntry, BuyerRecord, EventRecord, ListedOrder, OrderFilter, PageStart, RefundDetail,
-    RoleGuard, Shipment, Shipped,
+    AuditEntry, BuyerRecord, EventRecord, ListedOrder, Listing, OrderFilter, PageStart,
+    RefundDetail, Rendered, RoleGuard, Shipment, Shipped,
 };
 use letao_domain::order::{Fulfilment, TradeState};
 use letao_domain::{AuditAction, Permission};
@@ -32,6 +32,47 @@ pub struct AdminOrder {
     pub buyer: Option<BuyerRecord>,
 }
 
+/// How an owner's list shows an order: the caller's rendering of it, a
+/// JSON object without its buyer, and a tag naming that rendering's shape.
+/// Renderings are stored with the order and read back while the order is
+/// unchanged; a stored one with another tag (made by a release that showed
+/// orders otherwise) is made again. Change the tag when the shape changes.
+#[derive(Debug, Clone, Copy)]
+pub struct ListingFormat {
+    /// Starts every stored rendering of this shape.
+    pub tag: &'static str,
+    /// The order as a JSON object (`{...}`, at least one member).
+    pub render: fn(&OrderView) -> serde_json::Result<String>,
+}
+
+impl ListingFormat {
+    /// The rendering in `stored`, if it has this format's tag and is an
+    /// object.
+    fn read(&self, mut stored: String) -> Option<String> {
+        let rest = stored.strip_prefix(self.tag)?;
+        if !is_object(rest) {
+            return None;
+        }
+        stored.drain(..self.tag.len());
+        Some(stored)
+    }
+}
+
+/// Whether `text` looks like a JSON object with members (the caller's
+/// renderings are spliced into a reply, after its buyer).
+fn is_object(text: &str) -> bool {
+    text.len() > 2 && text.starts_with('{') && text.ends_with('}')
+}
+
+/// An order of an owner's list, as rendered by a [`ListingFormat`].
+#[derive(Debug, Clone)]
+pub struct OwnerListed {
+    /// Who bought it (none for orders adopted without an owner).
+    pub buyer: Option<BuyerRecord>,
+    /// The order, rendered: a JSON object without its buyer.
+    pub rendered: String,
+}
+
 /// One order in full.
 #[derive(Debug, Clone)]
 pub struct OrderDetail {
@@ -50,6 +91,7 @@ impl AdminOrder {
             order,
             lines,
             delivery,
+            ..
         } = listed;
         AdminOrder {
             buyer: order.user_id.and_then(|id| buyers.get(&id).cloned()),
@@ -73,14 +115,20 @@ impl Orders {
             .collect())
     }
 
-    /// Orders matching the query, newest first.
+    /// Orders matching the query, newest first, as `format` renders them.
+    ///
+    /// The page is read as each order's stored rendering; an order changed
+    /// since its rendering (or never rendered) is read in full, rendered,
+    /// and its rendering kept for the next read. A page of unchanged orders
+    /// is one statement of five columns a row.
     pub async fn admin_list(
         &self,
         viewer: i32,
         query: &OrderQuery,
         start: PageStart,
         size: i64,
-    ) -> Result<Page<AdminOrder>, ShopError> {
+        format: ListingFormat,
+    ) -> Result<Page<OwnerListed>, ShopError> {
         let mut filter = OrderFilter {
             trade_state: query.trade_state,
             fulfilment: query.fulfilment,
@@ -104,12 +152,90 @@ impl Orders {
             user_id: viewer,
             permission: Permission::ReadOrders,
         };
-        let page = self.page(&filter, Some(&guard), start, size).await?;
+        let listings = self
+            .db
+            .order_listings(&filter, Some(&guard), start, size)
+            .await?;
+        if listings.is_empty() {
+            // No orders, or no role: the page cannot tell which.
+            crate::owners::owner(&self.db, viewer)
+                .await?
+                .require(guard.permission)?;
+        }
+        let next = crate::owners::next_cursor(&listings, size, |l| i64::from(l.id));
+        let total = self
+            .totals
+            .get(&filter, async || self.db.count_orders(&filter).await)
+            .await?;
+        let ids = listings.iter().filter_map(|l| l.user_id);
+        let buyers = self.buyers.of(&self.db, ids).await?;
+        let rendered = self.rendered(listings, format).await?;
         Ok(Page {
-            items: self.with_buyers(page.items).await?,
-            total: page.total,
-            next: page.next,
+            items: rendered
+                .into_iter()
+                .map(|(user_id, rendered)| OwnerListed {
+                    buyer: user_id.and_then(|id| buyers.get(&id).cloned()),
+                    rendered,
+                })
+                .collect(),
+            total,
+            next,
         })
+    }
+
+    /// Each listing's buyer and rendering: the stored one when current,
+    /// otherwise made from the order as it stands now and kept.
+    async fn rendered(
+        &self,
+        listings: Vec<Listing>,
+        format: ListingFormat,
+    ) -> Result<Vec<(Option<i32>, String)>, ShopError> {
+        let mut page: Vec<(i32, Option<i32>, Option<String>)> = listings
+            .into_iter()
+            .map(|l| (l.id, l.user_id, l.rendered.and_then(|r| format.read(r))))
+            .collect();
+        let stale: Vec<i32> = page
+            .iter()
+            .filter(|(_, _, r)| r.is_none())
+            .map(|(id, _, _)| *id)
+            .collect();
+        if !stale.is_empty() {
+            let only = OrderFilter {
+                ids: Some(stale.clone()),
+                ..OrderFilter::default()
+            };
+            let limit = i64::try_from(stale.len()).unwrap_or(i64::MAX);
+            let fresh = self
+                .db
+                .orders_page(&only, None, PageStart::Offset(0), limit)
+                .await?;
+            let mut keep = Vec::with_capacity(fresh.len());
+            for listed in fresh {
+                let (id, rev) = (listed.order.id, listed.rev);
+                let text = (format.render)(&OrderView::from(listed))
+                    .map_err(|e| ShopError::Internal(Box::new(e)))?;
+                if !is_object(&text) {
+                    return Err(ShopError::internal("an order rendered as no JSON object"));
+                }
+                if let Some(row) = page.iter_mut().find(|(i, _, _)| *i == id) {
+                    row.2 = Some(text.clone());
+                }
+                keep.push(Rendered {
+                    id,
+                    rev,
+                    text: format!("{}{text}", format.tag),
+                });
+            }
+            // A rendering not kept is made again next time: the page stands.
+            if let Err(e) = self.db.keep_listings(&keep).await {
+                tracing::warn!(error = %e, "order renderings not kept");
+            }
+        }
+        // An order gone between the two reads leaves the page.
+        Ok(page
+            .into_iter()
+            .filter_map(|(_, user_id, r)| r.map(|r| (user_id, r)))
+            .collect())
     }
 
     /// One order with its lines, delivery, buyer, refunds and history.
