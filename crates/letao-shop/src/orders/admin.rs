@@ -3,7 +3,7 @@
 
 use super::{OrderView, Orders};
 use crate::ShopError;
-use crate::owners::{Owner, Page};
+use crate::owners::{Owner, Page, next_cursor};
 use letao_db::{
     AuditEntry, BuyerRecord, EventRecord, ListedOrder, Listing, OrderFilter, PageStart,
     RefundDetail, Rendered, RoleGuard, Shipment, Shipped,
@@ -162,7 +162,7 @@ impl Orders {
                 .await?
                 .require(guard.permission)?;
         }
-        let next = crate::owners::next_cursor(&listings, size, |l| i64::from(l.id));
+        let next = next_cursor(&listings, size, |l| i64::from(l.id));
         let total = self
             .totals
             .get(&filter, async || self.db.count_orders(&filter).await)

@@ -5,7 +5,7 @@ use crate::ShopError;
 use crate::owners::{Page, next_cursor};
 use crate::payments::RemoteTrade;
 use letao_db::{
-    DeliveryRecord, ListedOrder, OrderFilter, OrderLine, OrderRecord, PageStart, Payment, RoleGuard,
+    DeliveryRecord, ListedOrder, OrderFilter, OrderLine, OrderRecord, PageStart, Payment,
 };
 use letao_domain::order::{PaymentSource, TradeState};
 
@@ -117,39 +117,17 @@ impl Orders {
             user_id: Some(user_id),
             ..OrderFilter::default()
         };
-        let page = self.page(&filter, None, start, size).await?;
-        Ok(Page {
-            items: page.items.into_iter().map(OrderView::from).collect(),
-            total: page.total,
-            next: page.next,
-        })
-    }
-
-    /// One page of orders matching `filter`, with lines and deliveries;
-    /// with a `guard`, `Forbidden` unless its user's role allows it
-    /// (checked by the page's statement, and on an empty page, which does
-    /// not tell why it is empty, by reading the user).
-    pub(super) async fn page(
-        &self,
-        filter: &OrderFilter,
-        guard: Option<&RoleGuard>,
-        start: PageStart,
-        size: i64,
-    ) -> Result<Page<ListedOrder>, ShopError> {
-        let items = self.db.orders_page(filter, guard, start, size).await?;
-        if let Some(guard) = guard
-            && items.is_empty()
-        {
-            crate::owners::owner(&self.db, guard.user_id)
-                .await?
-                .require(guard.permission)?;
-        }
+        let items = self.db.orders_page(&filter, None, start, size).await?;
         let next = next_cursor(&items, size, |o| i64::from(o.order.id));
         let total = self
             .totals
-            .get(filter, async || self.db.count_orders(filter).await)
+            .get(&filter, async || self.db.count_orders(&filter).await)
             .await?;
-        Ok(Page { items, total, next })
+        Ok(Page {
+            items: items.into_iter().map(OrderView::from).collect(),
+            total,
+            next,
+        })
     }
 }
 
