@@ -197,48 +197,64 @@ macro_rules! filtered {
     }};
 }
 
-/// The one statement of [`Db::orders_page`] on `$conn`; `$($aw)*` is
-/// `.await` on the async connections and nothing on SQLite's.
-macro_rules! page_statement {
-    ($conn:ident, $filter:expr, $guard:expr, $start:expr, $limit:expr, [$($aw:tt)*]) => {{
-        // The page from `$from`, `payorder` alone or joined with the viewer:
-        // two types of query, one body.
+/// A page: `$select`, a select over `$from`, filtered by `$filter`, newest
+/// first from `$start`, boxed as `$q` and run by `$load`. `$from` is
+/// `payorder`, or with a guard, `payorder` joined with the viewer: a table
+/// of one row (or none) that the database reads once while it plans the
+/// page, with no subquery to set up (on MariaDB about 5% less of its time
+/// than `EXISTS`). Two types of query, one body.
+macro_rules! guarded_page {
+    ($guard:expr, $filter:expr, $start:expr, $limit:expr,
+     |$from:ident| $select:expr, |$q:ident| $load:expr) => {{
         macro_rules! page_from {
-            ($from:expr) => {{
+            ($table:expr) => {{
+                let $from = $table;
                 let q = filtered!(
-                    $from
-                        .left_join(order_delivery::table)
-                        .select((
-                            OrderRecord::as_select(),
-                            payorder::items,
-                            Option::<DeliveryRecord>::as_select(),
-                            payorder::rev,
-                        ))
+                    $select
                         .order(payorder::id.desc())
                         .limit($limit)
                         .into_boxed(),
                     $filter
                 );
-                let q = match $start {
-                    PageStart::After(id) => q.filter(payorder::id.lt(i32::try_from(id).unwrap_or(i32::MAX))),
+                let $q = match $start {
+                    PageStart::After(id) => {
+                        q.filter(payorder::id.lt(i32::try_from(id).unwrap_or(i32::MAX)))
+                    }
                     PageStart::Offset(n) => q.offset(n),
                 };
-                q.load::<PageRow>($conn) $($aw)* ?
+                $load
             }};
         }
         let guard: Option<&RoleGuard> = $guard;
-        let rows = match guard {
-            // The viewer joined as a table of one row (or none): read once,
-            // while the database plans the page, with no subquery to set up
-            // (on MariaDB about 5% less of its time than `EXISTS`).
+        match guard {
             Some(guard) => {
                 let (a, b) = guard.roles();
-                page_from!(payorder::table.inner_join(user::table.on(
-                    user::id.eq(guard.user_id).and(user::role.eq(a).or(user::role.eq(b)))
-                )))
+                page_from!(
+                    payorder::table.inner_join(
+                        user::table.on(user::id
+                            .eq(guard.user_id)
+                            .and(user::role.eq(a).or(user::role.eq(b))))
+                    )
+                )
             }
             None => page_from!(payorder::table),
-        };
+        }
+    }};
+}
+
+/// The one statement of [`Db::orders_page`] on `$conn`; `$($aw)*` is
+/// `.await` on the async connections and nothing on SQLite's.
+macro_rules! page_statement {
+    ($conn:ident, $filter:expr, $guard:expr, $start:expr, $limit:expr, [$($aw:tt)*]) => {{
+        let rows = guarded_page!($guard, $filter, $start, $limit,
+            |from| from.left_join(order_delivery::table).select((
+                OrderRecord::as_select(),
+                payorder::items,
+                Option::<DeliveryRecord>::as_select(),
+                payorder::rev,
+            )),
+            |q| q.load::<PageRow>($conn) $($aw)* ?
+        );
         // Orders without `items`: adopted from the original server (no
         // lines), or placed by an instance still running the release
         // before the column while this one had migrated. Their lines, if
@@ -326,46 +342,20 @@ impl Db {
         limit: i64,
     ) -> Result<Vec<Listing>, DbError> {
         let rows: Vec<ListingRow> = read_conn!(self, |conn| {
-            // The page from `$from`: `payorder` alone or joined with the
-            // viewer (see `page_statement!`).
-            macro_rules! listings_from {
-                ($from:expr) => {{
-                    let q = filtered!(
-                        $from
-                            .select((
-                                payorder::id,
-                                payorder::user_id,
-                                payorder::rev,
-                                payorder::listing_rev,
-                                payorder::listing,
-                            ))
-                            .order(payorder::id.desc())
-                            .limit(limit)
-                            .into_boxed(),
-                        filter
-                    );
-                    let q = match start {
-                        PageStart::After(id) => {
-                            q.filter(payorder::id.lt(i32::try_from(id).unwrap_or(i32::MAX)))
-                        }
-                        PageStart::Offset(n) => q.offset(n),
-                    };
-                    q.load::<ListingRow>(conn).await?
-                }};
-            }
-            Ok(match guard {
-                Some(guard) => {
-                    let (a, b) = guard.roles();
-                    listings_from!(
-                        payorder::table.inner_join(
-                            user::table.on(user::id
-                                .eq(guard.user_id)
-                                .and(user::role.eq(a).or(user::role.eq(b))))
-                        )
-                    )
-                }
-                None => listings_from!(payorder::table),
-            })
+            Ok(guarded_page!(
+                guard,
+                filter,
+                start,
+                limit,
+                |from| from.select((
+                    payorder::id,
+                    payorder::user_id,
+                    payorder::rev,
+                    payorder::listing_rev,
+                    payorder::listing,
+                )),
+                |q| q.load::<ListingRow>(conn).await?
+            ))
         })?;
         Ok(rows
             .into_iter()
