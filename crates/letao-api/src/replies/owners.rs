@@ -193,6 +193,7 @@ pub struct AdminOrdersReply<'a> {
 /// The members of [`AdminOrdersReply`] after its orders.
 #[derive(Serialize)]
 struct AdminOrdersTail {
+    status: u16,
     page: u32,
     #[serde(rename = "pageSize")]
     page_size: u32,
@@ -212,7 +213,7 @@ pub fn admin_orders_body(
 ) -> serde_json::Result<Vec<u8>> {
     let size: usize = orders.iter().map(|o| o.rendered.len() + 80).sum();
     let mut out = Vec::with_capacity(size + 100);
-    out.extend_from_slice(br#"{"status":200,"orders":["#);
+    out.extend_from_slice(br#"{"orders":["#);
     for (i, o) in orders.iter().enumerate() {
         if i > 0 {
             out.push(b',');
@@ -226,6 +227,7 @@ pub fn admin_orders_body(
     }
     out.extend_from_slice(b"],");
     let tail = serde_json::to_vec(&AdminOrdersTail {
+        status: super::OK,
         page,
         page_size,
         total,

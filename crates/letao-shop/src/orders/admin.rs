@@ -169,13 +169,16 @@ impl Orders {
             .await?;
         let ids = listings.iter().filter_map(|l| l.user_id);
         let buyers = self.buyers.of(&self.db, ids).await?;
-        let rendered = self.rendered(listings, format).await?;
+        let listings = self.rendered(listings, format).await?;
         Ok(Page {
-            items: rendered
+            // An order gone between the two reads leaves the page.
+            items: listings
                 .into_iter()
-                .map(|(user_id, rendered)| OwnerListed {
-                    buyer: user_id.and_then(|id| buyers.get(&id).cloned()),
-                    rendered,
+                .filter_map(|l| {
+                    l.rendered.map(|rendered| OwnerListed {
+                        buyer: l.user_id.and_then(|id| buyers.get(&id).cloned()),
+                        rendered,
+                    })
                 })
                 .collect(),
             total,
@@ -183,21 +186,25 @@ impl Orders {
         })
     }
 
-    /// Each listing's buyer and rendering: the stored one when current,
-    /// otherwise made from the order as it stands now and kept.
+    /// The listings, each with its rendering in `format`: the stored one
+    /// when current, otherwise made from the order as it stands now and
+    /// kept (none for an order no longer there).
     async fn rendered(
         &self,
         listings: Vec<Listing>,
         format: ListingFormat,
-    ) -> Result<Vec<(Option<i32>, String)>, ShopError> {
-        let mut page: Vec<(i32, Option<i32>, Option<String>)> = listings
+    ) -> Result<Vec<Listing>, ShopError> {
+        let mut listings: Vec<Listing> = listings
             .into_iter()
-            .map(|l| (l.id, l.user_id, l.rendered.and_then(|r| format.read(r))))
+            .map(|l| Listing {
+                rendered: l.rendered.and_then(|r| format.read(r)),
+                ..l
+            })
             .collect();
-        let stale: Vec<i32> = page
+        let stale: Vec<i32> = listings
             .iter()
-            .filter(|(_, _, r)| r.is_none())
-            .map(|(id, _, _)| *id)
+            .filter(|l| l.rendered.is_none())
+            .map(|l| l.id)
             .collect();
         if !stale.is_empty() {
             let only = OrderFilter {
@@ -217,25 +224,21 @@ impl Orders {
                 if !is_object(&text) {
                     return Err(ShopError::internal("an order rendered as no JSON object"));
                 }
-                if let Some(row) = page.iter_mut().find(|(i, _, _)| *i == id) {
-                    row.2 = Some(text.clone());
-                }
                 keep.push(Rendered {
                     id,
                     rev,
                     text: format!("{}{text}", format.tag),
                 });
+                if let Some(l) = listings.iter_mut().find(|l| l.id == id) {
+                    l.rendered = Some(text);
+                }
             }
             // A rendering not kept is made again next time: the page stands.
             if let Err(e) = self.db.keep_listings(&keep).await {
                 tracing::warn!(error = %e, "order renderings not kept");
             }
         }
-        // An order gone between the two reads leaves the page.
-        Ok(page
-            .into_iter()
-            .filter_map(|(_, user_id, r)| r.map(|r| (user_id, r)))
-            .collect())
+        Ok(listings)
     }
 
     /// One order with its lines, delivery, buyer, refunds and history.
