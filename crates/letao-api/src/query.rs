@@ -64,7 +64,9 @@ impl Query {
 
     /// The paging of a list: `page` (from 1) and `pageSize` (default 20,
     /// at most 100), or the cursor `after` a previous page's `next`, which
-    /// costs the same at any depth.
+    /// costs the same at any depth. A numbered page ends within the first
+    /// [`MAX_PAGED_ROWS`] rows: an offset is read and thrown away row by
+    /// row, so a deeper page would cost its depth.
     pub fn paging(&self) -> Result<Paging, ApiError> {
         let page = self.positive_u32("page", 1)?;
         let size = self
@@ -83,7 +85,18 @@ impl Query {
                     })?;
                 PageStart::After(after)
             }
-            None => PageStart::Offset(i64::from(page - 1) * i64::from(size)),
+            None => {
+                if u64::from(page) * u64::from(size) > MAX_PAGED_ROWS {
+                    return Err(ApiError::invalid(
+                        "page",
+                        format!(
+                            "times pageSize must be at most {MAX_PAGED_ROWS}; \
+                             to read further, pass the previous page's `next` as `after`"
+                        ),
+                    ));
+                }
+                PageStart::Offset(i64::from(page - 1) * i64::from(size))
+            }
         };
         Ok(Paging { page, size, start })
     }
@@ -119,6 +132,8 @@ impl Query {
 pub const DEFAULT_PAGE_SIZE: u32 = 20;
 /// Larger page sizes are reduced to this.
 pub const MAX_PAGE_SIZE: u32 = 100;
+/// The deepest row a numbered page reaches (`page` x `pageSize`).
+pub const MAX_PAGED_ROWS: u64 = 10_000;
 
 /// Where a list page starts and how long it is.
 #[derive(Debug, Clone, Copy)]

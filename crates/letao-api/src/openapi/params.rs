@@ -12,7 +12,8 @@ use utoipa::IntoParams;
 #[into_params(parameter_in = Query, rename_all = "camelCase")]
 pub struct Paging {
     /// Page number from 1 (default 1); a page past the end is empty.
-    #[param(minimum = 1, example = 1)]
+    /// `page` x `pageSize` is at most 10,000 (400 beyond: page on with `after`).
+    #[param(minimum = 1, maximum = 10000, example = 1)]
     page: Option<u32>,
     /// Rows per page (default 20); larger values are reduced to 100.
     #[param(minimum = 1, example = 20)]

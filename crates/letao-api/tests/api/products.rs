@@ -47,10 +47,31 @@ each_backend! {
         }
     }
 
-    async fn a_page_far_beyond_the_end_is_empty(app: TestApp) {
-        let body = app.get("/products?page=4294967295&pageSize=100").await.json();
+    async fn a_page_beyond_the_end_is_empty(app: TestApp) {
+        let body = app.get("/products?page=100&pageSize=100").await.json();
         assert_eq!(body["status"], 200);
         assert_eq!(product_ids(&body), Vec::<i64>::new());
+    }
+
+    async fn a_page_deeper_than_ten_thousand_rows_is_refused_and_points_to_after(app: TestApp) {
+        for path in [
+            "/products?page=101&pageSize=100",
+            "/products?page=501",
+            "/products?brandId=1&page=4294967295&pageSize=100",
+        ] {
+            let msg = app.get(path).await.assert_error(400, 1010);
+            assert!(msg.starts_with("invalid page:") && msg.contains("`after`"), "{path}: {msg}");
+        }
+        let owner = app.user_with("deep_owner", 1, Some(letao_domain::Role::Admin)).await;
+        for path in ["/admin/orders?page=10001&pageSize=1", "/admin/audit?page=201&pageSize=50", "/admin/products?page=101&pageSize=100"] {
+            let msg = app.send("GET", path, &owner, None).await.assert_error(400, 1010);
+            assert!(msg.starts_with("invalid page:"), "{path}: {msg}");
+        }
+        // The deepest numbered page, and any depth by cursor, are served.
+        for path in ["/products?page=500", "/products?page=100&pageSize=100", "/products?after=9999999&page=999999"] {
+            let res = app.get(path).await;
+            assert_eq!(res.status, 200, "{path}");
+        }
     }
 
     async fn unknown_brand_has_no_products(app: TestApp) {
