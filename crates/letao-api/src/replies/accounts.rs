@@ -31,10 +31,28 @@ impl<'a> From<&'a letao_db::UserRecord> for UserInfo<'a> {
     }
 }
 
+/// `data` of `POST /login`, where the original server's first clients read
+/// the token.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginData<'a> {
+    /// Mobile, when the account has one.
+    #[schema(example = "13800138000")]
+    pub mobile: Option<&'a str>,
+    /// The access token, as in `token`.
+    pub token: &'a str,
+    /// Username, when the account has one.
+    #[schema(example = "shoe_fan")]
+    pub username: Option<&'a str>,
+}
+
 /// `POST /login`.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"msg": "登录成功", "status": 200, "token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", "userInfo": {"id": 1, "username": "shoe_fan", "mobile": "13800138000"}}))]
+#[schema(example = json!({"code": 200, "data": {"mobile": "13800138000", "token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", "username": "shoe_fan"}, "msg": "登录成功", "status": 200, "token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", "userInfo": {"id": 1, "username": "shoe_fan", "mobile": "13800138000"}}))]
 pub struct LoginReply<'a> {
+    /// Always 200, as `status` (the original server's first clients read `code`).
+    pub code: u16,
+    /// The token and who logged in, for the original server's clients.
+    pub data: LoginData<'a>,
     /// Always `登录成功`.
     pub msg: &'static str,
     /// Always 200.

@@ -66,7 +66,7 @@ impl<'a> ShipmentView<'a> {
 
 /// `data` of `POST /order`.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"code_url": "weixin://wxpay/bizpayurl?pr=Ab3dE5f", "expires_at": "2026-11-30T14:00:00+08:00", "fulfilment": "UNSHIPPED", "nonce_str": "5K8264ILTKCH16CQ2502SI8ZNMTM67VS", "out_trade_no": "LT20261130123456aB3dE5fG7hJ9kL1m", "payUrl": "data:image/png;base64,iVBORw0KGgo…", "total_fee": 39900, "trade_state": "NOTPAY", "address": {"name": "张三", "mobile": "13800138000", "province": "浙江省", "city": "杭州市", "district": "西湖区", "detail": "文三路 1 号"}}))]
+#[schema(example = json!({"code_url": "weixin://wxpay/bizpayurl?pr=Ab3dE5f", "expires_at": "2026-11-30T14:00:00+08:00", "fulfilment": "UNSHIPPED", "nonce_str": "5K8264ILTKCH16CQ2502SI8ZNMTM67VS", "out_trade_no": "LT20261130123456aB3dE5fG7hJ9kL1m", "payUrl": "data:image/png;base64,iVBORw0KGgo…", "result_code": ["SUCCESS"], "return_code": ["SUCCESS"], "return_msg": ["OK"], "total_fee": 39900, "trade_state": "NOTPAY", "address": {"name": "张三", "mobile": "13800138000", "province": "浙江省", "city": "杭州市", "district": "西湖区", "detail": "文三路 1 号"}}))]
 pub struct PlacedData<'a> {
     /// Where it ships, when chosen.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -86,6 +86,16 @@ pub struct PlacedData<'a> {
     /// The QR code as a PNG data URL.
     #[serde(rename = "payUrl")]
     pub pay_url: &'a str,
+    /// Always `["SUCCESS"]`: the original server's clients check WeChat's
+    /// words here as its XML parser gave them, one-element arrays.
+    #[schema(value_type = Vec<String>, example = json!(["SUCCESS"]))]
+    pub result_code: [&'static str; 1],
+    /// Always `["SUCCESS"]` (for the original server's clients).
+    #[schema(value_type = Vec<String>, example = json!(["SUCCESS"]))]
+    pub return_code: [&'static str; 1],
+    /// Always `["OK"]` (for the original server's clients).
+    #[schema(value_type = Vec<String>, example = json!(["OK"]))]
+    pub return_msg: [&'static str; 1],
     /// Amount in fen, an integer (1 yuan = 100 fen).
     #[schema(minimum = 0, example = 39900, format = Int64)]
     pub total_fee: i64,
@@ -105,6 +115,9 @@ impl<'a> PlacedData<'a> {
             nonce_str: &p.nonce_str,
             out_trade_no: &p.order.out_trade_no,
             pay_url: &p.pay_url,
+            result_code: ["SUCCESS"],
+            return_code: ["SUCCESS"],
+            return_msg: ["OK"],
             total_fee: p.order.total.get(),
             trade_state: p.order.trade_state.public(),
         }

@@ -4,7 +4,7 @@ use crate::auth::AuthUser;
 use crate::client_ip::ClientIp;
 use crate::input::{Input, validation_error};
 use crate::openapi::errors as e;
-use crate::replies::{LoginReply, MeReply, MsgReply, OK, UserInfo};
+use crate::replies::{LoginData, LoginReply, MeReply, MsgReply, OK, UserInfo};
 use crate::{ApiError, AppState};
 use actix_web::{HttpResponse, web};
 use garde::Validate;
@@ -216,7 +216,14 @@ pub async fn login(
             ));
         }
     };
+    let user = &logged_in.user;
     Ok(HttpResponse::Ok().json(LoginReply {
+        code: OK,
+        data: LoginData {
+            mobile: user.mobile.as_deref(),
+            token: &logged_in.token,
+            username: user.username.as_deref(),
+        },
         msg: "登录成功",
         status: OK,
         token: &logged_in.token,

@@ -37,8 +37,8 @@ pub struct OrderItemInput {
 #[schema(example = json!({"items": [{"productId": 1, "quantity": 1}, {"productId": 2, "quantity": 2}], "addressId": 1}))]
 pub struct OrderInput {
     /// 1 to 20 distinct products.
-    #[schema(min_items = 1, max_items = 20)]
-    items: Vec<OrderItemInput>,
+    #[schema(min_items = 1, max_items = 20, required = true)]
+    items: Option<Vec<OrderItemInput>>,
     /// One of the caller's addresses, copied into the order.
     #[serde(rename = "addressId")]
     #[schema(minimum = 1, maximum = 2147483647)]
@@ -71,11 +71,16 @@ pub async fn create(
     ip: ClientIp,
     Input(input): Input<OrderInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let raw: Vec<(i64, i64)> = input
-        .items
-        .iter()
-        .map(|i| (i.product_id, i.quantity))
-        .collect();
+    // The original server's clients sent `{body, total_fee}` and let the
+    // client set the price; that shape stays refused, with a reason.
+    let lines = input.items.ok_or_else(|| {
+        ApiError::invalid(
+            "items",
+            "are required: [{productId, quantity}]; the server prices the order \
+             (body and total_fee are not read)",
+        )
+    })?;
+    let raw: Vec<(i64, i64)> = lines.iter().map(|i| (i.product_id, i.quantity)).collect();
     let items = OrderItems::new(&raw).map_err(letao_shop::ShopError::from)?;
     let address = match input.address_id {
         Some(id) => Some(own_address(&state, user, id).await?),

@@ -118,6 +118,12 @@ each_backend! {
         assert_eq!(body["userInfo"]["mobile"], mobile(10));
         let id = body["userInfo"]["id"].as_i64().expect("id");
         let token = body["token"].as_str().expect("token");
+        // The original server's clients read `code` and `data.token`.
+        assert_eq!(body["code"], 200);
+        assert_eq!(body["data"], json!({"token": token, "username": "shoe_fan", "mobile": mobile(10)}));
+        let legacy = app.post_json("/users/login", json!({"username": "shoe_fan", "password": "123456"})).await.json();
+        assert_eq!((legacy["code"].clone(), legacy["data"]["username"].clone()), (json!(200), json!("shoe_fan")));
+        assert!(legacy["data"]["token"].is_string());
 
         let me = app.get_auth("/user/me", token).await;
         assert_eq!(me.status, 200);
@@ -316,7 +322,9 @@ each_backend! {
         let code = app.code_for(&mobile(22), "login").await;
         let res = app.post_json("/login", json!({"mobile": mobile(22), "smscode": code})).await;
         assert_eq!(res.status, 200, "{}", res.text());
-        assert_eq!(res.json()["userInfo"]["username"], "code_user");
+        let body = res.json();
+        assert_eq!(body["userInfo"]["username"], "code_user");
+        assert_eq!(body["data"], json!({"token": body["token"], "username": "code_user", "mobile": mobile(22)}));
         app.post_json("/login", json!({"mobile": mobile(22), "smscode": code})).await.assert_error(400, 1020);
         let msg = app.post_json("/login", json!({"mobile": mobile(22)})).await.assert_error(400, 1010);
         assert!(msg.contains("smscode"));

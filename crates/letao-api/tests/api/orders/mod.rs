@@ -193,6 +193,20 @@ each_backend! {
         assert_eq!(res.json()["data"]["total_fee"], 159_900);
     }
 
+    async fn clients_of_the_original_server_find_wechats_words_and_a_reason(app: TestApp) {
+        let token = buyer(&app, "koa_client", 53).await;
+        let data = app.order(&token, json!([{"productId": 8, "quantity": 1}])).await.json()["data"].clone();
+        // xml2js gave one-element arrays: `== 'SUCCESS'` and `[0]` both hold.
+        assert_eq!(data["return_code"], json!(["SUCCESS"]));
+        assert_eq!(data["result_code"], json!(["SUCCESS"]));
+        assert_eq!(data["return_msg"], json!(["OK"]));
+        // The original's own order body (the client set the price) stays refused.
+        let res = app.post_auth("/order", &token, json!({"body": "乐淘-运动鞋", "total_fee": 1, "out_trade_no": "x1"})).await;
+        let msg = res.assert_error(400, 1010);
+        assert!(msg.contains("items") && msg.contains("required"), "{msg}");
+        assert_eq!(app.sim.orders().len(), 1);
+    }
+
     async fn order_input_is_validated(app: TestApp) {
         let token = buyer(&app, "validator", 52).await;
         let many: Vec<Value> = (1..=21).map(|id| json!({"productId": id, "quantity": 1})).collect();
