@@ -250,7 +250,11 @@ impl Application {
             .catalogue_ttl(settings.catalogue_ttl())
             .static_dir(&settings.server.static_dir)
             .media_dir(&settings.server.media_dir)
-            .trusted_proxies(settings.server.trusted_proxies.clone());
+            .trusted_proxies(settings.server.trusted_proxies.clone())
+            .cors_origins(
+                letao_api::CorsOrigins::parse(&settings.server.cors_origins)
+                    .map_err(|e| StartError::Config(format!("server.cors_origins: {e}")))?,
+            );
         let metrics = metrics_handle();
         let private_state = state.metrics(metrics.clone()).build();
         let state = if settings.metrics.public {

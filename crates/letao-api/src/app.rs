@@ -10,7 +10,7 @@ use crate::routes::{
 };
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::middleware::from_fn;
+use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, Error, Route, guard, web};
 
 /// A route that answers GET and HEAD.
@@ -57,10 +57,13 @@ pub fn app(
         InitError = (),
     >,
 > {
+    let cors = Condition::new(state.cors.enabled(), state.cors.middleware());
     App::new()
         .app_data(web::Data::new(state))
         .app_data(web::PayloadConfig::new(crate::input::MAX_BODY_BYTES))
         .wrap(from_fn(lowercase_path))
+        // Outside the router: a preflight is answered before routing.
+        .wrap(cors)
         .wrap(from_fn(request_span))
         .service(get_resource("/", pages::storefront))
         .service(get_resource("/admin", pages::console))

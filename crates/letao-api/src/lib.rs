@@ -9,6 +9,7 @@
 mod app;
 mod auth;
 mod client_ip;
+mod cors;
 mod error;
 mod input;
 mod middleware;
@@ -21,6 +22,7 @@ mod state;
 
 pub use app::{app, metrics_app};
 pub use auth::{AuthUser, OwnerUser};
+pub use cors::CorsOrigins;
 pub use error::ApiError;
 pub use registry::{RegisteredRoute, registered_routes};
 pub use state::{AppState, AppStateBuilder};

@@ -1,5 +1,6 @@
 //! What every request handler can reach.
 
+use crate::cors::CorsOrigins;
 use crate::replies::{CachedJson, RenderedCatalogue};
 use letao_auth::{Clock, SystemClock};
 use letao_db::Db;
@@ -23,6 +24,7 @@ pub struct AppState {
     pub(crate) owners: Arc<Owners>,
     pub(crate) products: Arc<Products<CachedJson, CachedJson>>,
     pub(crate) trusted_proxies: Arc<[IpAddr]>,
+    pub(crate) cors: CorsOrigins,
     /// Where `/metrics` reads from; `None` keeps it off this listener.
     pub(crate) metrics: Option<PrometheusHandle>,
 }
@@ -40,6 +42,7 @@ impl AppState {
             static_dir: PathBuf::from("static"),
             media_dir: PathBuf::from("data/media"),
             trusted_proxies: Vec::new(),
+            cors: CorsOrigins::None,
             metrics: None,
         }
     }
@@ -84,6 +87,7 @@ pub struct AppStateBuilder {
     static_dir: PathBuf,
     media_dir: PathBuf,
     trusted_proxies: Vec<IpAddr>,
+    cors: CorsOrigins,
     metrics: Option<PrometheusHandle>,
 }
 
@@ -125,6 +129,12 @@ impl AppStateBuilder {
         self
     }
 
+    /// Origins whose pages may call the API from a browser (none by default).
+    pub fn cors_origins(mut self, origins: CorsOrigins) -> Self {
+        self.cors = origins;
+        self
+    }
+
     /// The state.
     pub fn build(self) -> AppState {
         let totals = letao_shop::TOTALS_TTL;
@@ -162,6 +172,7 @@ impl AppStateBuilder {
             accounts: self.accounts,
             orders: self.orders,
             trusted_proxies: self.trusted_proxies.into(),
+            cors: self.cors,
             metrics: self.metrics,
         }
     }

@@ -103,7 +103,41 @@ pub struct ServerSettings {
     /// Grace period for in-flight requests on shutdown.
     pub shutdown_timeout_secs: u64,
     /// Proxies whose `X-Forwarded-For` is believed.
+    #[serde(deserialize_with = "list")]
     pub trusted_proxies: Vec<IpAddr>,
+    /// Origins (`https://shop.example`) whose pages may call the API from
+    /// a browser, or `*` for any; none by default.
+    #[serde(deserialize_with = "list")]
+    pub cors_origins: Vec<String>,
+}
+
+/// A list from a file (an array) or from a variable (`a,b`: a variable is
+/// text, and config's own list parsing would also turn every numeric-looking
+/// value, secrets included, into a number).
+fn list<'de, D, T>(de: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr + Deserialize<'de>,
+    T::Err: fmt::Display,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Written<T> {
+        List(Vec<T>),
+        Text(String),
+    }
+    match Written::<T>::deserialize(de)? {
+        Written::List(items) => Ok(items),
+        Written::Text(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(|item| {
+                item.parse()
+                    .map_err(|e| serde::de::Error::custom(format!("`{item}`: {e}")))
+            })
+            .collect(),
+    }
 }
 
 impl ServerSettings {

@@ -16,6 +16,8 @@ impl Settings {
                 "server.workers must be from 1 to 512".into(),
             ));
         }
+        letao_api::CorsOrigins::parse(&self.server.cors_origins)
+            .map_err(|e| SettingsError::Invalid(format!("server.cors_origins: {e}")))?;
         if self.database.pool_size == Some(0) {
             return Err(SettingsError::Invalid(
                 "database.pool_size must be at least 1".into(),

@@ -260,3 +260,38 @@ fn production_refuses_the_development_apiv3_key() {
     )]);
     assert!(production_with(&real).is_ok());
 }
+
+#[test]
+fn lists_are_comma_separated_in_variables_and_origins_are_checked() {
+    let s = load(&[
+        (
+            "LETAO__SERVER__CORS_ORIGINS",
+            "https://shop.example,http://127.0.0.1:5173",
+        ),
+        ("LETAO__SERVER__TRUSTED_PROXIES", "10.0.0.1,10.0.0.2"),
+    ])
+    .unwrap();
+    assert_eq!(
+        s.server.cors_origins,
+        ["https://shop.example", "http://127.0.0.1:5173"]
+    );
+    assert_eq!(s.server.trusted_proxies.len(), 2);
+    assert!(load(&[]).unwrap().server.cors_origins.is_empty());
+    assert_eq!(
+        load(&[("LETAO__SERVER__CORS_ORIGINS", "*")])
+            .unwrap()
+            .server
+            .cors_origins,
+        ["*"]
+    );
+    for bad in [
+        "shop.example",
+        "https://shop.example/",
+        "https://shop.example/app",
+    ] {
+        let err = load(&[("LETAO__SERVER__CORS_ORIGINS", bad)])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("server.cors_origins"), "{bad}: {err}");
+    }
+}

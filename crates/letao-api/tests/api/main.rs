@@ -9,6 +9,7 @@ mod accounts;
 mod admin_catalogue;
 mod adoption;
 mod catalogue;
+mod cors;
 mod delivery;
 mod errors;
 mod faults;
