@@ -87,8 +87,7 @@ impl FromRequest for OwnerUser {
             let user = user?;
             let state =
                 state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
-            // 401 when the user is gone, 403 without a role: as the
-            // owner's order list, whose page checks the role itself.
+            // 401 when the user is gone, 403 without a role.
             Ok(OwnerUser(
                 letao_shop::owners::owner(state.db(), user.id).await?,
             ))

@@ -36,9 +36,9 @@ pub use catalogue_admin::{
 pub use contention::{is_contention, retry_contention};
 pub use error::DbError;
 pub use orders::{
-    AddressSet, BuyerRecord, Created, DeliveryRecord, EventRecord, ListedOrder, Listing, NewOrder,
+    AddressSet, BuyerRecord, Created, DeliveryRecord, EventRecord, ListedOrder, NewOrder,
     OrderFilter, OrderLine, OrderRecord, PageStart, Payment, Recorded, RefundDetail, RefundRecord,
-    Rendered, RoleGuard, Shipment, Shipped,
+    Shipment, Shipped,
 };
 pub use pool::{Backend, Db, DbConfig, PoolStatus, redact_url};
 pub use rate_limit::{RateRule, RetryAfter};

@@ -122,9 +122,6 @@ diesel::table! {
         updated_at -> Timestamp,
         fulfilment -> Text,
         items -> Nullable<Text>,
-        rev -> Integer,
-        listing -> Nullable<Text>,
-        listing_rev -> Nullable<Integer>,
     }
 }
 

@@ -4,7 +4,7 @@ use super::orders::{LineView, OrderAddress, ShipmentView};
 use super::rfc3339;
 use letao_db::{AddressRecord, AuditRecord, BuyerRecord, EventRecord, RefundDetail};
 use letao_domain::order::{Fulfilment, RefundState, TradeState};
-use letao_shop::orders::{AdminOrder, ListingFormat, OrderDetail, OrderView, OwnerListed};
+use letao_shop::orders::{AdminOrder, OrderDetail, OrderView};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -95,8 +95,7 @@ pub struct AdminOrderView<'a> {
     pub order: OwnerOrderView<'a>,
 }
 
-/// An order as an owner sees it, but for its buyer: what the owner's list
-/// keeps rendered with each order ([`OWNER_LISTING`]).
+/// An order as an owner sees it, but for its buyer.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OwnerOrderView<'a> {
     /// Order number.
@@ -142,14 +141,6 @@ impl<'a> From<&'a AdminOrder> for AdminOrderView<'a> {
     }
 }
 
-/// How the owner's list renders an order: [`OwnerOrderView`] as JSON. The
-/// tag changes whenever that view does, so renderings of an older shape
-/// stored with the orders are made again.
-pub const OWNER_LISTING: ListingFormat = ListingFormat {
-    tag: "owner-order/1 ",
-    render: |v| serde_json::to_string(&OwnerOrderView::from(v)),
-};
-
 impl<'a> From<&'a OrderView> for OwnerOrderView<'a> {
     fn from(v: &'a OrderView) -> Self {
         let o = &v.order;
@@ -172,7 +163,7 @@ impl<'a> From<&'a OrderView> for OwnerOrderView<'a> {
     }
 }
 
-/// `GET /admin/orders`, as documented; [`admin_orders_body`] writes it.
+/// `GET /admin/orders`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AdminOrdersReply<'a> {
     /// Always 200.
@@ -188,53 +179,6 @@ pub struct AdminOrdersReply<'a> {
     pub total: i64,
     /// The cursor of the next page (`after=`), when this one is full.
     pub next: Option<String>,
-}
-
-/// The members of [`AdminOrdersReply`] after its orders.
-#[derive(Serialize)]
-struct AdminOrdersTail {
-    status: u16,
-    page: u32,
-    #[serde(rename = "pageSize")]
-    page_size: u32,
-    total: i64,
-    next: Option<String>,
-}
-
-/// [`AdminOrdersReply`] as sent, written from the orders' renderings
-/// ([`OWNER_LISTING`]) without parsing them again: each order is its
-/// buyer followed by the members of its rendering.
-pub fn admin_orders_body(
-    orders: &[OwnerListed],
-    page: u32,
-    page_size: u32,
-    total: i64,
-    next: Option<String>,
-) -> serde_json::Result<Vec<u8>> {
-    let size: usize = orders.iter().map(|o| o.rendered.len() + 80).sum();
-    let mut out = Vec::with_capacity(size + 100);
-    out.extend_from_slice(br#"{"orders":["#);
-    for (i, o) in orders.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        out.extend_from_slice(br#"{"user":"#);
-        serde_json::to_writer(&mut out, &o.buyer.as_ref().map(BuyerView::from))?;
-        out.push(b',');
-        // A rendering is an object with members (`ListingFormat`): `{`
-        // is already written.
-        out.extend_from_slice(o.rendered.as_bytes().get(1..).unwrap_or_default());
-    }
-    out.extend_from_slice(b"],");
-    let tail = serde_json::to_vec(&AdminOrdersTail {
-        status: super::OK,
-        page,
-        page_size,
-        total,
-        next,
-    })?;
-    out.extend_from_slice(tail.get(1..).unwrap_or_default());
-    Ok(out)
 }
 
 /// A refund in an order's detail.

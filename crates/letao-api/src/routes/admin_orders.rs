@@ -1,18 +1,17 @@
 //! The owner's order routes: `/admin/orders`, one order, shipping, the
 //! audit log.
 
-use crate::auth::{AuthUser, OwnerUser};
+use crate::auth::OwnerUser;
 use crate::input::Input;
 use crate::middleware::path_param;
 use crate::openapi::errors as e;
 use crate::query::{Query, cursor};
 use crate::replies::{
-    AdminOrdersReply, AuditReply, AuditView, OK, OWNER_LISTING, OrderDetailReply, OrderDetailView,
-    ReconciliationReply, ReconciliationView, admin_orders_body,
+    AdminOrderView, AdminOrdersReply, AuditReply, AuditView, OK, OrderDetailReply, OrderDetailView,
+    ReconciliationReply, ReconciliationView,
 };
 use crate::routes::orders::order_no;
 use crate::{ApiError, AppState};
-use actix_web::http::header::ContentType;
 use actix_web::{HttpRequest, HttpResponse, web};
 use letao_db::Shipment;
 use letao_domain::order::{Fulfilment, TradeState};
@@ -28,7 +27,7 @@ use utoipa::ToSchema;
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: AuthUser,
+    owner: OwnerUser,
 ) -> Result<HttpResponse, ApiError> {
     let q = Query::from_request(&req)?;
     let paging = q.paging()?;
@@ -47,21 +46,16 @@ pub async fn list(
     };
     let page = state
         .orders
-        // The role is checked with the page, not by `OwnerUser`: one
-        // statement for the whole request (SPEC §4.1 wants it per request).
-        .admin_list(user.id, &query, paging.start, paging.limit(), OWNER_LISTING)
+        .admin_list(&owner.0, &query, paging.start, paging.limit())
         .await?;
-    let body = admin_orders_body(
-        &page.items,
-        paging.page,
-        paging.size,
-        page.total,
-        cursor(page.next),
-    )
-    .map_err(|e| ApiError::Internal(Box::new(e)))?;
-    Ok(HttpResponse::Ok()
-        .content_type(ContentType::json())
-        .body(body))
+    Ok(HttpResponse::Ok().json(AdminOrdersReply {
+        status: OK,
+        orders: page.items.iter().map(AdminOrderView::from).collect(),
+        page: paging.page,
+        page_size: paging.size,
+        total: page.total,
+        next: cursor(page.next),
+    }))
 }
 
 /// The order number of the path, as the client wrote it.

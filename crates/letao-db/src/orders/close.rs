@@ -35,7 +35,6 @@ impl Db {
                 payorder::trade_state.eq(TradeEvent::Close.to_state().as_str()),
                 payorder::updated_at.eq(naive(now)),
                 payorder::claimed_at.eq(None::<NaiveDateTime>),
-                payorder::rev.eq(payorder::rev + 1),
             ))
             .execute(conn)
             .await?;
@@ -90,7 +89,6 @@ impl Db {
                 .set((
                     payorder::trade_state.eq(TradeEvent::Claim.to_state().as_str()),
                     payorder::claimed_at.eq(naive(now)),
-                    payorder::rev.eq(payorder::rev + 1),
                 ))
                 .execute(conn)
                 .await?)
@@ -114,7 +112,6 @@ impl Db {
             .set((
                 payorder::trade_state.eq(TradeEvent::Unclaim.to_state().as_str()),
                 payorder::claimed_at.eq(None::<NaiveDateTime>),
-                payorder::rev.eq(payorder::rev + 1),
             ))
             .execute(conn)
             .await?;

@@ -177,10 +177,7 @@ impl Db {
                     .filter(payorder::id.eq(order_id))
                     .filter(payorder::fulfilment.eq_any(editable)),
             )
-            .set((
-                payorder::updated_at.eq(naive(now)),
-                payorder::rev.eq(payorder::rev + 1),
-            ))
+            .set((payorder::updated_at.eq(naive(now)),))
             .execute(conn)
             .await?;
             if n != 1 {
@@ -229,7 +226,6 @@ impl Db {
             .set((
                 payorder::fulfilment.eq(ship.to_state().as_str()),
                 payorder::updated_at.eq(naive(now)),
-                payorder::rev.eq(payorder::rev + 1),
             ))
             .execute(conn)
             .await?;
@@ -314,7 +310,6 @@ impl Db {
             .set((
                 payorder::fulfilment.eq(receive.to_state().as_str()),
                 payorder::updated_at.eq(naive(now)),
-                payorder::rev.eq(payorder::rev + 1),
             ))
             .execute(conn)
             .await?;

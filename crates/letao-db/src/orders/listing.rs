@@ -4,7 +4,6 @@
 
 use super::{DeliveryRecord, OrderLine, OrderRecord};
 use crate::columns::UtcTime;
-use crate::pool::SqliteConn;
 use crate::schema::{order_delivery, order_event, order_item, payorder, refund, user};
 use crate::{Db, DbError};
 use chrono::{DateTime, Utc};
@@ -13,7 +12,6 @@ use diesel::result::Error as DieselError;
 use diesel_async::RunQueryDsl;
 use letao_domain::Fen;
 use letao_domain::order::{EventKind, Fulfilment, RefundState, TradeState};
-use letao_domain::{Permission, Role};
 
 /// Which orders a list shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -62,68 +60,18 @@ pub struct ListedOrder {
     pub lines: Vec<OrderLine>,
     /// Its address and shipment (none for orders from before delivery).
     pub delivery: Option<DeliveryRecord>,
-    /// The revision of the order read (see [`Db::keep_listings`]).
-    pub rev: i32,
 }
 
 impl ListedOrder {
     /// The order of a page row, its lines read from its `items`.
-    fn of((order, items, delivery, rev): PageRow) -> Result<ListedOrder, DieselError> {
+    fn of((order, items, delivery): PageRow) -> Result<ListedOrder, DieselError> {
         let lines = super::items::decode(order.id, items.as_deref())
             .map_err(|e| DieselError::DeserializationError(Box::new(e)))?;
         Ok(ListedOrder {
             order,
             lines,
             delivery,
-            rev,
         })
-    }
-}
-
-/// An order of a list as its stored rendering (see [`Db::order_listings`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Listing {
-    /// The order's row id.
-    pub id: i32,
-    /// Its buyer.
-    pub user_id: Option<i32>,
-    /// Its rendering, when one was made at the order's current revision.
-    pub rendered: Option<String>,
-}
-
-/// A rendering of an order made at revision `rev` (see [`Db::keep_listings`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rendered {
-    /// The order's row id.
-    pub id: i32,
-    /// The revision it was made from.
-    pub rev: i32,
-    /// The rendering.
-    pub text: String,
-}
-
-/// Rows only for a user who holds a role allowed `permission`: the check
-/// made by the statement that reads the rows, so a revoked role ends at
-/// once without a statement of its own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RoleGuard {
-    /// The user.
-    pub user_id: i32,
-    /// What their role must allow.
-    pub permission: Permission,
-}
-
-impl RoleGuard {
-    /// Two role names the statement accepts (one repeated when only one
-    /// role may; none, an impossible name, when no role may): one shape of
-    /// statement for every permission.
-    fn roles(&self) -> (&'static str, &'static str) {
-        let mut allowed = Role::ALL.iter().filter(|r| r.may(self.permission));
-        match (allowed.next(), allowed.next()) {
-            (Some(a), Some(b)) => (a.as_str(), b.as_str()),
-            (Some(a), None) => (a.as_str(), a.as_str()),
-            _ => ("", ""),
-        }
     }
 }
 
@@ -160,7 +108,10 @@ pub struct EventRecord {
     pub at: DateTime<Utc>,
 }
 
-/// The `WHERE` of a filter, on any query over `payorder`.
+/// The `WHERE` of a filter, on a boxed query over `payorder` (joined or
+/// not). A macro, not a function: a function over the boxed query of every
+/// backend and join would need a bound for each bound value's SQL type on
+/// each backend; the macro's body is type-checked per use instead.
 macro_rules! filtered {
     ($query:expr, $f:expr) => {{
         let f: &OrderFilter = $f;
@@ -197,195 +148,68 @@ macro_rules! filtered {
     }};
 }
 
-/// A page: `$select`, a select over `$from`, filtered by `$filter`, newest
-/// first from `$start`, boxed as `$q` and run by `$load`. `$from` is
-/// `payorder`, or with a guard, `payorder` joined with the viewer: a table
-/// of one row (or none) that the database reads once while it plans the
-/// page, with no subquery to set up (on MariaDB about 5% less of its time
-/// than `EXISTS`). Two types of query, one body.
-macro_rules! guarded_page {
-    ($guard:expr, $filter:expr, $start:expr, $limit:expr,
-     |$from:ident| $select:expr, |$q:ident| $load:expr) => {{
-        macro_rules! page_from {
-            ($table:expr) => {{
-                let $from = $table;
-                let q = filtered!(
-                    $select
-                        .order(payorder::id.desc())
-                        .limit($limit)
-                        .into_boxed(),
-                    $filter
-                );
-                let $q = match $start {
-                    PageStart::After(id) => {
-                        q.filter(payorder::id.lt(i32::try_from(id).unwrap_or(i32::MAX)))
-                    }
-                    PageStart::Offset(n) => q.offset(n),
-                };
-                $load
-            }};
-        }
-        let guard: Option<&RoleGuard> = $guard;
-        match guard {
-            Some(guard) => {
-                let (a, b) = guard.roles();
-                page_from!(
-                    payorder::table.inner_join(
-                        user::table.on(user::id
-                            .eq(guard.user_id)
-                            .and(user::role.eq(a).or(user::role.eq(b))))
-                    )
-                )
-            }
-            None => page_from!(payorder::table),
-        }
-    }};
-}
-
-/// The one statement of [`Db::orders_page`] on `$conn`; `$($aw)*` is
-/// `.await` on the async connections and nothing on SQLite's.
-macro_rules! page_statement {
-    ($conn:ident, $filter:expr, $guard:expr, $start:expr, $limit:expr, [$($aw:tt)*]) => {{
-        let rows = guarded_page!($guard, $filter, $start, $limit,
-            |from| from.left_join(order_delivery::table).select((
-                OrderRecord::as_select(),
-                payorder::items,
-                Option::<DeliveryRecord>::as_select(),
-                payorder::rev,
-            )),
-            |q| q.load::<PageRow>($conn) $($aw)* ?
-        );
-        // Orders without `items`: adopted from the original server (no
-        // lines), or placed by an instance still running the release
-        // before the column while this one had migrated. Their lines, if
-        // any, come from `order_item`: a second statement on such pages only.
-        let bare: Vec<i32> = rows.iter().filter(|r| r.1.is_none()).map(|r| r.0.id).collect();
-        let mut page = rows.into_iter().map(ListedOrder::of).collect::<Result<Vec<_>, _>>()?;
-        if !bare.is_empty() {
-            let lines: Vec<OrderLine> = order_item::table
-                .select(OrderLine::as_select())
-                .filter(order_item::order_id.eq_any(&bare))
-                .order(order_item::id)
-                .load($conn) $($aw)* ?;
-            for line in lines {
-                if let Some(o) = page.iter_mut().find(|o| o.order.id == line.order_id) {
-                    o.lines.push(line);
-                }
-            }
-        }
-        Ok::<_, DieselError>(page)
-    }};
-}
-
-/// A row of [`page_statement!`].
-type PageRow = (OrderRecord, Option<String>, Option<DeliveryRecord>, i32);
-
-/// A row of [`Db::order_listings`]: id, buyer, revision, and the rendering
-/// with the revision it was made at.
-type ListingRow = (i32, Option<i32>, i32, Option<i32>, Option<String>);
-
-/// [`Db::orders_page`] on SQLite's blocking thread.
-mod blocking {
-    use super::*;
-    use diesel::RunQueryDsl;
-
-    pub(super) fn page(
-        conn: &mut SqliteConnection,
-        filter: &OrderFilter,
-        guard: Option<&RoleGuard>,
-        start: PageStart,
-        limit: i64,
-    ) -> Result<Vec<ListedOrder>, DieselError> {
-        page_statement!(conn, filter, guard, start, limit, [])
-    }
-}
+/// A row of a page: the order, its `items`, its delivery.
+type PageRow = (OrderRecord, Option<String>, Option<DeliveryRecord>);
 
 impl Db {
     /// One page of orders matching `filter`, newest first, each with its
-    /// lines and delivery, in one statement (on SQLite, one call on
-    /// its blocking thread) of one shape for every page of a filter, so it
-    /// stays prepared. With a `guard`, the page is empty unless its user
-    /// holds a role it names, checked in that same statement (an empty
-    /// page does not tell why: see [`Db::user_by_id`]).
+    /// lines and delivery: one statement of one shape for every page of a
+    /// filter, so it stays prepared.
     pub async fn orders_page(
         &self,
         filter: &OrderFilter,
-        guard: Option<&RoleGuard>,
         start: PageStart,
         limit: i64,
     ) -> Result<Vec<ListedOrder>, DbError> {
-        read_conn!(self,
-            sqlite: |conn| {
-                let filter = filter.clone();
-                let guard = guard.copied();
-                Ok(SqliteConn::spawn_blocking(conn, move |c| {
-                    blocking::page(c, &filter, guard.as_ref(), start, limit)
-                })
-                .await?)
-            },
-            mysql: |conn| Ok(page_statement!(conn, filter, guard, start, limit, [.await])?),
-            postgres: |conn| Ok(page_statement!(conn, filter, guard, start, limit, [.await])?),
-        )
-    }
-
-    /// One page of orders matching `filter`, as [`Db::orders_page`] pages
-    /// them, each as its stored rendering when that was made at the order's
-    /// current revision (`None` otherwise: render it from
-    /// [`Db::orders_page`] and keep it with [`Db::keep_listings`]). Five
-    /// columns of one table a row: on MariaDB about half the work of the
-    /// full page, and nothing to decode but the text.
-    pub async fn order_listings(
-        &self,
-        filter: &OrderFilter,
-        guard: Option<&RoleGuard>,
-        start: PageStart,
-        limit: i64,
-    ) -> Result<Vec<Listing>, DbError> {
-        let rows: Vec<ListingRow> = read_conn!(self, |conn| {
-            Ok(guarded_page!(
-                guard,
-                filter,
-                start,
-                limit,
-                |from| from.select((
-                    payorder::id,
-                    payorder::user_id,
-                    payorder::rev,
-                    payorder::listing_rev,
-                    payorder::listing,
-                )),
-                |q| q.load::<ListingRow>(conn).await?
-            ))
-        })?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, user_id, rev, listing_rev, listing)| Listing {
-                id,
-                user_id,
-                rendered: listing.filter(|_| listing_rev == Some(rev)),
-            })
-            .collect())
-    }
-
-    /// Keeps renderings of orders, each only if its order is still at the
-    /// revision it was made from (a later change has made it stale
-    /// already). Writes nothing else: the order's revision stays.
-    pub async fn keep_listings(&self, rendered: &[Rendered]) -> Result<(), DbError> {
-        write_txn!(self, |conn| {
-            for r in rendered {
-                diesel::update(
-                    payorder::table
-                        .filter(payorder::id.eq(r.id))
-                        .filter(payorder::rev.eq(r.rev)),
-                )
-                .set((
-                    payorder::listing.eq(&r.text),
-                    payorder::listing_rev.eq(r.rev),
-                ))
-                .execute(conn)
-                .await?;
+        read_conn!(self, |conn| {
+            let q = filtered!(
+                payorder::table
+                    .left_join(order_delivery::table)
+                    .select((
+                        OrderRecord::as_select(),
+                        payorder::items,
+                        Option::<DeliveryRecord>::as_select(),
+                    ))
+                    .order(payorder::id.desc())
+                    .limit(limit)
+                    .into_boxed(),
+                filter
+            );
+            let q = match start {
+                PageStart::After(id) => {
+                    q.filter(payorder::id.lt(i32::try_from(id).unwrap_or(i32::MAX)))
+                }
+                PageStart::Offset(n) => q.offset(n),
+            };
+            let rows: Vec<PageRow> = q.load(conn).await?;
+            // Orders without `items`: adopted from the original server (no
+            // lines), or placed by an instance still running the release
+            // before the column while this one had migrated. Their lines, if
+            // any, come from `order_item`: a second statement on such pages
+            // only.
+            let bare: Vec<i32> = rows
+                .iter()
+                .filter(|r| r.1.is_none())
+                .map(|r| r.0.id)
+                .collect();
+            let mut page = rows
+                .into_iter()
+                .map(ListedOrder::of)
+                .collect::<Result<Vec<_>, _>>()?;
+            if !bare.is_empty() {
+                let lines: Vec<OrderLine> = order_item::table
+                    .select(OrderLine::as_select())
+                    .filter(order_item::order_id.eq_any(&bare))
+                    .order(order_item::id)
+                    .load(conn)
+                    .await?;
+                for line in lines {
+                    if let Some(o) = page.iter_mut().find(|o| o.order.id == line.order_id) {
+                        o.lines.push(line);
+                    }
+                }
             }
-            Ok(())
+            Ok(page)
         })
     }
 

@@ -16,10 +16,7 @@ mod refunds;
 
 pub use create::{Created, NewOrder};
 pub use delivery::{AddressSet, DeliveryRecord, Shipment, Shipped};
-pub use listing::{
-    BuyerRecord, EventRecord, ListedOrder, Listing, OrderFilter, PageStart, RefundDetail, Rendered,
-    RoleGuard,
-};
+pub use listing::{BuyerRecord, EventRecord, ListedOrder, OrderFilter, PageStart, RefundDetail};
 pub use payment::{Payment, Recorded};
 
 use crate::columns::{OptUtcTime, UtcTime, naive};

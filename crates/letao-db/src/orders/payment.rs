@@ -97,7 +97,6 @@ impl Db {
                 payorder::cash_fen.eq(p.cash.map(Fen::get)),
                 payorder::wx_openid.eq(p.openid),
                 payorder::updated_at.eq(naive(now)),
-                payorder::rev.eq(payorder::rev + 1),
             );
             let unpaid = payorder::table
                 .filter(payorder::id.eq(current.id))

@@ -37,7 +37,6 @@ impl Db {
             .set((
                 payorder::refunded_fen.eq(payorder::refunded_fen + fen),
                 payorder::updated_at.eq(naive(now)),
-                payorder::rev.eq(payorder::rev + 1),
             ))
             .execute(conn)
             .await?;
@@ -130,20 +129,14 @@ impl Db {
             let order = payorder::table.filter(payorder::id.eq(record.order_id));
             if event.releases_amount() {
                 diesel::update(order)
-                    .set((
-                        payorder::refunded_fen.eq(payorder::refunded_fen - record.amount.get()),
-                        payorder::rev.eq(payorder::rev + 1),
-                    ))
+                    .set((payorder::refunded_fen.eq(payorder::refunded_fen - record.amount.get()),))
                     .execute(conn)
                     .await?;
             } else {
                 diesel::update(order.filter(
                     payorder::trade_state.eq_any(names(TradeEvent::Refunded.from_states())),
                 ))
-                .set((
-                    payorder::trade_state.eq(TradeEvent::Refunded.to_state().as_str()),
-                    payorder::rev.eq(payorder::rev + 1),
-                ))
+                .set((payorder::trade_state.eq(TradeEvent::Refunded.to_state().as_str()),))
                 .execute(conn)
                 .await?;
                 // Refunded in full before shipping: it will never ship.
@@ -154,10 +147,7 @@ impl Db {
                         .filter(payorder::fulfilment.eq_any(from))
                         .filter(payorder::refunded_fen.ge(payorder::total_fen)),
                 )
-                .set((
-                    payorder::fulfilment.eq(cancel.to_state().as_str()),
-                    payorder::rev.eq(payorder::rev + 1),
-                ))
+                .set((payorder::fulfilment.eq(cancel.to_state().as_str()),))
                 .execute(conn)
                 .await?;
                 if cancelled == 1 {

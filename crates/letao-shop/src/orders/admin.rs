@@ -5,8 +5,8 @@ use super::{OrderView, Orders};
 use crate::ShopError;
 use crate::owners::{Owner, Page, next_cursor};
 use letao_db::{
-    AuditEntry, BuyerRecord, EventRecord, ListedOrder, Listing, OrderFilter, PageStart,
-    RefundDetail, Rendered, RoleGuard, Shipment, Shipped,
+    AuditEntry, BuyerRecord, EventRecord, ListedOrder, OrderFilter, PageStart, RefundDetail,
+    Shipment, Shipped,
 };
 use letao_domain::order::{Fulfilment, TradeState};
 use letao_domain::{AuditAction, Permission};
@@ -30,47 +30,6 @@ pub struct AdminOrder {
     pub view: OrderView,
     /// Who bought it (none for orders adopted without an owner).
     pub buyer: Option<BuyerRecord>,
-}
-
-/// How an owner's list shows an order: the caller's rendering of it, a
-/// JSON object without its buyer, and a tag naming that rendering's shape.
-/// Renderings are stored with the order and read back while the order is
-/// unchanged; a stored one with another tag (made by a release that showed
-/// orders otherwise) is made again. Change the tag when the shape changes.
-#[derive(Debug, Clone, Copy)]
-pub struct ListingFormat {
-    /// Starts every stored rendering of this shape.
-    pub tag: &'static str,
-    /// The order as a JSON object (`{...}`, at least one member).
-    pub render: fn(&OrderView) -> serde_json::Result<String>,
-}
-
-impl ListingFormat {
-    /// The rendering in `stored`, if it has this format's tag and is an
-    /// object.
-    fn read(&self, mut stored: String) -> Option<String> {
-        let rest = stored.strip_prefix(self.tag)?;
-        if !is_object(rest) {
-            return None;
-        }
-        stored.drain(..self.tag.len());
-        Some(stored)
-    }
-}
-
-/// Whether `text` looks like a JSON object with members (the caller's
-/// renderings are spliced into a reply, after its buyer).
-fn is_object(text: &str) -> bool {
-    text.len() > 2 && text.starts_with('{') && text.ends_with('}')
-}
-
-/// An order of an owner's list, as rendered by a [`ListingFormat`].
-#[derive(Debug, Clone)]
-pub struct OwnerListed {
-    /// Who bought it (none for orders adopted without an owner).
-    pub buyer: Option<BuyerRecord>,
-    /// The order, rendered: a JSON object without its buyer.
-    pub rendered: String,
 }
 
 /// One order in full.
@@ -115,31 +74,21 @@ impl Orders {
             .collect())
     }
 
-    /// Orders matching the query, newest first, as `format` renders them.
-    ///
-    /// The page is read as each order's stored rendering; an order changed
-    /// since its rendering (or never rendered) is read in full, rendered,
-    /// and its rendering kept for the next read. A page of unchanged orders
-    /// is one statement of five columns a row.
+    /// Orders matching the query, newest first, with their buyers.
     pub async fn admin_list(
         &self,
-        viewer: i32,
+        owner: &Owner,
         query: &OrderQuery,
         start: PageStart,
         size: i64,
-        format: ListingFormat,
-    ) -> Result<Page<OwnerListed>, ShopError> {
+    ) -> Result<Page<AdminOrder>, ShopError> {
+        owner.require(Permission::ReadOrders)?;
         let mut filter = OrderFilter {
             trade_state: query.trade_state,
             fulfilment: query.fulfilment,
             ..OrderFilter::default()
         };
         if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            // Only an owner's search looks for users (the page checks the
-            // role again, as it does without a search).
-            crate::owners::owner(&self.db, viewer)
-                .await?
-                .require(Permission::ReadOrders)?;
             let users = self.db.users_matching(q).await?;
             if users.is_empty() {
                 filter.out_trade_no = Some(q.to_owned());
@@ -147,98 +96,17 @@ impl Orders {
                 filter.user_ids = Some(users);
             }
         }
-        // The role is checked by the page's own statement.
-        let guard = RoleGuard {
-            user_id: viewer,
-            permission: Permission::ReadOrders,
-        };
-        let listings = self
-            .db
-            .order_listings(&filter, Some(&guard), start, size)
-            .await?;
-        if listings.is_empty() {
-            // No orders, or no role: the page cannot tell which.
-            crate::owners::owner(&self.db, viewer)
-                .await?
-                .require(guard.permission)?;
-        }
-        let next = next_cursor(&listings, size, |l| i64::from(l.id));
+        let listed = self.db.orders_page(&filter, start, size).await?;
+        let next = next_cursor(&listed, size, |o| i64::from(o.order.id));
         let total = self
             .totals
             .get(&filter, async || self.db.count_orders(&filter).await)
             .await?;
-        let ids = listings.iter().filter_map(|l| l.user_id);
-        let buyers = self.buyers.of(&self.db, ids).await?;
-        let listings = self.rendered(listings, format).await?;
         Ok(Page {
-            // An order gone between the two reads leaves the page.
-            items: listings
-                .into_iter()
-                .filter_map(|l| {
-                    l.rendered.map(|rendered| OwnerListed {
-                        buyer: l.user_id.and_then(|id| buyers.get(&id).cloned()),
-                        rendered,
-                    })
-                })
-                .collect(),
+            items: self.with_buyers(listed).await?,
             total,
             next,
         })
-    }
-
-    /// The listings, each with its rendering in `format`: the stored one
-    /// when current, otherwise made from the order as it stands now and
-    /// kept (none for an order no longer there).
-    async fn rendered(
-        &self,
-        listings: Vec<Listing>,
-        format: ListingFormat,
-    ) -> Result<Vec<Listing>, ShopError> {
-        let mut listings: Vec<Listing> = listings
-            .into_iter()
-            .map(|l| Listing {
-                rendered: l.rendered.and_then(|r| format.read(r)),
-                ..l
-            })
-            .collect();
-        let stale: Vec<i32> = listings
-            .iter()
-            .filter(|l| l.rendered.is_none())
-            .map(|l| l.id)
-            .collect();
-        if !stale.is_empty() {
-            let only = OrderFilter {
-                ids: Some(stale.clone()),
-                ..OrderFilter::default()
-            };
-            let limit = i64::try_from(stale.len()).unwrap_or(i64::MAX);
-            let fresh = self
-                .db
-                .orders_page(&only, None, PageStart::Offset(0), limit)
-                .await?;
-            let mut keep = Vec::with_capacity(fresh.len());
-            for listed in fresh {
-                let (id, rev) = (listed.order.id, listed.rev);
-                let text = (format.render)(&OrderView::from(listed))
-                    .map_err(|e| ShopError::Internal(Box::new(e)))?;
-                if !is_object(&text) {
-                    return Err(ShopError::internal("an order rendered as no JSON object"));
-                }
-                keep.push(Rendered {
-                    id,
-                    rev,
-                    text: format!("{}{text}", format.tag),
-                });
-                if let Some(l) = listings.iter_mut().find(|l| l.id == id) {
-                    l.rendered = Some(text);
-                }
-            }
-            // A rendering not kept is made again next time: the page stands.
-            if let Err(e) = self.db.keep_listings(&keep).await {
-                tracing::warn!(error = %e, "order renderings not kept");
-            }
-        }
-        Ok(listings)
     }
 
     /// One order with its lines, delivery, buyer, refunds and history.
@@ -252,10 +120,7 @@ impl Orders {
             out_trade_no: Some(out_trade_no.to_owned()),
             ..OrderFilter::default()
         };
-        let listed = self
-            .db
-            .orders_page(&only, None, PageStart::Offset(0), 1)
-            .await?;
+        let listed = self.db.orders_page(&only, PageStart::Offset(0), 1).await?;
         let order = self
             .with_buyers(listed)
             .await?

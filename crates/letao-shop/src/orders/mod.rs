@@ -13,7 +13,7 @@ mod notify;
 mod query;
 mod refund;
 
-pub use admin::{AdminOrder, ListingFormat, OrderDetail, OrderQuery, OwnerListed};
+pub use admin::{AdminOrder, OrderDetail, OrderQuery};
 pub use create::Placed;
 pub(crate) use notify::payment_recorded;
 pub use notify::{NotifyOutcome, Refusal};

@@ -117,7 +117,7 @@ impl Orders {
             user_id: Some(user_id),
             ..OrderFilter::default()
         };
-        let items = self.db.orders_page(&filter, None, start, size).await?;
+        let items = self.db.orders_page(&filter, start, size).await?;
         let next = next_cursor(&items, size, |o| i64::from(o.order.id));
         let total = self
             .totals
