@@ -178,7 +178,7 @@ fn items_error(e: OrderItemsError) -> ApiError {
 impl From<DbError> for ApiError {
     fn from(err: DbError) -> Self {
         match err {
-            DbError::Unavailable(_) => ApiError::Unavailable(err),
+            DbError::Unavailable { .. } => ApiError::Unavailable(err),
             other => ApiError::Internal(Box::new(other)),
         }
     }

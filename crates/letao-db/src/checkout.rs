@@ -96,9 +96,14 @@ where
 
     /// The body finished with `result`: back to the pool unless its fault
     /// (anything but contention) says the connection is dead, in which case
-    /// the connections opened before now are suspect as well.
-    pub(crate) fn finish<T>(mut self, result: &Result<T, DbError>) {
-        let broken = matches!(result, Err(e) if e.fault().is_some_and(|f| f.breaks_connection()));
+    /// the connections opened before now are suspect as well. The result
+    /// comes back as this backend tells its faults ([`DbError::on`]).
+    pub(crate) fn finish<T>(mut self, result: Result<T, DbError>) -> Result<T, DbError>
+    where
+        M: crate::error::Uncoded,
+    {
+        let result = result.map_err(DbError::on::<M>);
+        let broken = matches!(&result, Err(e) if e.fault().is_some_and(|f| f.breaks_connection()));
         if let Some(obj) = self.obj.take()
             && broken
         {
@@ -106,6 +111,7 @@ where
             drop(Object::take(obj));
         }
         // A finished, healthy connection drops back into the pool here.
+        result
     }
 }
 

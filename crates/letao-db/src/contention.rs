@@ -17,9 +17,10 @@ pub fn is_contention(err: &DbError) -> bool {
 /// Contention that outlasted the attempts, saying so in the log.
 fn gave_up(err: DbError, attempts: u32) -> DbError {
     match err {
-        DbError::Unavailable(message) => {
-            DbError::Unavailable(format!("{message} (after {attempts} attempts)"))
-        }
+        DbError::Unavailable { fault, message } => DbError::Unavailable {
+            fault,
+            message: format!("{message} (after {attempts} attempts)"),
+        },
         other => other,
     }
 }
@@ -59,22 +60,14 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use diesel::result::Error as DieselError;
-
-    fn server_error(message: &str) -> DbError {
-        DbError::from(DieselError::DatabaseError(
-            diesel::result::DatabaseErrorKind::Unknown,
-            Box::new(message.to_owned()),
-        ))
-    }
 
     /// How many times `retry_contention` runs an operation that always
-    /// fails with `message`, and the error it ends with.
-    async fn attempts_on(message: &str) -> (u32, DbError) {
+    /// fails with `fault`, and the error it ends with.
+    async fn attempts_on(fault: Fault) -> (u32, DbError) {
         let calls = std::cell::Cell::new(0);
         let err = retry_contention(|| async {
             calls.set(calls.get() + 1);
-            Err::<(), _>(server_error(message))
+            Err::<(), _>(DbError::fault_error(fault, "what the database said"))
         })
         .await
         .unwrap_err();
@@ -83,25 +76,21 @@ mod tests {
 
     #[tokio::test]
     async fn contention_is_retried_and_a_lost_connection_never() {
-        let (n, err) =
-            attempts_on("Deadlock found when trying to get lock; try restarting transaction").await;
+        let (n, err) = attempts_on(Fault::Contention).await;
         assert_eq!(n, ATTEMPTS);
         assert!(
-            matches!(&err, DbError::Unavailable(m) if m.starts_with("contention: Deadlock found")
-                && m.ends_with("(after 5 attempts)")),
+            matches!(&err, DbError::Unavailable { fault: Fault::Contention, message }
+                if message == "what the database said (after 5 attempts)"),
             "{err:?}"
         );
-        let (n, _) = attempts_on("WSREP has not yet prepared node for application use").await;
+        let (n, _) = attempts_on(Fault::Refused).await;
         assert_eq!(n, ATTEMPTS, "1047 ran nothing: retried");
-        let (n, err) =
-            attempts_on("Input/output error: Input/output error: connection closed").await;
+        let (n, err) = attempts_on(Fault::Lost).await;
         assert_eq!(n, 1, "a write is never run again after its connection went");
-        assert!(matches!(&err, DbError::Unavailable(m) if m.starts_with("connection lost: ")));
-        let (n, _) = attempts_on(
-            "Error while appending streaming replication fragment(provider status: \
-             Not connected to Primary Component)",
-        )
-        .await;
+        assert_eq!(err.fault(), Some(Fault::Lost));
+        let (n, _) = attempts_on(Fault::NotServing).await;
         assert_eq!(n, 1, "1180 at COMMIT is not retried");
+        let (n, _) = attempts_on(Fault::NoConnection).await;
+        assert_eq!(n, 1, "the pool waited its timeout already");
     }
 }

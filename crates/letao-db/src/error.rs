@@ -1,17 +1,22 @@
 //! Errors of the persistence layer, and the one place that tells a failed
 //! statement from a fault of the database or of the connection to it.
 
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::result::{DatabaseErrorInformation, DatabaseErrorKind, Error as DieselError};
+use std::fmt;
 
 /// What went wrong talking to the database.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     /// The database cannot serve the request now: no connection, pool
     /// timeout, connection lost, a node outside its cluster, or contention
-    /// that outlasted the retries. The message starts with the kind of
-    /// fault (`connection lost: …`, `contention: …`).
-    #[error("database unavailable: {0}")]
-    Unavailable(String),
+    /// that outlasted the retries.
+    #[error("database unavailable ({fault}): {message}")]
+    Unavailable {
+        /// What kind of fault.
+        fault: Fault,
+        /// What the driver or the database said.
+        message: String,
+    },
     /// A statement failed.
     #[error("database query failed")]
     Query(#[source] DieselError),
@@ -26,11 +31,13 @@ pub enum DbError {
     Adoption(String),
 }
 
-/// A failure of the database or of the connection, as opposed to a
-/// statement the database rejected: each kind says whether the connection
-/// can be reused and whether the work may be run again.
+/// Why the database cannot serve now: each kind says whether the
+/// connection can be reused and whether the work may be run again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Fault {
+pub enum Fault {
+    /// No connection could be had in time (the pool's wait, or opening
+    /// one): nothing ran.
+    NoConnection,
     /// The connection is gone: reset, closed, killed, the server died or is
     /// shutting down. Nothing more runs on it, and a COMMIT in flight has an
     /// unknown outcome, so a write is never run again after this.
@@ -49,93 +56,33 @@ pub(crate) enum Fault {
     Contention,
 }
 
-/// Texts of each fault, matched against the error's message. The drivers
-/// keep no error codes: diesel-async passes on MySQL's message alone, and
-/// PostgreSQL's SQLSTATE only as a few kinds. Texts marked "seen" were
-/// observed against MariaDB 10.11 and PostgreSQL 15 (KILL,
-/// pg_terminate_backend, SIGTERM and SIGKILL of the server).
-const TEXTS: &[(Fault, Match, &str)] = &[
-    // mysql_async, any socket failure (seen, behind this prefix): "Broken
-    // pipe (os error 32)", "Connection reset by peer (os error 104)",
-    // "connection closed", "Driver error: `Connection to the server is closed.'".
-    (Fault::Lost, Match::Start, "Input/output error"),
-    (
-        Fault::Lost,
-        Match::Within,
-        "Connection to the server is closed",
-    ),
-    (Fault::Lost, Match::Within, "Packet out of order"),
-    // MySQL 1927 ER_CONNECTION_KILLED, 1053 ER_SERVER_SHUTDOWN.
-    (Fault::Lost, Match::Start, "Connection was killed"),
-    (Fault::Lost, Match::Start, "Server shutdown in progress"),
-    // MySQL client codes 2006 and 2013, as proxies (ProxySQL, MaxScale)
-    // relay them: "MySQL server has gone away", "Lost connection to server
-    // during query".
-    (Fault::Lost, Match::Within, "server has gone away"),
-    (Fault::Lost, Match::Start, "Lost connection to"),
-    // PostgreSQL 57P01 admin_shutdown (seen: "terminating connection due to
-    // administrator command"), 57P02 crash_shutdown ("… because of crash of
-    // another server process"), 57P05 idle_session_timeout.
-    (Fault::Lost, Match::Start, "terminating connection"),
-    // MySQL 1047 from a Galera node that is not in the Primary Component.
-    (
-        Fault::Refused,
-        Match::Start,
-        "WSREP has not yet prepared node for application use",
-    ),
-    // MySQL 1180 from a COMMIT on a Galera node that lost the Primary
-    // Component: "Error while appending streaming replication
-    // fragment(provider status: Not connected to Primary Component)".
-    (
-        Fault::NotServing,
-        Match::Within,
-        "Not connected to Primary Component",
-    ),
-    // PostgreSQL 57P03 cannot_connect_now (seen at connect: "the database
-    // system is shutting down", "… is in recovery mode", "… is not yet
-    // accepting connections").
-    (Fault::NotServing, Match::Start, "the database system is"),
-    // MySQL 1213 (also Galera's certification failure), 1205.
-    (Fault::Contention, Match::Start, "Deadlock found"),
-    (
-        Fault::Contention,
-        Match::Start,
-        "WSREP detected deadlock/conflict",
-    ),
-    (Fault::Contention, Match::Start, "Lock wait timeout"),
-    // PostgreSQL 40P01, 40001 (also reported as SerializationFailure).
-    (Fault::Contention, Match::Start, "deadlock detected"),
-    (Fault::Contention, Match::Start, "could not serialize"),
-    // SQLite SQLITE_BUSY / SQLITE_LOCKED after `busy_timeout`.
-    (Fault::Contention, Match::Start, "database is locked"),
-    (Fault::Contention, Match::Start, "database table is locked"),
-];
-
-#[derive(Clone, Copy)]
-enum Match {
-    Start,
-    Within,
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Fault::NoConnection => "no connection",
+            Fault::Lost => "connection lost",
+            Fault::Refused => "node not ready",
+            Fault::NotServing => "not serving",
+            Fault::Contention => "contention",
+        })
+    }
 }
 
 impl Fault {
-    const ALL: [Fault; 4] = [
-        Fault::Lost,
-        Fault::Refused,
-        Fault::NotServing,
-        Fault::Contention,
-    ];
-
-    /// The fault a driver error reports, if it is one.
-    pub(crate) fn of(err: &DieselError) -> Option<Fault> {
+    /// The fault an error reports the same way on every backend: diesel's
+    /// kinds (from the drivers' codes) and the SQLSTATE of a server error.
+    fn of(err: &DieselError) -> Option<Fault> {
         match err {
             DieselError::DatabaseError(kind, info) => match kind {
-                // tokio-postgres errors without an SQLSTATE ("connection
-                // closed", seen), and diesel's own closed connection.
+                // tokio-postgres errors without an SQLSTATE (the connection
+                // closed), and diesel's own closed connection.
                 DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => {
                     Some(Fault::Lost)
                 }
+                // PostgreSQL 40001; MySQL 1213 (deadlock, also Galera's
+                // certification failure).
                 DatabaseErrorKind::SerializationFailure => Some(Fault::Contention),
-                _ => Fault::of_message(info.message()),
+                _ => Fault::of_sqlstate(info.as_ref()),
             },
             // A COMMIT or ROLLBACK failed half-way (the connection went).
             DieselError::BrokenTransactionManager => Some(Fault::Lost),
@@ -143,55 +90,123 @@ impl Fault {
         }
     }
 
-    fn of_message(message: &str) -> Option<Fault> {
-        TEXTS
-            .iter()
-            .find(|(_, how, text)| match how {
-                Match::Start => message.starts_with(text),
-                Match::Within => message.contains(text),
-            })
-            .map(|&(fault, _, _)| fault)
-    }
-
-    /// The prefix of an `Unavailable` message for this fault.
-    const fn label(self) -> &'static str {
-        match self {
-            Fault::Lost => "connection lost",
-            Fault::Refused => "node not ready",
-            Fault::NotServing => "not serving",
-            Fault::Contention => "contention",
+    /// The fault a server's SQLSTATE names. MySQL shares three SQLSTATEs
+    /// between errors that are different faults, and diesel-async passes on
+    /// its SQLSTATE but not its error number: for those three, the message
+    /// tells them apart, in English whatever the server's language (each
+    /// session sets `lc_messages = 'en_US'`, see `pool.rs`).
+    fn of_sqlstate(info: &(dyn DatabaseErrorInformation + Send + Sync)) -> Option<Fault> {
+        let state = info.sqlstate()?;
+        let message = info.message();
+        match state.as_str() {
+            // PostgreSQL deadlock_detected, serialization_failure.
+            "40P01" | "40001" => Some(Fault::Contention),
+            // PostgreSQL admin_shutdown (terminated), crash_shutdown,
+            // idle_session_timeout.
+            "57P01" | "57P02" | "57P05" => Some(Fault::Lost),
+            // MariaDB 70100: 1927 ER_CONNECTION_KILLED, or 1317
+            // ER_QUERY_INTERRUPTED (KILL QUERY), after which the connection
+            // serves on.
+            "70100" if message.starts_with("Connection was killed") => Some(Fault::Lost),
+            // PostgreSQL cannot_connect_now: starting, stopping, recovering.
+            "57P03" => Some(Fault::NotServing),
+            // MySQL 08S01: 1047 from a Galera node outside the Primary
+            // Component (nothing ran) or 1053 ER_SERVER_SHUTDOWN.
+            "08S01" if message.starts_with("WSREP has not yet prepared node") => {
+                Some(Fault::Refused)
+            }
+            // Any connection exception.
+            s if s.starts_with("08") => Some(Fault::Lost),
+            // MySQL HY000 (a general error): 1205 ER_LOCK_WAIT_TIMEOUT, 1180
+            // ER_ERROR_DURING_COMMIT from a Galera node that lost the
+            // Primary Component ("... Not connected to Primary Component").
+            "HY000" if message.starts_with("Lock wait timeout") => Some(Fault::Contention),
+            "HY000" if message.contains("Not connected to Primary Component") => {
+                Some(Fault::NotServing)
+            }
+            _ => None,
         }
     }
 
     /// True when the connection that reported it must not be reused (and
     /// those opened before it are suspect).
     pub(crate) fn breaks_connection(self) -> bool {
-        !matches!(self, Fault::Contention)
+        !matches!(self, Fault::Contention | Fault::NoConnection)
+    }
+}
+
+/// How a connection type's errors that carry no SQLSTATE tell a fault.
+pub(crate) trait Uncoded {
+    /// The fault of a database error without an SQLSTATE, if it is one.
+    fn uncoded_fault(info: &(dyn DatabaseErrorInformation + Send + Sync)) -> Option<Fault>;
+}
+
+impl Uncoded for diesel_async::AsyncMysqlConnection {
+    /// A MySQL error without an SQLSTATE did not come from the server: it
+    /// is the driver's (a socket that failed, a closed connection, a
+    /// packet out of order), so the connection is gone.
+    fn uncoded_fault(_: &(dyn DatabaseErrorInformation + Send + Sync)) -> Option<Fault> {
+        Some(Fault::Lost)
+    }
+}
+
+impl Uncoded for diesel_async::AsyncPgConnection {
+    /// PostgreSQL's server errors all carry an SQLSTATE, and its driver's
+    /// own are `UnableToSendCommand`: nothing else is a fault.
+    fn uncoded_fault(_: &(dyn DatabaseErrorInformation + Send + Sync)) -> Option<Fault> {
+        None
+    }
+}
+
+impl Uncoded for crate::pool::SqliteConn {
+    /// SQLITE_BUSY and SQLITE_LOCKED. Diesel keeps SQLite's result code
+    /// only for constraint kinds; the message it keeps is SQLite's own
+    /// fixed text of the code (`sqlite3_errstr`), which SQLite never
+    /// translates.
+    fn uncoded_fault(info: &(dyn DatabaseErrorInformation + Send + Sync)) -> Option<Fault> {
+        matches!(
+            info.message(),
+            "database is locked" | "database table is locked"
+        )
+        .then_some(Fault::Contention)
     }
 }
 
 impl DbError {
-    /// The fault this error reports, if it is one (pool errors are not:
-    /// they already waited their timeout).
+    /// The fault this error reports, if it is one.
     pub(crate) fn fault(&self) -> Option<Fault> {
-        let DbError::Unavailable(message) = self else {
-            return None;
-        };
-        Fault::ALL.into_iter().find(|f| {
-            message
-                .strip_prefix(f.label())
-                .is_some_and(|rest| rest.starts_with(": "))
-        })
+        match self {
+            DbError::Unavailable { fault, .. } => Some(*fault),
+            _ => None,
+        }
     }
 
     /// A fault, with its message.
     pub(crate) fn fault_error(fault: Fault, message: &str) -> DbError {
-        DbError::Unavailable(format!("{}: {message}", fault.label()))
+        DbError::Unavailable {
+            fault,
+            message: message.to_owned(),
+        }
+    }
+
+    /// This error as connection type `C` tells it: a failed statement
+    /// without an SQLSTATE may be a fault of that backend's driver.
+    pub(crate) fn on<C: Uncoded>(self) -> DbError {
+        match self {
+            DbError::Query(DieselError::DatabaseError(kind, info)) if info.sqlstate().is_none() => {
+                match C::uncoded_fault(info.as_ref()) {
+                    Some(fault) => DbError::fault_error(fault, info.message()),
+                    None => DbError::Query(DieselError::DatabaseError(kind, info)),
+                }
+            }
+            other => other,
+        }
     }
 }
 
-/// Every fault becomes `Unavailable` (the API's 503) here and nowhere else;
-/// any other error is a failed statement (`Query`, the API's 500).
+/// Every fault becomes `Unavailable` (the API's 503) here and in
+/// [`DbError::on`], and nowhere else; any other error is a failed statement
+/// (`Query`, the API's 500).
 impl From<DieselError> for DbError {
     fn from(err: DieselError) -> Self {
         match Fault::of(&err) {
@@ -209,7 +224,7 @@ impl From<DieselError> for DbError {
 
 impl<E: std::fmt::Display> From<deadpool::managed::PoolError<E>> for DbError {
     fn from(err: deadpool::managed::PoolError<E>) -> Self {
-        DbError::Unavailable(err.to_string())
+        DbError::fault_error(Fault::NoConnection, &err.to_string())
     }
 }
 
@@ -219,135 +234,199 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
+    use crate::pool::SqliteConn;
+    use diesel::result::SqlState;
+    use diesel_async::{AsyncMysqlConnection, AsyncPgConnection};
 
-    fn db_error(kind: DatabaseErrorKind, message: &str) -> DieselError {
-        DieselError::DatabaseError(kind, Box::new(message.to_owned()))
+    /// A server error as the drivers pass it on: a message and an SQLSTATE.
+    struct Server(&'static str, &'static str);
+
+    impl DatabaseErrorInformation for Server {
+        fn message(&self) -> &str {
+            self.1
+        }
+        fn details(&self) -> Option<&str> {
+            None
+        }
+        fn hint(&self) -> Option<&str> {
+            None
+        }
+        fn table_name(&self) -> Option<&str> {
+            None
+        }
+        fn column_name(&self) -> Option<&str> {
+            None
+        }
+        fn constraint_name(&self) -> Option<&str> {
+            None
+        }
+        fn statement_position(&self) -> Option<i32> {
+            None
+        }
+        fn sqlstate(&self) -> Option<SqlState> {
+            self.0.parse().ok()
+        }
     }
 
-    fn unknown(message: &str) -> DieselError {
-        db_error(DatabaseErrorKind::Unknown, message)
+    fn server(state: &'static str, message: &'static str) -> DieselError {
+        DieselError::DatabaseError(DatabaseErrorKind::Unknown, Box::new(Server(state, message)))
     }
 
-    fn fault_of(err: DieselError) -> Option<Fault> {
-        DbError::from(err).fault()
+    /// An error without an SQLSTATE (a driver's own, or SQLite's).
+    fn uncoded(message: &str) -> DieselError {
+        DieselError::DatabaseError(DatabaseErrorKind::Unknown, Box::new(message.to_owned()))
     }
 
-    /// What mysql_async (through diesel-async) returned against MariaDB
-    /// 10.11: a connection killed idle, during `SLEEP`, inside a
-    /// transaction before COMMIT, and the server stopped or killed.
+    fn fault_on<C: Uncoded>(err: DieselError) -> Option<Fault> {
+        DbError::from(err).on::<C>().fault()
+    }
+
+    /// Whatever the message says (here in another language), the code
+    /// decides.
     #[test]
-    fn mysql_lost_connections_as_seen_are_lost() {
+    fn postgres_faults_are_told_by_sqlstate() {
+        for (state, fault) in [
+            ("57P01", Fault::Lost),
+            ("57P02", Fault::Lost),
+            ("57P05", Fault::Lost),
+            ("08006", Fault::Lost),
+            ("57P03", Fault::NotServing),
+            ("40P01", Fault::Contention),
+            ("40001", Fault::Contention),
+        ] {
+            let err = server(state, "sortie de la connexion");
+            assert_eq!(fault_on::<AsyncPgConnection>(err), Some(fault), "{state}");
+        }
+        // tokio-postgres without an SQLSTATE: the connection closed.
+        let closed = DieselError::DatabaseError(
+            DatabaseErrorKind::UnableToSendCommand,
+            Box::new("connection closed".to_owned()),
+        );
+        assert_eq!(fault_on::<AsyncPgConnection>(closed), Some(Fault::Lost));
+        assert_eq!(
+            fault_on::<AsyncPgConnection>(DieselError::BrokenTransactionManager),
+            Some(Fault::Lost)
+        );
+        // pg_cancel_backend (57014) and a unique violation leave the
+        // connection usable: statement errors.
+        for err in [
+            server("57014", "canceling statement due to user request"),
+            server("23505", "duplicate key value violates unique constraint"),
+            uncoded("unexpected"),
+        ] {
+            let err = DbError::from(err).on::<AsyncPgConnection>();
+            assert!(matches!(err, DbError::Query(_)), "{err:?}");
+        }
+    }
+
+    #[test]
+    fn mysql_faults_are_told_by_sqlstate_and_the_drivers_own_errors_are_lost() {
+        // What mysql_async passed on against MariaDB 10.11 for a connection
+        // killed idle or in a transaction, and the server stopped or killed:
+        // errors of the driver, with no SQLSTATE.
         for message in [
             "Input/output error: Input/output error: Broken pipe (os error 32)",
             "Input/output error: Input/output error: connection closed",
-            "Input/output error: Input/output error: Connection reset by peer (os error 104)",
-            "Input/output error: Input/output error: Driver error: `Connection to the server is closed.'",
             "Driver error: `Connection to the server is closed.'",
-            "Connection was killed",
-            "Server shutdown in progress",
-            "MySQL server has gone away",
-            "Lost connection to server during query",
         ] {
-            assert_eq!(fault_of(unknown(message)), Some(Fault::Lost), "{message}");
+            assert_eq!(
+                fault_on::<AsyncMysqlConnection>(uncoded(message)),
+                Some(Fault::Lost),
+                "{message}"
+            );
+        }
+        // 1213 (deadlock, Galera certification failure) is diesel's
+        // SerializationFailure, from its error number.
+        let deadlock = DieselError::DatabaseError(
+            DatabaseErrorKind::SerializationFailure,
+            Box::new(Server("40001", "Deadlock found when trying to get lock")),
+        );
+        assert_eq!(
+            fault_on::<AsyncMysqlConnection>(deadlock),
+            Some(Fault::Contention)
+        );
+        for (state, message, fault) in [
+            ("70100", "Connection was killed", Fault::Lost),
+            ("08S01", "Server shutdown in progress", Fault::Lost),
+            (
+                "08S01",
+                "WSREP has not yet prepared node for application use",
+                Fault::Refused,
+            ),
+            (
+                "HY000",
+                "Lock wait timeout exceeded; try restarting transaction",
+                Fault::Contention,
+            ),
+            (
+                "HY000",
+                "Error while appending streaming replication fragment(provider status: Not connected to Primary Component)",
+                Fault::NotServing,
+            ),
+        ] {
+            assert_eq!(
+                fault_on::<AsyncMysqlConnection>(server(state, message)),
+                Some(fault),
+                "{message}"
+            );
+        }
+        for err in [
+            server("70100", "Query execution was interrupted"),
+            server("23000", "Duplicate entry 'x' for key 'username'"),
+            server("HY000", "Some other general error"),
+            server("42000", "You have an error in your SQL syntax"),
+        ] {
+            let err = DbError::from(err).on::<AsyncMysqlConnection>();
+            assert!(matches!(err, DbError::Query(_)), "{err:?}");
         }
     }
 
     #[test]
-    fn postgres_lost_connections_as_seen_are_lost() {
+    fn sqlite_busy_and_locked_are_contention_and_other_errors_are_statements() {
         assert_eq!(
-            fault_of(db_error(
-                DatabaseErrorKind::UnableToSendCommand,
-                "connection closed"
-            )),
-            Some(Fault::Lost)
-        );
-        for message in [
-            "terminating connection due to administrator command",
-            "terminating connection because of crash of another server process",
-        ] {
-            assert_eq!(fault_of(unknown(message)), Some(Fault::Lost), "{message}");
-        }
-        assert_eq!(
-            fault_of(DieselError::BrokenTransactionManager),
-            Some(Fault::Lost)
-        );
-    }
-
-    #[test]
-    fn galera_refusals_and_lost_quorum_are_faults() {
-        assert_eq!(
-            fault_of(unknown(
-                "WSREP has not yet prepared node for application use"
-            )),
-            Some(Fault::Refused)
+            fault_on::<SqliteConn>(uncoded("database is locked")),
+            Some(Fault::Contention)
         );
         assert_eq!(
-            fault_of(unknown(
-                "Error while appending streaming replication fragment(provider status: \
-                 Not connected to Primary Component)"
-            )),
-            Some(Fault::NotServing)
+            fault_on::<SqliteConn>(uncoded("database table is locked")),
+            Some(Fault::Contention)
         );
-        assert_eq!(
-            fault_of(unknown("the database system is in recovery mode")),
-            Some(Fault::NotServing)
-        );
+        let err = DbError::from(uncoded("no such table: nope")).on::<SqliteConn>();
+        assert!(matches!(err, DbError::Query(_)), "{err:?}");
     }
 
     #[test]
     fn contention_is_told_apart_from_lost_connections() {
-        for message in [
-            "Deadlock found when trying to get lock; try restarting transaction",
-            "Lock wait timeout exceeded; try restarting transaction",
-            "deadlock detected",
-            "database is locked",
-        ] {
-            let err = DbError::from(unknown(message));
-            assert_eq!(err.fault(), Some(Fault::Contention), "{message}");
-            assert!(crate::is_contention(&err), "{message}");
-        }
-        let serial = DbError::from(db_error(
-            DatabaseErrorKind::SerializationFailure,
-            "could not serialize access due to concurrent update",
-        ));
-        assert!(crate::is_contention(&serial));
-        let refused = DbError::from(unknown(
+        let contention = DbError::from(server("40P01", "deadlock detected"));
+        assert!(crate::is_contention(&contention));
+        let refused = DbError::from(server(
+            "08S01",
             "WSREP has not yet prepared node for application use",
         ));
         assert!(crate::is_contention(&refused), "1047 ran nothing: retried");
-        let lost = DbError::from(unknown(
-            "Input/output error: Input/output error: connection closed",
-        ));
+        let lost = DbError::from(uncoded("connection closed")).on::<AsyncMysqlConnection>();
         assert!(
             !crate::is_contention(&lost),
             "a lost COMMIT is never retried"
         );
+        assert!(lost.fault().is_some_and(Fault::breaks_connection));
+        assert!(!contention.fault().is_some_and(Fault::breaks_connection));
     }
 
     #[test]
-    fn faults_are_unavailable_and_statement_errors_are_not() {
-        let lost = DbError::from(unknown(
-            "Input/output error: Input/output error: Broken pipe (os error 32)",
+    fn faults_carry_their_kind_and_the_message() {
+        let lost = DbError::from(server(
+            "57P01",
+            "terminating connection due to administrator command",
         ));
         assert!(
-            matches!(&lost, DbError::Unavailable(m) if m == "connection lost: Input/output error: \
-                Input/output error: Broken pipe (os error 32)"),
+            matches!(&lost, DbError::Unavailable { fault: Fault::Lost, message } if message == "terminating connection due to administrator command"),
             "{lost:?}"
         );
-        // KILL QUERY and pg_cancel_backend leave the connection usable.
-        for message in [
-            "Query execution was interrupted",
-            "canceling statement due to user request",
-        ] {
-            let err = DbError::from(unknown(message));
-            assert!(matches!(err, DbError::Query(_)), "{message}");
-            assert_eq!(err.fault(), None);
-        }
-        let dup = DbError::from(db_error(
-            DatabaseErrorKind::UniqueViolation,
-            "Duplicate entry 'x' for key 'username'",
-        ));
-        assert!(matches!(dup, DbError::Query(_)));
+        assert_eq!(
+            lost.to_string(),
+            "database unavailable (connection lost): terminating connection due to administrator command"
+        );
         assert!(matches!(
             DbError::from(DieselError::NotFound),
             DbError::Query(_)
@@ -371,23 +450,23 @@ mod tests {
         let err = other
             .batch_execute("PRAGMA busy_timeout = 0; BEGIN IMMEDIATE")
             .unwrap_err();
-        let err = DbError::from(err);
-        assert_eq!(err.fault(), Some(Fault::Contention), "{err:?}");
-        assert!(matches!(&err, DbError::Unavailable(m) if m == "contention: database is locked"));
+        let err = DbError::from(err).on::<SqliteConn>();
+        assert!(
+            matches!(&err, DbError::Unavailable { fault: Fault::Contention, message } if message == "database is locked"),
+            "{err:?}"
+        );
         drop((holder, other));
         let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
-    fn pool_errors_are_unavailable_but_no_statement_fault() {
-        let err = DbError::Unavailable(
-            "Timeout occurred while waiting for a slot to become available".into(),
+    fn pool_errors_are_no_connection_and_keep_no_connection_from_the_pool() {
+        let err = DbError::fault_error(
+            Fault::NoConnection,
+            "Timeout occurred while waiting for a slot",
         );
-        assert_eq!(err.fault(), None);
-        // A message that merely starts like a label is not one.
-        assert_eq!(
-            DbError::Unavailable("connection lost forever".into()).fault(),
-            None
-        );
+        assert_eq!(err.fault(), Some(Fault::NoConnection));
+        assert!(!Fault::NoConnection.breaks_connection());
+        assert!(!crate::is_contention(&err));
     }
 }

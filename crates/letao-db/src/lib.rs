@@ -34,7 +34,7 @@ pub use catalogue_admin::{
     ProductFilter,
 };
 pub use contention::{is_contention, retry_contention};
-pub use error::DbError;
+pub use error::{DbError, Fault};
 pub use orders::{
     AddressSet, BuyerRecord, Created, DeliveryRecord, EventRecord, ListedOrder, NewOrder,
     OrderFilter, OrderLine, OrderRecord, PageStart, Payment, Recorded, RefundDetail, RefundRecord,

@@ -16,13 +16,15 @@ macro_rules! with_conn {
         #[allow(unused_mut)]
         let result: Result<_, $crate::DbError> = async {
             let Some($conn) = checkout.conn() else {
-                return Err($crate::DbError::Unavailable("connection already returned".into()));
+                return Err($crate::DbError::fault_error(
+                    $crate::Fault::NoConnection,
+                    "connection already returned",
+                ));
             };
             $body
         }
         .await;
-        checkout.finish(&result);
-        result
+        checkout.finish(result)
     }};
     ($db:expr, |$conn:ident| $body:expr) => {
         with_conn!($db,

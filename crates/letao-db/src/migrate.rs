@@ -1,7 +1,7 @@
 //! Embedded migrations, one set per backend.
 
 use crate::pool::Backend;
-use crate::{Db, DbError};
+use crate::{Db, DbError, Fault};
 use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
@@ -39,13 +39,13 @@ fn migrate_blocking(backend: Backend, url: &str) -> Result<Vec<String>, DbError>
     match backend {
         Backend::Sqlite => {
             let mut conn = diesel::SqliteConnection::establish(url)
-                .map_err(|e| DbError::Unavailable(e.to_string()))?;
+                .map_err(|e| DbError::fault_error(Fault::NoConnection, &e.to_string()))?;
             conn.batch_execute(crate::pool::SQLITE_PRAGMAS)?;
             run(&mut conn, SQLITE)
         }
         Backend::Mysql => {
             let mut conn = AsyncConnectionWrapper::<AsyncMysqlConnection>::establish(url)
-                .map_err(|e| DbError::Unavailable(e.to_string()))?;
+                .map_err(|e| DbError::fault_error(Fault::NoConnection, &e.to_string()))?;
             conn.batch_execute(crate::pool::MYSQL_SESSION)?;
             let pending = conn
                 .pending_migrations(MYSQL)
@@ -68,7 +68,7 @@ fn migrate_blocking(backend: Backend, url: &str) -> Result<Vec<String>, DbError>
         }
         Backend::Postgres => {
             let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(url)
-                .map_err(|e| DbError::Unavailable(e.to_string()))?;
+                .map_err(|e| DbError::fault_error(Fault::NoConnection, &e.to_string()))?;
             conn.batch_execute(crate::pool::POSTGRES_SESSION)?;
             run(&mut conn, POSTGRES)
         }
@@ -98,7 +98,8 @@ pub(crate) fn migrate_before(backend: Backend, url: &str, stop: &str) -> Result<
         }
         Ok(())
     }
-    let unavailable = |e: diesel::ConnectionError| DbError::Unavailable(e.to_string());
+    let unavailable =
+        |e: diesel::ConnectionError| DbError::fault_error(Fault::NoConnection, &e.to_string());
     match backend {
         Backend::Sqlite => {
             let mut conn = diesel::SqliteConnection::establish(url).map_err(unavailable)?;

@@ -363,9 +363,12 @@ impl Db {
 // writer (a connection closing after a cancelled request, say) too.
 pub(crate) const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
-// Timestamps are stored in UTC; strict mode turns silent truncation into errors.
+// Timestamps are stored in UTC; strict mode turns silent truncation into
+// errors; messages in English, for the few faults that share an SQLSTATE
+// (error.rs).
 pub(crate) const MYSQL_SESSION: &str = "SET time_zone = '+00:00', NAMES utf8mb4, \
-     sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION,ERROR_FOR_DIVISION_BY_ZERO'";
+     sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION,ERROR_FOR_DIVISION_BY_ZERO', \
+     lc_messages = 'en_US'";
 pub(crate) const POSTGRES_SESSION: &str = "SET TIME ZONE 'UTC'";
 
 /// A pool of `C` connections, each set up with `session_sql` when opened.

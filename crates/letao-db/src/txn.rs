@@ -2,7 +2,7 @@
 //! on contention by `contention.rs`).
 
 use crate::DbError;
-use crate::error::Fault;
+use crate::error::{Fault, Uncoded};
 use crate::pool::SqliteConn;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::{
@@ -98,8 +98,11 @@ impl WriteTxn for AsyncMysqlConnection {
     async fn still_open(&mut self) -> Result<bool, DieselError> {
         match self.batch_execute(MYSQL_RELEASE).await {
             Ok(()) => Ok(true),
+            // 1305 ER_SP_DOES_NOT_EXIST: 42000, shared with syntax errors,
+            // so the (English, `pool.rs`) message too.
             Err(DieselError::DatabaseError(_, info))
-                if info.message().starts_with("SAVEPOINT")
+                if info.sqlstate().is_some_and(|s| s.as_str() == "42000")
+                    && info.message().starts_with("SAVEPOINT")
                     && info.message().ends_with("does not exist") =>
             {
                 Ok(false)
@@ -153,12 +156,13 @@ pub(crate) async fn run_write<C, T>(
     body: impl AsyncFnOnce(&mut C) -> Result<T, Abort<T>>,
 ) -> Result<T, DbError>
 where
-    C: WriteTxn,
+    C: WriteTxn + Uncoded,
 {
     let result = match conn.begin_write().await {
         Ok(()) => commit_or_roll_back(conn, body).await,
         Err(e) => Err(e.into()),
-    };
+    }
+    .map_err(DbError::on::<C>);
     match conn.end_write().await {
         Ok(()) => result,
         // The connection failed already, and is dropped: its own error

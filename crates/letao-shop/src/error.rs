@@ -105,7 +105,7 @@ impl ShopError {
 impl From<DbError> for ShopError {
     fn from(err: DbError) -> Self {
         match err {
-            DbError::Unavailable(_) => ShopError::Unavailable(err),
+            DbError::Unavailable { .. } => ShopError::Unavailable(err),
             other => ShopError::Internal(Box::new(other)),
         }
     }

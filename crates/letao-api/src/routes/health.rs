@@ -27,8 +27,9 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
             status: OK,
         })),
         Ok(Err(e)) => Err(ApiError::Unavailable(e)),
-        Err(_) => Err(ApiError::Unavailable(letao_db::DbError::Unavailable(
-            "no answer from the database in time".into(),
-        ))),
+        Err(_) => Err(ApiError::Unavailable(letao_db::DbError::Unavailable {
+            fault: letao_db::Fault::NoConnection,
+            message: "no answer from the database in time".into(),
+        })),
     }
 }

@@ -10,7 +10,7 @@ use diesel_async::{
     AsyncConnection, AsyncMysqlConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection,
 };
 use letao_db::testing::{Fixture, TestDatabase};
-use letao_db::{Backend, Created, Db, DbConfig, DbError, NewOrder};
+use letao_db::{Backend, Created, Db, DbConfig, DbError, Fault, NewOrder};
 use letao_domain::order::OrderItems;
 use std::time::{Duration, Instant};
 
@@ -153,7 +153,13 @@ async fn try_place(db: &Db, buyer: i32, no: &str, product: i64) -> Result<Create
 
 fn assert_connection_lost(err: &DbError) {
     assert!(
-        matches!(err, DbError::Unavailable(m) if m.starts_with("connection lost: ")),
+        matches!(
+            err,
+            DbError::Unavailable {
+                fault: Fault::Lost,
+                ..
+            }
+        ),
         "{err:?}"
     );
 }
@@ -358,7 +364,7 @@ async fn sqlite_still_busy_past_its_timeout_is_unavailable() {
             .await
             .unwrap_err();
     assert!(
-        matches!(&err, DbError::Unavailable(msg) if msg == "contention: database is locked"),
+        matches!(&err, DbError::Unavailable { fault: Fault::Contention, message } if message == "database is locked"),
         "{err:?}"
     );
     release_tx.send(()).unwrap();

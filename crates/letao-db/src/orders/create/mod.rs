@@ -8,16 +8,13 @@ use self::rows::SetPrepay;
 use self::steps::CreateOrder;
 use super::OrderRecord;
 use crate::columns::naive;
-use crate::contention::retry_contention;
-use crate::pool::SqliteConn;
 use crate::schema::product;
-use crate::txn::{Abort, run_write};
+use crate::txn::Abort;
 use crate::{Db, DbError};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::{Queryable, Selectable};
 use letao_domain::order::{OrderItems, PricedLine, PricingError, Quantity, order_total};
 use letao_domain::{DeliveryAddress, Fen, Id, Product};
-use std::sync::Arc;
 
 /// An order to create.
 #[derive(Debug, Clone)]
@@ -64,8 +61,7 @@ struct Priced {
     price: Fen,
 }
 
-/// Everything the transaction needs, owned, so that SQLite can run it on a
-/// blocking thread.
+/// Everything the transaction needs.
 struct Job {
     /// The lines in lock order (product id), and their ids.
     items: Vec<(Id<Product>, Quantity)>,
@@ -129,19 +125,8 @@ impl Db {
         new: &NewOrder<'_>,
         now: DateTime<Utc>,
     ) -> Result<Created, DbError> {
-        let job = Arc::new(Job::new(new, now));
-        retry_contention(|| async {
-            let _writer = self.write_gate().await;
-            with_conn!(self,
-                sqlite: |conn| {
-                    let job = job.clone();
-                    Ok(SqliteConn::spawn_blocking(conn, move |c| steps::on_sqlite(c, &job)).await?)
-                },
-                mysql: |conn| run_write(conn, async |c| c.create(&job).await).await,
-                postgres: |conn| run_write(conn, async |c| c.create(&job).await).await,
-            )
-        })
-        .await
+        let job = Job::new(new, now);
+        write_txn!(self, |conn| conn.create(&job).await)
     }
 
     /// Stores what WeChat answered to the order (its prepay id and QR content).

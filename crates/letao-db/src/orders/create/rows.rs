@@ -171,7 +171,7 @@ where
     }
 }
 
-impl<Conn> diesel::RunQueryDsl<Conn> for TakeStock {}
+impl diesel::query_dsl::RunQueryDslSupport for TakeStock {}
 
 /// `UPDATE payorder SET prepay_id = ?, code_url = ? WHERE id = ?` (see
 /// [`TakeStock`] for why it is a query node of its own).
@@ -207,3 +207,5 @@ where
         Ok(())
     }
 }
+
+impl diesel::query_dsl::RunQueryDslSupport for SetPrepay {}
