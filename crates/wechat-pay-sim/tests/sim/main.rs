@@ -13,6 +13,7 @@ mod v3_certificates;
 mod v3_flow;
 mod v3_notifications;
 mod v3_receiver;
+mod v3_wire;
 
 use secrecy::SecretString;
 use std::time::Duration;
