@@ -6,6 +6,7 @@
 mod bills;
 mod faults;
 mod flow;
+mod logs;
 mod receiver;
 mod refunds;
 mod requests;
