@@ -5,11 +5,17 @@ use crate::orders::PAYER_OPENID;
 use crate::{SimConfig, SimOrder};
 use chrono::NaiveDate;
 use wechat_pay::BillType;
-use wechat_pay::bill::{SUMMARY_COLUMNS, format_yuan};
+use wechat_pay::bill::{Decimal, SUMMARY_COLUMNS, format_yuan};
 
 /// WeChat's 0.6% fee, rounded half up to the fen.
 fn fee(fen: i64) -> i64 {
     (fen * 6 + 500) / 1000
+}
+
+/// A row's fee as current bills write it: yuan with five decimals
+/// (`0.16000`), though it is a whole number of fen.
+fn row_fee(fen: i64) -> String {
+    format!("{:.5}", Decimal::new(fen, 2))
 }
 
 struct Totals {
@@ -81,11 +87,7 @@ pub(crate) fn build(
             if bill_type == BillType::All {
                 f.extend(["0", "0", "0.00", "0.00", "", ""].map(String::from));
             }
-            f.extend([
-                o.body.clone(),
-                o.attach.clone(),
-                format_yuan(fee(o.total_fee)),
-            ]);
+            f.extend([o.body.clone(), o.attach.clone(), row_fee(fee(o.total_fee))]);
             f.push("0.60%".into());
             f.push(format_yuan(o.total_fee));
             if bill_type == BillType::All {
@@ -123,7 +125,7 @@ pub(crate) fn build(
             f.extend([
                 o.body.clone(),
                 o.attach.clone(),
-                format_yuan(-fee(r.refund_fee)),
+                row_fee(-fee(r.refund_fee)),
             ]);
             f.push("0.60%".into());
             f.push("0.00".into());

@@ -25,6 +25,7 @@ mod state;
 
 pub use state::{Delivery, Faults, SimOrder, SimRefund};
 
+use actix_web::dev::Service;
 use actix_web::{App, HttpServer, web};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -228,12 +229,33 @@ impl Simulator {
                 let system = actix_web::rt::System::new();
                 let result = system.block_on(async move {
                     let configure = sim.configure();
-                    let server = HttpServer::new(move || App::new().configure(configure.clone()))
-                        .workers(1)
-                        .disable_signals()
-                        .shutdown_timeout(1)
-                        .listen(listener)?
-                        .run();
+                    let server = HttpServer::new(move || {
+                        // Every request logged once answered; the path
+                        // without its query (bill download tokens).
+                        App::new()
+                            .wrap_fn(|req, service| {
+                                let (method, path) = (req.method().clone(), req.path().to_owned());
+                                let started = std::time::Instant::now();
+                                let answer = service.call(req);
+                                async move {
+                                    let res = answer.await?;
+                                    tracing::info!(
+                                        %method,
+                                        %path,
+                                        status = res.status().as_u16(),
+                                        elapsed_ms = started.elapsed().as_millis() as u64,
+                                        "request"
+                                    );
+                                    Ok(res)
+                                }
+                            })
+                            .configure(configure.clone())
+                    })
+                    .workers(1)
+                    .disable_signals()
+                    .shutdown_timeout(1)
+                    .listen(listener)?
+                    .run();
                     let _ = tx.send(Ok(server.handle()));
                     server.await
                 });

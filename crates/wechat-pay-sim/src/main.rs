@@ -1,5 +1,7 @@
 //! `wechat-pay-sim`: run the simulator as a local server.
 
+mod logging;
+
 use clap::Parser;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -127,7 +129,7 @@ fn v3_settings(args: &Args) -> Result<V3Settings, String> {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let _ = tracing_subscriber::fmt().try_init();
+    logging::init();
     let mut config = SimConfig::new(&args.appid, &args.mch_id, &args.api_key);
     config.retry_scale = args.retry_scale;
     config.code_url_ttl = Duration::from_secs(args.code_url_ttl_secs);

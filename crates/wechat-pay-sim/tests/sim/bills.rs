@@ -53,6 +53,8 @@ fn v2_bills_of_each_type_parse_and_match_the_orders() {
     let BillOutcome::Bill(all) = c.download_bill(yesterday(), BillType::All, false).unwrap() else {
         panic!("no bill")
     };
+    // Fees as current bills write them: five decimals (0.6% of 25.90).
+    assert!(String::from_utf8_lossy(&all).contains(",`0.16000,`0.60%,"));
     let all = bill::parse(&all, BillType::All).unwrap();
     assert_eq!(all.rows.len(), 3);
     let v3_row = all
@@ -61,6 +63,8 @@ fn v2_bills_of_each_type_parse_and_match_the_orders() {
         .find(|r| r.out_trade_no == "LT600002" && r.refund.is_none())
         .unwrap();
     assert_eq!(v3_row.total, 2590);
+    assert_eq!(v3_row.fee, bill::Decimal::new(16, 2));
+    assert_eq!(v3_row.rate_percent, Some(bill::Decimal::new(60, 2)));
     assert_eq!(v3_row.trade_time.date_naive(), yesterday());
     assert_eq!(
         v3_row.transaction_id,

@@ -6,6 +6,7 @@
 mod bills;
 mod faults;
 mod flow;
+mod logs;
 mod receiver;
 mod refunds;
 mod requests;
@@ -13,6 +14,7 @@ mod v3_certificates;
 mod v3_flow;
 mod v3_notifications;
 mod v3_receiver;
+mod v3_wire;
 
 use secrecy::SecretString;
 use std::time::Duration;

@@ -4,8 +4,10 @@
 //! The file: an optional UTF-8 BOM, CRLF (or LF) lines, a header row, one
 //! detail row per transaction or refund whose every field starts with a
 //! backtick, then a summary header (`总交易单数,...`) and one summary row.
-//! Amounts are yuan with at most two decimals and become integer fen.
-//! Anything else — a wrong field count, a bad amount or time, a missing
+//! Amounts of money are yuan and become integer fen, exactly (a sub-fen
+//! amount is an error). Fees, which WeChat publishes below the fen
+//! (`0.06000`, `6e-05`), stay exact [`Decimal`] yuan, and rates (`0.60%`)
+//! exact percentages; nothing goes through a float. Anything else — a wrong field count, a bad amount or time, a missing
 //! summary, totals that disagree with the rows — is an error naming the
 //! line, never a skipped row.
 
@@ -18,7 +20,7 @@ mod summary;
 
 pub use columns::{ALL_COLUMNS, REFUND_COLUMNS, SUCCESS_COLUMNS, SUMMARY_COLUMNS};
 pub use download::{gunzip, gzip, sha1_hex};
-pub use money::{format_yuan, parse_fen};
+pub use money::{Decimal, format_yuan, parse_count, parse_decimal, parse_fen, parse_percent};
 pub use parse::{BillReader, parse};
 pub use row::{BillRefund, BillRow};
 pub use summary::BillSummary;
@@ -97,6 +99,14 @@ pub enum BillError {
         line: usize,
         /// What is wrong.
         reason: String,
+    },
+    /// The summary's fee total (yuan) disagrees with the rows' fees.
+    #[error("bill summary 手续费总金额 is {summary} but the rows' fees add up to {rows}")]
+    FeeMismatch {
+        /// What the summary says.
+        summary: Decimal,
+        /// The exact sum of the rows' fees.
+        rows: Decimal,
     },
     /// The file ends before its summary: truncated.
     #[error("the bill ends without its summary (truncated?)")]

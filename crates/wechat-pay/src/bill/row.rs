@@ -1,7 +1,7 @@
 //! Detail rows: one per payment or refund, every field typed.
 
 use super::columns::backtick_fields;
-use super::money::parse_fen;
+use super::money::{Decimal, parse_decimal, parse_fen, parse_percent};
 use super::parse::BillReader;
 use super::{BillError, BillType, CHINA_TIME};
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
@@ -69,10 +69,12 @@ pub struct BillRow {
     pub body: String,
     /// 商户数据包.
     pub attach: String,
-    /// 手续费, fen (negative on refund rows).
-    pub fee: i64,
-    /// 费率 (`0.60%`).
-    pub rate: String,
+    /// 手续费, yuan, exactly as published (`0.06000`, `6e-05`: WeChat
+    /// writes fees below the fen); negative on refund rows.
+    pub fee: Decimal,
+    /// 费率 as a percentage: `0.60` for `0.60%`; `None` when the field is
+    /// empty.
+    pub rate_percent: Option<Decimal>,
     /// 订单金额, fen.
     pub total: i64,
     /// 费率备注.
@@ -110,6 +112,16 @@ impl<R: BufRead> BillReader<R> {
                     Ok(v)
                 }
             })
+        };
+        let decimal = |name: &str| {
+            parse_decimal(get(name))
+                .ok_or_else(|| self.line_err(format!("{name} {:?} is not a number", get(name))))
+        };
+        let percent = |name: &str| match get(name) {
+            "" => Ok(None),
+            value => parse_percent(value)
+                .map(Some)
+                .ok_or_else(|| self.line_err(format!("{name} {value:?} is not a percentage"))),
         };
         let time = |name: &str| {
             parse_time(get(name))
@@ -159,8 +171,8 @@ impl<R: BufRead> BillReader<R> {
             refund,
             body: text("商品名称"),
             attach: text("商户数据包"),
-            fee: fen("手续费")?,
-            rate: text("费率"),
+            fee: decimal("手续费")?,
+            rate_percent: percent("费率")?,
             total: non_negative("订单金额")?,
             rate_note: text("费率备注"),
         };

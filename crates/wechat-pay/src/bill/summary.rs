@@ -3,7 +3,7 @@
 
 use super::BillError;
 use super::columns::{SUMMARY_COLUMNS, backtick_fields};
-use super::money::parse_fen;
+use super::money::{Decimal, parse_count, parse_decimal, parse_fen};
 use super::parse::BillReader;
 use super::row::BillRow;
 use std::io::BufRead;
@@ -19,8 +19,8 @@ pub struct BillSummary {
     pub refund_total: i64,
     /// 充值券退款总金额, fen.
     pub recharge_coupon_refund_total: i64,
-    /// 手续费总金额, fen.
-    pub fee_total: i64,
+    /// 手续费总金额, yuan: the exact sum of the rows' fees.
+    pub fee_total: Decimal,
     /// 订单总金额, fen.
     pub order_total: i64,
     /// 申请退款总金额, fen.
@@ -28,51 +28,69 @@ pub struct BillSummary {
 }
 
 impl BillSummary {
-    /// The amounts, in the order of [`SUMMARY_COLUMNS`] after the count.
-    fn amounts_mut(&mut self) -> [&mut i64; 6] {
+    /// The amounts in fen, named by their summary column.
+    fn fen_amounts_mut(&mut self) -> [(&'static str, &mut i64); 5] {
         [
-            &mut self.settlement_total,
-            &mut self.refund_total,
-            &mut self.recharge_coupon_refund_total,
-            &mut self.fee_total,
-            &mut self.order_total,
-            &mut self.requested_refund_total,
+            (SUMMARY_COLUMNS[1], &mut self.settlement_total),
+            (SUMMARY_COLUMNS[2], &mut self.refund_total),
+            (SUMMARY_COLUMNS[3], &mut self.recharge_coupon_refund_total),
+            (SUMMARY_COLUMNS[5], &mut self.order_total),
+            (SUMMARY_COLUMNS[6], &mut self.requested_refund_total),
         ]
     }
 
-    fn amounts(&self) -> [i64; 6] {
-        self.clone().amounts_mut().map(|v| *v)
+    fn fen_amounts(&self) -> [(&'static str, i64); 5] {
+        self.clone().fen_amounts_mut().map(|(name, v)| (name, *v))
     }
 }
 
+/// The fee column of the summary.
+const FEE_COLUMN: &str = SUMMARY_COLUMNS[4];
+
 impl BillRow {
-    /// What this row adds to each summary amount, in summary order.
-    fn amounts(&self) -> [i64; 6] {
+    /// This row as a summary of itself: what it adds to each total.
+    fn as_summary(&self) -> BillSummary {
         let (refund, coupon_refund, requested) = self
             .refund
             .as_ref()
             .map(|r| (r.refund, r.recharge_coupon_refund, r.requested_refund))
             .unwrap_or((0, 0, 0));
-        [
-            self.settlement_total,
-            refund,
-            coupon_refund,
-            self.fee,
-            self.total,
-            requested,
-        ]
+        BillSummary {
+            count: 1,
+            settlement_total: self.settlement_total,
+            refund_total: refund,
+            recharge_coupon_refund_total: coupon_refund,
+            fee_total: self.fee,
+            order_total: self.total,
+            requested_refund_total: requested,
+        }
     }
+}
+
+/// Whether the summary's fee total `said` stands for the rows' exact sum.
+/// A summary written with fewer decimals than the rows (`0.08` for rows of
+/// `0.01000`...) is checked to its own precision, and at least to the fen:
+/// within half a unit of its last decimal.
+fn fee_total_agrees(said: Decimal, rows: Decimal) -> bool {
+    let places = said.scale().max(2);
+    let half_unit = Decimal::new(5, places + 1);
+    (said - rows).abs() <= half_unit
 }
 
 impl<R: BufRead> BillReader<R> {
     /// Adds a detail row to the running totals.
     pub(super) fn add(&mut self, row: &BillRow) -> Result<(), BillError> {
+        let row = row.as_summary();
         let mut next = self.totals.clone();
-        for (total, amount) in next.amounts_mut().into_iter().zip(row.amounts()) {
+        for ((_, total), (_, amount)) in next.fen_amounts_mut().into_iter().zip(row.fen_amounts()) {
             *total = total
                 .checked_add(amount)
                 .ok_or_else(|| self.line_err("totals overflow"))?;
         }
+        next.fee_total = next
+            .fee_total
+            .checked_add(row.fee_total)
+            .ok_or_else(|| self.line_err("totals overflow"))?;
         self.totals = next;
         self.rows += 1;
         Ok(())
@@ -99,9 +117,8 @@ impl<R: BufRead> BillReader<R> {
         }
         let value = |name: &str| names.iter().position(|n| *n == name).map(|i| fields[i]);
         let count_text = value(SUMMARY_COLUMNS[0]).unwrap_or("");
-        let count: u64 = count_text
-            .parse()
-            .map_err(|_| self.line_err(format!("总交易单数 {count_text:?} is not a count")))?;
+        let count = parse_count(count_text)
+            .ok_or_else(|| self.line_err(format!("总交易单数 {count_text:?} is not a count")))?;
         if count != self.rows {
             return Err(BillError::SummaryMismatch {
                 field: SUMMARY_COLUMNS[0],
@@ -109,12 +126,8 @@ impl<R: BufRead> BillReader<R> {
                 rows: i64::try_from(self.rows).unwrap_or(i64::MAX),
             });
         }
-        for (name, rows) in SUMMARY_COLUMNS[1..]
-            .iter()
-            .copied()
-            .zip(self.totals.amounts())
-        {
-            // A column the summary lacks is taken from the rows.
+        // A column the summary lacks is taken from the rows.
+        for (name, rows) in self.totals.fen_amounts() {
             let Some(text) = value(name) else {
                 continue;
             };
@@ -128,17 +141,52 @@ impl<R: BufRead> BillReader<R> {
                 });
             }
         }
+        if let Some(text) = value(FEE_COLUMN) {
+            let said = parse_decimal(text)
+                .ok_or_else(|| self.line_err(format!("{FEE_COLUMN} {text:?} is not a number")))?;
+            let rows = self.totals.fee_total;
+            if !fee_total_agrees(said, rows) {
+                return Err(BillError::FeeMismatch {
+                    summary: said,
+                    rows,
+                });
+            }
+        }
         // Only blank lines may follow.
         while let Some(rest) = self.read_line()? {
             if !rest.trim().is_empty() {
                 return Err(self.line_err("text after the summary"));
             }
         }
-        // Every amount the summary states equals the rows' total.
+        // Every amount the summary states equals the rows' total, which
+        // is what is kept (the fees to the last decimal).
         self.summary = Some(BillSummary {
             count,
             ..self.totals.clone()
         });
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dec(s: &str) -> Decimal {
+        parse_decimal(s).unwrap()
+    }
+
+    #[test]
+    fn a_fee_total_is_checked_to_its_own_precision_and_at_least_to_the_fen() {
+        assert!(fee_total_agrees(dec("0.00012"), dec("0.00012")));
+        assert!(!fee_total_agrees(dec("0.00012"), dec("0.00013")));
+        assert!(fee_total_agrees(dec("0.08"), dec("0.08000")));
+        assert!(fee_total_agrees(dec("0.08"), dec("0.08400")));
+        assert!(!fee_total_agrees(dec("0.08"), dec("0.08600")));
+        assert!(!fee_total_agrees(dec("0.08"), dec("0.09")));
+        // "0" says no more than "0.00".
+        assert!(fee_total_agrees(dec("0"), dec("0.00012")));
+        assert!(!fee_total_agrees(dec("0"), dec("0.01")));
+        assert!(fee_total_agrees(dec("-0.06"), dec("-0.06000")));
     }
 }

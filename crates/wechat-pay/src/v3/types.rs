@@ -42,8 +42,15 @@ pub struct NativeOrder {
 pub struct OrderAmount {
     /// Fen.
     pub total: i64,
-    /// `CNY`.
+    /// `CNY`; WeChat documents it as optional, and reads an order without
+    /// it as CNY (so does deserializing here).
+    #[serde(default = "cny")]
     pub currency: String,
+}
+
+/// The currency of an amount that names none.
+fn cny() -> String {
+    "CNY".to_owned()
 }
 
 /// The JSON body of a Native order (what is sent).
@@ -276,4 +283,24 @@ pub struct ErrorBody {
     /// Explanation.
     #[serde(default)]
     pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_order_amount_without_currency_is_cny() {
+        let body: NativeOrderBody = serde_json::from_str(
+            r#"{"appid":"wx1","mchid":"19","description":"d","out_trade_no":"LT000001",
+                "notify_url":"https://shop.example.com/n","amount":{"total":1}}"#,
+        )
+        .unwrap();
+        assert_eq!(body.amount.currency, "CNY");
+        assert_eq!(body.amount.total, 1);
+        assert_eq!(
+            serde_json::to_value(&body.amount).unwrap(),
+            serde_json::json!({"total": 1, "currency": "CNY"})
+        );
+    }
 }

@@ -95,6 +95,9 @@ pub(crate) fn signature_headers(
         sign_message(key, timestamp, &nonce, body)
     };
     vec![
+        // WeChat names the algorithm (the request scheme's name); SDKs
+        // such as wechatpayv3 refuse a reply or notification without it.
+        ("Wechatpay-Signature-Type", v3::SCHEME.to_owned()),
         ("Wechatpay-Timestamp", timestamp.to_string()),
         ("Wechatpay-Nonce", nonce),
         ("Wechatpay-Signature", signature),
