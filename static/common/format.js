@@ -36,24 +36,25 @@ export function dateTime(iso) {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-export const TRADE_STATES = {
+// Chinese names of the order states, for display only: which states exist
+// and which a screen offers come from the server (/openapi.json). A state
+// without a name here shows as the server wrote it.
+export const TRADE_STATE_LABELS = {
   NOTPAY: '待支付',
   SUCCESS: '已支付',
   CLOSED: '已关闭',
   REFUND: '已退款',
-  REVOKED: '已撤销',
-  USERPAYING: '支付中',
-  PAYERROR: '支付失败',
 };
 
-export const FULFILMENTS = {
+export const FULFILMENT_LABELS = {
   UNSHIPPED: '待发货',
   SHIPPED: '已发货',
   RECEIVED: '已收货',
+  CANCELLED: '已取消',
 };
 
-export const tradeStateLabel = (s) => TRADE_STATES[s] ?? s ?? '—';
-export const fulfilmentLabel = (s) => FULFILMENTS[s] ?? s ?? '—';
+export const tradeStateLabel = (s) => TRADE_STATE_LABELS[s] ?? s ?? '—';
+export const fulfilmentLabel = (s) => FULFILMENT_LABELS[s] ?? s ?? '—';
 
 /** One line for an address object. */
 export function addressLine(a) {

@@ -1,9 +1,11 @@
 // Orders: the list to ship (GET /admin/orders with filters), one order
 // (GET /admin/orders/{no}) with ship (POST .../ship) and, for admins, refunds
-// (POST /admin/refund).
+// (POST /admin/refund). The filters offer the states the server publishes
+// for them in /openapi.json, so every choice is one it accepts.
 
 import { h, replace, load, field, formStatus, onSubmit } from '/common/dom.js';
-import { fen, dateTime, tradeStateLabel, fulfilmentLabel, addressLine, yuanToFen, fenToYuanText, TRADE_STATES, FULFILMENTS } from '/common/format.js';
+import { fen, dateTime, tradeStateLabel, fulfilmentLabel, addressLine, yuanToFen, fenToYuanText } from '/common/format.js';
+import { apiDocument, queryValues } from '/common/openapi.js';
 import { link } from '/common/router.js';
 import { table, pagedList, show } from '/console/widgets.js';
 
@@ -15,27 +17,41 @@ function stateBadge(kind, value) {
   return h('span', { class: `state s-${String(value).toLowerCase()}` }, label);
 }
 
-function options(map, selected, allLabel) {
+function options(values, labelOf, selected, allLabel) {
   return [
     h('option', { value: '', selected: !selected }, allLabel),
-    ...Object.entries(map).map(([value, label]) => h('option', { value, selected: value === selected }, `${label}（${value}）`)),
+    ...values.map((value) => {
+      const label = labelOf(value);
+      return h('option', { value, selected: value === selected }, label === value ? value : `${label}（${value}）`);
+    }),
   ];
 }
 
 export async function ordersList(ctx) {
   ctx.setTitle('订单');
-  // Without chosen filters, show what waits for shipping.
+  const doc = await apiDocument(ctx.api);
+  if (!ctx.alive()) return;
+  const choices = {
+    trade_state: queryValues(doc, '/admin/orders', 'trade_state'),
+    fulfilment: queryValues(doc, '/admin/orders', 'fulfilment'),
+  };
+  // Without chosen filters, show what waits for shipping. A state the server
+  // does not offer (an old link) is dropped rather than sent to be refused.
   const chosen = ctx.query.f === '1';
+  const pick = (name, fallback) => {
+    const value = chosen ? ctx.query[name] ?? '' : fallback;
+    return choices[name].includes(value) ? value : '';
+  };
   const filters = {
-    trade_state: chosen ? ctx.query.trade_state ?? '' : 'SUCCESS',
-    fulfilment: chosen ? ctx.query.fulfilment ?? '' : 'UNSHIPPED',
+    trade_state: pick('trade_state', 'SUCCESS'),
+    fulfilment: pick('fulfilment', 'UNSHIPPED'),
     q: ctx.query.q ?? '',
   };
   const form = h(
     'form',
     { class: 'filters', role: 'search' },
-    field('支付状态', h('select', { name: 'trade_state' }, options(TRADE_STATES, filters.trade_state, '全部'))),
-    field('发货状态', h('select', { name: 'fulfilment' }, options(FULFILMENTS, filters.fulfilment, '全部'))),
+    field('支付状态', h('select', { name: 'trade_state' }, options(choices.trade_state, tradeStateLabel, filters.trade_state, '全部'))),
+    field('发货状态', h('select', { name: 'fulfilment' }, options(choices.fulfilment, fulfilmentLabel, filters.fulfilment, '全部'))),
     field('搜索', h('input', { name: 'q', type: 'search', value: filters.q, placeholder: '订单号、用户名或手机号' })),
     h('div', { class: 'filter-buttons' }, h('button', { type: 'submit', class: 'btn primary' }, '筛选'), h('a', { class: 'btn', href: '#/orders' }, '待发货')),
   );

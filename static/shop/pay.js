@@ -1,5 +1,5 @@
 // Pay an order: the WeChat QR code from order creation, and
-// POST /queryOrder {out_trade_no} every 2 s until the state is final.
+// POST /queryOrder {out_trade_no} every 2 s while the order is NOTPAY.
 
 import { h, replace, errorBox } from '/common/dom.js';
 import { fen, dateTime, tradeStateLabel } from '/common/format.js';
@@ -78,8 +78,10 @@ export default async function pay(ctx) {
       const { data } = await ctx.api.post('/queryOrder', { out_trade_no: no }, { auth: true });
       if (!ctx.alive()) return;
       replace(problem);
-      if (data.trade_state === 'NOTPAY' || data.trade_state === 'USERPAYING') {
-        state.textContent = data.trade_state === 'USERPAYING' ? '用户支付中…' : '等待支付…';
+      // NOTPAY is the one unpaid state the server sends (WeChat's USERPAYING
+      // and a close in progress read as NOTPAY); any other state is final.
+      if (data.trade_state === 'NOTPAY') {
+        state.textContent = '等待支付…';
       } else {
         finish(data);
         return;

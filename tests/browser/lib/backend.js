@@ -135,3 +135,33 @@ export async function entryPaths() {
     admin: (await serves('/admin', '/console/app.js')) ? '/admin' : '/admin/index.html',
   };
 }
+
+/** The `enum` of a schema of the server's /openapi.json, through `$ref` and `oneOf`/`anyOf`. */
+function enumOf(doc, schema) {
+  const ref = schema?.$ref?.match(/^#\/components\/schemas\/(.+)$/);
+  const s = ref ? doc.components.schemas[ref[1]] : schema;
+  if (!s) return [];
+  if (Array.isArray(s.enum)) return s.enum.filter((v) => typeof v === 'string');
+  return [...new Set([...(s.oneOf ?? []), ...(s.anyOf ?? [])].flatMap((x) => enumOf(doc, x)))];
+}
+
+/**
+ * The order states the server publishes: `filters` (what `GET /admin/orders`
+ * takes as `trade_state` and `fulfilment`) and `replies` (every value any
+ * reply schema gives those fields), as arrays.
+ */
+export async function publishedStates() {
+  const doc = await ok('GET', '/openapi.json');
+  const params = doc.paths['/admin/orders'].get.parameters;
+  const filters = {};
+  const replies = {};
+  for (const name of ['trade_state', 'fulfilment']) {
+    filters[name] = enumOf(doc, params.find((p) => p.in === 'query' && p.name === name)?.schema);
+    const values = Object.values(doc.components.schemas).flatMap((s) => {
+      const property = s.properties?.[name];
+      return property ? enumOf(doc, property) : [];
+    });
+    replies[name] = [...new Set(values)];
+  }
+  return { filters, replies };
+}

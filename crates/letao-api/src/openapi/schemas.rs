@@ -26,15 +26,17 @@ fn names<'a>(names: impl IntoIterator<Item = &'a str>, description: &str) -> Obj
         .build()
 }
 
-/// `trade_state`: WeChat's words (a close in progress reads as `NOTPAY`).
+/// `trade_state`: WeChat's words (a close in progress reads as `NOTPAY`);
+/// the values replies carry and the owner's list filter takes.
 pub fn trade_state() -> Object {
     names(
-        TradeState::ALL.iter().map(|s| s.public().as_str()),
+        TradeState::public_states().map(TradeState::as_str),
         "Payment state, in WeChat's words.",
     )
 }
 
-/// `fulfilment`.
+/// `fulfilment`: every delivery state, in replies and in the owner's
+/// list filter alike.
 pub fn fulfilment() -> Object {
     names(
         Fulfilment::ALL.iter().map(|s| s.as_str()),

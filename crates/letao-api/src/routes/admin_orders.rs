@@ -17,7 +17,20 @@ use letao_db::Shipment;
 use letao_domain::order::{Fulfilment, TradeState};
 use letao_shop::orders::OrderQuery;
 use serde::Deserialize;
+use std::sync::LazyLock;
 use utoipa::ToSchema;
+
+/// The values the list's filters take, for their 400 messages: the same
+/// lists `/openapi.json` publishes (`openapi::schemas`), so the parsers,
+/// the messages and the document cannot disagree.
+static TRADE_STATE_CHOICES: LazyLock<String> =
+    LazyLock::new(|| choices(TradeState::public_states().map(TradeState::as_str)));
+static FULFILMENT_CHOICES: LazyLock<String> =
+    LazyLock::new(|| choices(Fulfilment::ALL.iter().map(|s| s.as_str())));
+
+fn choices<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    names.collect::<Vec<_>>().join(", ")
+}
 
 /// `GET /admin/orders?trade_state=&fulfilment=&q=&page=&pageSize=&after=`
 #[utoipa::path(get, path = "/admin/orders", tag = "owner orders", operation_id = "admin_orders", security(("bearer" = [])),
@@ -34,14 +47,10 @@ pub async fn list(
     let query = OrderQuery {
         trade_state: q.state(
             "trade_state",
-            TradeState::parse,
-            "NOTPAY, SUCCESS, CLOSED, REFUND",
+            TradeState::parse_public,
+            &TRADE_STATE_CHOICES,
         )?,
-        fulfilment: q.state(
-            "fulfilment",
-            Fulfilment::parse,
-            "UNSHIPPED, SHIPPED, RECEIVED, CANCELLED",
-        )?,
+        fulfilment: q.state("fulfilment", Fulfilment::parse, &FULFILMENT_CHOICES)?,
         q: q.text("q", 64)?,
     };
     let page = state

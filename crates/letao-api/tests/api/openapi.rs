@@ -3,6 +3,8 @@
 
 use crate::helpers::TestApp;
 use letao_api::registered_routes;
+use letao_domain::Role;
+use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
 /// `(METHOD, path)` with the path lowered (the server routes paths in
@@ -127,6 +129,60 @@ each_backend! {
         );
     }
 
+    async fn the_owners_list_takes_exactly_the_filter_values_the_document_publishes(app: TestApp) {
+        let owner = app.user_with("filters_owner", 90, Some(Role::Staff)).await;
+        let buyer = app.user_with("filters_buyer", 91, None).await;
+        let line = json!({"items": [{"productId": 6, "quantity": 1}]});
+        app.paid_order(&buyer, line.clone()).await;
+        app.post_auth("/order", &buyer, line.clone()).await;
+        let closed = app.post_auth("/order", &buyer, line).await.json()["data"]["out_trade_no"].clone();
+        let res = app.post_auth("/closeOrder", &buyer, json!({"out_trade_no": closed})).await;
+        assert_eq!(res.status, 200, "{}", res.text());
+
+        let doc = app.get("/openapi.json").await.json();
+        // Values a client might guess: WeChat's other words, the internal
+        // claim state, another case, a state no order has.
+        let guesses = [
+            ("trade_state", &["CLOSING", "REVOKED", "USERPAYING", "PAYERROR", "notpay", "PAID"][..]),
+            ("fulfilment", &["unshipped", "RETURNED", "REFUND"][..]),
+        ];
+        for (param, guesses) in guesses {
+            let published = query_enum(&doc, "/admin/orders", param);
+            assert!(published.len() >= 4, "{param}: {published:?}");
+            // Every reply schema carrying the state publishes the same values.
+            let carriers = reply_enums(&doc, param);
+            assert!(carriers.len() >= 3, "{param} in replies: {carriers:?}");
+            for (schema, values) in &carriers {
+                assert_eq!(values, &published, "{schema}.{param}");
+            }
+            for value in &published {
+                let res = app.send("GET", &format!("/admin/orders?{param}={value}&pageSize=100"), &owner, None).await;
+                assert_eq!(res.status, 200, "{param}={value}: {}", res.text());
+                for order in res.json()["orders"].as_array().unwrap() {
+                    assert_eq!(order[param], value.as_str(), "{param}={value}: {order}");
+                }
+            }
+            for value in guesses {
+                assert!(!published.iter().any(|p| p == value), "{param}: {value} is published");
+                let uri = format!("/admin/orders?{param}={value}");
+                let msg = app.send("GET", &uri, &owner, None).await.assert_error(400, 1010);
+                assert!(msg.contains(param), "{uri}: {msg}");
+                // The refusal names exactly the published values.
+                for p in &published {
+                    assert!(msg.contains(p.as_str()), "{uri}: {msg} lacks {p}");
+                }
+                assert!(!msg.contains("CLOSING"), "{uri}: {msg}");
+            }
+        }
+        // Every state an order of this test reached is published and was found.
+        let states = query_enum(&doc, "/admin/orders", "trade_state");
+        for reached in ["NOTPAY", "SUCCESS", "CLOSED"] {
+            assert!(states.iter().any(|s| s == reached), "{reached} in {states:?}");
+            let found = app.send("GET", &format!("/admin/orders?trade_state={reached}"), &owner, None).await.json();
+            assert_eq!(found["total"], 1, "{reached}: {found}");
+        }
+    }
+
     async fn the_docs_page_loads_nothing_from_other_hosts(app: TestApp) {
         for uri in ["/docs", "/Docs", "/docs/"] {
             let res = app.get(uri).await;
@@ -148,6 +204,60 @@ each_backend! {
         assert!(!init.contains("http://") && !init.contains("https://"), "{init}");
         app.get("/docs/nope.js").await.assert_error(404, 404);
     }
+}
+
+/// The schema a `$ref` names, or the schema itself.
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"]
+        .as_str()
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+    {
+        Some(name) => &doc["components"]["schemas"][name],
+        None => schema,
+    }
+}
+
+/// The string values of a schema's `enum`, looking through `$ref` and
+/// through `oneOf`/`anyOf` (an optional value is one of it or null).
+fn enum_values(doc: &Value, schema: &Value) -> Vec<String> {
+    let schema = resolve(doc, schema);
+    if let Some(values) = schema["enum"].as_array() {
+        return values
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect();
+    }
+    ["oneOf", "anyOf"]
+        .iter()
+        .filter_map(|k| schema[k].as_array())
+        .flatten()
+        .flat_map(|s| enum_values(doc, s))
+        .collect()
+}
+
+/// The published values of a query parameter of `GET path`.
+fn query_enum(doc: &Value, path: &str, name: &str) -> Vec<String> {
+    let params = doc["paths"][path]["get"]["parameters"]
+        .as_array()
+        .expect("parameters");
+    let param = params
+        .iter()
+        .find(|p| p["in"] == "query" && p["name"] == name)
+        .unwrap_or_else(|| panic!("GET {path} has no query parameter {name}"));
+    enum_values(doc, &param["schema"])
+}
+
+/// `(schema, values)` of every component schema with a property `name`.
+fn reply_enums(doc: &Value, name: &str) -> Vec<(String, Vec<String>)> {
+    doc["components"]["schemas"]
+        .as_object()
+        .expect("schemas")
+        .iter()
+        .filter_map(|(schema, s)| {
+            let property = resolve(doc, s)["properties"].get(name)?;
+            Some((schema.clone(), enum_values(doc, property)))
+        })
+        .collect()
 }
 
 /// The values of `src=` and `href=` attributes.

@@ -104,6 +104,18 @@ impl TradeState {
         }
     }
 
+    /// The states clients see (every one but `CLOSING`), in [`Self::ALL`]'s
+    /// order: what replies carry and what the owner's list filters by.
+    pub fn public_states() -> impl Iterator<Item = TradeState> {
+        TradeState::ALL.iter().copied().filter(|s| s.public() == *s)
+    }
+
+    /// The state a client named, among those it sees: `CLOSING` is not
+    /// one, so a filter cannot single out the claims in progress.
+    pub fn parse_public(value: &str) -> Option<TradeState> {
+        TradeState::parse(value).filter(|s| s.public() == *s)
+    }
+
     /// Waiting for money: the buyer can still pay, WeChat is worth asking.
     pub const fn is_unpaid(self) -> bool {
         matches!(self, TradeState::NotPay | TradeState::Closing)
@@ -181,5 +193,25 @@ mod tests {
         for state in S::ALL {
             assert_ne!(state.public(), S::Closing);
         }
+    }
+
+    #[test]
+    fn the_public_states_are_what_clients_see_and_all_they_may_name() {
+        let seen: Vec<S> = S::ALL
+            .iter()
+            .map(|s| s.public())
+            .fold(Vec::new(), |mut v, s| {
+                if !v.contains(&s) {
+                    v.push(s);
+                }
+                v
+            });
+        assert_eq!(S::public_states().collect::<Vec<_>>(), seen);
+        assert_eq!(seen, [S::NotPay, S::Success, S::Closed, S::Refund]);
+        for state in S::ALL {
+            let named = S::parse_public(state.as_str());
+            assert_eq!(named, seen.contains(state).then_some(*state), "{state}");
+        }
+        assert_eq!(S::parse_public("notpay"), None);
     }
 }
