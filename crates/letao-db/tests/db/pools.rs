@@ -1,9 +1,11 @@
-//! On MySQL and PostgreSQL each thread that queries has a pool of its own,
-//! of `pool_size / workers` connections: a connection belongs to the
+//! On MySQL and PostgreSQL each worker thread that queries has a pool of
+//! its own, of its share of `pool_size`: a connection belongs to the
 //! runtime that opened it, and each actix worker is a runtime on a thread
 //! of its own. A thread that ends takes its connections with it, and the
-//! others never meet them.
+//! others never meet them. Threads beyond the workers borrow: however many
+//! query, the connections stay within `pool_size`.
 
+use crate::admin::Admin;
 use crate::support::{Seeded, user};
 use letao_db::testing::Fixture;
 use letao_db::{Backend, Db, DbConfig};
@@ -66,6 +68,71 @@ async fn each_worker_thread_has_a_pool_of_its_share(backend: Backend) {
     assert!(id > 0);
     let mine = db.pool_status();
     assert_eq!((mine.max_size, mine.size), (2, 1), "{mine:?}");
+}
+
+/// Eight threads, each a runtime of its own reading four at once, for a
+/// pool of 4 connections for 2 workers: two threads take the workers'
+/// slots and the others borrow their pools. The server sees 4 connections
+/// of the pool at most (each thread opening its own share would be 16).
+async fn threads_beyond_the_workers_stay_within_the_pool_size(backend: Backend) {
+    let m = Seeded::fixture(backend).await;
+    let mut admin = Admin::connect(&m.database).await;
+    let fixtures = admin.others().await;
+    let db = four_for_two_workers(&m);
+    // Async barriers: a thread's runtime keeps serving its connections to
+    // the borrowers while it waits.
+    let read = Arc::new(tokio::sync::Barrier::new(9));
+    let end = Arc::new(tokio::sync::Barrier::new(9));
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let (db, read, end) = (db.clone(), read.clone(), end.clone());
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    for _ in 0..3 {
+                        let reads = (0..4).map(|_| db.categories());
+                        for r in futures_util::future::join_all(reads).await {
+                            assert!(!r.unwrap().is_empty());
+                        }
+                    }
+                    read.wait().await;
+                    end.wait().await;
+                });
+            })
+        })
+        .collect();
+
+    read.wait().await;
+    let status = db.pool_status();
+    assert_eq!(status.max_size, 4, "{status:?}");
+    assert!(status.size <= 4, "{status:?}");
+    let open = admin.pool_connections(&fixtures).await;
+    assert!(
+        (1..=4).contains(&open.len()),
+        "the server sees {} connections of the pool",
+        open.len()
+    );
+    end.wait().await;
+    for t in threads {
+        t.join().unwrap();
+    }
+}
+
+mod threads_beyond_the_workers_stay_within_the_pool_size {
+    #[tokio::test]
+    #[ignore = "needs TEST_MYSQL_URL (bash .ci/run runs it)"]
+    async fn mysql() {
+        super::threads_beyond_the_workers_stay_within_the_pool_size(letao_db::Backend::Mysql).await;
+    }
+    #[tokio::test]
+    #[ignore = "needs TEST_POSTGRES_URL (bash .ci/run runs it)"]
+    async fn postgres() {
+        super::threads_beyond_the_workers_stay_within_the_pool_size(letao_db::Backend::Postgres)
+            .await;
+    }
 }
 
 /// SQLite's calls run on blocking threads: one pool of `pool_size` for

@@ -1,5 +1,12 @@
 //! The connection pool for whichever backend the URL names.
 
+mod backend;
+mod slots;
+
+pub use backend::{Backend, redact_url};
+
+use self::backend::driver_url;
+use self::slots::Slots;
 use crate::DbError;
 use crate::checkout::{Conns, SuspectBefore};
 use deadpool::managed::{Hook, HookError};
@@ -11,64 +18,12 @@ use diesel_async::pooled_connection::{
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use diesel_async::{AsyncMysqlConnection, AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::FutureExt;
-use std::cell::RefCell;
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// SQLite through diesel's synchronous driver, run on blocking threads.
 pub type SqliteConn = SyncConnectionWrapper<SqliteConnection, crate::checkout::Detached>;
-
-/// The database products supported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    /// Embedded SQLite (bundled library).
-    Sqlite,
-    /// MySQL 8 or MariaDB 10.11.
-    Mysql,
-    /// PostgreSQL 15 or newer.
-    Postgres,
-}
-
-impl Backend {
-    /// The backend named by a database URL's scheme.
-    pub fn from_url(url: &str) -> Result<Backend, DbError> {
-        let scheme = url.split_once(':').map(|(s, _)| s).unwrap_or_default();
-        match scheme {
-            "sqlite" => Ok(Backend::Sqlite),
-            "mysql" | "mariadb" => Ok(Backend::Mysql),
-            "postgres" | "postgresql" => Ok(Backend::Postgres),
-            _ => Err(DbError::BadUrl(format!(
-                "expected sqlite://, mysql:// or postgres://, got `{}`",
-                redact_url(url)
-            ))),
-        }
-    }
-
-    /// A lower-case name for logs.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Backend::Sqlite => "sqlite",
-            Backend::Mysql => "mysql",
-            Backend::Postgres => "postgres",
-        }
-    }
-
-    /// Pool size used when the configuration names none. SQLite serialises
-    /// writers anyway, so a few connections are enough for concurrent reads.
-    pub const fn default_pool_size(self) -> usize {
-        match self {
-            Backend::Sqlite => 4,
-            Backend::Mysql | Backend::Postgres => 10,
-        }
-    }
-}
-
-impl fmt::Display for Backend {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
 
 /// The pool's size and use at one moment.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -94,8 +49,9 @@ pub struct DbConfig {
     /// Longest wait for a connection (and to open one) before giving up.
     pub timeout: Duration,
     /// How many async runtimes (actix workers) serve requests from this
-    /// pool: on MySQL and PostgreSQL each thread that queries has a pool of
-    /// its own, of `pool_size / workers` connections (rounded up).
+    /// pool: on MySQL and PostgreSQL, `pool_size` is cut into this many
+    /// slots, one thread's pool each (`slots.rs`); all threads together
+    /// never hold more than `pool_size`.
     pub workers: usize,
 }
 
@@ -116,64 +72,30 @@ pub(crate) enum Pools {
     Postgres(Conns<AsyncPgConnection>),
 }
 
-/// Where a [`Db`] keeps its connections.
-///
-/// SQLite's calls run on blocking threads, and any thread may use any of
-/// its connections: one pool. A MySQL or PostgreSQL connection is
-/// registered with the I/O driver of the runtime that opened it, and each
-/// actix worker is a runtime of its own: a worker using a connection that
-/// another one opened hears of every reply through that other worker's
-/// event loop, a thread switch each way (the owner's order list on MariaDB
-/// ran 18-42% slower for it, `bench/README.md`). So each thread that
-/// queries these gets a pool of its own, opened on first use. The set owns
-/// the pools: they close with the last clone of the [`Db`], or with their
-/// thread.
+/// What a [`Db`] and its clones share.
 struct PoolSet {
-    /// SQLite's one pool.
-    shared: Option<Arc<Pools>>,
     backend: Backend,
     /// The URL the driver connects with (also for migrations, which use
     /// their own connection).
     driver_url: String,
-    /// Connections of each thread's pool.
-    per_thread: usize,
     timeout: Duration,
-    /// Shared by every thread's pool: after a connection failure, all of
-    /// them refuse the connections opened before it.
+    /// Shared by every pool: after a connection failure, all of them refuse
+    /// the connections opened before it.
     suspect: Arc<SuspectBefore>,
-    /// Every thread's pool.
-    opened: Mutex<Vec<Arc<Pools>>>,
+    /// SQLite's one pool, or MySQL's and PostgreSQL's slots (`slots.rs`).
+    pools: Place,
 }
 
-/// A thread's pools, one per [`PoolSet`] it has queried; when the thread
-/// ends, its pools leave their sets and close.
-#[derive(Default)]
-struct ThreadPools(Vec<(Weak<PoolSet>, Weak<Pools>)>);
-
-impl Drop for ThreadPools {
-    fn drop(&mut self) {
-        for (set, pools) in self.0.drain(..) {
-            if let Some(set) = set.upgrade() {
-                set.opened()
-                    .retain(|p| !std::ptr::eq(Arc::as_ptr(p), pools.as_ptr()));
-            }
-        }
-    }
-}
-
-thread_local! {
-    static LOCAL: RefCell<ThreadPools> = RefCell::default();
+enum Place {
+    Shared(Arc<Pools>),
+    Slots(Arc<Slots>),
 }
 
 impl PoolSet {
-    /// A new pool of this set's backend.
-    fn build(&self) -> Result<Pools, DbError> {
-        let (url, size, timeout, suspect) = (
-            self.driver_url.as_str(),
-            self.per_thread,
-            self.timeout,
-            self.suspect.clone(),
-        );
+    /// A new pool of `size` connections of this set's backend.
+    fn build(&self, size: usize) -> Result<Pools, DbError> {
+        let (url, timeout, suspect) =
+            (self.driver_url.as_str(), self.timeout, self.suspect.clone());
         Ok(match self.backend {
             Backend::Sqlite => {
                 Pools::Sqlite(build_pool(url, SQLITE_PRAGMAS, size, timeout, suspect)?)
@@ -183,48 +105,6 @@ impl PoolSet {
                 Pools::Postgres(build_pool(url, POSTGRES_SESSION, size, timeout, suspect)?)
             }
         })
-    }
-
-    fn opened(&self) -> MutexGuard<'_, Vec<Arc<Pools>>> {
-        self.opened.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// The calling thread's pool (SQLite's one pool).
-    fn pools(self: &Arc<Self>) -> Result<Arc<Pools>, DbError> {
-        if let Some(pools) = &self.shared {
-            return Ok(pools.clone());
-        }
-        let this = Arc::as_ptr(self);
-        let mine = LOCAL.try_with(|local| {
-            local
-                .borrow()
-                .0
-                .iter()
-                .find(|(set, _)| std::ptr::eq(set.as_ptr(), this))
-                .and_then(|(_, pools)| pools.upgrade())
-        });
-        if let Ok(Some(pools)) = mine {
-            return Ok(pools);
-        }
-        let pools = Arc::new(self.build()?);
-        let kept = LOCAL.try_with(|local| {
-            let mut local = local.borrow_mut();
-            local.0.retain(|(set, _)| set.strong_count() > 0);
-            local.0.push((Arc::downgrade(self), Arc::downgrade(&pools)));
-        });
-        // A thread being torn down gets a pool for this one call.
-        if kept.is_ok() {
-            self.opened().push(pools.clone());
-        }
-        Ok(pools)
-    }
-
-    /// Every thread's pool.
-    fn all(&self) -> Vec<Arc<Pools>> {
-        match &self.shared {
-            Some(pools) => vec![pools.clone()],
-            None => self.opened().clone(),
-        }
     }
 }
 
@@ -264,21 +144,16 @@ impl Db {
                 .map_err(|e| DbError::BadUrl(format!("cannot create {}: {e}", dir.display())))?;
         }
         let mut set = PoolSet {
-            shared: None,
             backend,
             driver_url,
-            per_thread: match backend {
-                Backend::Sqlite => size,
-                Backend::Mysql | Backend::Postgres => size.div_ceil(config.workers.max(1)),
-            },
             timeout: config.timeout,
             suspect: Arc::new(SuspectBefore::new()),
-            opened: Default::default(),
+            pools: Place::Slots(Arc::new(Slots::new(size, config.workers))),
         };
         // Built once here to refuse a bad configuration at start.
-        let first = set.build()?;
+        let first = set.build(size)?;
         if backend == Backend::Sqlite {
-            set.shared = Some(Arc::new(first));
+            set.pools = Place::Shared(Arc::new(first));
         }
         Ok(Db {
             pools: Arc::new(set),
@@ -304,9 +179,12 @@ impl Db {
         &self.display_url
     }
 
-    /// The calling thread's pool (see [`PoolSet`]).
+    /// The calling thread's pool (see `slots.rs`).
     pub(crate) fn pools(&self) -> Result<Arc<Pools>, DbError> {
-        self.pools.pools()
+        match &self.pools.pools {
+            Place::Shared(pools) => Ok(pools.clone()),
+            Place::Slots(slots) => slots.pools(|size| self.pools.build(size)),
+        }
     }
 
     pub(crate) fn driver_url(&self) -> &str {
@@ -316,7 +194,11 @@ impl Db {
     /// The pools' size and use now (every thread's together), for metrics.
     pub fn pool_status(&self) -> PoolStatus {
         let mut total = PoolStatus::default();
-        for pools in self.pools.all() {
+        let all = match &self.pools.pools {
+            Place::Shared(pools) => vec![pools.clone()],
+            Place::Slots(slots) => slots.all(),
+        };
+        for pools in all {
             let s = match &*pools {
                 Pools::Sqlite(p) => p.status(),
                 Pools::Mysql(p) => p.status(),
@@ -419,58 +301,8 @@ where
     Ok(Conns::new(pool, suspect))
 }
 
-/// The URL in the form the driver wants.
-fn driver_url(backend: Backend, url: &str) -> Result<String, DbError> {
-    match backend {
-        Backend::Sqlite => {
-            let path = url
-                .strip_prefix("sqlite://")
-                .or_else(|| url.strip_prefix("sqlite:"))
-                .unwrap_or_default();
-            if path.is_empty() {
-                return Err(DbError::BadUrl("sqlite:// needs a file path".into()));
-            }
-            Ok(path.to_owned())
-        }
-        Backend::Mysql => {
-            let mut parsed = url::Url::parse(url).map_err(|e| DbError::BadUrl(format!("{e}")))?;
-            if parsed.scheme() == "mariadb" {
-                let rest = url.trim_start_matches("mariadb");
-                parsed = url::Url::parse(&format!("mysql{rest}"))
-                    .map_err(|e| DbError::BadUrl(format!("{e}")))?;
-            }
-            // mysql_async moves to the server's unix socket after connecting
-            // unless told not to; keep the TCP address we were given.
-            if !parsed.query_pairs().any(|(k, _)| k == "prefer_socket") {
-                parsed
-                    .query_pairs_mut()
-                    .append_pair("prefer_socket", "false");
-            }
-            Ok(parsed.to_string())
-        }
-        Backend::Postgres => Ok(url.to_owned()),
-    }
-}
-
-/// The URL with its password masked, safe for logs.
-pub fn redact_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("***"));
-            parsed.to_string()
-        }
-        Ok(_) => url.to_owned(),
-        // Not a URL (e.g. a bare path): nothing to mask, but never echo
-        // something that might hold credentials in an unusual shape.
-        Err(_) if url.contains('@') => "<unparseable url>".to_owned(),
-        Err(_) => url.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     /// Cached statements stay prepared: the bundled SQLite is built with
     /// the query planner stability guarantee (`.cargo/config.toml`),
     /// without which every statement with `LIMIT ?` is prepared again each
@@ -484,60 +316,6 @@ mod tests {
         ))
         .get_result(&mut conn)?;
         assert_eq!(used, 1);
-        Ok(())
-    }
-
-    #[test]
-    fn backend_follows_the_url_scheme() {
-        assert_eq!(
-            Backend::from_url("sqlite://data/x.db").ok(),
-            Some(Backend::Sqlite)
-        );
-        assert_eq!(
-            Backend::from_url("mysql://u:p@h/db").ok(),
-            Some(Backend::Mysql)
-        );
-        assert_eq!(
-            Backend::from_url("postgres://h/db").ok(),
-            Some(Backend::Postgres)
-        );
-        assert!(Backend::from_url("redis://h").is_err());
-        assert!(Backend::from_url("data/x.db").is_err());
-    }
-
-    #[test]
-    fn redaction_hides_the_password_only() {
-        assert_eq!(
-            redact_url("mysql://root:s3cret@127.0.0.1:3306/letao"),
-            "mysql://root:***@127.0.0.1:3306/letao"
-        );
-        assert_eq!(
-            redact_url("sqlite://data/letao.db"),
-            "sqlite://data/letao.db"
-        );
-        assert!(!redact_url("postgres://u:pa%40ss@h/db").contains("pa"));
-    }
-
-    #[test]
-    fn mysql_urls_stay_on_tcp() -> Result<(), DbError> {
-        let url = driver_url(Backend::Mysql, "mysql://root:pw@127.0.0.1:3306/letao")?;
-        assert!(url.ends_with("?prefer_socket=false"), "{url}");
-        let kept = driver_url(Backend::Mysql, "mysql://h/db?prefer_socket=true")?;
-        assert!(kept.ends_with("?prefer_socket=true"), "{kept}");
-        Ok(())
-    }
-
-    #[test]
-    fn sqlite_urls_name_a_path() -> Result<(), DbError> {
-        assert_eq!(
-            driver_url(Backend::Sqlite, "sqlite://data/letao.db")?,
-            "data/letao.db"
-        );
-        assert_eq!(
-            driver_url(Backend::Sqlite, "sqlite:///tmp/x.db")?,
-            "/tmp/x.db"
-        );
-        assert!(driver_url(Backend::Sqlite, "sqlite://").is_err());
         Ok(())
     }
 }
