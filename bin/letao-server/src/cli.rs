@@ -4,12 +4,13 @@
 // Printing results is what the command line is for.
 #![allow(clippy::print_stdout)]
 
+use crate::compose::prepare_database;
 use crate::settings::Settings;
-use crate::startup::{Application, prepare_database};
+use crate::startup::Application;
 use crate::telemetry;
 use clap::{Parser, Subcommand};
-use letao_db::Actor;
 use letao_domain::Role;
+use letao_shop::store::Actor;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -137,7 +138,9 @@ async fn grant_role(
     role: Option<Role>,
 ) -> Result<(), AnyError> {
     let db = prepare_database(settings).await?;
-    if !db
+    let stores = letao_shop::store::Stores::all(db);
+    if !stores
+        .accounts
         .set_role(username, role, &Actor::CLI, chrono::Utc::now())
         .await?
     {
@@ -156,9 +159,7 @@ async fn reconcile(
     bill_file: Option<&std::path::Path>,
 ) -> Result<ExitCode, AnyError> {
     use letao_shop::reconcile::{BillSource, china_today};
-    let db = prepare_database(settings).await?;
-    let (gateway, _refresher) = crate::startup::gateway(settings)?;
-    let orders = crate::startup::orders(settings, db, gateway);
+    let shop = crate::compose::shop(settings, crate::compose::Parts::default()).await?;
     let date = match date {
         Some(d) => d,
         None => china_today(chrono::Utc::now())
@@ -169,7 +170,7 @@ async fn reconcile(
         Some(path) => BillSource::Path(path.to_owned()),
         None => BillSource::Fetch,
     };
-    let report = orders.reconcile(date, source).await?;
+    let report = shop.services.reconciler.reconcile(date, source).await?;
     println!(
         "reconciliation of {}: {} bill rows, {} matched ({} recovered), {} differences",
         report.date,

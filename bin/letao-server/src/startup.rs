@@ -1,20 +1,12 @@
 //! Building and running the server from its settings.
 
-use crate::settings::{ApiVersion, Settings, SmsBackend};
+use crate::compose::{self, Parts};
+use crate::settings::Settings;
 use actix_web::HttpServer;
 use actix_web::dev::Server;
-use chrono::TimeDelta;
-use letao_api::AppState;
-use letao_auth::{Argon2Settings, SystemClock};
+use letao_api::{AppState, Services, Web};
 use letao_db::{Db, DbError};
-use letao_domain::verification::CodePolicy;
-use letao_shop::payments::PaymentGateway;
-use letao_shop::payments::v2::WechatV2;
-use letao_shop::payments::v3::WechatV3;
-use letao_shop::{Accounts, AccountsConfig, LoginLimits, Orders, OrdersConfig};
-use letao_sms::{OutboxSender, SmsSender, TencentConfig, TencentSender};
 use std::net::{SocketAddr, TcpListener};
-use std::sync::Arc;
 use std::time::Duration;
 use wechat_pay::v3::CertificateRefresher;
 
@@ -41,222 +33,56 @@ pub enum StartError {
 pub struct Application {
     addr: SocketAddr,
     server: Server,
-    db: Db,
+    state: AppState,
+    shop_db: Option<Db>,
     /// Keeps platform certificates fresh while the server runs (v3).
     _refresher: Option<CertificateRefresher>,
 }
 
-/// Connects to the database and applies pending migrations.
-pub async fn prepare_database(settings: &Settings) -> Result<Db, StartError> {
-    let db = Db::connect(&settings.database.db_config(settings.server.worker_count()))?;
-    let applied = db.migrate().await?;
-    for name in &applied {
-        tracing::info!(migration = %name, "migration applied");
+/// How an [`Application`] is built: from its settings, with any part
+/// swapped (tests), on a listener of its own or one given.
+pub struct ApplicationBuilder<'a> {
+    settings: &'a Settings,
+    parts: Parts,
+    listener: Option<TcpListener>,
+    jobs: bool,
+}
+
+impl ApplicationBuilder<'_> {
+    /// Runs with these parts instead of the configured ones.
+    pub fn parts(mut self, parts: Parts) -> Self {
+        self.parts = parts;
+        self
     }
-    Ok(db)
-}
 
-/// The SMS backend the settings name.
-pub fn sms_sender(settings: &Settings) -> Result<Arc<dyn SmsSender>, StartError> {
-    Ok(match settings.sms.backend {
-        SmsBackend::Outbox => Arc::new(OutboxSender::new(&settings.sms.outbox)),
-        SmsBackend::Tencent => {
-            let t = &settings.sms.tencent;
-            Arc::new(
-                TencentSender::new(TencentConfig {
-                    secret_id: t.secret_id.clone(),
-                    secret_key: t.secret_key.clone(),
-                    sdk_app_id: t.sdk_app_id.clone(),
-                    sign_name: t.sign_name.clone(),
-                    template_id: t.template_id.clone(),
-                    region: t.region.clone(),
-                    endpoint: t.endpoint.clone(),
-                    timeout: Duration::from_secs(t.timeout_secs.max(1)),
-                })
-                .map_err(|e| StartError::Config(format!("sms.tencent: {e}")))?,
-            )
-        }
-    })
-}
-
-/// A configured file, read whole.
-fn read_file(what: &str, path: &std::path::Path) -> Result<Vec<u8>, StartError> {
-    std::fs::read(path).map_err(|e| {
-        StartError::Config(format!(
-            "wechat_pay.{what}: cannot read {}: {e}",
-            path.display()
-        ))
-    })
-}
-
-/// The payment gateway the settings name, and (platform-certificate mode)
-/// the thread that keeps the certificates fresh.
-pub fn gateway(
-    settings: &Settings,
-) -> Result<(Arc<dyn PaymentGateway>, Option<CertificateRefresher>), StartError> {
-    let w = &settings.wechat_pay;
-    if w.api_version == ApiVersion::V2 {
-        return Ok((v2_gateway(settings)?, None));
+    /// Serves on `listener` instead of binding `server.addr`.
+    pub fn listener(mut self, listener: TcpListener) -> Self {
+        self.listener = Some(listener);
+        self
     }
-    let key = String::from_utf8(read_file("merchant_private_key", &w.merchant_private_key)?)
-        .map_err(|_| {
-            StartError::Config("wechat_pay.merchant_private_key is not PEM text".into())
-        })?;
-    let mut config = wechat_pay::v3::Config::new(
-        &w.appid,
-        &w.mch_id,
-        &w.merchant_serial,
-        secrecy::SecretString::from(key),
-        w.apiv3_key.clone(),
-    );
-    if !w.platform_public_key.as_os_str().is_empty() {
-        let pem = String::from_utf8(read_file("platform_public_key", &w.platform_public_key)?)
-            .map_err(|_| {
-                StartError::Config("wechat_pay.platform_public_key is not PEM text".into())
-            })?;
-        config = config.with_public_key(&w.platform_public_key_id, &pem);
+
+    /// Leaves the background jobs (expiry, receipts, reconciliation) off:
+    /// tests run their rounds themselves.
+    pub fn without_jobs(mut self) -> Self {
+        self.jobs = false;
+        self
     }
-    let certificates = config.platform_certificates;
-    config.base_url = w.base_url.clone();
-    config.timeout = Duration::from_secs(w.timeout_secs.max(1));
-    let client = wechat_pay::v3::Client::new(config)
-        .map_err(|e| StartError::Config(format!("wechat_pay (v3): {e}")))?;
-    let refresher = if certificates {
-        Some(
-            wechat_pay::v3::spawn_certificate_refresher(client.verifier(), CERTIFICATE_REFRESH)
-                .map_err(|e| {
-                    StartError::Config(format!("wechat_pay: certificate refresher: {e}"))
-                })?,
-        )
-    } else {
-        None
-    };
-    let notifications = client.notifications();
-    Ok((
-        Arc::new(WechatV3::new(Arc::new(client), notifications)),
-        refresher,
-    ))
-}
 
-/// How often platform certificates are downloaded again (WeChat rotates
-/// them with weeks of overlap; an unknown serial also triggers a download).
-const CERTIFICATE_REFRESH: Duration = Duration::from_secs(12 * 3600);
-
-/// The v2 gateway: the XML client and the merchant that verifies notifications.
-fn v2_gateway(settings: &Settings) -> Result<Arc<dyn PaymentGateway>, StartError> {
-    let w = &settings.wechat_pay;
-    let merchant = wechat_pay::Merchant {
-        appid: w.appid.clone(),
-        mch_id: w.mch_id.clone(),
-        api_key: w.api_key.clone(),
-        sign_type: wechat_pay::SignType::parse(&w.sign_type).unwrap_or_default(),
-    };
-    let client_identity = match (
-        w.client_cert.as_os_str().is_empty(),
-        w.client_key.as_os_str().is_empty(),
-    ) {
-        (true, true) => None,
-        (false, false) => {
-            let read = |p: &std::path::Path| {
-                std::fs::read(p).map_err(|e| {
-                    StartError::Config(format!("wechat_pay: cannot read {}: {e}", p.display()))
-                })
-            };
-            let key = String::from_utf8(read(&w.client_key)?)
-                .map_err(|_| StartError::Config("wechat_pay.client_key is not PEM text".into()))?;
-            Some(wechat_pay::ClientIdentity {
-                cert_pem: read(&w.client_cert)?,
-                key_pem: secrecy::SecretString::from(key),
-            })
-        }
-        _ => {
-            return Err(StartError::Config(
-                "wechat_pay.client_cert and client_key go together".into(),
-            ));
-        }
-    };
-    let client = wechat_pay::Client::new(wechat_pay::Config {
-        merchant: merchant.clone(),
-        base_url: w.base_url.clone(),
-        timeout: Duration::from_secs(w.timeout_secs.max(1)),
-        client_identity,
-        root_certs_pem: None,
-    })
-    .map_err(|e| StartError::Config(format!("wechat_pay: {e}")))?;
-    Ok(Arc::new(WechatV2::new(Arc::new(client), merchant)))
-}
-
-/// The order service over `gateway`.
-pub fn orders(settings: &Settings, db: Db, gateway: Arc<dyn PaymentGateway>) -> Orders {
-    let w = &settings.wechat_pay;
-    let config = OrdersConfig {
-        appid: w.appid.clone(),
-        mch_id: w.mch_id.clone(),
-        notify_url: w.notify_url.clone(),
-        refund_notify_url: Some(w.refund_notify_url.clone()).filter(|u| !u.is_empty()),
-        ttl: TimeDelta::seconds(i64::try_from(settings.orders.ttl_secs).unwrap_or(7200)),
-        auto_receive: TimeDelta::days(i64::from(settings.orders.auto_receive_days)),
-        totals_ttl: letao_shop::TOTALS_TTL,
-    };
-    Orders::new(db, config, gateway, Arc::new(SystemClock))
-}
-
-/// The account rules as configured.
-pub fn accounts_config(settings: &Settings) -> AccountsConfig {
-    let a = &settings.auth;
-    let l = &settings.limits;
-    AccountsConfig {
-        argon2: Argon2Settings {
-            memory_kib: a.argon2_memory_kib,
-            iterations: a.argon2_iterations,
-            parallelism: a.argon2_parallelism,
-        },
-        legacy_md5_secret: a.legacy_md5_secret.clone(),
-        jwt_secret: a.jwt_secret.clone(),
-        token_ttl: TimeDelta::seconds(i64::try_from(a.token_ttl_secs).unwrap_or(i64::MAX / 1000)),
-        codes: CodePolicy {
-            cooldown: TimeDelta::seconds(i64::from(l.sms_cooldown_secs)),
-            daily_per_mobile: l.sms_per_mobile_per_day,
-            daily_per_ip: l.sms_per_ip_per_day,
-            ..CodePolicy::default()
-        },
-        login: LoginLimits {
-            per_account: l.login_failures_per_account,
-            per_ip: l.login_failures_per_ip,
-            window: TimeDelta::seconds(i64::from(l.login_window_secs)),
-        },
-    }
-}
-
-impl Application {
-    /// Connects, migrates, seeds demo data when configured, binds the
-    /// listener and starts serving (the returned value must be awaited
-    /// through [`Application::run_until_stopped`]).
-    pub async fn build(settings: &Settings) -> Result<Application, StartError> {
-        let db = prepare_database(settings).await?;
-        if settings.database.demo_data && db.seed_demo_data().await? {
-            tracing::info!("empty catalogue filled with demo data");
-        }
-        let accounts = Accounts::new(
-            db.clone(),
-            accounts_config(settings),
-            sms_sender(settings)?,
-            Arc::new(SystemClock),
-        )
-        .map_err(|e| StartError::Config(format!("auth: {e}")))?;
-        let (gateway, refresher) = gateway(settings)?;
-        let orders = Arc::new(orders(settings, db.clone(), gateway));
-        let state = AppState::builder(db.clone(), Arc::new(accounts), orders.clone())
-            .catalogue_ttl(settings.catalogue_ttl())
-            .static_dir(&settings.server.static_dir)
-            .media_dir(&settings.server.media_dir)
-            .trusted_proxies(settings.server.trusted_proxies.clone())
-            .cors_origins(
-                letao_api::CorsOrigins::parse(&settings.server.cors_origins)
-                    .map_err(|e| StartError::Config(format!("server.cors_origins: {e}")))?,
-            );
+    /// Assembles the shop (`compose::shop`), binds and starts serving (the
+    /// returned value must be awaited through
+    /// [`Application::run_until_stopped`]).
+    pub async fn build(self) -> Result<Application, StartError> {
+        let settings = self.settings;
+        let shop = compose::shop(settings, self.parts).await?;
         let metrics = metrics_handle();
-        let private_state = state.metrics(metrics.clone()).build();
+        let web = Web {
+            static_dir: settings.server.static_dir.clone(),
+            trusted_proxies: settings.server.trusted_proxies.clone(),
+            cors: letao_api::CorsOrigins::parse(&settings.server.cors_origins)
+                .map_err(|e| StartError::Config(format!("server.cors_origins: {e}")))?,
+            metrics,
+        };
+        let private_state = AppState::new(shop.services.clone(), web);
         let state = if settings.metrics.public {
             private_state.clone()
         } else {
@@ -266,10 +92,14 @@ impl Application {
             addr: settings.server.addr.clone(),
             source,
         };
-        let listener = TcpListener::bind(&settings.server.addr).map_err(bind_err)?;
+        let listener = match self.listener {
+            Some(listener) => listener,
+            None => TcpListener::bind(&settings.server.addr).map_err(bind_err)?,
+        };
         let addr = listener.local_addr().map_err(bind_err)?;
+        let served = state.clone();
         // Signals are handled in `run_until_stopped`, which logs them.
-        let server = HttpServer::new(move || letao_api::app(state.clone()))
+        let server = HttpServer::new(move || letao_api::app(served.clone()))
             .disable_signals()
             .shutdown_timeout(settings.server.shutdown_timeout_secs)
             // The count the database pools were split for.
@@ -294,26 +124,14 @@ impl Application {
             tracing::info!(addr = %bound, "metrics listening");
             Some(server)
         };
-        let interval = Duration::from_secs(settings.orders.expiry_interval_secs);
-        actix_web::rt::spawn(letao_shop::jobs::run_expiry(orders.clone(), interval));
-        actix_web::rt::spawn(letao_shop::jobs::run_receipts(orders.clone(), interval));
-        let daily = letao_shop::reconcile::DailyReconciliation {
-            at: settings
-                .reconcile
-                .time()
-                .map_err(|e| StartError::Config(e.to_string()))?,
-            ..letao_shop::reconcile::DailyReconciliation::default()
-        };
-        actix_web::rt::spawn(letao_shop::reconcile::run_daily(
-            orders,
-            daily,
-            Duration::from_secs(60),
-        ));
+        if self.jobs {
+            spawn_jobs(settings, &shop.services)?;
+        }
         tracing::info!(
             %addr,
-            backend = db.backend().name(),
+            backend = shop.services.probe.name(),
             sms = ?settings.sms.backend,
-            database = db.display_url(),
+            database = %letao_db::redact_url(&settings.database.url),
             environment = %settings.environment,
             "letao-server listening"
         );
@@ -323,9 +141,53 @@ impl Application {
         Ok(Application {
             addr,
             server,
-            db,
-            _refresher: refresher,
+            state,
+            shop_db: shop.db,
+            _refresher: shop.refresher,
         })
+    }
+}
+
+/// The background jobs: expiry, automatic receipt, the daily reconciliation.
+fn spawn_jobs(settings: &Settings, services: &Services) -> Result<(), StartError> {
+    let interval = Duration::from_secs(settings.orders.expiry_interval_secs);
+    actix_web::rt::spawn(letao_shop::jobs::run_expiry(
+        services.orders.clone(),
+        interval,
+    ));
+    actix_web::rt::spawn(letao_shop::jobs::run_receipts(
+        services.desk.clone(),
+        interval,
+    ));
+    let daily = letao_shop::reconcile::DailyReconciliation {
+        at: settings
+            .reconcile
+            .time()
+            .map_err(|e| StartError::Config(e.to_string()))?,
+        ..letao_shop::reconcile::DailyReconciliation::default()
+    };
+    actix_web::rt::spawn(letao_shop::reconcile::run_daily(
+        services.reconciler.clone(),
+        daily,
+        Duration::from_secs(60),
+    ));
+    Ok(())
+}
+
+impl Application {
+    /// The server as the settings say, with every part built from them.
+    pub async fn build(settings: &Settings) -> Result<Application, StartError> {
+        Application::builder(settings).build().await
+    }
+
+    /// A builder, to swap parts or give a listener.
+    pub fn builder(settings: &Settings) -> ApplicationBuilder<'_> {
+        ApplicationBuilder {
+            settings,
+            parts: Parts::default(),
+            listener: None,
+            jobs: true,
+        }
     }
 
     /// The address actually bound (useful with port 0).
@@ -333,9 +195,14 @@ impl Application {
         self.addr
     }
 
-    /// The database pool.
-    pub fn db(&self) -> &Db {
-        &self.db
+    /// The database, when the shop runs on the configured one.
+    pub fn db(&self) -> Option<&Db> {
+        self.shop_db.as_ref()
+    }
+
+    /// What the routes reach (for calls in-process).
+    pub fn state(&self) -> &AppState {
+        &self.state
     }
 
     /// A handle to stop the server from elsewhere.

@@ -88,9 +88,7 @@ impl FromRequest for OwnerUser {
             let state =
                 state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
             // 401 when the user is gone, 403 without a role.
-            Ok(OwnerUser(
-                letao_shop::owners::owner(state.db(), user.id).await?,
-            ))
+            Ok(OwnerUser(state.accounts.owner(user.id).await?))
         })
     }
 }

@@ -3,8 +3,8 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use letao_db::DbError;
 use letao_domain::order::{OrderItemsError, RefundAmountError};
+use letao_shop::store::StoreError;
 use letao_shop::{ShopError, Taken};
 use serde::Serialize;
 use std::fmt;
@@ -75,7 +75,7 @@ pub enum ApiError {
     Forbidden,
     /// 503/503: the database cannot be reached.
     #[error("service temporarily unavailable")]
-    Unavailable(#[source] DbError),
+    Unavailable(#[source] StoreError),
     /// 500/500: anything unexpected; the cause is logged, not shown.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -175,10 +175,10 @@ fn items_error(e: OrderItemsError) -> ApiError {
     }
 }
 
-impl From<DbError> for ApiError {
-    fn from(err: DbError) -> Self {
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
         match err {
-            DbError::Unavailable { .. } => ApiError::Unavailable(err),
+            StoreError::Unavailable(_) => ApiError::Unavailable(err),
             other => ApiError::Internal(Box::new(other)),
         }
     }

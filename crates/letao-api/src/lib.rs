@@ -25,4 +25,5 @@ pub use auth::{AuthUser, OwnerUser};
 pub use cors::CorsOrigins;
 pub use error::ApiError;
 pub use registry::{RegisteredRoute, registered_routes};
-pub use state::{AppState, AppStateBuilder};
+pub use replies::{CachedJson, RenderedCatalogue};
+pub use state::{AppState, CatalogueLists, ProductReads, Services, Web};

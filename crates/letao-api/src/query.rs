@@ -2,8 +2,8 @@
 
 use crate::ApiError;
 use actix_web::HttpRequest;
-use letao_db::PageStart;
 use letao_domain::Id;
+use letao_shop::store::PageStart;
 
 /// The parameters of a query string. Unknown keys are ignored (clients add
 /// cache busters such as `_=1700000000`); for a repeated key the first wins.

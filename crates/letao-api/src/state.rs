@@ -1,64 +1,114 @@
-//! What every request handler can reach.
+//! What every request handler can reach: the shop's services, built by the
+//! binary (the one composition root) and handed in, and the web settings.
 
 use crate::cors::CorsOrigins;
 use crate::replies::{CachedJson, RenderedCatalogue};
-use letao_auth::{Clock, SystemClock};
-use letao_db::Db;
-use letao_shop::freshness::CatalogueVersion;
-use letao_shop::{Accounts, Addresses, CatalogueCache, Orders, Owners, Products};
+use letao_shop::store::StoreProbe;
+use letao_shop::{
+    Accounts, Addresses, CatalogueCache, OrderDesk, Orders, Owners, Products, Reconciler,
+};
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+
+/// The catalogue lists as the HTTP layer caches them (ready JSON bodies).
+pub type CatalogueLists = CatalogueCache<RenderedCatalogue>;
+
+/// Products on sale as the HTTP layer caches them (ready JSON bodies).
+pub type ProductReads = Products<CachedJson, CachedJson>;
+
+/// The shop's use cases the routes call, built by the binary.
+#[derive(Clone)]
+pub struct Services {
+    /// SMS codes, registration, login, owners.
+    pub accounts: Arc<Accounts>,
+    /// The payment lifecycle of orders.
+    pub orders: Arc<Orders>,
+    /// Orders shown and delivered.
+    pub desk: Arc<OrderDesk>,
+    /// Buyers' addresses.
+    pub addresses: Arc<Addresses>,
+    /// The owner's catalogue, images and audit log.
+    pub owners: Arc<Owners>,
+    /// The reconciliation reports.
+    pub reconciler: Arc<Reconciler>,
+    /// The home page and category lists.
+    pub catalogue: Arc<CatalogueLists>,
+    /// Products on sale.
+    pub products: Arc<ProductReads>,
+    /// Whether the store answers, and its connections.
+    pub probe: Arc<dyn StoreProbe>,
+}
+
+/// How the HTTP layer serves, besides the shop's services.
+#[derive(Clone, Default)]
+pub struct Web {
+    /// The folder served under `/` (images, scripts, pages).
+    pub static_dir: PathBuf,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Origins whose pages may call the API from a browser.
+    pub cors: CorsOrigins,
+    /// Where `/metrics` reads from; `None` keeps it off this listener.
+    pub metrics: Option<PrometheusHandle>,
+}
 
 /// Shared application state; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
-    pub(crate) db: Db,
-    pub(crate) catalogue: Arc<CatalogueCache<RenderedCatalogue>>,
-    pub(crate) static_dir: Arc<PathBuf>,
     pub(crate) accounts: Arc<Accounts>,
     pub(crate) orders: Arc<Orders>,
+    pub(crate) desk: Arc<OrderDesk>,
     pub(crate) addresses: Arc<Addresses>,
     pub(crate) owners: Arc<Owners>,
-    pub(crate) products: Arc<Products<CachedJson, CachedJson>>,
+    pub(crate) reconciler: Arc<Reconciler>,
+    pub(crate) catalogue: Arc<CatalogueLists>,
+    pub(crate) products: Arc<ProductReads>,
+    pub(crate) probe: Arc<dyn StoreProbe>,
+    pub(crate) static_dir: Arc<PathBuf>,
     pub(crate) trusted_proxies: Arc<[IpAddr]>,
     pub(crate) cors: CorsOrigins,
-    /// Where `/metrics` reads from; `None` keeps it off this listener.
     pub(crate) metrics: Option<PrometheusHandle>,
 }
 
 impl AppState {
-    /// Starts building the state around a database pool and the shop's
-    /// account and order services.
-    pub fn builder(db: Db, accounts: Arc<Accounts>, orders: Arc<Orders>) -> AppStateBuilder {
-        AppStateBuilder {
-            db,
-            accounts,
-            orders,
-            catalogue_ttl: Duration::from_secs(1),
-            clock: Arc::new(SystemClock),
-            static_dir: PathBuf::from("static"),
-            media_dir: PathBuf::from("data/media"),
-            trusted_proxies: Vec::new(),
-            cors: CorsOrigins::None,
-            metrics: None,
+    /// The state over the services the binary built.
+    pub fn new(services: Services, web: Web) -> AppState {
+        AppState {
+            accounts: services.accounts,
+            orders: services.orders,
+            desk: services.desk,
+            addresses: services.addresses,
+            owners: services.owners,
+            reconciler: services.reconciler,
+            catalogue: services.catalogue,
+            products: services.products,
+            probe: services.probe,
+            static_dir: Arc::new(web.static_dir),
+            trusted_proxies: web.trusted_proxies.into(),
+            cors: web.cors,
+            metrics: web.metrics,
         }
     }
 
-    /// The order service.
-    pub fn orders(&self) -> &Arc<Orders> {
-        &self.orders
-    }
-
-    /// The account service.
-    pub fn accounts(&self) -> &Arc<Accounts> {
-        &self.accounts
+    /// The services the state was made of.
+    pub fn services(&self) -> Services {
+        Services {
+            accounts: self.accounts.clone(),
+            orders: self.orders.clone(),
+            desk: self.desk.clone(),
+            addresses: self.addresses.clone(),
+            owners: self.owners.clone(),
+            reconciler: self.reconciler.clone(),
+            catalogue: self.catalogue.clone(),
+            products: self.products.clone(),
+            probe: self.probe.clone(),
+        }
     }
 
     /// Forgets the cached catalogue lists (after a change made through
-    /// this instance), so the next request reads the database.
+    /// this instance), so the next request reads the store.
     pub fn invalidate_catalogue(&self) {
         self.catalogue.invalidate();
         self.products.changed();
@@ -69,111 +119,5 @@ impl AppState {
     pub fn without_metrics(mut self) -> AppState {
         self.metrics = None;
         self
-    }
-
-    /// The database pool.
-    pub fn db(&self) -> &Db {
-        &self.db
-    }
-}
-
-/// Builder for [`AppState`]; every setting has a default.
-pub struct AppStateBuilder {
-    db: Db,
-    accounts: Arc<Accounts>,
-    orders: Arc<Orders>,
-    catalogue_ttl: Duration,
-    clock: Arc<dyn Clock>,
-    static_dir: PathBuf,
-    media_dir: PathBuf,
-    trusted_proxies: Vec<IpAddr>,
-    cors: CorsOrigins,
-    metrics: Option<PrometheusHandle>,
-}
-
-impl AppStateBuilder {
-    /// How long catalogue replies are served from memory (zero: never).
-    pub fn catalogue_ttl(mut self, ttl: Duration) -> Self {
-        self.catalogue_ttl = ttl;
-        self
-    }
-
-    /// The clock cache lifetimes are counted on (the system clock by default).
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
-
-    /// The folder served under `/` (images, scripts, ...).
-    pub fn static_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.static_dir = dir.into();
-        self
-    }
-
-    /// The folder uploaded images are stored in and served from under
-    /// `/media/` (`data/media` by default; created on the first upload).
-    pub fn media_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.media_dir = dir.into();
-        self
-    }
-
-    /// Serves `/metrics` from `handle` on this listener (off by default).
-    pub fn metrics(mut self, handle: Option<PrometheusHandle>) -> Self {
-        self.metrics = handle;
-        self
-    }
-
-    /// Proxies whose `X-Forwarded-For` is believed (none by default).
-    pub fn trusted_proxies(mut self, proxies: Vec<IpAddr>) -> Self {
-        self.trusted_proxies = proxies;
-        self
-    }
-
-    /// Origins whose pages may call the API from a browser (none by default).
-    pub fn cors_origins(mut self, origins: CorsOrigins) -> Self {
-        self.cors = origins;
-        self
-    }
-
-    /// The state.
-    pub fn build(self) -> AppState {
-        let totals = letao_shop::TOTALS_TTL;
-        let version = Arc::new(CatalogueVersion::new(
-            self.db.clone(),
-            self.clock.clone(),
-            self.catalogue_ttl,
-        ));
-        AppState {
-            catalogue: Arc::new(CatalogueCache::new(
-                self.db.clone(),
-                self.catalogue_ttl,
-                self.clock.clone(),
-                version.clone(),
-                RenderedCatalogue::render,
-            )),
-            addresses: Arc::new(Addresses::new(self.db.clone(), self.clock.clone())),
-            owners: Arc::new(Owners::new(
-                self.db.clone(),
-                self.clock.clone(),
-                totals,
-                self.media_dir,
-            )),
-            products: Arc::new(Products::new(
-                self.db.clone(),
-                self.clock,
-                self.catalogue_ttl,
-                totals,
-                version,
-                CachedJson::product,
-                CachedJson::page,
-            )),
-            db: self.db,
-            static_dir: Arc::new(self.static_dir),
-            accounts: self.accounts,
-            orders: self.orders,
-            trusted_proxies: self.trusted_proxies.into(),
-            cors: self.cors,
-            metrics: self.metrics,
-        }
     }
 }

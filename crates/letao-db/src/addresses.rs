@@ -3,6 +3,7 @@
 use crate::columns::naive;
 use crate::schema::{address, user};
 use crate::txn::Abort;
+use crate::{AddressAdded, AddressRecord};
 use crate::{Db, DbError};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -12,51 +13,43 @@ use letao_domain::DeliveryAddress;
 use letao_domain::address::MAX_ADDRESSES;
 
 /// An address as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[derive(Queryable, Selectable)]
 #[diesel(table_name = address)]
-pub struct AddressRecord {
+pub(crate) struct AddressRecordRow {
     /// Id.
-    pub id: i32,
+    id: i32,
     /// Owner.
-    pub user_id: i32,
+    user_id: i32,
     /// Recipient.
-    pub name: String,
+    name: String,
     /// Recipient's mobile.
-    pub mobile: String,
+    mobile: String,
     /// Province.
-    pub province: String,
+    province: String,
     /// City.
-    pub city: String,
+    city: String,
     /// District.
-    pub district: String,
+    district: String,
     /// Street and number.
-    pub detail: String,
+    detail: String,
     /// The buyer's default.
-    pub is_default: bool,
+    is_default: bool,
 }
 
-impl AddressRecord {
-    /// The address as a domain value (stored rows were checked when written).
-    pub fn to_delivery(&self) -> Option<DeliveryAddress> {
-        DeliveryAddress::new(
-            &self.name,
-            &self.mobile,
-            &self.province,
-            &self.city,
-            &self.district,
-            &self.detail,
-        )
-        .ok()
+impl From<AddressRecordRow> for AddressRecord {
+    fn from(r: AddressRecordRow) -> Self {
+        AddressRecord {
+            id: r.id,
+            user_id: r.user_id,
+            name: r.name,
+            mobile: r.mobile,
+            province: r.province,
+            city: r.city,
+            district: r.district,
+            detail: r.detail,
+            is_default: r.is_default,
+        }
     }
-}
-
-/// How adding an address ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AddressAdded {
-    /// Stored.
-    Added(AddressRecord),
-    /// The user has 20 already.
-    Full,
 }
 
 /// Keeping exactly one default inside a caller's transaction.
@@ -112,11 +105,14 @@ impl Db {
     pub async fn addresses(&self, user_id: i32) -> Result<Vec<AddressRecord>, DbError> {
         read_conn!(self, |conn| {
             Ok(address::table
-                .select(AddressRecord::as_select())
+                .select(AddressRecordRow::as_select())
                 .filter(address::user_id.eq(user_id))
                 .order(address::id)
-                .load(conn)
-                .await?)
+                .load::<AddressRecordRow>(conn)
+                .await?
+                .into_iter()
+                .map(Into::into)
+                .collect::<Vec<_>>())
         })
     }
 
@@ -128,12 +124,13 @@ impl Db {
     ) -> Result<Option<AddressRecord>, DbError> {
         read_conn!(self, |conn| {
             Ok(address::table
-                .select(AddressRecord::as_select())
+                .select(AddressRecordRow::as_select())
                 .filter(address::user_id.eq(user_id))
                 .filter(address::id.eq(id))
-                .first(conn)
+                .first::<AddressRecordRow>(conn)
                 .await
-                .optional()?)
+                .optional()?
+                .map(Into::into))
         })
     }
 
@@ -184,10 +181,11 @@ impl Db {
                 conn.make_default(user_id, id).await?;
             }
             let added = address::table
-                .select(AddressRecord::as_select())
+                .select(AddressRecordRow::as_select())
                 .filter(address::id.eq(id))
-                .first(conn)
-                .await?;
+                .first::<AddressRecordRow>(conn)
+                .await?
+                .into();
             Ok(AddressAdded::Added(added))
         })
     }
@@ -220,10 +218,11 @@ impl Db {
             }
             Ok(Some(
                 address::table
-                    .select(AddressRecord::as_select())
+                    .select(AddressRecordRow::as_select())
                     .filter(address::id.eq(id))
-                    .first(conn)
-                    .await?,
+                    .first::<AddressRecordRow>(conn)
+                    .await?
+                    .into(),
             ))
         })
     }

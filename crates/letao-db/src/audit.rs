@@ -2,6 +2,7 @@
 
 use crate::columns::{UtcTime, naive};
 use crate::schema::audit_log;
+use crate::{AuditEntry, AuditRecord};
 use crate::{Db, DbError};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -9,56 +10,40 @@ use diesel::result::Error as DieselError;
 use diesel_async::RunQueryDsl;
 use letao_domain::AuditAction;
 
-/// Who made a change: an owner's account, or the command line (no account).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Actor {
-    /// The user, when the change came through the API.
-    pub id: Option<i32>,
-    /// Their username at the time (kept even if it changes later).
-    pub name: Option<String>,
-}
-
-impl Actor {
-    /// The command line, run by whoever operates the server.
-    pub const CLI: Actor = Actor {
-        id: None,
-        name: None,
-    };
-}
-
-/// One entry to write.
-#[derive(Debug, Clone)]
-pub struct AuditEntry<'a> {
-    /// Who.
-    pub actor: &'a Actor,
-    /// What.
-    pub action: AuditAction,
-    /// On what, e.g. `product 12` or `order LT2026...`.
-    pub target: String,
-    /// A compact before/after (JSON text).
-    pub detail: String,
-}
-
 /// An entry as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[derive(Queryable, Selectable)]
 #[diesel(table_name = audit_log)]
-pub struct AuditRecord {
+pub(crate) struct AuditRecordRow {
     /// Id, increasing.
-    pub id: i64,
+    id: i64,
     /// When.
     #[diesel(deserialize_as = UtcTime)]
-    pub at: DateTime<Utc>,
+    at: DateTime<Utc>,
     /// Who (none: the command line).
-    pub actor_id: Option<i32>,
+    actor_id: Option<i32>,
     /// Their username then.
-    pub actor_name: Option<String>,
+    actor_name: Option<String>,
     /// What.
     #[diesel(deserialize_as = String)]
-    pub action: AuditAction,
+    action: AuditAction,
     /// On what.
-    pub target: String,
+    target: String,
     /// Before/after.
-    pub detail: String,
+    detail: String,
+}
+
+impl From<AuditRecordRow> for AuditRecord {
+    fn from(r: AuditRecordRow) -> Self {
+        AuditRecord {
+            id: r.id,
+            at: r.at,
+            actor_id: r.actor_id,
+            actor_name: r.actor_name,
+            action: r.action,
+            target: r.target,
+            detail: r.detail,
+        }
+    }
 }
 
 /// Writing an entry inside a caller's write transaction.
@@ -100,7 +85,7 @@ impl Db {
     ) -> Result<Vec<AuditRecord>, DbError> {
         read_conn!(self, |conn| {
             let mut q = audit_log::table
-                .select(AuditRecord::as_select())
+                .select(AuditRecordRow::as_select())
                 .order(audit_log::id.desc())
                 .limit(limit)
                 .into_boxed();
@@ -108,7 +93,11 @@ impl Db {
                 Some(id) => q.filter(audit_log::id.lt(id)),
                 None => q.offset(offset),
             };
-            Ok(q.load(conn).await?)
+            Ok(q.load::<AuditRecordRow>(conn)
+                .await?
+                .into_iter()
+                .map(Into::into)
+                .collect::<Vec<_>>())
         })
     }
 

@@ -1,7 +1,8 @@
 //! Catalogue reads: categories, brands, home items and products.
 
+use crate::PageStart;
 use crate::schema::{brand, category, home_item, product};
-use crate::{Db, DbError, PageStart};
+use crate::{Db, DbError};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use letao_domain::catalogue::sizes_from_column;

@@ -23,28 +23,24 @@ mod reconciliation;
 pub mod schema;
 mod seed;
 mod sms_codes;
+mod stores;
 mod txn;
 mod users;
 mod versions;
 
-pub use addresses::{AddressAdded, AddressRecord};
-pub use audit::{Actor, AuditEntry, AuditRecord};
-pub use catalogue_admin::{
-    AdminProduct, AuditNote, BrandFields, Edit, HomeItemRecord, NewProduct, ProductChange,
-    ProductFilter,
-};
 pub use contention::{is_contention, retry_contention};
 pub use error::{DbError, Fault};
-pub use orders::{
-    AddressSet, BuyerRecord, Created, DeliveryRecord, EventRecord, ListedOrder, NewOrder,
-    OrderFilter, OrderLine, OrderRecord, PageStart, Payment, Recorded, RefundDetail, RefundRecord,
-    Shipment, Shipped,
+pub use pool::{Backend, Db, DbConfig, redact_url};
+
+// The shop's types the queries read and write (`letao_shop::store`).
+pub(crate) use letao_shop::store::{
+    Actor, AddressAdded, AddressRecord, AddressSet, AdminProduct, AuditEntry, AuditNote,
+    AuditRecord, BrandFields, BuyerRecord, Created, DeliveryRecord, Edit, EventRecord, HeldPayment,
+    HomeItemRecord, ListedOrder, NewCode, NewOrder, NewProduct, NewUser, OrderFilter, OrderLine,
+    OrderRecord, PageStart, Payment, PoolStatus, ProductChange, ProductFilter, RateRule, Recorded,
+    RefundDetail, RefundRecord, Registration, ReportRecord, RetryAfter, RunResult, Shipment,
+    Shipped, UserRecord,
 };
-pub use pool::{Backend, Db, DbConfig, PoolStatus, redact_url};
-pub use rate_limit::{RateRule, RetryAfter};
-pub use reconciliation::{HeldPayment, ReportRecord, RunResult};
-pub use sms_codes::NewCode;
-pub use users::{NewUser, Registration, UserRecord};
 
 #[cfg(feature = "test-utils")]
 pub mod testing;

@@ -4,38 +4,15 @@ use crate::columns::{UtcTime, naive};
 use crate::schema::rate_limit;
 use crate::txn::Abort;
 use crate::{Db, DbError};
+use crate::{RateRule, RetryAfter};
 use chrono::{DateTime, TimeDelta, Utc};
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 use diesel_async::RunQueryDsl;
 
-/// One counter: at most `limit` hits per `window`, the window starting at
-/// the first hit after the previous one ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RateRule {
-    /// Counter name, e.g. `sms:day:13800138000`.
-    pub bucket: String,
-    /// Hits allowed per window.
-    pub limit: u32,
-    /// Window length.
-    pub window: TimeDelta,
-}
-
-impl RateRule {
-    fn limit_i32(&self) -> i32 {
-        i32::try_from(self.limit).unwrap_or(i32::MAX)
-    }
-}
-
-/// When a full counter allows the next hit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryAfter(pub TimeDelta);
-
-impl RetryAfter {
-    /// Whole seconds, at least 1, for a `Retry-After` header.
-    pub fn seconds(self) -> i64 {
-        (self.0.num_milliseconds() + 999).div_euclid(1000).max(1)
-    }
+/// The hits a rule allows, as stored counters count them.
+fn limit_of(rule: &RateRule) -> i32 {
+    i32::try_from(rule.limit).unwrap_or(i32::MAX)
 }
 
 /// A counter as stored.
@@ -92,7 +69,7 @@ impl_for_each_conn!(RateOps {
                 .await?;
             let taken = diesel::update(rate_limit::table)
                 .filter(rate_limit::bucket.eq(&rule.bucket))
-                .filter(rate_limit::hits.lt(rule.limit_i32()))
+                .filter(rate_limit::hits.lt(limit_of(rule)))
                 .set(rate_limit::hits.eq(rate_limit::hits + 1))
                 .execute(conn)
                 .await?;
@@ -162,7 +139,7 @@ impl Db {
                 continue;
             };
             let end = counter.window_start + rule.window;
-            if end > now && counter.hits >= rule.limit_i32() {
+            if end > now && counter.hits >= limit_of(rule) {
                 let w = end - now;
                 wait = Some(wait.map_or(w, |x| x.max(w)));
             }

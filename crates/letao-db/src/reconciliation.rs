@@ -2,8 +2,10 @@
 //! the report that is also the daily job's claim.
 
 use crate::columns::{OptUtcTime, naive};
+use crate::orders::{OrderRecordRow, RefundRecordRow};
 use crate::schema::{payorder, reconciliation, refund};
-use crate::{Db, DbError, OrderRecord, RefundRecord};
+use crate::{Db, DbError};
+use crate::{HeldPayment, OrderRecord, RefundRecord, ReportRecord, RunResult};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -11,62 +13,77 @@ use letao_domain::Fen;
 use letao_domain::reconciliation::ReconcileState;
 
 /// A payment the shop holds, as reconciliation compares it.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[derive(Queryable, Selectable)]
 #[diesel(table_name = payorder)]
-pub struct HeldPayment {
+pub(crate) struct HeldPaymentRow {
     /// Our order number.
-    pub out_trade_no: String,
+    out_trade_no: String,
     /// WeChat's transaction id.
     #[diesel(column_name = wx_transaction_id)]
-    pub transaction_id: Option<String>,
+    transaction_id: Option<String>,
     /// The order amount.
     #[diesel(column_name = total_fen, deserialize_as = i64)]
-    pub total: Fen,
+    total: Fen,
     /// WeChat's payment time (yyyyMMddHHmmss, China time).
     #[diesel(column_name = wx_time_end)]
-    pub time_end: Option<String>,
+    time_end: Option<String>,
     /// When the shop recorded it.
     #[diesel(deserialize_as = OptUtcTime)]
-    pub paid_at: Option<DateTime<Utc>>,
+    paid_at: Option<DateTime<Utc>>,
+}
+
+impl From<HeldPaymentRow> for HeldPayment {
+    fn from(r: HeldPaymentRow) -> Self {
+        HeldPayment {
+            out_trade_no: r.out_trade_no,
+            transaction_id: r.transaction_id,
+            total: r.total,
+            time_end: r.time_end,
+            paid_at: r.paid_at,
+        }
+    }
 }
 
 /// A day's report as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[derive(Queryable, Selectable)]
 #[diesel(table_name = reconciliation)]
-pub struct ReportRecord {
+pub(crate) struct ReportRecordRow {
     /// The bill's day, `YYYY-MM-DD` (China time).
-    pub bill_date: String,
+    bill_date: String,
     /// Where it stands.
     #[diesel(deserialize_as = String)]
-    pub state: ReconcileState,
+    state: ReconcileState,
     /// Tries of the daily job so far.
-    pub attempts: i32,
+    attempts: i32,
     /// Bill rows matched (payments recorded from the bill included).
-    pub matched: i32,
+    matched: i32,
     /// Payments (and refund outcomes) the bill recovered, over all runs.
-    pub recovered: i32,
+    recovered: i32,
     /// Rows in the bill.
-    pub bill_rows: i32,
+    bill_rows: i32,
     /// The differences, JSON.
-    pub differences: String,
+    differences: String,
     /// Why the last try did not finish.
-    pub error: Option<String>,
+    error: Option<String>,
     /// When it finished.
     #[diesel(deserialize_as = OptUtcTime)]
-    pub finished_at: Option<DateTime<Utc>>,
+    finished_at: Option<DateTime<Utc>>,
 }
 
-/// A finished run's results.
-#[derive(Debug, Clone)]
-pub struct RunResult<'a> {
-    /// Rows matched (recovered ones included).
-    pub matched: i32,
-    /// Rows recovered by this run.
-    pub recovered: i32,
-    /// Rows in the bill.
-    pub bill_rows: i32,
-    /// The differences, JSON.
-    pub differences: &'a str,
+impl From<ReportRecordRow> for ReportRecord {
+    fn from(r: ReportRecordRow) -> Self {
+        ReportRecord {
+            bill_date: r.bill_date,
+            state: r.state,
+            attempts: r.attempts,
+            matched: r.matched,
+            recovered: r.recovered,
+            bill_rows: r.bill_rows,
+            differences: r.differences,
+            error: r.error,
+            finished_at: r.finished_at,
+        }
+    }
 }
 
 /// Rows of held payments read at once.
@@ -88,9 +105,9 @@ impl Db {
         let mut held = Vec::new();
         let mut after = 0;
         loop {
-            let page: Vec<(i32, HeldPayment)> = read_conn!(self, |conn| {
+            let page: Vec<(i32, HeldPaymentRow)> = read_conn!(self, |conn| {
                 Ok(payorder::table
-                    .select((payorder::id, HeldPayment::as_select()))
+                    .select((payorder::id, HeldPaymentRow::as_select()))
                     .filter(payorder::id.gt(after))
                     .filter(payorder::wx_transaction_id.is_not_null())
                     .filter(
@@ -109,7 +126,7 @@ impl Db {
             })?;
             let full = page.len() == HELD_PAGE as usize;
             after = page.last().map_or(after, |(id, _)| *id);
-            held.extend(page.into_iter().map(|(_, h)| h));
+            held.extend(page.into_iter().map(|(_, h)| HeldPayment::from(h)));
             if !full {
                 return Ok(held);
             }
@@ -120,10 +137,13 @@ impl Db {
     pub async fn orders_by_nos(&self, nos: &[&str]) -> Result<Vec<OrderRecord>, DbError> {
         read_conn!(self, |conn| {
             Ok(payorder::table
-                .select(OrderRecord::as_select())
+                .select(OrderRecordRow::as_select())
                 .filter(payorder::out_trade_no.eq_any(nos))
-                .load(conn)
-                .await?)
+                .load::<OrderRecordRow>(conn)
+                .await?
+                .into_iter()
+                .map(Into::into)
+                .collect::<Vec<_>>())
         })
     }
 
@@ -131,10 +151,13 @@ impl Db {
     pub async fn refunds_by_nos(&self, nos: &[&str]) -> Result<Vec<RefundRecord>, DbError> {
         read_conn!(self, |conn| {
             Ok(refund::table
-                .select(RefundRecord::as_select())
+                .select(RefundRecordRow::as_select())
                 .filter(refund::out_refund_no.eq_any(nos))
-                .load(conn)
-                .await?)
+                .load::<RefundRecordRow>(conn)
+                .await?
+                .into_iter()
+                .map(Into::into)
+                .collect::<Vec<_>>())
         })
     }
 
@@ -153,11 +176,12 @@ impl Db {
     pub async fn reconciliation(&self, date: &str) -> Result<Option<ReportRecord>, DbError> {
         read_conn!(self, |conn| {
             Ok(reconciliation::table
-                .select(ReportRecord::as_select())
+                .select(ReportRecordRow::as_select())
                 .filter(reconciliation::bill_date.eq(date))
-                .first(conn)
+                .first::<ReportRecordRow>(conn)
                 .await
-                .optional()?)
+                .optional()?
+                .map(Into::into))
         })
     }
 

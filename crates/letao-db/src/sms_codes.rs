@@ -2,28 +2,16 @@
 //! checking a submitted one.
 
 use crate::columns::{OptUtcTime, UtcTime, naive};
-use crate::rate_limit::{RateOps, RateRule, RetryAfter};
+use crate::rate_limit::RateOps;
 use crate::schema::sms_code;
 use crate::txn::Abort;
 use crate::{Db, DbError};
+use crate::{NewCode, RateRule, RetryAfter};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 use diesel_async::RunQueryDsl;
 use letao_domain::verification::{CodeCheck, CodePolicy, SmsPurpose, StoredCode};
-
-/// A code to store.
-#[derive(Debug, Clone, Copy)]
-pub struct NewCode<'a> {
-    /// 11-digit mobile.
-    pub mobile: &'a str,
-    /// What it is for.
-    pub purpose: SmsPurpose,
-    /// Keyed hash of the code.
-    pub code_hash: &'a str,
-    /// Who asked for it.
-    pub client_ip: &'a str,
-}
 
 /// The latest code of a (mobile, purpose), as stored.
 #[derive(Queryable, Selectable)]

@@ -1,11 +1,12 @@
 //! Users: registration (with its SMS code, in one transaction), lookups,
 //! password upgrades and the admin flag.
 
-use crate::audit::{Actor, AuditEntry, AuditOps};
+use crate::audit::AuditOps;
 use crate::columns::{OptName, naive};
 use crate::schema::user;
 use crate::sms_codes::CodeOps;
 use crate::txn::Abort;
+use crate::{Actor, AuditEntry, NewUser, Registration, UserRecord};
 use crate::{Db, DbError};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -18,56 +19,32 @@ use letao_domain::{AuditAction, Role};
 const ARGON2ID: &str = "argon2id";
 
 /// A user as stored.
-#[derive(Clone, PartialEq, Eq, Queryable, Selectable)]
+#[derive(Queryable, Selectable)]
 #[diesel(table_name = user)]
-pub struct UserRecord {
+pub(crate) struct UserRecordRow {
     /// Id (the token's subject).
-    pub id: i32,
+    id: i32,
     /// Username; rows adopted from the original may lack one.
-    pub username: Option<String>,
+    username: Option<String>,
     /// Mobile; rows adopted from the original may lack one.
-    pub mobile: Option<String>,
+    mobile: Option<String>,
     /// Stored password hash (argon2id PHC string or legacy MD5 hex).
-    pub password: Option<String>,
+    password: Option<String>,
     /// Owner role, if any (read per request: a revoked role ends at once).
     #[diesel(deserialize_as = OptName<Role>)]
-    pub role: Option<Role>,
+    role: Option<Role>,
 }
 
-impl std::fmt::Debug for UserRecord {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // The password hash stays out of logs and test output.
-        f.debug_struct("UserRecord")
-            .field("id", &self.id)
-            .field("username", &self.username)
-            .field("mobile", &self.mobile)
-            .field("role", &self.role)
-            .finish_non_exhaustive()
+impl From<UserRecordRow> for UserRecord {
+    fn from(r: UserRecordRow) -> Self {
+        UserRecord {
+            id: r.id,
+            username: r.username,
+            mobile: r.mobile,
+            password: r.password,
+            role: r.role,
+        }
     }
-}
-
-/// A new account to create.
-#[derive(Debug, Clone, Copy)]
-pub struct NewUser<'a> {
-    /// Validated username.
-    pub username: &'a str,
-    /// Validated 11-digit mobile.
-    pub mobile: &'a str,
-    /// argon2id PHC string.
-    pub password_hash: &'a str,
-}
-
-/// How a registration ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Registration {
-    /// Created with this id; the code is used up.
-    Created(i32),
-    /// The code was not accepted (a wrong try has been counted).
-    BadCode(CodeCheck),
-    /// The username belongs to someone else; the code is still good.
-    UsernameTaken,
-    /// The mobile belongs to someone else; the code is still good.
-    MobileTaken,
 }
 
 /// A unique index refused the row: roll back (keeping the code) and find
@@ -154,11 +131,12 @@ impl Db {
     pub async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>, DbError> {
         read_conn!(self, |conn| {
             Ok(user::table
-                .select(UserRecord::as_select())
+                .select(UserRecordRow::as_select())
                 .filter(user::username.eq(username))
-                .first(conn)
+                .first::<UserRecordRow>(conn)
                 .await
-                .optional()?)
+                .optional()?
+                .map(Into::into))
         })
     }
 
@@ -166,11 +144,12 @@ impl Db {
     pub async fn user_by_mobile(&self, mobile: &str) -> Result<Option<UserRecord>, DbError> {
         read_conn!(self, |conn| {
             Ok(user::table
-                .select(UserRecord::as_select())
+                .select(UserRecordRow::as_select())
                 .filter(user::mobile.eq(mobile))
-                .first(conn)
+                .first::<UserRecordRow>(conn)
                 .await
-                .optional()?)
+                .optional()?
+                .map(Into::into))
         })
     }
 
@@ -178,11 +157,12 @@ impl Db {
     pub async fn user_by_id(&self, id: i32) -> Result<Option<UserRecord>, DbError> {
         read_conn!(self, |conn| {
             Ok(user::table
-                .select(UserRecord::as_select())
+                .select(UserRecordRow::as_select())
                 .filter(user::id.eq(id))
-                .first(conn)
+                .first::<UserRecordRow>(conn)
                 .await
-                .optional()?)
+                .optional()?
+                .map(Into::into))
         })
     }
 
@@ -221,11 +201,12 @@ impl Db {
     ) -> Result<bool, DbError> {
         write_txn!(self, |conn| {
             let before: Option<UserRecord> = user::table
-                .select(UserRecord::as_select())
+                .select(UserRecordRow::as_select())
                 .filter(user::username.eq(username))
-                .first(conn)
+                .first::<UserRecordRow>(conn)
                 .await
-                .optional()?;
+                .optional()?
+                .map(Into::into);
             let Some(before) = before else {
                 return Ok(false);
             };

@@ -1,27 +1,27 @@
 //! A buyer's delivery addresses.
 
 use crate::ShopError;
+use crate::store::{AddressAdded, AddressRecord, AddressStore};
 use letao_auth::Clock;
-use letao_db::{AddressAdded, AddressRecord, Db};
 use letao_domain::DeliveryAddress;
 use letao_domain::address::MAX_ADDRESSES;
 use std::sync::Arc;
 
 /// The address book service.
 pub struct Addresses {
-    db: Db,
+    store: Arc<dyn AddressStore>,
     clock: Arc<dyn Clock>,
 }
 
 impl Addresses {
-    /// The service over `db`.
-    pub fn new(db: Db, clock: Arc<dyn Clock>) -> Addresses {
-        Addresses { db, clock }
+    /// The service over `store`.
+    pub fn new(store: Arc<dyn AddressStore>, clock: Arc<dyn Clock>) -> Addresses {
+        Addresses { store, clock }
     }
 
     /// The user's addresses, oldest first.
     pub async fn list(&self, user_id: i32) -> Result<Vec<AddressRecord>, ShopError> {
-        Ok(self.db.addresses(user_id).await?)
+        Ok(self.store.addresses(user_id).await?)
     }
 
     /// Adds one (the first is the default; `make_default` moves it here).
@@ -32,7 +32,7 @@ impl Addresses {
         make_default: bool,
     ) -> Result<AddressRecord, ShopError> {
         match self
-            .db
+            .store
             .add_address(user_id, address, make_default, self.clock.now())
             .await?
         {
@@ -51,7 +51,7 @@ impl Addresses {
         address: &DeliveryAddress,
         make_default: bool,
     ) -> Result<AddressRecord, ShopError> {
-        self.db
+        self.store
             .update_address(user_id, id, address, make_default, self.clock.now())
             .await?
             .ok_or(ShopError::NotFound("address"))
@@ -59,7 +59,7 @@ impl Addresses {
 
     /// Deletes one of the user's addresses (orders keep their copies).
     pub async fn delete(&self, user_id: i32, id: i32) -> Result<(), ShopError> {
-        if self.db.delete_address(user_id, id).await? {
+        if self.store.delete_address(user_id, id).await? {
             Ok(())
         } else {
             Err(ShopError::NotFound("address"))
@@ -68,7 +68,7 @@ impl Addresses {
 
     /// One of the user's addresses as a delivery address.
     pub async fn get(&self, user_id: i32, id: i32) -> Result<DeliveryAddress, ShopError> {
-        self.db
+        self.store
             .address_of(user_id, id)
             .await?
             .and_then(|a| a.to_delivery())

@@ -11,9 +11,9 @@
 //! only what it shows from the database.
 
 use crate::freshness::CatalogueVersion;
+use crate::store::{CatalogueStore, StoreError};
 use chrono::{DateTime, Utc};
 use letao_auth::Clock;
-use letao_db::{Db, DbError};
 use letao_domain::{Brand, Category, HomeItem, HomeItemKind, Id, Product};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -50,25 +50,28 @@ pub struct CatalogueData {
 
 impl CatalogueData {
     /// Every list.
-    pub async fn load(db: &Db) -> Result<CatalogueData, DbError> {
+    pub async fn load(store: &dyn CatalogueStore) -> Result<CatalogueData, StoreError> {
         Ok(CatalogueData {
-            grid: db.home_items(HomeItemKind::Grid).await?,
-            banners: db.home_items(HomeItemKind::Banner).await?,
-            featured: db.featured_products().await?,
-            categories: db.categories().await?,
-            brands: db.brands().await?,
+            grid: store.home_items(HomeItemKind::Grid).await?,
+            banners: store.home_items(HomeItemKind::Banner).await?,
+            featured: store.featured_products().await?,
+            categories: store.categories().await?,
+            brands: store.brands().await?,
         })
     }
 
     /// Only what `listing` shows; the other lists stay empty.
-    pub async fn load_only(db: &Db, listing: Listing) -> Result<CatalogueData, DbError> {
+    pub async fn load_only(
+        store: &dyn CatalogueStore,
+        listing: Listing,
+    ) -> Result<CatalogueData, StoreError> {
         let mut data = CatalogueData::default();
         match listing {
-            Listing::Grid => data.grid = db.home_items(HomeItemKind::Grid).await?,
-            Listing::Banners => data.banners = db.home_items(HomeItemKind::Banner).await?,
-            Listing::Sports => data.featured = db.featured_products().await?,
-            Listing::Categories => data.categories = db.categories().await?,
-            Listing::BrandsOf(id) => data.brands = db.brands_of_category(id).await?,
+            Listing::Grid => data.grid = store.home_items(HomeItemKind::Grid).await?,
+            Listing::Banners => data.banners = store.home_items(HomeItemKind::Banner).await?,
+            Listing::Sports => data.featured = store.featured_products().await?,
+            Listing::Categories => data.categories = store.categories().await?,
+            Listing::BrandsOf(id) => data.brands = store.brands_of_category(id).await?,
         }
         Ok(data)
     }
@@ -87,7 +90,7 @@ struct Snapshot<T> {
 /// The cache; one per process, shared by all workers. `T` is the rendered
 /// form the caller keeps (made once per reload by `render`).
 pub struct CatalogueCache<T> {
-    db: Db,
+    store: Arc<dyn CatalogueStore>,
     ttl: Duration,
     clock: Arc<dyn Clock>,
     version: Arc<CatalogueVersion>,
@@ -97,17 +100,17 @@ pub struct CatalogueCache<T> {
 }
 
 impl<T: Send + Sync> CatalogueCache<T> {
-    /// A cache over `db` checking `version` (zero `ttl`: no caching), with
+    /// A cache over `store` checking `version` (zero `ttl`: no caching), with
     /// ages counted by `clock`.
     pub fn new(
-        db: Db,
+        store: Arc<dyn CatalogueStore>,
         ttl: Duration,
         clock: Arc<dyn Clock>,
         version: Arc<CatalogueVersion>,
         render: fn(&CatalogueData) -> T,
     ) -> Self {
         CatalogueCache {
-            db,
+            store,
             ttl,
             clock,
             version,
@@ -118,9 +121,9 @@ impl<T: Send + Sync> CatalogueCache<T> {
     }
 
     /// The rendered lists, holding at least what `listing` shows.
-    pub async fn get(&self, listing: Listing) -> Result<Arc<T>, DbError> {
+    pub async fn get(&self, listing: Listing) -> Result<Arc<T>, StoreError> {
         if self.ttl.is_zero() {
-            let data = CatalogueData::load_only(&self.db, listing).await?;
+            let data = CatalogueData::load_only(self.store.as_ref(), listing).await?;
             return Ok(Arc::new((self.render)(&data)));
         }
         let generation = self.version.generation().await;
@@ -138,7 +141,9 @@ impl<T: Send + Sync> CatalogueCache<T> {
             return Ok(s);
         }
         let loaded_at = self.clock.now();
-        let value = Arc::new((self.render)(&CatalogueData::load(&self.db).await?));
+        let value = Arc::new((self.render)(
+            &CatalogueData::load(self.store.as_ref()).await?,
+        ));
         if let Ok(mut guard) = self.snapshot.write() {
             *guard = Some(Snapshot {
                 loaded_at,

@@ -1,6 +1,6 @@
 //! The one error type of the shop's use cases.
 
-use letao_db::DbError;
+use crate::store::StoreError;
 use letao_domain::order::{OrderItemsError, PricingError, RefundAmountError, ShipBlocker};
 use letao_domain::{Id, Product};
 
@@ -89,7 +89,7 @@ pub enum ShopError {
     InvalidDate(String),
     /// The database cannot be reached.
     #[error("database unavailable")]
-    Unavailable(#[source] DbError),
+    Unavailable(#[source] StoreError),
     /// Anything unexpected.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -102,10 +102,10 @@ impl ShopError {
     }
 }
 
-impl From<DbError> for ShopError {
-    fn from(err: DbError) -> Self {
+impl From<StoreError> for ShopError {
+    fn from(err: StoreError) -> Self {
         match err {
-            DbError::Unavailable { .. } => ShopError::Unavailable(err),
+            StoreError::Unavailable(_) => ShopError::Unavailable(err),
             other => ShopError::Internal(Box::new(other)),
         }
     }

@@ -4,16 +4,16 @@
 //! per lifetime. A change made through any instance is thus seen by every
 //! instance within that lifetime.
 
+use crate::store::CatalogueStore;
 use chrono::{DateTime, TimeDelta, Utc};
 use letao_auth::Clock;
-use letao_db::Db;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// The catalogue's version as this instance last saw it.
 pub struct CatalogueVersion {
-    db: Db,
+    store: Arc<dyn CatalogueStore>,
     clock: Arc<dyn Clock>,
     every: TimeDelta,
     /// When the shared counter was last read, and its value.
@@ -24,9 +24,13 @@ pub struct CatalogueVersion {
 
 impl CatalogueVersion {
     /// Reads the shared counter at most every `every` (zero: every call).
-    pub fn new(db: Db, clock: Arc<dyn Clock>, every: Duration) -> CatalogueVersion {
+    pub fn new(
+        store: Arc<dyn CatalogueStore>,
+        clock: Arc<dyn Clock>,
+        every: Duration,
+    ) -> CatalogueVersion {
         CatalogueVersion {
-            db,
+            store,
             clock,
             every: TimeDelta::from_std(every).unwrap_or(TimeDelta::seconds(1)),
             seen: tokio::sync::Mutex::new(None),
@@ -43,7 +47,7 @@ impl CatalogueVersion {
         if let Ok(mut seen) = self.seen.try_lock() {
             let due = seen.is_none_or(|(at, _)| now - at >= self.every);
             if due {
-                match self.db.catalogue_version().await {
+                match self.store.catalogue_version().await {
                     Ok(version) => {
                         if seen.is_some_and(|(_, v)| v != version) {
                             self.generation.fetch_add(1, Ordering::AcqRel);

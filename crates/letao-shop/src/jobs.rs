@@ -2,7 +2,7 @@
 //! case of its own (e.g. [`crate::Orders::expire_due`]), so the command
 //! line can run one round too.
 
-use crate::Orders;
+use crate::{OrderDesk, Orders};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,12 +24,12 @@ pub async fn run_expiry(orders: Arc<Orders>, interval: Duration) {
 
 /// Marks long-shipped orders received every `interval`, for as long as the
 /// task runs.
-pub async fn run_receipts(orders: Arc<Orders>, interval: Duration) {
+pub async fn run_receipts(desk: Arc<OrderDesk>, interval: Duration) {
     let mut ticks = tokio::time::interval(interval);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
-        let round = orders.receive_due().await;
+        let round = desk.receive_due().await;
         job_ran("receipts", round.is_ok());
         match round {
             Ok(0) => {}

@@ -2,10 +2,12 @@
 //!
 //! [`Accounts`] (SMS codes, registration, login), [`Orders`] (placing,
 //! paying, querying, closing, expiring and refunding orders through a
-//! [`PaymentGateway`]) and the [`CatalogueCache`]. Each holds the database
-//! pool and the outbound services it needs, so the HTTP layer, the
-//! background jobs and the command line call the same code. Failures are
-//! one [`ShopError`].
+//! [`PaymentGateway`]), the [`OrderDesk`] (orders shown and delivered), the
+//! owner's tools ([`Owners`]), the [`Reconciler`] and the catalogue
+//! ([`CatalogueCache`], [`Products`]). Each holds the stores
+//! ([`store`]) and the outbound services it needs, handed in by the
+//! binary, so the HTTP layer, the background jobs and the command line call
+//! the same code. Failures are one [`ShopError`].
 
 pub mod accounts;
 pub mod addresses;
@@ -18,6 +20,7 @@ pub mod owners;
 pub mod payments;
 pub mod products;
 pub mod reconcile;
+pub mod store;
 mod totals;
 
 /// How long list totals are kept before they are counted again: a total
@@ -28,7 +31,8 @@ pub use accounts::{Accounts, AccountsConfig, LoggedIn, LoginLimits, RegisterRequ
 pub use addresses::Addresses;
 pub use catalogue::{CatalogueCache, CatalogueData, Listing};
 pub use error::{ShopError, Taken};
-pub use orders::{Orders, OrdersConfig};
+pub use orders::{OrderDesk, Orders, OrdersConfig};
 pub use owners::{Owner, Owners, Page};
 pub use payments::PaymentGateway;
 pub use products::Products;
+pub use reconcile::Reconciler;

@@ -8,10 +8,10 @@
 use crate::ShopError;
 use crate::freshness::CatalogueVersion;
 use crate::owners::{Page, next_cursor};
+use crate::store::{CatalogueStore, PageStart};
 use crate::totals::Totals;
 use chrono::{DateTime, TimeDelta, Utc};
 use letao_auth::Clock;
-use letao_db::{Db, PageStart};
 use letao_domain::{Brand, Id, Product};
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
@@ -111,7 +111,7 @@ impl<K: Eq + Hash + Clone, V: CacheWeight> Rendered<K, V> {
 /// Reads of products on sale, cached as rendered by the caller: `P` a
 /// product page (or its absence), `L` a list page.
 pub struct Products<P, L> {
-    db: Db,
+    store: Arc<dyn CatalogueStore>,
     totals: Totals<Option<i32>>,
     clock: Arc<dyn Clock>,
     ttl: TimeDelta,
@@ -123,10 +123,10 @@ pub struct Products<P, L> {
 }
 
 impl<P: CacheWeight, L: CacheWeight> Products<P, L> {
-    /// The service over `db`: entries live `ttl` (zero: no cache) and
+    /// The service over `store`: entries live `ttl` (zero: no cache) and
     /// while `version` is unchanged; list totals are kept `totals_ttl`.
     pub fn new(
-        db: Db,
+        store: Arc<dyn CatalogueStore>,
         clock: Arc<dyn Clock>,
         ttl: Duration,
         totals_ttl: Duration,
@@ -135,7 +135,7 @@ impl<P: CacheWeight, L: CacheWeight> Products<P, L> {
         render_page: fn(&Page<Product>, &ListKey) -> L,
     ) -> Self {
         Products {
-            db,
+            store,
             totals: Totals::new(totals_ttl, clock.clone()),
             clock,
             ttl: TimeDelta::from_std(ttl).unwrap_or(TimeDelta::zero()),
@@ -171,11 +171,11 @@ impl<P: CacheWeight, L: CacheWeight> Products<P, L> {
     async fn load_page(&self, key: &ListKey) -> Result<Page<Product>, ShopError> {
         let brand: Option<Id<Brand>> = key.brand.map(Id::from_db);
         let size = i64::from(key.size);
-        let items = self.db.products(brand, key.start, size).await?;
+        let items = self.store.products(brand, key.start, size).await?;
         let next = next_cursor(&items, size, |p| i64::from(p.id.get()));
         let total = self
             .totals
-            .get(&key.brand, async || self.db.count_products(brand).await)
+            .get(&key.brand, async || self.store.count_products(brand).await)
             .await?;
         Ok(Page { items, total, next })
     }
@@ -184,7 +184,7 @@ impl<P: CacheWeight, L: CacheWeight> Products<P, L> {
     /// costs the database once per lifetime, not per request).
     pub async fn get(&self, id: Id<Product>) -> Result<Arc<P>, ShopError> {
         if self.ttl.is_zero() {
-            let product = self.db.product(id).await?;
+            let product = self.store.product(id).await?;
             return Ok(Arc::new((self.render_item)(product.as_ref())));
         }
         let generation = self.version.generation().await;
@@ -196,7 +196,7 @@ impl<P: CacheWeight, L: CacheWeight> Products<P, L> {
         }
         metrics::counter!("cache_requests_total", "cache" => "products", "result" => "miss")
             .increment(1);
-        let product = self.db.product(id).await?;
+        let product = self.store.product(id).await?;
         let value = Arc::new((self.render_item)(product.as_ref()));
         self.items.put(id.get(), generation, now, value.clone());
         Ok(value)

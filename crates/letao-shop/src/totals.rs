@@ -2,8 +2,8 @@
 //! bounded cache, so a list costs the same at any table size. A total may
 //! be up to the lifetime stale; the rows themselves never are.
 
+use crate::store::StoreError;
 use letao_auth::Clock;
-use letao_db::DbError;
 use std::hash::Hash;
 use std::sync::Arc;
 use std::time::Duration;
@@ -39,8 +39,8 @@ impl<K: Eq + Hash + Clone> Totals<K> {
     pub async fn get(
         &self,
         key: &K,
-        count: impl AsyncFnOnce() -> Result<i64, DbError>,
-    ) -> Result<i64, DbError> {
+        count: impl AsyncFnOnce() -> Result<i64, StoreError>,
+    ) -> Result<i64, StoreError> {
         let cached = self.cache.get(key);
         if let Some((at, n)) = cached
             && self.clock.now() - at < self.ttl

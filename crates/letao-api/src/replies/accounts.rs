@@ -20,8 +20,8 @@ pub struct UserInfo<'a> {
     pub username: Option<&'a str>,
 }
 
-impl<'a> From<&'a letao_db::UserRecord> for UserInfo<'a> {
-    fn from(u: &'a letao_db::UserRecord) -> Self {
+impl<'a> From<&'a letao_shop::store::UserRecord> for UserInfo<'a> {
+    fn from(u: &'a letao_shop::store::UserRecord) -> Self {
         UserInfo {
             id: u.id,
             mobile: u.mobile.as_deref(),

@@ -3,9 +3,9 @@
 //! the fields only the owner sees.
 
 use super::{BrandView, CategoryView};
-use letao_db::{AdminProduct, HomeItemRecord};
 use letao_domain::Fen;
 use letao_domain::money::serialize_as_yuan;
+use letao_shop::store::{AdminProduct, HomeItemRecord};
 use serde::Serialize;
 use utoipa::ToSchema;
 

@@ -3,9 +3,9 @@
 //! first version's JSON maps had them.
 
 use super::rfc3339;
-use letao_db::{DeliveryRecord, OrderLine, OrderRecord, RefundRecord};
 use letao_domain::order::{Fulfilment, RefundState, TradeState};
 use letao_shop::orders::{OrderView, Placed};
+use letao_shop::store::{DeliveryRecord, OrderLine, OrderRecord, RefundRecord};
 use serde::Serialize;
 use utoipa::ToSchema;
 

@@ -2,9 +2,9 @@
 
 use super::orders::{LineView, OrderAddress, ShipmentView};
 use super::rfc3339;
-use letao_db::{AddressRecord, AuditRecord, BuyerRecord, EventRecord, RefundDetail};
 use letao_domain::order::{Fulfilment, RefundState, TradeState};
 use letao_shop::orders::{AdminOrder, OrderDetail, OrderView};
+use letao_shop::store::{AddressRecord, AuditRecord, BuyerRecord, EventRecord, RefundDetail};
 use serde::Serialize;
 use utoipa::ToSchema;
 

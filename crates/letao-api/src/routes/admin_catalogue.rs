@@ -25,10 +25,10 @@ use actix_web::middleware::from_fn;
 use actix_web::{Handler, HttpRequest, HttpResponse, Resource, Responder, guard, web};
 use futures_util::future::LocalBoxFuture;
 use input::{BrandInput, CategoryInput, NewProductInput, ProductPatchInput};
-use letao_db::ProductFilter;
 use letao_domain::{Id, Permission};
 use letao_shop::Owner;
 use letao_shop::ShopError;
+use letao_shop::store::ProductFilter;
 use serde::de::DeserializeOwned;
 
 /// Registers every route of this module, each behind a valid token, with

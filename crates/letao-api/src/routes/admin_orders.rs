@@ -13,9 +13,9 @@ use crate::replies::{
 use crate::routes::orders::order_no;
 use crate::{ApiError, AppState};
 use actix_web::{HttpRequest, HttpResponse, web};
-use letao_db::Shipment;
 use letao_domain::order::{Fulfilment, TradeState};
 use letao_shop::orders::OrderQuery;
+use letao_shop::store::Shipment;
 use serde::Deserialize;
 use std::sync::LazyLock;
 use utoipa::ToSchema;
@@ -54,7 +54,7 @@ pub async fn list(
         q: q.text("q", 64)?,
     };
     let page = state
-        .orders
+        .desk
         .admin_list(&owner.0, &query, paging.start, paging.limit())
         .await?;
     Ok(HttpResponse::Ok().json(AdminOrdersReply {
@@ -84,7 +84,7 @@ pub async fn detail(
     owner: OwnerUser,
 ) -> Result<HttpResponse, ApiError> {
     let no = path_order_no(&req)?;
-    let detail = state.orders.admin_detail(&owner.0, &no).await?;
+    let detail = state.desk.admin_detail(&owner.0, &no).await?;
     Ok(HttpResponse::Ok().json(OrderDetailReply {
         status: OK,
         order: OrderDetailView::from(&detail),
@@ -138,7 +138,7 @@ pub async fn ship(
 ) -> Result<HttpResponse, ApiError> {
     let no = path_order_no(&req)?;
     let shipment = shipment(input)?;
-    let detail = state.orders.ship(&owner.0, &no, shipment).await?;
+    let detail = state.desk.ship(&owner.0, &no, shipment).await?;
     Ok(HttpResponse::Ok().json(OrderDetailReply {
         status: OK,
         order: OrderDetailView::from(&detail),
@@ -199,7 +199,7 @@ pub async fn reconciliation(
             .ok_or_else(|| ApiError::invalid("date", "out of range"))?,
     };
     let report = state
-        .orders
+        .reconciler
         .reconciliation(date)
         .await?
         .ok_or(ApiError::Missing("reconciliation for that date"))?;

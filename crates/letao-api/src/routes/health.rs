@@ -20,16 +20,17 @@ pub async fn health() -> HttpResponse {
 #[utoipa::path(get, path = "/ready", tag = "probes",
     responses((status = 200, description = "The database answers.", body = ReadyReply), (status = 503, response = e::Unavailable)))]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    match tokio::time::timeout(READY_TIMEOUT, state.db.ping()).await {
+    match tokio::time::timeout(READY_TIMEOUT, state.probe.ping()).await {
         Ok(Ok(())) => Ok(HttpResponse::Ok().json(ReadyReply {
-            database: state.db.backend().name(),
+            database: state.probe.name(),
             msg: "ready",
             status: OK,
         })),
         Ok(Err(e)) => Err(ApiError::Unavailable(e)),
-        Err(_) => Err(ApiError::Unavailable(letao_db::DbError::Unavailable {
-            fault: letao_db::Fault::NoConnection,
-            message: "no answer from the database in time".into(),
-        })),
+        Err(_) => Err(ApiError::Unavailable(
+            letao_shop::store::StoreError::Unavailable(
+                "no answer from the database in time".into(),
+            ),
+        )),
     }
 }

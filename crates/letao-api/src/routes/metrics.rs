@@ -30,7 +30,7 @@ pub fn render(
     state: &AppState,
     handle: &metrics_exporter_prometheus::PrometheusHandle,
 ) -> HttpResponse {
-    let pool = state.db.pool_status();
+    let pool = state.probe.pool_status();
     metrics::gauge!("db_pool_size").set(pool.size as f64);
     metrics::gauge!("db_pool_max_size").set(pool.max_size as f64);
     metrics::gauge!("db_pool_available").set(pool.available as f64);

@@ -140,7 +140,7 @@ pub async fn query(
     Input(input): Input<OrderNo>,
 ) -> Result<HttpResponse, ApiError> {
     let order = state
-        .orders
+        .desk
         .query(user.id, order_no(&input.out_trade_no)?)
         .await?;
     Ok(HttpResponse::Ok().json(DataReply::ok(OrderData::from(&order))))
@@ -158,7 +158,7 @@ pub async fn close(
     Input(input): Input<OrderNo>,
 ) -> Result<HttpResponse, ApiError> {
     let order = state
-        .orders
+        .desk
         .close(user.id, order_no(&input.out_trade_no)?)
         .await?;
     Ok(HttpResponse::Ok().json(DataReply::ok(OrderData::from(&order))))
@@ -176,7 +176,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let paging = Query::from_request(&req)?.paging()?;
     let page = state
-        .orders
+        .desk
         .list(user.id, paging.start, paging.limit())
         .await?;
     Ok(HttpResponse::Ok().json(OrdersReply {
@@ -224,7 +224,7 @@ pub async fn refund(
         return Err(ApiError::invalid("reason", "must be at most 80 characters"));
     }
     let record = state
-        .orders
+        .desk
         .refund(
             &owner.0,
             RefundRequest {
@@ -262,7 +262,7 @@ pub async fn set_address(
     let no = path_param(&req, "out_trade_no").unwrap_or_default();
     let no = order_no(&no)?;
     let address = own_address(&state, user, input.address_id).await?;
-    let view = state.orders.set_address(user.id, no, &address).await?;
+    let view = state.desk.set_address(user.id, no, &address).await?;
     Ok(HttpResponse::Ok().json(DataReply::ok(OrderData::from(&view))))
 }
 
@@ -278,7 +278,7 @@ pub async fn receive(
     user: AuthUser,
 ) -> Result<HttpResponse, ApiError> {
     let no = path_param(&req, "out_trade_no").unwrap_or_default();
-    let view = state.orders.receive(user.id, order_no(&no)?).await?;
+    let view = state.desk.receive(user.id, order_no(&no)?).await?;
     Ok(HttpResponse::Ok().json(DataReply::ok(OrderData::from(&view))))
 }
 

@@ -1,11 +1,12 @@
 //! Brands: create, change, delete (only without products).
 
+use super::InsertedId;
 use super::categories::CategoryRows;
-use super::{AuditNote, Edit, InsertedId};
 use crate::audit::AuditOps;
 use crate::schema::{brand, product};
 use crate::txn::Abort;
 use crate::versions::VersionOps;
+use crate::{AuditNote, BrandFields, Edit};
 use crate::{Db, DbError};
 use chrono::{DateTime, Utc};
 use diesel::dsl::{exists, not};
@@ -13,19 +14,6 @@ use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 use diesel_async::RunQueryDsl;
 use letao_domain::{Brand, Id};
-
-/// A brand's fields as the owner sets them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BrandFields<'a> {
-    /// Display name.
-    pub name: &'a str,
-    /// The category it is listed under (must exist).
-    pub category_id: i32,
-    /// Logo image, if any.
-    pub logo: Option<&'a str>,
-    /// 1 = hot, 0 = not.
-    pub hot: i32,
-}
 
 /// The brand columns of `fields`.
 type BrandValues<'a> = (

@@ -1,10 +1,11 @@
 //! Categories: create, rename, delete (only without brands).
 
-use super::{AuditNote, Edit, InsertedId};
+use super::InsertedId;
 use crate::audit::AuditOps;
 use crate::schema::{brand, category};
 use crate::txn::Abort;
 use crate::versions::VersionOps;
+use crate::{AuditNote, Edit};
 use crate::{Db, DbError};
 use chrono::{DateTime, Utc};
 use diesel::dsl::{exists, not};

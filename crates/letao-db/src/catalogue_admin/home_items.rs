@@ -2,30 +2,17 @@
 //! delete. Rows are keyed by (kind, id); the original's grid and banner ids
 //! overlap, new ids are unique across both kinds.
 
-use super::{AuditNote, Edit};
 use crate::audit::AuditOps;
 use crate::schema::home_item;
 use crate::txn::Abort;
 use crate::versions::VersionOps;
+use crate::{AuditNote, Edit, HomeItemRecord};
 use crate::{Db, DbError};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 use diesel_async::RunQueryDsl;
 use letao_domain::HomeItemKind;
-
-/// A home item as the owner sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HomeItemRecord {
-    /// Grid icon or banner.
-    pub kind: HomeItemKind,
-    /// Id (unique within its kind).
-    pub id: i32,
-    /// Image path or URL.
-    pub img_src: String,
-    /// Display order (low first).
-    pub sort: i32,
-}
 
 /// The kind a stored name stands for.
 fn kind_named(name: &str) -> Option<HomeItemKind> {

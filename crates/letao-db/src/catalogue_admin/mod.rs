@@ -16,11 +16,8 @@ mod categories;
 mod home_items;
 mod products;
 
-pub use brands::BrandFields;
-pub use home_items::HomeItemRecord;
-pub use products::{AdminProduct, NewProduct, ProductChange, ProductFilter};
-
-use crate::audit::{Actor, AuditEntry, AuditOps};
+use crate::AuditEntry;
+use crate::audit::AuditOps;
 use crate::pool::SqliteConn;
 use crate::{Db, DbError};
 use chrono::{DateTime, Utc};
@@ -28,50 +25,6 @@ use diesel::dsl::{select, sql};
 use diesel::result::Error as DieselError;
 use diesel::sql_types::BigInt;
 use diesel_async::{AsyncMysqlConnection, AsyncPgConnection, RunQueryDsl};
-use letao_domain::AuditAction;
-
-/// How an owner's write is recorded: who, which action, and how the row
-/// before and after reads in the log (compact JSON, made by the caller,
-/// which knows what matters).
-pub struct AuditNote<'a, T> {
-    /// Who.
-    pub actor: &'a Actor,
-    /// What.
-    pub action: AuditAction,
-    /// The detail from the row before (none: created) and after (none: deleted).
-    pub detail: &'a (dyn Fn(Option<&T>, Option<&T>) -> String + Sync),
-}
-
-impl<T> AuditNote<'_, T> {
-    /// The entry for `target` changing from `before` to `after`.
-    fn entry(&self, target: String, before: Option<&T>, after: Option<&T>) -> AuditEntry<'_> {
-        AuditEntry {
-            actor: self.actor,
-            action: self.action,
-            target,
-            detail: (self.detail)(before, after),
-        }
-    }
-}
-
-/// How a catalogue write ended. Every outcome but `Done` changed nothing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Edit<T> {
-    /// Stored; the row as it is now.
-    Done(T),
-    /// No such row.
-    Missing,
-    /// The category it names does not exist.
-    NoCategory,
-    /// The brand it names does not exist.
-    NoBrand,
-    /// A category that still has brands is not deleted.
-    HasBrands,
-    /// A brand that still has products (hidden ones too) is not deleted.
-    HasProducts,
-    /// The stock change would leave the allowed range; the stock as it is.
-    Stock(i32),
-}
 
 /// The id the connection's last INSERT gave its row: read straight after
 /// the insert, inside the same transaction.

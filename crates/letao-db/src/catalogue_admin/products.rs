@@ -1,31 +1,21 @@
 //! Products: the owner's list (hidden ones included), create, change
 //! (stock by delta), hide.
 
+use super::InsertedId;
 use super::brands::BrandRows;
-use super::{AuditNote, Edit, InsertedId};
 use crate::audit::AuditOps;
 use crate::columns::naive;
 use crate::schema::product;
 use crate::txn::Abort;
 use crate::versions::VersionOps;
-use crate::{Db, DbError, PageStart};
+use crate::{AdminProduct, AuditNote, Edit, NewProduct, PageStart, ProductChange, ProductFilter};
+use crate::{Db, DbError};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 use diesel_async::RunQueryDsl;
 use letao_domain::catalogue::{sizes_from_column, sizes_to_column};
 use letao_domain::{Fen, Id, Product};
-
-/// A product as the owner sees it: the public fields and the owner's.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AdminProduct {
-    /// The product as shoppers see it.
-    pub product: Product,
-    /// Left the shop (kept for old orders).
-    pub hidden: bool,
-    /// Display order in the sports section (low first).
-    pub sort: i32,
-}
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = product)]
@@ -63,54 +53,6 @@ impl From<Row> for AdminProduct {
     }
 }
 
-/// A product to create.
-#[derive(Debug, Clone)]
-pub struct NewProduct<'a> {
-    /// Its brand (must exist).
-    pub brand_id: i32,
-    /// Display name.
-    pub name: &'a str,
-    /// Image path or URL.
-    pub img: &'a str,
-    /// Price.
-    pub price: Fen,
-    /// Price before the discount.
-    pub old_price: Fen,
-    /// Sizes on offer.
-    pub sizes: &'a [String],
-    /// Units in stock.
-    pub stock: i32,
-    /// In the sports section.
-    pub featured: bool,
-    /// Display order.
-    pub sort: i32,
-}
-
-/// A change of some of a product's fields; `None` leaves a field as it is.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ProductChange {
-    /// Another brand (must exist).
-    pub brand_id: Option<i32>,
-    /// Display name.
-    pub name: Option<String>,
-    /// Image.
-    pub img: Option<String>,
-    /// Price.
-    pub price: Option<Fen>,
-    /// Price before the discount.
-    pub old_price: Option<Fen>,
-    /// Sizes on offer.
-    pub sizes: Option<Vec<String>>,
-    /// In the sports section.
-    pub featured: Option<bool>,
-    /// Out of the shop, or back in.
-    pub hidden: Option<bool>,
-    /// Display order.
-    pub sort: Option<i32>,
-    /// Units to add (negative: remove) to whatever the stock is then.
-    pub stock_delta: Option<i32>,
-}
-
 /// The columns a change sets (diesel skips the `None`s).
 #[derive(AsChangeset)]
 #[diesel(table_name = product)]
@@ -126,45 +68,34 @@ struct Columns<'a> {
     sort_order: Option<i32>,
 }
 
-impl ProductChange {
-    /// The column changes, `None` when only the stock (or nothing) changes.
-    fn columns(&self) -> Option<Columns<'_>> {
-        let c = Columns {
-            brand_id: self.brand_id,
-            name: self.name.as_deref(),
-            img: self.img.as_deref(),
-            price_fen: self.price.map(Fen::get),
-            old_price_fen: self.old_price.map(Fen::get),
-            sizes: self.sizes.as_ref().map(|s| column_of(s)),
-            featured: self.featured,
-            hidden: self.hidden,
-            sort_order: self.sort,
-        };
-        let any = c.brand_id.is_some()
-            || c.name.is_some()
-            || c.img.is_some()
-            || c.price_fen.is_some()
-            || c.old_price_fen.is_some()
-            || c.sizes.is_some()
-            || c.featured.is_some()
-            || c.hidden.is_some()
-            || c.sort_order.is_some();
-        any.then_some(c)
-    }
+/// The column changes, `None` when only the stock (or nothing) changes.
+fn columns(change: &ProductChange) -> Option<Columns<'_>> {
+    let c = Columns {
+        brand_id: change.brand_id,
+        name: change.name.as_deref(),
+        img: change.img.as_deref(),
+        price_fen: change.price.map(Fen::get),
+        old_price_fen: change.old_price.map(Fen::get),
+        sizes: change.sizes.as_ref().map(|s| column_of(s)),
+        featured: change.featured,
+        hidden: change.hidden,
+        sort_order: change.sort,
+    };
+    let any = c.brand_id.is_some()
+        || c.name.is_some()
+        || c.img.is_some()
+        || c.price_fen.is_some()
+        || c.old_price_fen.is_some()
+        || c.sizes.is_some()
+        || c.featured.is_some()
+        || c.hidden.is_some()
+        || c.sort_order.is_some();
+    any.then_some(c)
 }
 
 fn column_of(sizes: &[String]) -> String {
     let sizes: Vec<&str> = sizes.iter().map(String::as_str).collect();
     sizes_to_column(&sizes)
-}
-
-/// Which products the owner's list shows.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct ProductFilter {
-    /// Only this brand's.
-    pub brand_id: Option<i32>,
-    /// Only hidden ones (true) or only those on sale (false).
-    pub hidden: Option<bool>,
 }
 
 /// Reading a product inside a caller's transaction.
@@ -294,7 +225,7 @@ impl Db {
         note: &AuditNote<'_, AdminProduct>,
         now: DateTime<Utc>,
     ) -> Result<Edit<AdminProduct>, DbError> {
-        let columns = change.columns();
+        let columns = columns(change);
         let delta = change.stock_delta.filter(|d| *d != 0);
         write_txn!(self, |conn| {
             conn.bump_catalogue().await?;

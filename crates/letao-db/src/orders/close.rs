@@ -1,8 +1,10 @@
 //! Closing unpaid orders (by the buyer, by expiry, or as WeChat reports),
 //! and the claims that let one of several instances close an expired order.
 
-use super::{OrderOps, OrderRecord, names};
+use super::{OrderOps, names};
+use crate::OrderRecord;
 use crate::columns::naive;
+use crate::orders::OrderRecordRow;
 use crate::schema::payorder;
 use crate::{Db, DbError};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -67,12 +69,15 @@ impl Db {
                 .and(payorder::claimed_at.lt(naive(stale_before))));
         let candidates: Vec<OrderRecord> = read_conn!(self, |conn| {
             Ok(payorder::table
-                .select(OrderRecord::as_select())
+                .select(OrderRecordRow::as_select())
                 .filter(due)
                 .order(payorder::expires_at)
                 .limit(limit)
-                .load(conn)
-                .await?)
+                .load::<OrderRecordRow>(conn)
+                .await?
+                .into_iter()
+                .map(Into::into)
+                .collect::<Vec<_>>())
         })?;
         let mut claimed = Vec::new();
         for mut order in candidates {

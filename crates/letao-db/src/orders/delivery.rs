@@ -1,10 +1,12 @@
 //! Delivery: the address an order ships to, shipping, and receipt.
 
-use super::{OrderOps, OrderRecord, names};
-use crate::audit::{AuditEntry, AuditOps};
+use super::{OrderOps, names};
+use crate::audit::AuditOps;
 use crate::columns::{OptUtcTime, naive};
+use crate::orders::OrderRecordRow;
 use crate::schema::{order_delivery, payorder};
 use crate::txn::Abort;
+use crate::{AddressSet, AuditEntry, DeliveryRecord, OrderRecord, Shipment, Shipped};
 use crate::{Db, DbError};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -13,71 +15,51 @@ use letao_domain::DeliveryAddress;
 use letao_domain::order::{EventKind, Fulfilment, FulfilmentEvent, ShipBlocker, TradeState};
 
 /// An order's delivery row: the address copied into it, and the shipment.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[derive(Queryable, Selectable)]
 #[diesel(table_name = order_delivery)]
-pub struct DeliveryRecord {
+pub(crate) struct DeliveryRecordRow {
     /// The order's row id.
-    pub order_id: i32,
+    order_id: i32,
     /// Recipient.
-    pub name: Option<String>,
+    name: Option<String>,
     /// Recipient's mobile.
-    pub mobile: Option<String>,
+    mobile: Option<String>,
     /// Province.
-    pub province: Option<String>,
+    province: Option<String>,
     /// City.
-    pub city: Option<String>,
+    city: Option<String>,
     /// District.
-    pub district: Option<String>,
+    district: Option<String>,
     /// Street and number.
-    pub detail: Option<String>,
+    detail: Option<String>,
     /// Carrier.
-    pub carrier: Option<String>,
+    carrier: Option<String>,
     /// Tracking number.
-    pub tracking_no: Option<String>,
+    tracking_no: Option<String>,
     /// When it shipped.
     #[diesel(deserialize_as = OptUtcTime)]
-    pub shipped_at: Option<DateTime<Utc>>,
+    shipped_at: Option<DateTime<Utc>>,
     /// When it was received.
     #[diesel(deserialize_as = OptUtcTime)]
-    pub received_at: Option<DateTime<Utc>>,
+    received_at: Option<DateTime<Utc>>,
 }
 
-impl DeliveryRecord {
-    /// Whether an address has been set.
-    pub fn has_address(&self) -> bool {
-        self.name.is_some()
+impl From<DeliveryRecordRow> for DeliveryRecord {
+    fn from(r: DeliveryRecordRow) -> Self {
+        DeliveryRecord {
+            order_id: r.order_id,
+            name: r.name,
+            mobile: r.mobile,
+            province: r.province,
+            city: r.city,
+            district: r.district,
+            detail: r.detail,
+            carrier: r.carrier,
+            tracking_no: r.tracking_no,
+            shipped_at: r.shipped_at,
+            received_at: r.received_at,
+        }
     }
-}
-
-/// A shipment to record.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Shipment {
-    /// Carrier, e.g. `顺丰`.
-    pub carrier: String,
-    /// Tracking number.
-    pub tracking_no: String,
-}
-
-/// How setting an order's address ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AddressSet {
-    /// Copied into the order.
-    Set,
-    /// The order has shipped (or will not ship): its address is fixed.
-    NotEditable(Fulfilment),
-}
-
-/// How a ship request ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Shipped {
-    /// Shipped now.
-    Now,
-    /// Already shipped with this same shipment: nothing changed.
-    Already,
-    /// Already shipped with another shipment.
-    Conflict(Shipment),
-    /// It cannot ship.
-    Blocked(ShipBlocker),
 }
 
 /// The delivery columns an address sets.
@@ -154,10 +136,13 @@ impl Db {
     pub async fn deliveries(&self, order_ids: &[i32]) -> Result<Vec<DeliveryRecord>, DbError> {
         read_conn!(self, |conn| {
             Ok(order_delivery::table
-                .select(DeliveryRecord::as_select())
+                .select(DeliveryRecordRow::as_select())
                 .filter(order_delivery::order_id.eq_any(order_ids))
-                .load(conn)
-                .await?)
+                .load::<DeliveryRecordRow>(conn)
+                .await?
+                .into_iter()
+                .map(Into::into)
+                .collect::<Vec<_>>())
         })
     }
 
@@ -252,11 +237,12 @@ impl Db {
         // Not shipped now: say why, from the order as it stands.
         let order: Option<OrderRecord> = read_conn!(self, |conn| {
             Ok(payorder::table
-                .select(OrderRecord::as_select())
+                .select(OrderRecordRow::as_select())
                 .filter(payorder::id.eq(order_id))
-                .first(conn)
+                .first::<OrderRecordRow>(conn)
                 .await
-                .optional()?)
+                .optional()?
+                .map(Into::into))
         })?;
         let Some(order) = order else {
             return Ok(Shipped::Blocked(ShipBlocker::NotPaid));

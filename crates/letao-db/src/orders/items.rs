@@ -3,7 +3,7 @@
 //! every page of orders, so that a page is one statement. `order_item`
 //! keeps the same lines as rows.
 
-use super::OrderLine;
+use crate::OrderLine;
 use letao_domain::Fen;
 use letao_domain::order::PricedLine;
 use serde::{Deserialize, Serialize};

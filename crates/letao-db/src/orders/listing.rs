@@ -2,110 +2,106 @@
 //! keyset (`id < before`) or, for clients of page numbers, by offset, one
 //! statement a page; totals are counted separately (the caller caches them).
 
-use super::{DeliveryRecord, OrderLine, OrderRecord};
 use crate::columns::UtcTime;
+use crate::orders::{DeliveryRecordRow, OrderLineRow, OrderRecordRow};
 use crate::schema::{order_delivery, order_event, order_item, payorder, refund, user};
+use crate::{
+    BuyerRecord, EventRecord, ListedOrder, OrderFilter, OrderLine, PageStart, RefundDetail,
+};
 use crate::{Db, DbError};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 use diesel_async::RunQueryDsl;
 use letao_domain::Fen;
-use letao_domain::order::{EventKind, Fulfilment, RefundState, TradeState};
-
-/// Which orders a list shows.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct OrderFilter {
-    /// One buyer's orders.
-    pub user_id: Option<i32>,
-    /// Several buyers' (a search by username or mobile); empty matches none.
-    pub user_ids: Option<Vec<i32>>,
-    /// In this payment state (`NOTPAY` includes orders being closed).
-    pub trade_state: Option<TradeState>,
-    /// In this delivery state.
-    pub fulfilment: Option<Fulfilment>,
-    /// This one order.
-    pub out_trade_no: Option<String>,
-    /// These orders, by row id.
-    pub ids: Option<Vec<i32>>,
-}
-
-/// Where a page starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PageStart {
-    /// After the row with this id (keyset: the cost of page 1 at any depth).
-    After(i64),
-    /// Skip this many rows (page numbers).
-    Offset(i64),
-}
+use letao_domain::order::{EventKind, RefundState, TradeState};
 
 /// A buyer as an owner sees them on an order.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[derive(Queryable, Selectable)]
 #[diesel(table_name = user)]
-pub struct BuyerRecord {
+pub(crate) struct BuyerRecordRow {
     /// User id.
-    pub id: i32,
+    id: i32,
     /// Username.
-    pub username: Option<String>,
+    username: Option<String>,
     /// Mobile.
-    pub mobile: Option<String>,
+    mobile: Option<String>,
 }
 
-/// An order of a list, with what a list shows of it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListedOrder {
-    /// The order.
-    pub order: OrderRecord,
-    /// Its lines, in the order placed.
-    pub lines: Vec<OrderLine>,
-    /// Its address and shipment (none for orders from before delivery).
-    pub delivery: Option<DeliveryRecord>,
-}
-
-impl ListedOrder {
-    /// The order of a page row, its lines read from its `items`.
-    fn of((order, items, delivery): PageRow) -> Result<ListedOrder, DieselError> {
-        let lines = super::items::decode(order.id, items.as_deref())
-            .map_err(|e| DieselError::DeserializationError(Box::new(e)))?;
-        Ok(ListedOrder {
-            order,
-            lines,
-            delivery,
-        })
+impl From<BuyerRecordRow> for BuyerRecord {
+    fn from(r: BuyerRecordRow) -> Self {
+        BuyerRecord {
+            id: r.id,
+            username: r.username,
+            mobile: r.mobile,
+        }
     }
 }
 
+/// The order of a page row, its lines read from its `items`.
+fn listed((order, items, delivery): PageRow) -> Result<ListedOrder, DieselError> {
+    let lines = super::items::decode(order.id, items.as_deref())
+        .map_err(|e| DieselError::DeserializationError(Box::new(e)))?;
+    Ok(ListedOrder {
+        order: order.into(),
+        lines,
+        delivery: delivery.map(Into::into),
+    })
+}
+
 /// A refund with its reason and time, for an owner.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[derive(Queryable, Selectable)]
 #[diesel(table_name = refund)]
-pub struct RefundDetail {
+pub(crate) struct RefundDetailRow {
     /// Our refund number.
-    pub out_refund_no: String,
+    out_refund_no: String,
     /// Amount.
     #[diesel(column_name = refund_fen, deserialize_as = i64)]
-    pub amount: Fen,
+    amount: Fen,
     /// Where it stands.
     #[diesel(deserialize_as = String)]
-    pub state: RefundState,
+    state: RefundState,
     /// Why.
-    pub reason: String,
+    reason: String,
     /// When it was asked for.
     #[diesel(deserialize_as = UtcTime)]
-    pub created_at: DateTime<Utc>,
+    created_at: DateTime<Utc>,
+}
+
+impl From<RefundDetailRow> for RefundDetail {
+    fn from(r: RefundDetailRow) -> Self {
+        RefundDetail {
+            out_refund_no: r.out_refund_no,
+            amount: r.amount,
+            state: r.state,
+            reason: r.reason,
+            created_at: r.created_at,
+        }
+    }
 }
 
 /// One event of an order's history.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[derive(Queryable, Selectable)]
 #[diesel(table_name = order_event)]
-pub struct EventRecord {
+pub(crate) struct EventRecordRow {
     /// What changed.
     #[diesel(deserialize_as = String)]
-    pub kind: EventKind,
+    kind: EventKind,
     /// Details (an amount, a transaction id and its source, ...).
-    pub detail: String,
+    detail: String,
     /// When.
     #[diesel(column_name = created_at, deserialize_as = UtcTime)]
-    pub at: DateTime<Utc>,
+    at: DateTime<Utc>,
+}
+
+impl From<EventRecordRow> for EventRecord {
+    fn from(r: EventRecordRow) -> Self {
+        EventRecord {
+            kind: r.kind,
+            detail: r.detail,
+            at: r.at,
+        }
+    }
 }
 
 /// The `WHERE` of a filter, on a boxed query over `payorder` (joined or
@@ -149,7 +145,7 @@ macro_rules! filtered {
 }
 
 /// A row of a page: the order, its `items`, its delivery.
-type PageRow = (OrderRecord, Option<String>, Option<DeliveryRecord>);
+type PageRow = (OrderRecordRow, Option<String>, Option<DeliveryRecordRow>);
 
 impl Db {
     /// One page of orders matching `filter`, newest first, each with its
@@ -166,9 +162,9 @@ impl Db {
                 payorder::table
                     .left_join(order_delivery::table)
                     .select((
-                        OrderRecord::as_select(),
+                        OrderRecordRow::as_select(),
                         payorder::items,
-                        Option::<DeliveryRecord>::as_select(),
+                        Option::<DeliveryRecordRow>::as_select(),
                     ))
                     .order(payorder::id.desc())
                     .limit(limit)
@@ -194,15 +190,18 @@ impl Db {
                 .collect();
             let mut page = rows
                 .into_iter()
-                .map(ListedOrder::of)
+                .map(listed)
                 .collect::<Result<Vec<_>, _>>()?;
             if !bare.is_empty() {
                 let lines: Vec<OrderLine> = order_item::table
-                    .select(OrderLine::as_select())
+                    .select(OrderLineRow::as_select())
                     .filter(order_item::order_id.eq_any(&bare))
                     .order(order_item::id)
-                    .load(conn)
-                    .await?;
+                    .load::<OrderLineRow>(conn)
+                    .await?
+                    .into_iter()
+                    .map(Into::into)
+                    .collect::<Vec<_>>();
                 for line in lines {
                     if let Some(o) = page.iter_mut().find(|o| o.order.id == line.order_id) {
                         o.lines.push(line);
@@ -225,10 +224,13 @@ impl Db {
     pub async fn buyers(&self, ids: &[i32]) -> Result<Vec<BuyerRecord>, DbError> {
         read_conn!(self, |conn| {
             Ok(user::table
-                .select(BuyerRecord::as_select())
+                .select(BuyerRecordRow::as_select())
                 .filter(user::id.eq_any(ids))
-                .load(conn)
-                .await?)
+                .load::<BuyerRecordRow>(conn)
+                .await?
+                .into_iter()
+                .map(Into::into)
+                .collect::<Vec<_>>())
         })
     }
 
@@ -248,11 +250,14 @@ impl Db {
     pub async fn refunds_of(&self, order_id: i32) -> Result<Vec<RefundDetail>, DbError> {
         read_conn!(self, |conn| {
             Ok(refund::table
-                .select(RefundDetail::as_select())
+                .select(RefundDetailRow::as_select())
                 .filter(refund::order_id.eq(order_id))
                 .order(refund::id)
-                .load(conn)
-                .await?)
+                .load::<RefundDetailRow>(conn)
+                .await?
+                .into_iter()
+                .map(Into::into)
+                .collect::<Vec<_>>())
         })
     }
 
@@ -260,11 +265,14 @@ impl Db {
     pub async fn events_of(&self, order_id: i32) -> Result<Vec<EventRecord>, DbError> {
         read_conn!(self, |conn| {
             Ok(order_event::table
-                .select(EventRecord::as_select())
+                .select(EventRecordRow::as_select())
                 .filter(order_event::order_id.eq(order_id))
                 .order(order_event::id)
-                .load(conn)
-                .await?)
+                .load::<EventRecordRow>(conn)
+                .await?
+                .into_iter()
+                .map(Into::into)
+                .collect::<Vec<_>>())
         })
     }
 }

@@ -9,18 +9,16 @@ mod close;
 mod create;
 mod delivery;
 mod items;
-mod listing;
+pub(crate) mod listing;
 mod payment;
 mod queries;
 mod refunds;
 
-pub use create::{Created, NewOrder};
-pub use delivery::{AddressSet, DeliveryRecord, Shipment, Shipped};
-pub use listing::{BuyerRecord, EventRecord, ListedOrder, OrderFilter, PageStart, RefundDetail};
-pub use payment::{Payment, Recorded};
+pub(crate) use delivery::DeliveryRecordRow;
 
 use crate::columns::{OptUtcTime, UtcTime, naive};
 use crate::schema::{order_event, order_item, payorder, product, refund};
+use crate::{OrderLine, OrderRecord, RefundRecord};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
@@ -29,74 +27,116 @@ use letao_domain::Fen;
 use letao_domain::order::{EventKind, Fulfilment, RefundState, TradeState};
 
 /// An order as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[derive(Queryable, Selectable)]
 #[diesel(table_name = payorder)]
-pub struct OrderRecord {
+pub(crate) struct OrderRecordRow {
     /// Row id.
-    pub id: i32,
+    id: i32,
     /// Our order number.
-    pub out_trade_no: String,
+    out_trade_no: String,
     /// The owner; rows adopted from the original have none.
-    pub user_id: Option<i32>,
+    user_id: Option<i32>,
     /// Amount.
     #[diesel(column_name = total_fen, deserialize_as = i64)]
-    pub total: Fen,
+    total: Fen,
     /// Payment state.
     #[diesel(deserialize_as = String)]
-    pub trade_state: TradeState,
+    trade_state: TradeState,
     /// When an unpaid order is closed.
     #[diesel(deserialize_as = OptUtcTime)]
-    pub expires_at: Option<DateTime<Utc>>,
+    expires_at: Option<DateTime<Utc>>,
     /// WeChat's transaction id, once paid.
     #[diesel(column_name = wx_transaction_id)]
-    pub transaction_id: Option<String>,
+    transaction_id: Option<String>,
     /// When the payment was recorded.
     #[diesel(deserialize_as = OptUtcTime)]
-    pub paid_at: Option<DateTime<Utc>>,
+    paid_at: Option<DateTime<Utc>>,
     /// Paid after it was closed: the money must go back.
-    pub refund_pending: bool,
+    refund_pending: bool,
     /// Refunded or being refunded.
     #[diesel(column_name = refunded_fen, deserialize_as = i64)]
-    pub refunded: Fen,
+    refunded: Fen,
     /// Created.
     #[diesel(deserialize_as = UtcTime)]
-    pub created_at: DateTime<Utc>,
+    created_at: DateTime<Utc>,
     /// Delivery state.
     #[diesel(deserialize_as = String)]
-    pub fulfilment: Fulfilment,
+    fulfilment: Fulfilment,
+}
+
+impl From<OrderRecordRow> for OrderRecord {
+    fn from(r: OrderRecordRow) -> Self {
+        OrderRecord {
+            id: r.id,
+            out_trade_no: r.out_trade_no,
+            user_id: r.user_id,
+            total: r.total,
+            trade_state: r.trade_state,
+            expires_at: r.expires_at,
+            transaction_id: r.transaction_id,
+            paid_at: r.paid_at,
+            refund_pending: r.refund_pending,
+            refunded: r.refunded,
+            created_at: r.created_at,
+            fulfilment: r.fulfilment,
+        }
+    }
 }
 
 /// A line of an order, as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[derive(Queryable, Selectable)]
 #[diesel(table_name = order_item)]
-pub struct OrderLine {
+pub(crate) struct OrderLineRow {
     /// The order's row id.
-    pub order_id: i32,
+    order_id: i32,
     /// Product id.
-    pub product_id: i32,
+    product_id: i32,
     /// Product name when ordered.
-    pub name: String,
+    name: String,
     /// Unit price when ordered.
     #[diesel(column_name = unit_fen, deserialize_as = i64)]
-    pub unit: Fen,
+    unit: Fen,
     /// Units.
-    pub quantity: i32,
+    quantity: i32,
+}
+
+impl From<OrderLineRow> for OrderLine {
+    fn from(r: OrderLineRow) -> Self {
+        OrderLine {
+            order_id: r.order_id,
+            product_id: r.product_id,
+            name: r.name,
+            unit: r.unit,
+            quantity: r.quantity,
+        }
+    }
 }
 
 /// A refund as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[derive(Queryable, Selectable)]
 #[diesel(table_name = refund)]
-pub struct RefundRecord {
+pub(crate) struct RefundRecordRow {
     /// The order's row id.
-    pub order_id: i32,
+    order_id: i32,
     /// Our refund number.
-    pub out_refund_no: String,
+    out_refund_no: String,
     /// Amount.
     #[diesel(column_name = refund_fen, deserialize_as = i64)]
-    pub amount: Fen,
+    amount: Fen,
     /// Where it stands.
     #[diesel(deserialize_as = String)]
-    pub state: RefundState,
+    state: RefundState,
+}
+
+impl From<RefundRecordRow> for RefundRecord {
+    fn from(r: RefundRecordRow) -> Self {
+        RefundRecord {
+            order_id: r.order_id,
+            out_refund_no: r.out_refund_no,
+            amount: r.amount,
+            state: r.state,
+        }
+    }
 }
 
 /// The states as stored text, for `eq_any` filters.

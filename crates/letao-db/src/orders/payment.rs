@@ -4,49 +4,12 @@ use super::{OrderOps, names};
 use crate::columns::naive;
 use crate::schema::payorder;
 use crate::{Db, DbError};
+use crate::{Payment, Recorded};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use letao_domain::Fen;
-use letao_domain::order::{EventKind, PaymentSource, TradeEvent};
-
-/// Facts of a payment, from a verified notification, an order query or the bill.
-#[derive(Debug, Clone)]
-pub struct Payment<'a> {
-    /// Our order number.
-    pub out_trade_no: &'a str,
-    /// WeChat's transaction id.
-    pub transaction_id: &'a str,
-    /// Amount WeChat says was ordered.
-    pub total: Fen,
-    /// Paying bank.
-    pub bank_type: Option<&'a str>,
-    /// WeChat's payment time string.
-    pub time_end: Option<&'a str>,
-    /// Cash paid.
-    pub cash: Option<Fen>,
-    /// Payer.
-    pub openid: Option<&'a str>,
-    /// Who told us.
-    pub source: PaymentSource,
-}
-
-/// What recording a payment did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Recorded {
-    /// Unpaid became paid, now.
-    Paid,
-    /// Already recorded (a duplicate notification): nothing changed.
-    AlreadyPaid,
-    /// The order had been closed: the payment is recorded and flagged for refund.
-    PaidAfterClose,
-    /// No such order.
-    UnknownOrder,
-    /// The amount differs from the order's.
-    AmountMismatch,
-    /// The order is paid by another transaction.
-    OtherTransaction,
-}
+use letao_domain::order::{EventKind, TradeEvent};
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = payorder)]

@@ -1,8 +1,9 @@
 //! Reading orders, their lines and their history.
 
-use super::{OrderLine, OrderRecord};
+use crate::orders::{OrderLineRow, OrderRecordRow};
 use crate::schema::{order_event, order_item, payorder};
 use crate::{Db, DbError};
+use crate::{OrderLine, OrderRecord};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use letao_domain::order::EventKind;
@@ -12,11 +13,12 @@ impl Db {
     pub async fn order_by_no(&self, out_trade_no: &str) -> Result<Option<OrderRecord>, DbError> {
         read_conn!(self, |conn| {
             Ok(payorder::table
-                .select(OrderRecord::as_select())
+                .select(OrderRecordRow::as_select())
                 .filter(payorder::out_trade_no.eq(out_trade_no))
-                .first(conn)
+                .first::<OrderRecordRow>(conn)
                 .await
-                .optional()?)
+                .optional()?
+                .map(Into::into))
         })
     }
 
@@ -24,11 +26,14 @@ impl Db {
     pub async fn order_lines(&self, order_ids: &[i32]) -> Result<Vec<OrderLine>, DbError> {
         read_conn!(self, |conn| {
             Ok(order_item::table
-                .select(OrderLine::as_select())
+                .select(OrderLineRow::as_select())
                 .filter(order_item::order_id.eq_any(order_ids))
                 .order(order_item::id)
-                .load(conn)
-                .await?)
+                .load::<OrderLineRow>(conn)
+                .await?
+                .into_iter()
+                .map(Into::into)
+                .collect::<Vec<_>>())
         })
     }
 

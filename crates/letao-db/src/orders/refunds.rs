@@ -1,10 +1,12 @@
 //! Refunds: reserving an amount of a paid order, and settling WeChat's word.
 
-use super::{OrderOps, RefundRecord, names};
-use crate::audit::{AuditEntry, AuditOps};
+use super::{OrderOps, names};
+use crate::audit::AuditOps;
 use crate::columns::naive;
+use crate::orders::RefundRecordRow;
 use crate::schema::{payorder, refund};
 use crate::txn::Abort;
+use crate::{AuditEntry, RefundRecord};
 use crate::{Db, DbError};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -81,11 +83,12 @@ impl Db {
     ) -> Result<Option<RefundRecord>, DbError> {
         write_txn!(self, |conn| {
             let current: Option<RefundRecord> = refund::table
-                .select(RefundRecord::as_select())
+                .select(RefundRecordRow::as_select())
                 .filter(refund::out_refund_no.eq(out_refund_no))
-                .first(conn)
+                .first::<RefundRecordRow>(conn)
                 .await
-                .optional()?;
+                .optional()?
+                .map(Into::into);
             let Some(mut record) = current else {
                 return Ok(None);
             };

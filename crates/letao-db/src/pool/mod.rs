@@ -8,6 +8,7 @@ pub use backend::{Backend, redact_url};
 use self::backend::driver_url;
 use self::slots::Slots;
 use crate::DbError;
+use crate::PoolStatus;
 use crate::checkout::{Conns, SuspectBefore};
 use deadpool::managed::{Hook, HookError};
 use diesel::SqliteConnection;
@@ -25,19 +26,6 @@ use std::time::Duration;
 /// SQLite through diesel's synchronous driver, run on blocking threads.
 pub type SqliteConn = SyncConnectionWrapper<SqliteConnection, crate::checkout::Detached>;
 
-/// The pool's size and use at one moment.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PoolStatus {
-    /// Most connections the pool opens.
-    pub max_size: usize,
-    /// Connections open now.
-    pub size: usize,
-    /// Open and idle.
-    pub available: usize,
-    /// Requests waiting for one.
-    pub waiting: usize,
-}
-
 /// How to reach the database.
 #[derive(Clone)]
 pub struct DbConfig {
@@ -50,8 +38,9 @@ pub struct DbConfig {
     pub timeout: Duration,
     /// How many async runtimes (actix workers) serve requests from this
     /// pool: on MySQL and PostgreSQL, `pool_size` is cut into this many
-    /// slots, one thread's pool each (`slots.rs`); all threads together
-    /// never hold more than `pool_size`.
+    /// slots and one more (for the runtime that starts the server: its
+    /// migrations, demo data and background jobs), one thread's pool each
+    /// (`slots.rs`); all threads together never hold more than `pool_size`.
     pub workers: usize,
 }
 
@@ -148,7 +137,9 @@ impl Db {
             driver_url,
             timeout: config.timeout,
             suspect: Arc::new(SuspectBefore::new()),
-            pools: Place::Slots(Arc::new(Slots::new(size, config.workers))),
+            // A slot per worker, and one for the runtime that started the
+            // server (migrations, demo data, background jobs).
+            pools: Place::Slots(Arc::new(Slots::new(size, config.workers + 1))),
         };
         // Built once here to refuse a bad configuration at start.
         let first = set.build(size)?;

@@ -6,11 +6,12 @@
 //! actix worker is a runtime of its own: a worker using a connection that
 //! another one opened hears of every reply through that other worker's
 //! event loop, a thread switch each way (`bench/README.md`). So on these
-//! two, `pool_size` is cut into one slot per worker, and a thread that
-//! queries takes a free slot for a pool of its own, opened on first use,
-//! until it ends. A thread that finds every slot taken (a runtime beyond
-//! the workers: the main one's background jobs, or an embedder's extra
-//! threads) borrows the pools of the others, one call at a time. The
+//! two, `pool_size` is cut into one slot per worker and one for the runtime
+//! that starts the server (its migrations, demo data and background jobs),
+//! and a thread that queries takes a free slot for a pool of its own,
+//! opened on first use, until it ends. A thread that finds every slot taken
+//! (an embedder's extra threads) borrows the pools of the others, one call
+//! at a time. The
 //! slots' sizes add up to `pool_size`, and a slot is taken again only once
 //! the pool of the thread that held it has closed, so all threads together
 //! never hold more than `pool_size` connections.

@@ -2,10 +2,11 @@
 
 use crate::support::{at, t0, user};
 use chrono::TimeDelta;
+use letao_db::each_backend;
 use letao_db::testing::Migrated;
-use letao_db::{Actor, NewCode, NewUser, RateRule, Registration, each_backend};
 use letao_domain::verification::{CodeCheck, CodePolicy, SmsPurpose};
 use letao_domain::{AuditAction, Role};
+use letao_shop::store::{Actor, NewCode, NewUser, RateRule, Registration};
 
 fn rule(bucket: &str, limit: u32, secs: i64) -> RateRule {
     RateRule {

@@ -1,9 +1,10 @@
 //! Migrating a database made by the original Koa server (MySQL/MariaDB).
 
+use letao_db::Backend;
 use letao_db::testing::{ORIGINAL_SCHEMA, TestDatabase};
-use letao_db::{Backend, Payment, Recorded};
 use letao_domain::Fen;
 use letao_domain::order::{PaymentSource, TradeState};
+use letao_shop::store::{Payment, Recorded};
 
 #[tokio::test]
 #[ignore = "needs TEST_MYSQL_URL (bash .ci/run runs it)"]

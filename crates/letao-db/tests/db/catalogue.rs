@@ -1,8 +1,9 @@
 //! Catalogue reads over the demo data.
 
 use crate::support::Seeded;
-use letao_db::{PageStart, each_backend};
+use letao_db::each_backend;
 use letao_domain::{HomeItemKind, Id};
+use letao_shop::store::PageStart;
 
 each_backend! {
     #[tokio::test]

@@ -3,11 +3,12 @@
 //! deltas under contention with orders.
 
 use crate::support::{Seeded, at, place, placed, stock, user};
-use letao_db::{
-    Actor, AdminProduct, AuditNote, BrandFields, Created, Db, Edit, NewProduct, PageStart,
-    ProductChange, ProductFilter, each_backend,
-};
+use letao_db::{Db, each_backend};
 use letao_domain::{AuditAction, Brand, Category, Fen, HomeItemKind, Id};
+use letao_shop::store::{
+    Actor, AdminProduct, AuditNote, BrandFields, Created, Edit, NewProduct, PageStart,
+    ProductChange, ProductFilter,
+};
 
 fn boss() -> Actor {
     Actor {

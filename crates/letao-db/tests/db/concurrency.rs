@@ -2,9 +2,10 @@
 //! leave exactly one consistent outcome.
 
 use crate::support::{Seeded, place, stock, user};
-use letao_db::{Created, Payment, Recorded, each_backend};
+use letao_db::each_backend;
 use letao_domain::Fen;
 use letao_domain::order::{EventKind, PaymentSource};
+use letao_shop::store::{Created, Payment, Recorded};
 
 each_backend! {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -77,10 +78,10 @@ each_backend! {
         // query must neither panic nor hand a half-used connection back.
         for n in 0..50u64 {
             let cut = std::time::Duration::from_micros(n * 37 % 400);
-            let _ = tokio::time::timeout(cut, m.db.products(None, letao_db::PageStart::Offset(0), 100)).await;
+            let _ = tokio::time::timeout(cut, m.db.products(None, letao_shop::store::PageStart::Offset(0), 100)).await;
             let _ = tokio::time::timeout(cut, place(&m.db, 1, &format!("LT-X{n}"), &[(13, 1)])).await;
         }
-        let all = m.db.products(None, letao_db::PageStart::Offset(0), 100).await.unwrap();
+        let all = m.db.products(None, letao_shop::store::PageStart::Offset(0), 100).await.unwrap();
         assert_eq!(all.len(), 21);
         // Whatever got through is whole: every order has its line and event.
         // Each check is one statement, so it reads one snapshot: on SQLite a

@@ -2,11 +2,10 @@
 
 use crate::orders::refund_audit;
 use crate::support::{Seeded, at, placed, user};
-use letao_db::{
-    Actor, AddressAdded, AddressSet, AuditEntry, Payment, Shipment, Shipped, each_backend,
-};
+use letao_db::each_backend;
 use letao_domain::order::{EventKind, Fulfilment, PaymentSource, RefundEvent, ShipBlocker};
 use letao_domain::{AuditAction, DeliveryAddress, Fen};
+use letao_shop::store::{Actor, AddressAdded, AddressSet, AuditEntry, Payment, Shipment, Shipped};
 
 fn address(city: &str) -> DeliveryAddress {
     DeliveryAddress::new(
@@ -123,7 +122,7 @@ each_backend! {
         let created = m
             .db
             .create_order(
-                &letao_db::NewOrder {
+                &letao_shop::store::NewOrder {
                     out_trade_no: "LT-S2",
                     nonce_str: "n",
                     appid: "wx",
@@ -138,7 +137,7 @@ each_backend! {
             )
             .await
             .unwrap();
-        let letao_db::Created::Order(order, _) = created else { panic!("not placed") };
+        let letao_shop::store::Created::Order(order, _) = created else { panic!("not placed") };
         let d = m.db.deliveries(&[order.id]).await.unwrap().pop().unwrap();
         assert_eq!(d.city.as_deref(), Some("苏州市"));
         assert!(d.has_address());

@@ -7,8 +7,9 @@
 use crate::admin::Admin;
 use crate::support::{Seeded, at, stock, t0, user};
 use letao_db::testing::{Fixture, TestDatabase};
-use letao_db::{Backend, Created, Db, DbConfig, DbError, Fault, NewOrder};
+use letao_db::{Backend, Db, DbConfig, DbError, Fault};
 use letao_domain::order::OrderItems;
+use letao_shop::store::{Created, NewOrder};
 use std::time::Duration;
 
 /// A pool of one connection on the seeded test database, so the test knows

@@ -3,7 +3,8 @@
 
 use crate::support::{Seeded, placed, user};
 use letao_db::testing::{Fixture, TestDatabase};
-use letao_db::{Backend, Db, OrderFilter, PageStart, each_backend};
+use letao_db::{Backend, Db, each_backend};
+use letao_shop::store::{OrderFilter, PageStart};
 
 /// A database as the release before `payorder.items` left it, with the
 /// demo catalogue.

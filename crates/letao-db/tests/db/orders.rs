@@ -1,14 +1,13 @@
 //! Orders: creation, payment, closing, expiry claims and refunds.
 
 use crate::support::{Seeded, at, place, placed, stock, t0, user};
-use letao_db::{
-    Actor, AuditEntry, Created, OrderFilter, PageStart, Payment, Recorded, each_backend,
-};
+use letao_db::each_backend;
 use letao_domain::AuditAction;
 use letao_domain::order::{
     EventKind, Fulfilment, PaymentSource, PricingError, RefundEvent, RefundState, TradeState,
 };
 use letao_domain::{Fen, Id};
+use letao_shop::store::{Actor, AuditEntry, Created, OrderFilter, PageStart, Payment, Recorded};
 
 fn payment<'a>(no: &'a str, tx: &'a str, total: i64) -> Payment<'a> {
     Payment {

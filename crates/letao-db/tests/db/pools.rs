@@ -12,11 +12,12 @@ use letao_db::{Backend, Db, DbConfig};
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
-/// A pool of 4 connections for 2 workers on `m`'s database.
-fn four_for_two_workers(m: &Seeded) -> Db {
+/// A pool of `size` connections for 2 workers on `m`'s database: three
+/// slots, one per worker and one for the runtime that starts the server.
+fn for_two_workers(m: &Seeded, size: usize) -> Db {
     Db::connect(&DbConfig {
         url: m.database.url().to_owned(),
-        pool_size: Some(4),
+        pool_size: Some(size),
         timeout: Duration::from_secs(10),
         workers: 2,
     })
@@ -27,7 +28,7 @@ fn four_for_two_workers(m: &Seeded) -> Db {
 /// while the other does, then ending.
 async fn each_worker_thread_has_a_pool_of_its_share(backend: Backend) {
     let m = Seeded::fixture(backend).await;
-    let db = four_for_two_workers(&m);
+    let db = for_two_workers(&m, 6);
     let read = Arc::new(Barrier::new(3));
     let end = Arc::new(Barrier::new(3));
     let workers: Vec<_> = (0..2)
@@ -71,14 +72,14 @@ async fn each_worker_thread_has_a_pool_of_its_share(backend: Backend) {
 }
 
 /// Eight threads, each a runtime of its own reading four at once, for a
-/// pool of 4 connections for 2 workers: two threads take the workers'
-/// slots and the others borrow their pools. The server sees 4 connections
+/// pool of 4 connections for 2 workers: three threads take the slots and
+/// the others borrow their pools. The server sees 4 connections
 /// of the pool at most (each thread opening its own share would be 16).
 async fn threads_beyond_the_workers_stay_within_the_pool_size(backend: Backend) {
     let m = Seeded::fixture(backend).await;
     let mut admin = Admin::connect(&m.database).await;
     let fixtures = admin.others().await;
-    let db = four_for_two_workers(&m);
+    let db = for_two_workers(&m, 4);
     // Async barriers: a thread's runtime keeps serving its connections to
     // the borrowers while it waits.
     let read = Arc::new(tokio::sync::Barrier::new(9));
@@ -140,7 +141,7 @@ mod threads_beyond_the_workers_stay_within_the_pool_size {
 #[tokio::test]
 async fn sqlite_has_one_pool_for_every_thread() {
     let m = Seeded::fixture(Backend::Sqlite).await;
-    let db = four_for_two_workers(&m);
+    let db = for_two_workers(&m, 4);
     let read = Arc::new(Barrier::new(2));
     let end = Arc::new(Barrier::new(2));
     let (other, r, e) = (db.clone(), read.clone(), end.clone());

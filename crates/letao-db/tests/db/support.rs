@@ -2,9 +2,10 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use letao_db::testing::{Fixture, Migrated};
-use letao_db::{Backend, Created, Db, NewOrder, NewUser, OrderRecord, Registration};
+use letao_db::{Backend, Db};
 use letao_domain::order::OrderItems;
 use letao_domain::verification::{CodePolicy, SmsPurpose};
+use letao_shop::store::{Created, NewOrder, NewUser, OrderRecord, Registration};
 
 /// A migrated database holding the demo catalogue.
 pub struct Seeded(pub Migrated);
@@ -47,7 +48,7 @@ pub fn stock(m: &Migrated, product: i32) -> i64 {
 pub async fn user(db: &Db, name: &str, mobile: &str) -> i32 {
     let policy = CodePolicy::default();
     db.issue_code(
-        letao_db::NewCode {
+        letao_shop::store::NewCode {
             mobile,
             purpose: SmsPurpose::Register,
             code_hash: "h",

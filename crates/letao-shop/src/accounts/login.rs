@@ -2,9 +2,9 @@
 
 use super::Accounts;
 use crate::ShopError;
+use crate::store::{RateRule, UserRecord};
 use chrono::TimeDelta;
 use letao_auth::PasswordCheck;
-use letao_db::{RateRule, UserRecord};
 use letao_domain::Mobile;
 use letao_domain::verification::SmsPurpose;
 use secrecy::SecretString;
@@ -66,7 +66,7 @@ impl Accounts {
 
     /// 429 while the account or the client has too many recent failures.
     async fn refuse_if_throttled(&self, rules: &[RateRule]) -> Result<(), ShopError> {
-        match self.db.rate_full(rules, self.clock.now()).await? {
+        match self.store.rate_full(rules, self.clock.now()).await? {
             None => Ok(()),
             Some(wait) => Err(ShopError::TooMany {
                 retry_after: wait.seconds(),
@@ -77,7 +77,7 @@ impl Accounts {
     /// Counts a failed attempt against the account and the client.
     async fn count_failure(&self, rules: &[RateRule]) -> Result<ShopError, ShopError> {
         // Already full is fine: the next attempt is refused either way.
-        let _ = self.db.take_rate(rules, self.clock.now()).await?;
+        let _ = self.store.take_rate(rules, self.clock.now()).await?;
         Ok(ShopError::LoginFailed)
     }
 
@@ -103,7 +103,7 @@ impl Accounts {
         let rules = self.login_rules(username, ip);
         let permit = self.login_slot().await?;
         self.refuse_if_throttled(&rules).await?;
-        let user = self.db.user_by_username(username).await?;
+        let user = self.store.user_by_username(username).await?;
         let stored = user.as_ref().and_then(|u| u.password.clone());
         let (Some(user), Some(stored)) = (user, stored) else {
             self.hashing(move |h| h.waste_time(&password)).await?;
@@ -125,7 +125,7 @@ impl Accounts {
                     .map_err(|e| ShopError::Internal(Box::new(e)))?;
                 drop(permit);
                 if self
-                    .db
+                    .store
                     .upgrade_password(user.id, &stored, &new_hash)
                     .await?
                 {
@@ -149,7 +149,7 @@ impl Accounts {
             .codes
             .hash(mobile.as_str(), SmsPurpose::Login.as_str(), code);
         match self
-            .db
+            .store
             .login_with_code(mobile.as_str(), &submitted, &self.policy, self.clock.now())
             .await?
         {

@@ -1,5 +1,5 @@
 //! Accounts: SMS codes, registration, login. The rules live here (and in
-//! `letao-auth` / `letao-db`).
+//! `letao-auth`; storage is an [`AccountStore`]).
 
 mod hash_pool;
 mod login;
@@ -11,10 +11,10 @@ pub use login::{LoggedIn, LoginLimits};
 pub use register::RegisterRequest;
 
 use crate::ShopError;
+use crate::store::{AccountStore, UserRecord};
 use chrono::TimeDelta;
 use hash_pool::HashPool;
 use letao_auth::{Argon2Settings, Clock, CodeHasher, PasswordHasher, TokenKeys};
-use letao_db::{Db, UserRecord};
 use letao_domain::verification::CodePolicy;
 use letao_sms::SmsSender;
 use profile_cache::ProfileCache;
@@ -41,7 +41,7 @@ pub struct AccountsConfig {
 
 /// The account service shared by all workers.
 pub struct Accounts {
-    db: Db,
+    store: Arc<dyn AccountStore>,
     tokens: TokenKeys,
     codes: CodeHasher,
     policy: CodePolicy,
@@ -61,7 +61,7 @@ pub struct Accounts {
 impl Accounts {
     /// The service; fails when the argon2 costs are out of range.
     pub fn new(
-        db: Db,
+        store: Arc<dyn AccountStore>,
         config: AccountsConfig,
         sms: Arc<dyn SmsSender>,
         clock: Arc<dyn Clock>,
@@ -70,7 +70,7 @@ impl Accounts {
             .map_err(|e| ShopError::Internal(Box::new(e)))?;
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         Ok(Accounts {
-            db,
+            store,
             tokens: TokenKeys::new(&config.jwt_secret, config.token_ttl),
             codes: CodeHasher::from_token_secret(&config.jwt_secret),
             policy: config.codes,
@@ -90,7 +90,32 @@ impl Accounts {
 
     /// The profile of user `id` for `/user/me` (cached for a second).
     pub async fn profile(&self, id: i32) -> Result<Option<UserRecord>, ShopError> {
-        Ok(self.profiles.get(&self.db, id).await?)
+        Ok(self.profiles.get(self.store.as_ref(), id).await?)
+    }
+
+    /// The owner user `id` is now: `Forbidden` without a role, `UnknownUser`
+    /// when the user is gone (as for every signed-in route).
+    pub async fn owner(&self, id: i32) -> Result<crate::Owner, ShopError> {
+        let user = self
+            .store
+            .user_by_id(id)
+            .await?
+            .ok_or(ShopError::UnknownUser)?;
+        crate::Owner::of(&user).ok_or(ShopError::Forbidden)
+    }
+
+    /// Gives `username` an owner role, or takes it away (`None`), as the
+    /// command line does; false when there is no such user.
+    pub async fn set_role(
+        &self,
+        username: &str,
+        role: Option<letao_domain::Role>,
+        actor: &crate::store::Actor,
+    ) -> Result<bool, ShopError> {
+        Ok(self
+            .store
+            .set_role(username, role, actor, self.clock.now())
+            .await?)
     }
 
     /// The clock the rules run on.

@@ -2,7 +2,7 @@
 //! screen, and the profile (id, username, mobile) only changes through
 //! registration. Stale for at most the TTL, like the catalogue cache.
 
-use letao_db::{Db, DbError, UserRecord};
+use crate::store::{AccountStore, StoreError, UserRecord};
 use std::collections::HashMap;
 use std::sync::RwLock;
 use std::time::{Duration, Instant};
@@ -24,14 +24,18 @@ impl ProfileCache {
     }
 
     /// The user with `id`, from memory when fresh.
-    pub async fn get(&self, db: &Db, id: i32) -> Result<Option<UserRecord>, DbError> {
+    pub async fn get(
+        &self,
+        store: &dyn AccountStore,
+        id: i32,
+    ) -> Result<Option<UserRecord>, StoreError> {
         if let Ok(entries) = self.entries.read()
             && let Some((at, user)) = entries.get(&id)
             && at.elapsed() < TTL
         {
             return Ok(user.clone());
         }
-        let user = db.user_by_id(id).await?;
+        let user = store.user_by_id(id).await?;
         if let Ok(mut entries) = self.entries.write() {
             if entries.len() >= CAPACITY {
                 entries.clear();

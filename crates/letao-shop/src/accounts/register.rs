@@ -1,8 +1,8 @@
 //! Registering an account with an SMS code.
 
 use super::Accounts;
+use crate::store::{NewUser, Registration};
 use crate::{ShopError, Taken};
-use letao_db::{NewUser, Registration};
 use letao_domain::verification::{CodeCheck, SmsPurpose};
 use letao_domain::{Mobile, Username};
 use secrecy::SecretString;
@@ -38,7 +38,11 @@ impl Accounts {
             mobile: req.mobile.as_str(),
             password_hash: &hash,
         };
-        match self.db.register(new, &submitted, &self.policy, now).await? {
+        match self
+            .store
+            .register(new, &submitted, &self.policy, now)
+            .await?
+        {
             Registration::Created(id) => Ok(id),
             Registration::BadCode(CodeCheck::Accept) => {
                 Err(ShopError::internal("accepted code reported as bad"))

@@ -2,8 +2,8 @@
 
 use super::Accounts;
 use crate::ShopError;
+use crate::store::{NewCode, RateRule};
 use letao_auth::generate_code;
-use letao_db::{NewCode, RateRule};
 use letao_domain::Mobile;
 use letao_domain::verification::SmsPurpose;
 use letao_sms::SmsError;
@@ -51,12 +51,13 @@ impl Accounts {
             client_ip: &ip_text,
         };
         let limits = self.send_limits(mobile, ip);
-        if let Err(wait) = self.db.issue_code(new, &limits, now).await? {
+        if let Err(wait) = self.store.issue_code(new, &limits, now).await? {
             return Err(ShopError::TooMany {
                 retry_after: wait.seconds(),
             });
         }
-        if purpose == SmsPurpose::Login && self.db.user_by_mobile(mobile.as_str()).await?.is_none()
+        if purpose == SmsPurpose::Login
+            && self.store.user_by_mobile(mobile.as_str()).await?.is_none()
         {
             return Ok(());
         }
@@ -66,7 +67,7 @@ impl Accounts {
             Err(err) => {
                 tracing::warn!(to = %mobile.masked(), error = %err, provider = self.sms.name(), "verification SMS failed");
                 // Nothing was delivered: let the user ask again at once.
-                self.db.withdraw_code(new, &limits).await?;
+                self.store.withdraw_code(new, &limits).await?;
                 Err(match err {
                     SmsError::RateLimited { .. } => ShopError::TooMany { retry_after: 60 },
                     SmsError::Rejected { .. } => ShopError::SmsRejected,

@@ -1,10 +1,10 @@
 //! The owner's side of orders: lists with filters and search, one order in
 //! full, and shipping.
 
-use super::{OrderView, Orders};
+use super::{OrderDesk, OrderView};
 use crate::ShopError;
 use crate::owners::{Owner, Page, next_cursor};
-use letao_db::{
+use crate::store::{
     AuditEntry, BuyerRecord, EventRecord, ListedOrder, OrderFilter, PageStart, RefundDetail,
     Shipment, Shipped,
 };
@@ -63,11 +63,11 @@ impl AdminOrder {
     }
 }
 
-impl Orders {
+impl OrderDesk {
     /// The orders with their buyers.
     async fn with_buyers(&self, listed: Vec<ListedOrder>) -> Result<Vec<AdminOrder>, ShopError> {
         let ids = listed.iter().filter_map(|o| o.order.user_id);
-        let buyers = self.buyers.of(&self.db, ids).await?;
+        let buyers = self.buyers.of(self.book.as_ref(), ids).await?;
         Ok(listed
             .into_iter()
             .map(|o| AdminOrder::new(o, &buyers))
@@ -89,18 +89,18 @@ impl Orders {
             ..OrderFilter::default()
         };
         if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let users = self.db.users_matching(q).await?;
+            let users = self.book.users_matching(q).await?;
             if users.is_empty() {
                 filter.out_trade_no = Some(q.to_owned());
             } else {
                 filter.user_ids = Some(users);
             }
         }
-        let listed = self.db.orders_page(&filter, start, size).await?;
+        let listed = self.book.orders_page(&filter, start, size).await?;
         let next = next_cursor(&listed, size, |o| i64::from(o.order.id));
         let total = self
             .totals
-            .get(&filter, async || self.db.count_orders(&filter).await)
+            .get(&filter, async || self.book.count_orders(&filter).await)
             .await?;
         Ok(Page {
             items: self.with_buyers(listed).await?,
@@ -120,7 +120,10 @@ impl Orders {
             out_trade_no: Some(out_trade_no.to_owned()),
             ..OrderFilter::default()
         };
-        let listed = self.db.orders_page(&only, PageStart::Offset(0), 1).await?;
+        let listed = self
+            .book
+            .orders_page(&only, PageStart::Offset(0), 1)
+            .await?;
         let order = self
             .with_buyers(listed)
             .await?
@@ -129,8 +132,8 @@ impl Orders {
         let order_id = order.view.order.id;
         Ok(OrderDetail {
             order,
-            refunds: self.db.refunds_of(order_id).await?,
-            events: self.db.events_of(order_id).await?,
+            refunds: self.book.refunds_of(order_id).await?,
+            events: self.book.events_of(order_id).await?,
         })
     }
 
@@ -144,7 +147,8 @@ impl Orders {
     ) -> Result<OrderDetail, ShopError> {
         owner.require(Permission::Ship)?;
         let order = self
-            .db
+            .orders
+            .store
             .order_by_no(out_trade_no)
             .await?
             .ok_or(ShopError::OrderNotFound)?;
@@ -161,8 +165,8 @@ impl Orders {
             .to_string(),
         };
         match self
-            .db
-            .ship_order(order.id, &shipment, &audit, self.clock.now())
+            .book
+            .ship_order(order.id, &shipment, &audit, self.orders.clock.now())
             .await?
         {
             Shipped::Now | Shipped::Already => {}

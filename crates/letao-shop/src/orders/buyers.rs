@@ -3,8 +3,8 @@
 //! every page row was an eighth of the database's work for the owner's
 //! order list; an owner's page shows the same few buyers again and again.
 
+use crate::store::{BuyerRecord, OrderBook, StoreError};
 use letao_auth::Clock;
-use letao_db::{BuyerRecord, Db, DbError};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -34,9 +34,9 @@ impl Buyers {
     /// in one statement.
     pub(crate) async fn of(
         &self,
-        db: &Db,
+        book: &dyn OrderBook,
         ids: impl IntoIterator<Item = i32>,
-    ) -> Result<HashMap<i32, BuyerRecord>, DbError> {
+    ) -> Result<HashMap<i32, BuyerRecord>, StoreError> {
         let now = self.clock.now();
         let mut found = HashMap::new();
         let mut missing = Vec::new();
@@ -52,7 +52,7 @@ impl Buyers {
             }
         }
         if !missing.is_empty() {
-            for buyer in db.buyers(&missing).await? {
+            for buyer in book.buyers(&missing).await? {
                 self.cache.insert(buyer.id, (now, buyer.clone()));
                 found.insert(buyer.id, buyer);
             }

@@ -1,16 +1,15 @@
 //! Closing an unpaid order on the buyer's request.
 
-use super::OrderView;
 use super::{Orders, provider_error};
 use crate::ShopError;
 use crate::payments::GatewayErrorKind;
-use letao_db::OrderRecord;
+use crate::store::OrderRecord;
 use letao_domain::order::{TradeEvent, TradeState};
 
 impl Orders {
     /// Closes the caller's unpaid order at WeChat and here, and puts its
     /// stock back. Paid meanwhile: the payment is recorded instead.
-    pub async fn close(&self, user_id: i32, out_trade_no: &str) -> Result<OrderView, ShopError> {
+    pub async fn close(&self, user_id: i32, out_trade_no: &str) -> Result<OrderRecord, ShopError> {
         let order = self.own(user_id, out_trade_no).await?;
         if order.trade_state != TradeState::NotPay {
             return Err(ShopError::OrderState(format!(
@@ -33,7 +32,7 @@ impl Orders {
             Err(e) => return Err(provider_error(&e)),
         }
         if !self
-            .db
+            .store
             .close_order(
                 order.id,
                 TradeState::NotPay,
@@ -44,11 +43,10 @@ impl Orders {
         {
             return Err(ShopError::OrderState("the order changed meanwhile".into()));
         }
-        let closed = self.db.order_by_no(out_trade_no).await?;
-        self.view(closed.unwrap_or(OrderRecord {
+        let closed = self.store.order_by_no(out_trade_no).await?;
+        Ok(closed.unwrap_or(OrderRecord {
             trade_state: TradeEvent::Close.to_state(),
             ..order
         }))
-        .await
     }
 }

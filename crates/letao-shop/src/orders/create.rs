@@ -3,7 +3,7 @@
 use super::{Orders, provider_error};
 use crate::ShopError;
 use crate::payments::NativeOrder;
-use letao_db::{Created, NewOrder, OrderRecord};
+use crate::store::{Created, NewOrder, OrderRecord};
 use letao_domain::DeliveryAddress;
 use letao_domain::order::{OrderItems, TradeState};
 use std::net::IpAddr;
@@ -48,7 +48,7 @@ impl Orders {
             expires_at,
             address,
         };
-        let (order, description) = match self.db.create_order(&new, now).await? {
+        let (order, description) = match self.store.create_order(&new, now).await? {
             Created::Order(order, body) => (*order, body),
             Created::UnknownProduct(id) => return Err(ShopError::UnknownProduct(id)),
             Created::OutOfStock(id) => return Err(ShopError::OutOfStock(id)),
@@ -77,7 +77,7 @@ impl Orders {
             Ok(answer) => answer,
             Err(err) => {
                 tracing::warn!(%out_trade_no, error = %err, "opening the order at WeChat failed; closing it");
-                self.db
+                self.store
                     .close_order(
                         order.id,
                         TradeState::NotPay,
@@ -88,7 +88,7 @@ impl Orders {
                 return Err(provider_error(&err));
             }
         };
-        self.db
+        self.store
             .set_prepay(order.id, code.prepay_id.as_deref(), &code.code_url)
             .await?;
         let pay_url = pay_url.map_err(|e| ShopError::Internal(Box::new(e)))?;

@@ -1,15 +1,15 @@
 //! The buyer's side of delivery: the address an order ships to, and receipt.
 
-use super::{OrderView, Orders};
+use super::{OrderDesk, OrderView};
 use crate::ShopError;
-use letao_db::AddressSet;
+use crate::store::AddressSet;
 use letao_domain::DeliveryAddress;
 use letao_domain::order::Fulfilment;
 
 /// How many shipped orders one auto-receipt round looks at.
 const RECEIPT_BATCH: i64 = 100;
 
-impl Orders {
+impl OrderDesk {
     /// Copies `address` into the caller's order, until it ships.
     pub async fn set_address(
         &self,
@@ -17,10 +17,10 @@ impl Orders {
         out_trade_no: &str,
         address: &DeliveryAddress,
     ) -> Result<OrderView, ShopError> {
-        let order = self.own(user_id, out_trade_no).await?;
+        let order = self.orders.own(user_id, out_trade_no).await?;
         match self
-            .db
-            .set_order_address(order.id, address, self.clock.now())
+            .book
+            .set_order_address(order.id, address, self.orders.clock.now())
             .await?
         {
             AddressSet::Set => {}
@@ -30,18 +30,18 @@ impl Orders {
                 )));
             }
         }
-        let order = self.own(user_id, out_trade_no).await?;
+        let order = self.orders.own(user_id, out_trade_no).await?;
         self.view(order).await
     }
 
     /// The buyer confirms receipt of a shipped order (again: no change).
     pub async fn receive(&self, user_id: i32, out_trade_no: &str) -> Result<OrderView, ShopError> {
-        let order = self.own(user_id, out_trade_no).await?;
+        let order = self.orders.own(user_id, out_trade_no).await?;
         let received = self
-            .db
-            .receive_order(order.id, "buyer", self.clock.now())
+            .book
+            .receive_order(order.id, "buyer", self.orders.clock.now())
             .await?;
-        let order = self.own(user_id, out_trade_no).await?;
+        let order = self.orders.own(user_id, out_trade_no).await?;
         if !received && order.fulfilment != Fulfilment::Received {
             return Err(ShopError::OrderState(format!(
                 "the order is {}, not {}",
@@ -58,14 +58,14 @@ impl Orders {
     /// instances running the round, one moves each order. Returns how many
     /// this call moved.
     pub async fn receive_due(&self) -> Result<usize, ShopError> {
-        let now = self.clock.now();
+        let now = self.orders.clock.now();
         let due = self
-            .db
-            .due_receipts(now - self.config.auto_receive, RECEIPT_BATCH)
+            .book
+            .due_receipts(now - self.orders.config.auto_receive, RECEIPT_BATCH)
             .await?;
         let mut received = 0;
         for order_id in due {
-            if self.db.receive_order(order_id, "automatic", now).await? {
+            if self.book.receive_order(order_id, "automatic", now).await? {
                 received += 1;
             }
         }

@@ -18,7 +18,10 @@ impl Orders {
     /// paid instead. Returns how many were closed.
     pub async fn expire_due(&self) -> Result<usize, ShopError> {
         let now = self.clock.now();
-        let claimed = self.db.claim_expired(now, now - STALE_CLAIM, BATCH).await?;
+        let claimed = self
+            .store
+            .claim_expired(now, now - STALE_CLAIM, BATCH)
+            .await?;
         let mut closed = 0;
         for order in claimed {
             let no = order.out_trade_no.clone();
@@ -29,19 +32,19 @@ impl Orders {
                     let no = order.out_trade_no.clone();
                     match self.gateway(move |g| g.query(&no)).await? {
                         Ok(answer) => self.apply_remote(&order, answer).await?,
-                        Err(_) => self.db.unclaim(order.id).await?,
+                        Err(_) => self.store.unclaim(order.id).await?,
                     }
                     false
                 }
                 Err(e) => {
                     tracing::warn!(out_trade_no = %order.out_trade_no, error = %e, "closing an expired order failed; will retry");
-                    self.db.unclaim(order.id).await?;
+                    self.store.unclaim(order.id).await?;
                     false
                 }
             };
             if closed_at_wechat
                 && self
-                    .db
+                    .store
                     .close_order(order.id, TradeState::Closing, "expired", self.clock.now())
                     .await?
             {

@@ -1,13 +1,16 @@
-//! Orders and WeChat Native payment: placing (with the QR code), payment
-//! and refund notifications, queries, closing, expiry and refunds. The
-//! state rules are the domain lifecycle's; storage is `letao-db`'s; the
-//! provider is a [`PaymentGateway`].
+//! Orders and WeChat Native payment. [`Orders`] is the payment lifecycle:
+//! placing (with the QR code), payment and refund notifications, queries,
+//! closing, expiry and refunds, over an [`OrderStore`] and a
+//! [`PaymentGateway`]. [`OrderDesk`] shows orders (the buyer's, the
+//! owner's lists and details) and delivers them, over an [`OrderBook`].
+//! The state rules are the domain lifecycle's.
 
 mod admin;
 mod buyers;
 mod close;
 mod create;
 mod delivery;
+mod desk;
 mod expiry;
 mod notify;
 mod query;
@@ -15,17 +18,17 @@ mod refund;
 
 pub use admin::{AdminOrder, OrderDetail, OrderQuery};
 pub use create::Placed;
+pub use desk::OrderDesk;
+pub use desk::OrderView;
 pub(crate) use notify::payment_recorded;
 pub use notify::{NotifyOutcome, Refusal};
-pub use query::OrderView;
 pub use refund::RefundRequest;
 
 use crate::ShopError;
 use crate::payments::{GatewayError, PaymentGateway};
-use crate::totals::Totals;
+use crate::store::OrderStore;
 use chrono::TimeDelta;
 use letao_auth::Clock;
-use letao_db::{Db, OrderFilter};
 use std::sync::Arc;
 
 /// Settings of the payment flow.
@@ -47,37 +50,33 @@ pub struct OrdersConfig {
     pub totals_ttl: std::time::Duration,
 }
 
-/// The order service.
+/// The payment lifecycle of orders.
 pub struct Orders {
-    pub(crate) db: Db,
+    pub(crate) store: Arc<dyn OrderStore>,
     pub(crate) config: OrdersConfig,
     pub(crate) gateway: Arc<dyn PaymentGateway>,
     pub(crate) clock: Arc<dyn Clock>,
-    pub(crate) totals: Totals<OrderFilter>,
-    pub(crate) buyers: buyers::Buyers,
 }
 
 impl Orders {
-    /// The service over a database and a payment gateway.
+    /// The service over an order store and a payment gateway.
     pub fn new(
-        db: Db,
+        store: Arc<dyn OrderStore>,
         config: OrdersConfig,
         gateway: Arc<dyn PaymentGateway>,
         clock: Arc<dyn Clock>,
     ) -> Orders {
         Orders {
-            totals: Totals::new(config.totals_ttl, clock.clone()),
-            buyers: buyers::Buyers::new(clock.clone()),
-            db,
+            store,
             config,
             gateway,
             clock,
         }
     }
 
-    /// The database this service works on.
-    pub fn db(&self) -> &Db {
-        &self.db
+    /// The clock the rules run on.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
     }
 
     /// Runs one blocking gateway call off the async workers.

@@ -2,7 +2,7 @@
 
 use super::Orders;
 use crate::payments::{GatewayError, Notice, PaymentGateway};
-use letao_db::{Payment, Recorded};
+use crate::store::{Payment, Recorded};
 use letao_domain::order::PaymentSource;
 
 /// What to answer a notification with.
@@ -138,7 +138,7 @@ impl Orders {
             openid: paid.openid.as_deref(),
             source: PaymentSource::Notification,
         };
-        match self.db.record_payment(&payment, self.clock.now()).await {
+        match self.store.record_payment(&payment, self.clock.now()).await {
             Ok(Recorded::Paid) => {
                 tracing::info!(out_trade_no = %n.out_trade_no, "order paid");
                 payment_recorded(PaymentSource::Notification);
@@ -170,7 +170,7 @@ impl Orders {
             Err(refusal) => return refusal,
         };
         match self
-            .db
+            .store
             .settle_refund(
                 &n.out_refund_no,
                 n.event,

@@ -4,7 +4,7 @@ use super::{Orders, provider_error};
 use crate::ShopError;
 use crate::owners::Owner;
 use crate::payments::RefundOrder;
-use letao_db::{AuditEntry, RefundRecord};
+use crate::store::{AuditEntry, RefundRecord};
 use letao_domain::Fen;
 use letao_domain::order::{RefundEvent, refund_amount};
 use letao_domain::{AuditAction, Permission};
@@ -31,7 +31,7 @@ impl Orders {
     ) -> Result<RefundRecord, ShopError> {
         owner.require(Permission::Refund)?;
         let order = self
-            .db
+            .store
             .order_by_no(&req.out_trade_no)
             .await?
             .ok_or(ShopError::OrderNotFound)?;
@@ -53,7 +53,7 @@ impl Orders {
             .to_string(),
         };
         if !self
-            .db
+            .store
             .reserve_refund(
                 order.id,
                 &out_refund_no,
@@ -78,24 +78,22 @@ impl Orders {
             notify_url: self.config.refund_notify_url.clone(),
         };
         match self.gateway(move |g| g.refund(&request)).await? {
-            Ok(refund_id) => {
-                self.totals.clear();
-                self.db
-                    .settle_refund(
-                        &out_refund_no,
-                        RefundEvent::Accepted,
-                        Some(&refund_id),
-                        self.clock.now(),
-                    )
-                    .await?
-                    .ok_or_else(|| ShopError::internal("refund row vanished"))
-            }
+            Ok(refund_id) => self
+                .store
+                .settle_refund(
+                    &out_refund_no,
+                    RefundEvent::Accepted,
+                    Some(&refund_id),
+                    self.clock.now(),
+                )
+                .await?
+                .ok_or_else(|| ShopError::internal("refund row vanished")),
             Err(e) if e.is_retryable() => {
                 tracing::warn!(%out_refund_no, error = %e, "refund outcome unknown");
                 Err(provider_error(&e))
             }
             Err(e) => {
-                self.db
+                self.store
                     .settle_refund(&out_refund_no, RefundEvent::Refused, None, self.clock.now())
                     .await?;
                 Err(provider_error(&e))

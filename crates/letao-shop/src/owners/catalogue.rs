@@ -5,7 +5,7 @@
 
 use super::{Owner, Owners, Page, next_cursor};
 use crate::ShopError;
-use letao_db::{
+use crate::store::{
     AdminProduct, AuditNote, BrandFields, Edit, HomeItemRecord, NewProduct, PageStart,
     ProductChange, ProductFilter,
 };
@@ -121,7 +121,7 @@ impl Owners {
         let (actor, detail) = (owner.actor(), detail(category_json));
         let note = note!(actor, AuditAction::CategoryCreate, detail);
         let created = self
-            .db
+            .catalogue
             .create_category(name, &note, self.clock.now())
             .await?;
         self.catalogue_changed();
@@ -139,7 +139,7 @@ impl Owners {
         let (actor, detail) = (owner.actor(), detail(category_json));
         let note = note!(actor, AuditAction::CategoryUpdate, detail);
         let edit = self
-            .db
+            .catalogue
             .rename_category(id.get(), name, &note, self.clock.now());
         let renamed = refused(edit.await?, "category")?;
         self.catalogue_changed();
@@ -155,7 +155,9 @@ impl Owners {
         owner.require(Permission::EditCatalogue)?;
         let (actor, detail) = (owner.actor(), detail(category_json));
         let note = note!(actor, AuditAction::CategoryDelete, detail);
-        let edit = self.db.delete_category(id.get(), &note, self.clock.now());
+        let edit = self
+            .catalogue
+            .delete_category(id.get(), &note, self.clock.now());
         let deleted = refused(edit.await?, "category")?;
         self.catalogue_changed();
         Ok(deleted)
@@ -170,7 +172,7 @@ impl Owners {
         owner.require(Permission::EditCatalogue)?;
         let (actor, detail) = (owner.actor(), detail(brand_json));
         let note = note!(actor, AuditAction::BrandCreate, detail);
-        let edit = self.db.create_brand(fields, &note, self.clock.now());
+        let edit = self.catalogue.create_brand(fields, &note, self.clock.now());
         let created = refused(edit.await?, "brand")?;
         self.catalogue_changed();
         Ok(created)
@@ -187,7 +189,7 @@ impl Owners {
         let (actor, detail) = (owner.actor(), detail(brand_json));
         let note = note!(actor, AuditAction::BrandUpdate, detail);
         let edit = self
-            .db
+            .catalogue
             .update_brand(id.get(), fields, &note, self.clock.now());
         let updated = refused(edit.await?, "brand")?;
         self.catalogue_changed();
@@ -199,7 +201,9 @@ impl Owners {
         owner.require(Permission::EditCatalogue)?;
         let (actor, detail) = (owner.actor(), detail(brand_json));
         let note = note!(actor, AuditAction::BrandDelete, detail);
-        let edit = self.db.delete_brand(id.get(), &note, self.clock.now());
+        let edit = self
+            .catalogue
+            .delete_brand(id.get(), &note, self.clock.now());
         let deleted = refused(edit.await?, "brand")?;
         self.catalogue_changed();
         Ok(deleted)
@@ -215,11 +219,13 @@ impl Owners {
         size: i64,
     ) -> Result<Page<AdminProduct>, ShopError> {
         owner.require(Permission::EditCatalogue)?;
-        let items = self.db.admin_products(filter, start, size).await?;
+        let items = self.catalogue.admin_products(filter, start, size).await?;
         let next = next_cursor(&items, size, |p| i64::from(p.product.id.get()));
         let total = self
             .product_totals
-            .get(&filter, async || self.db.count_admin_products(filter).await)
+            .get(&filter, async || {
+                self.catalogue.count_admin_products(filter).await
+            })
             .await?;
         Ok(Page { items, total, next })
     }
@@ -233,7 +239,7 @@ impl Owners {
         owner.require(Permission::EditCatalogue)?;
         let (actor, detail) = (owner.actor(), detail(product_json));
         let note = note!(actor, AuditAction::ProductCreate, detail);
-        let edit = self.db.create_product(new, &note, self.clock.now());
+        let edit = self.catalogue.create_product(new, &note, self.clock.now());
         let created = refused(edit.await?, "product")?;
         self.catalogue_changed();
         Ok(created)
@@ -267,9 +273,9 @@ impl Owners {
             value.to_string()
         };
         let note = note!(actor, action, detail);
-        let edit = self
-            .db
-            .update_product(id.get(), change, MAX_STOCK, &note, self.clock.now());
+        let edit =
+            self.catalogue
+                .update_product(id.get(), change, MAX_STOCK, &note, self.clock.now());
         let updated = refused(edit.await?, "product")?;
         self.catalogue_changed();
         Ok(updated)
@@ -284,7 +290,9 @@ impl Owners {
         owner.require(Permission::EditCatalogue)?;
         let (actor, detail) = (owner.actor(), detail(product_json));
         let note = note!(actor, AuditAction::ProductHide, detail);
-        let edit = self.db.hide_product(id.get(), &note, self.clock.now());
+        let edit = self
+            .catalogue
+            .hide_product(id.get(), &note, self.clock.now());
         let hidden = refused(edit.await?, "product")?;
         self.catalogue_changed();
         Ok(hidden)
@@ -293,7 +301,7 @@ impl Owners {
     /// Every home item, grid first, each kind in display order.
     pub async fn home_items(&self, owner: &Owner) -> Result<Vec<HomeItemRecord>, ShopError> {
         owner.require(Permission::EditCatalogue)?;
-        Ok(self.db.all_home_items().await?)
+        Ok(self.catalogue.all_home_items().await?)
     }
 
     /// The kinds that have an item `id` (the original's grid and banner
@@ -304,7 +312,7 @@ impl Owners {
         id: i32,
     ) -> Result<Vec<HomeItemKind>, ShopError> {
         owner.require(Permission::EditCatalogue)?;
-        Ok(self.db.home_item_kinds(id).await?)
+        Ok(self.catalogue.home_item_kinds(id).await?)
     }
 
     /// Adds a home item with a new id (unique across both kinds).
@@ -319,7 +327,7 @@ impl Owners {
         let (actor, detail) = (owner.actor(), detail(home_item_json));
         let note = note!(actor, AuditAction::HomeItemCreate, detail);
         let created = self
-            .db
+            .catalogue
             .create_home_item(kind, img_src, sort, &note, self.clock.now())
             .await?;
         self.catalogue_changed();
@@ -338,9 +346,9 @@ impl Owners {
         owner.require(Permission::EditCatalogue)?;
         let (actor, detail) = (owner.actor(), detail(home_item_json));
         let note = note!(actor, AuditAction::HomeItemUpdate, detail);
-        let edit = self
-            .db
-            .update_home_item(kind, id, img_src, sort, &note, self.clock.now());
+        let edit =
+            self.catalogue
+                .update_home_item(kind, id, img_src, sort, &note, self.clock.now());
         let updated = refused(edit.await?, "home item")?;
         self.catalogue_changed();
         Ok(updated)
@@ -356,7 +364,9 @@ impl Owners {
         owner.require(Permission::EditCatalogue)?;
         let (actor, detail) = (owner.actor(), detail(home_item_json));
         let note = note!(actor, AuditAction::HomeItemDelete, detail);
-        let edit = self.db.delete_home_item(kind, id, &note, self.clock.now());
+        let edit = self
+            .catalogue
+            .delete_home_item(kind, id, &note, self.clock.now());
         let deleted = refused(edit.await?, "home item")?;
         self.catalogue_changed();
         Ok(deleted)

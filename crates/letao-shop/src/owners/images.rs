@@ -4,11 +4,11 @@
 
 use super::{Owner, Owners};
 use crate::ShopError;
+use crate::store::AuditEntry;
 use img_parts::jpeg::{Jpeg, JpegSegment, markers};
 use img_parts::png::Png;
 use img_parts::webp::{CHUNK_EXIF, CHUNK_XMP, WebP};
 use img_parts::{Bytes, ImageEXIF};
-use letao_db::AuditEntry;
 use letao_domain::{AuditAction, Permission};
 use sha2::{Digest, Sha256};
 use std::io::Write;
@@ -288,7 +288,7 @@ impl Owners {
             })
             .to_string(),
         };
-        self.db.record_audit(&entry, self.clock.now()).await?;
+        self.audit.record_audit(&entry, self.clock.now()).await?;
         Ok(name)
     }
 }

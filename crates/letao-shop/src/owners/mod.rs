@@ -6,9 +6,11 @@ pub mod catalogue;
 pub mod images;
 
 use crate::ShopError;
+use crate::store::{
+    Actor, AuditRecord, AuditStore, CatalogueAdminStore, PageStart, ProductFilter, UserRecord,
+};
 use crate::totals::Totals;
 use letao_auth::Clock;
-use letao_db::{Actor, AuditRecord, Db, PageStart, ProductFilter, UserRecord};
 use letao_domain::{Permission, Role};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -53,13 +55,6 @@ impl Owner {
     }
 }
 
-/// The owner user `id` is now: `Forbidden` without a role, `UnknownUser`
-/// when the user is gone (as for every signed-in route).
-pub async fn owner(db: &Db, id: i32) -> Result<Owner, ShopError> {
-    let user = db.user_by_id(id).await?.ok_or(ShopError::UnknownUser)?;
-    Owner::of(&user).ok_or(ShopError::Forbidden)
-}
-
 /// One page of a list, newest or lowest first, with the total.
 #[derive(Debug, Clone)]
 pub struct Page<T> {
@@ -74,7 +69,8 @@ pub struct Page<T> {
 /// The owner's tools that are not about one order: the catalogue, the
 /// uploaded images, the audit log.
 pub struct Owners {
-    db: Db,
+    catalogue: Arc<dyn CatalogueAdminStore>,
+    audit: Arc<dyn AuditStore>,
     clock: Arc<dyn Clock>,
     audit_total: Totals<()>,
     product_totals: Totals<ProductFilter>,
@@ -82,10 +78,12 @@ pub struct Owners {
 }
 
 impl Owners {
-    /// The service over `db`, storing uploaded images in `media_dir`; list
-    /// totals are kept for `totals_ttl`.
+    /// The service over the owner's catalogue and the audit log, storing
+    /// uploaded images in `media_dir`; list totals are kept for
+    /// `totals_ttl`.
     pub fn new(
-        db: Db,
+        catalogue: Arc<dyn CatalogueAdminStore>,
+        audit: Arc<dyn AuditStore>,
         clock: Arc<dyn Clock>,
         totals_ttl: Duration,
         media_dir: impl Into<PathBuf>,
@@ -94,14 +92,10 @@ impl Owners {
             audit_total: Totals::new(totals_ttl, clock.clone()),
             product_totals: Totals::new(totals_ttl, clock.clone()),
             media_dir: media_dir.into(),
-            db,
+            catalogue,
+            audit,
             clock,
         }
-    }
-
-    /// The database.
-    pub fn db(&self) -> &Db {
-        &self.db
     }
 
     /// The clock.
@@ -121,10 +115,10 @@ impl Owners {
             PageStart::After(id) => (Some(id), 0),
             PageStart::Offset(n) => (None, n),
         };
-        let items = self.db.audit_page(before, offset, size).await?;
+        let items = self.audit.audit_page(before, offset, size).await?;
         let total = self
             .audit_total
-            .get(&(), async || self.db.audit_count().await)
+            .get(&(), async || self.audit.audit_count().await)
             .await?;
         let next = next_cursor(&items, size, |e| e.id);
         Ok(Page { items, total, next })

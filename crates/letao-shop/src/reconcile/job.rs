@@ -1,9 +1,9 @@
 //! The daily reconciliation, claimed so that one of several instances runs
 //! it, and retried while the bill is not out.
 
+use super::Reconciler;
 use super::{BillSource, china, china_today};
 use crate::ShopError;
-use crate::orders::Orders;
 use chrono::{Days, NaiveTime, TimeDelta};
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,12 +32,12 @@ impl Default for DailyReconciliation {
 /// A claim older than this was abandoned (its instance died) and is retaken.
 const STALE_CLAIM: TimeDelta = TimeDelta::minutes(15);
 
-impl Orders {
+impl Reconciler {
     /// One look at the daily reconciliation: when yesterday's is due and
     /// this instance claims it, runs it. True when this call ran it (to the
     /// end, or to a retry later).
     pub async fn reconcile_due(&self, daily: &DailyReconciliation) -> Result<bool, ShopError> {
-        let now = self.clock.now();
+        let now = self.orders.clock.now();
         let local = now.with_timezone(&china());
         if local.time() < daily.at {
             return Ok(false);
@@ -47,7 +47,7 @@ impl Orders {
         };
         let day = date.to_string();
         let Some(attempt) = self
-            .db
+            .books
             .claim_reconciliation(&day, now, now - STALE_CLAIM)
             .await?
         else {
@@ -62,8 +62,8 @@ impl Orders {
                 // to check; anything else may work on a later try.
                 let retry = attempt < daily.tries && !matches!(e, ShopError::InvalidDate(_));
                 tracing::warn!(%date, attempt, error = %e, retry, "daily reconciliation not done");
-                let next = retry.then(|| self.clock.now() + daily.retry);
-                self.db
+                let next = retry.then(|| self.orders.clock.now() + daily.retry);
+                self.books
                     .defer_reconciliation(&day, next, &e.to_string())
                     .await?;
             }
@@ -73,12 +73,12 @@ impl Orders {
 }
 
 /// Looks at the daily reconciliation every `every`, for as long as the task runs.
-pub async fn run_daily(orders: Arc<Orders>, daily: DailyReconciliation, every: Duration) {
+pub async fn run_daily(reconciler: Arc<Reconciler>, daily: DailyReconciliation, every: Duration) {
     let mut ticks = tokio::time::interval(every);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
-        let round = orders.reconcile_due(&daily).await;
+        let round = reconciler.reconcile_due(&daily).await;
         if let Ok(true) = round {
             crate::jobs::job_ran("reconcile", true);
         }

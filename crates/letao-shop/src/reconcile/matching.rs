@@ -1,7 +1,7 @@
 //! Matching a bill against the shop's books: pure decisions over rows that
 //! were read from the bill and from the database.
 
-use letao_db::{HeldPayment, OrderRecord, RefundRecord};
+use crate::store::{HeldPayment, OrderRecord, RefundRecord};
 use letao_domain::Fen;
 use letao_domain::order::{RefundEvent, RefundState};
 use letao_domain::reconciliation::DifferenceKind;

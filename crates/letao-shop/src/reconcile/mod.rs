@@ -14,12 +14,13 @@ pub use matching::{Difference, Row};
 use crate::ShopError;
 use crate::orders::Orders;
 use crate::payments::BillOutcome;
+use crate::store::{HeldPayment, Payment, ReconciliationStore, ReportRecord, RunResult};
 use chrono::{DateTime, Days, FixedOffset, NaiveDate, TimeDelta, Utc};
-use letao_db::{HeldPayment, Payment, ReportRecord, RunResult};
 use letao_domain::order::PaymentSource;
 use letao_domain::reconciliation::ReconcileState;
 use matching::{PaymentVerdict, RefundVerdict, judge_held, judge_payment, judge_refund, missing};
 use std::collections::HashMap;
+use std::sync::Arc;
 use wechat_pay::bill::{BillReader, BillType};
 
 /// Rows looked up in the database at once.
@@ -84,11 +85,23 @@ pub fn china_today(now: DateTime<Utc>) -> NaiveDate {
     now.with_timezone(&china()).date_naive()
 }
 
-impl Orders {
+/// The daily reconciliation of the shop's books with WeChat's bill.
+pub struct Reconciler {
+    orders: Arc<Orders>,
+    books: Arc<dyn ReconciliationStore>,
+}
+
+impl Reconciler {
+    /// The reconciler of the order lifecycle's payments, keeping its
+    /// reports in `books`.
+    pub fn new(orders: Arc<Orders>, books: Arc<dyn ReconciliationStore>) -> Reconciler {
+        Reconciler { orders, books }
+    }
+
     /// A stored report.
     pub async fn reconciliation(&self, date: NaiveDate) -> Result<Option<Report>, ShopError> {
         Ok(self
-            .db
+            .books
             .reconciliation(&date.to_string())
             .await?
             .map(|r| Report::from_record(date, r)))
@@ -106,7 +119,7 @@ impl Orders {
         let bill = match source {
             BillSource::File(bytes) => Some(Bill::Bytes(bytes)),
             BillSource::Path(path) => Some(Bill::Path(path)),
-            BillSource::Fetch => match self.gateway(move |g| g.trade_bill(date)).await? {
+            BillSource::Fetch => match self.orders.gateway(move |g| g.trade_bill(date)).await? {
                 Ok(BillOutcome::Bill(bytes)) => Some(Bill::Bytes(bytes)),
                 Ok(BillOutcome::NoBill) => None,
                 Err(e) => return Err(ShopError::Bill(e.message)),
@@ -164,7 +177,7 @@ impl Orders {
         let differences = serde_json::to_string(&run.differences)
             .map_err(|e| ShopError::Internal(Box::new(e)))?;
         let bill_rows = i32::try_from(bill_rows).unwrap_or(i32::MAX);
-        self.db
+        self.books
             .save_reconciliation(
                 &date.to_string(),
                 &RunResult {
@@ -173,7 +186,7 @@ impl Orders {
                     bill_rows,
                     differences: &differences,
                 },
-                self.clock.now(),
+                self.orders.clock.now(),
             )
             .await?;
         tracing::info!(%date, matched = run.matched, recovered = run.recovered, differences = run.differences.len(), "reconciled with the trade bill");
@@ -185,13 +198,13 @@ impl Orders {
     /// Refuses days the bill cannot cover: today or later (the bill comes
     /// out the next morning), or before the shop's first order.
     async fn check_day(&self, date: NaiveDate) -> Result<(), ShopError> {
-        let today = china_today(self.clock.now());
+        let today = china_today(self.orders.clock.now());
         if date >= today {
             return Err(ShopError::InvalidDate(format!(
                 "{date} is not over yet in China (today is {today})"
             )));
         }
-        let first = self.db.first_order_at().await?.map(china_today);
+        let first = self.books.first_order_at().await?.map(china_today);
         match first {
             Some(first) if date >= first => Ok(()),
             Some(first) => Err(ShopError::InvalidDate(format!(
@@ -207,7 +220,7 @@ impl Orders {
     async fn held_on(&self, date: NaiveDate) -> Result<HashMap<String, HeldPayment>, ShopError> {
         let day = date.format("%Y%m%d").to_string();
         let held = self
-            .db
+            .books
             .held_payments(
                 &format!("{day}000000"),
                 &format!("{day}235959"),
@@ -224,8 +237,8 @@ impl Orders {
     /// Payment rows for orders the shop does not hold as paid that day.
     async fn payments_not_held(&self, rows: &[&Row], run: &mut Run) -> Result<(), ShopError> {
         let nos: Vec<&str> = rows.iter().map(|r| r.out_trade_no.as_str()).collect();
-        let orders: HashMap<String, letao_db::OrderRecord> = self
-            .db
+        let orders: HashMap<String, crate::store::OrderRecord> = self
+            .books
             .orders_by_nos(&nos)
             .await?
             .into_iter()
@@ -244,8 +257,12 @@ impl Orders {
                         openid: None,
                         source: PaymentSource::Reconciliation,
                     };
-                    let outcome = self.db.record_payment(&payment, self.clock.now()).await?;
-                    if outcome == letao_db::Recorded::Paid {
+                    let outcome = self
+                        .orders
+                        .store
+                        .record_payment(&payment, self.orders.clock.now())
+                        .await?;
+                    if outcome == crate::store::Recorded::Paid {
                         crate::orders::payment_recorded(PaymentSource::Reconciliation);
                     }
                     tracing::warn!(out_trade_no = %row.out_trade_no, ?outcome, "payment recovered from the trade bill");
@@ -264,8 +281,8 @@ impl Orders {
             .iter()
             .filter_map(|r| r.refund.as_ref().map(|(no, _, _)| no.as_str()))
             .collect();
-        let refunds: HashMap<String, letao_db::RefundRecord> = self
-            .db
+        let refunds: HashMap<String, crate::store::RefundRecord> = self
+            .books
             .refunds_by_nos(&nos)
             .await?
             .into_iter()
@@ -278,8 +295,9 @@ impl Orders {
             match judge_refund(row, no, *amount, status, refunds.get(no)) {
                 RefundVerdict::Matched => run.matched += 1,
                 RefundVerdict::Settle(event) => {
-                    self.db
-                        .settle_refund(no, event, None, self.clock.now())
+                    self.orders
+                        .store
+                        .settle_refund(no, event, None, self.orders.clock.now())
                         .await?;
                     run.matched += 1;
                     run.recovered += 1;

@@ -6,51 +6,16 @@ mod steps;
 
 use self::rows::SetPrepay;
 use self::steps::CreateOrder;
-use super::OrderRecord;
+use crate::{Created, NewOrder};
+
 use crate::columns::naive;
 use crate::schema::product;
 use crate::txn::Abort;
 use crate::{Db, DbError};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::{Queryable, Selectable};
-use letao_domain::order::{OrderItems, PricedLine, PricingError, Quantity, order_total};
+use letao_domain::order::{PricedLine, Quantity, order_total};
 use letao_domain::{DeliveryAddress, Fen, Id, Product};
-
-/// An order to create.
-#[derive(Debug, Clone)]
-pub struct NewOrder<'a> {
-    /// Generated order number.
-    pub out_trade_no: &'a str,
-    /// Generated nonce.
-    pub nonce_str: &'a str,
-    /// Merchant app id.
-    pub appid: &'a str,
-    /// Merchant id.
-    pub mch_id: &'a str,
-    /// Owner.
-    pub user_id: i32,
-    /// Client IP, for WeChat.
-    pub client_ip: &'a str,
-    /// The lines.
-    pub items: &'a OrderItems,
-    /// Unpaid orders close then.
-    pub expires_at: DateTime<Utc>,
-    /// Where it ships, when the buyer chose an address already.
-    pub address: Option<&'a DeliveryAddress>,
-}
-
-/// How creating an order ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Created {
-    /// Created, stock reserved; the body text for WeChat.
-    Order(Box<OrderRecord>, String),
-    /// No such product.
-    UnknownProduct(Id<Product>),
-    /// Not enough stock of this product.
-    OutOfStock(Id<Product>),
-    /// The lines cannot be priced (a total too large, a product without price).
-    Unpriceable(PricingError),
-}
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = product)]

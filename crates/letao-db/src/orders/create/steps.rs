@@ -3,8 +3,10 @@
 //! (which has none) with a `SELECT`.
 
 use super::rows::{EventRow, OrderRow, TakeStock, line_rows};
-use super::{Created, Job, Priced};
-use crate::orders::OrderRecord;
+use super::{Job, Priced};
+use crate::orders::OrderRecordRow;
+use crate::{Created, OrderRecord};
+
 use crate::orders::delivery::address_columns;
 use crate::pool::SqliteConn;
 use crate::schema::{order_delivery, order_event, order_item, payorder, product};
@@ -27,9 +29,10 @@ impl InsertOrder for SqliteConn {
     async fn insert_order(&mut self, row: OrderRow<'_>) -> Result<OrderRecord, DieselError> {
         diesel::insert_into(payorder::table)
             .values(row)
-            .returning(OrderRecord::as_returning())
-            .get_result(self)
+            .returning(OrderRecordRow::as_returning())
+            .get_result::<OrderRecordRow>(self)
             .await
+            .map(Into::into)
     }
 }
 
@@ -37,9 +40,10 @@ impl InsertOrder for AsyncPgConnection {
     async fn insert_order(&mut self, row: OrderRow<'_>) -> Result<OrderRecord, DieselError> {
         diesel::insert_into(payorder::table)
             .values(row)
-            .returning(OrderRecord::as_returning())
-            .get_result(self)
+            .returning(OrderRecordRow::as_returning())
+            .get_result::<OrderRecordRow>(self)
             .await
+            .map(Into::into)
     }
 }
 
@@ -51,10 +55,11 @@ impl InsertOrder for AsyncMysqlConnection {
             .execute(self)
             .await?;
         payorder::table
-            .select(OrderRecord::as_select())
+            .select(OrderRecordRow::as_select())
             .filter(payorder::out_trade_no.eq(out_trade_no))
-            .first(self)
+            .first::<OrderRecordRow>(self)
             .await
+            .map(Into::into)
     }
 }
 

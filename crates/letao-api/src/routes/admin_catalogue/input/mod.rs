@@ -3,8 +3,8 @@
 
 use crate::ApiError;
 use garde::Validate;
-use letao_db::BrandFields;
 use letao_domain::{Fen, HomeItemKind};
+use letao_shop::store::BrandFields;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use utoipa::ToSchema;

@@ -3,8 +3,8 @@
 use super::{image_ref, invalid, narrow, optional, plain, sizes, yuan};
 use crate::ApiError;
 use garde::Validate;
-use letao_db::{NewProduct, ProductChange};
 use letao_domain::Fen;
+use letao_shop::store::{NewProduct, ProductChange};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use utoipa::ToSchema;

@@ -1,0 +1,21 @@
+//! The HTTP API, called in-process on the application the binary builds,
+//! on every backend.
+
+#[macro_use]
+mod helpers;
+mod accounts;
+mod admin_catalogue;
+mod adoption;
+mod catalogue;
+mod cors;
+mod delivery;
+mod errors;
+mod faults;
+mod health;
+mod logs;
+mod openapi;
+mod orders;
+mod payments_v3;
+mod products;
+mod reconcile;
+mod static_files;
