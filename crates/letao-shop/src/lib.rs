@@ -3,7 +3,8 @@
 //! [`Accounts`] (SMS codes, registration, login), [`Orders`] (placing,
 //! paying, querying, closing, expiring and refunding orders through a
 //! [`PaymentGateway`]) and the [`CatalogueCache`]. Each holds the database
-//! pool and the outbound services it needs, so the HTTP layer, the
+//! pool and the outbound services it needs (ports such as
+//! [`PaymentGateway`] and [`media::MediaStore`]), so the HTTP layer, the
 //! background jobs and the command line call the same code. Failures are
 //! one [`ShopError`].
 
@@ -13,6 +14,7 @@ pub mod catalogue;
 mod error;
 pub mod freshness;
 pub mod jobs;
+pub mod media;
 pub mod orders;
 pub mod owners;
 pub mod payments;

@@ -39,6 +39,13 @@ impl ImageFormat {
         }
     }
 
+    /// The format whose stored files have `extension`.
+    pub fn from_extension(extension: &str) -> Option<ImageFormat> {
+        [ImageFormat::Png, ImageFormat::Jpeg, ImageFormat::Webp]
+            .into_iter()
+            .find(|f| f.extension() == extension)
+    }
+
     /// The media type.
     pub const fn mime(self) -> &'static str {
         match self {

@@ -8,5 +8,6 @@
 mod accounts;
 mod catalogue;
 mod gateway;
+mod media;
 mod orders;
 mod support;
