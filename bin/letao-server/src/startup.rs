@@ -1,6 +1,6 @@
 //! Building and running the server from its settings.
 
-use crate::settings::{ApiVersion, Settings, SmsBackend};
+use crate::settings::{ApiVersion, MediaBackend, Settings, SmsBackend};
 use actix_web::HttpServer;
 use actix_web::dev::Server;
 use chrono::TimeDelta;
@@ -8,6 +8,8 @@ use letao_api::AppState;
 use letao_auth::{Argon2Settings, SystemClock};
 use letao_db::{Db, DbError};
 use letao_domain::verification::CodePolicy;
+use letao_media::{LocalMedia, S3Media};
+use letao_shop::media::MediaStore;
 use letao_shop::payments::PaymentGateway;
 use letao_shop::payments::v2::WechatV2;
 use letao_shop::payments::v3::WechatV3;
@@ -76,6 +78,17 @@ pub fn sms_sender(settings: &Settings) -> Result<Arc<dyn SmsSender>, StartError>
                 .map_err(|e| StartError::Config(format!("sms.tencent: {e}")))?,
             )
         }
+    })
+}
+
+/// The media store the settings name.
+pub fn media_store(settings: &Settings) -> Result<Arc<dyn MediaStore>, StartError> {
+    Ok(match settings.media.backend {
+        MediaBackend::Local => Arc::new(LocalMedia::new(&settings.server.media_dir)),
+        MediaBackend::S3 => Arc::new(
+            S3Media::new(settings.media.s3.config())
+                .map_err(|e| StartError::Config(format!("media.s3.{e}")))?,
+        ),
     })
 }
 
@@ -249,7 +262,7 @@ impl Application {
         let state = AppState::builder(db.clone(), Arc::new(accounts), orders.clone())
             .catalogue_ttl(settings.catalogue_ttl())
             .static_dir(&settings.server.static_dir)
-            .media_dir(&settings.server.media_dir)
+            .media(media_store(settings)?)
             .trusted_proxies(settings.server.trusted_proxies.clone())
             .cors_origins(
                 letao_api::CorsOrigins::parse(&settings.server.cors_origins)
@@ -313,6 +326,7 @@ impl Application {
             %addr,
             backend = db.backend().name(),
             sms = ?settings.sms.backend,
+            media = ?settings.media.backend,
             database = db.display_url(),
             environment = %settings.environment,
             "letao-server listening"

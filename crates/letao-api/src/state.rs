@@ -5,6 +5,7 @@ use crate::replies::{CachedJson, RenderedCatalogue};
 use letao_auth::{Clock, SystemClock};
 use letao_db::Db;
 use letao_shop::freshness::CatalogueVersion;
+use letao_shop::media::{MediaStore, NoMedia};
 use letao_shop::{Accounts, Addresses, CatalogueCache, Orders, Owners, Products};
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::net::IpAddr;
@@ -40,7 +41,7 @@ impl AppState {
             catalogue_ttl: Duration::from_secs(1),
             clock: Arc::new(SystemClock),
             static_dir: PathBuf::from("static"),
-            media_dir: PathBuf::from("data/media"),
+            media: Arc::new(NoMedia),
             trusted_proxies: Vec::new(),
             cors: CorsOrigins::None,
             metrics: None,
@@ -85,7 +86,7 @@ pub struct AppStateBuilder {
     catalogue_ttl: Duration,
     clock: Arc<dyn Clock>,
     static_dir: PathBuf,
-    media_dir: PathBuf,
+    media: Arc<dyn MediaStore>,
     trusted_proxies: Vec<IpAddr>,
     cors: CorsOrigins,
     metrics: Option<PrometheusHandle>,
@@ -110,10 +111,10 @@ impl AppStateBuilder {
         self
     }
 
-    /// The folder uploaded images are stored in and served from under
-    /// `/media/` (`data/media` by default; created on the first upload).
-    pub fn media_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.media_dir = dir.into();
+    /// The store uploaded images are kept in and served from under
+    /// `/media/` (by default none: nothing is served, uploads fail).
+    pub fn media(mut self, store: Arc<dyn MediaStore>) -> Self {
+        self.media = store;
         self
     }
 
@@ -156,7 +157,7 @@ impl AppStateBuilder {
                 self.db.clone(),
                 self.clock.clone(),
                 totals,
-                self.media_dir,
+                self.media,
             )),
             products: Arc::new(Products::new(
                 self.db.clone(),

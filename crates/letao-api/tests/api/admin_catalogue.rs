@@ -10,14 +10,16 @@ use actix_web::http::Method;
 use actix_web::test::TestRequest;
 use letao_db::Backend;
 use letao_db::testing::Fixture;
+use letao_media::LocalMedia;
 use serde_json::{Value, json};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-/// The app with a media folder of its own, catalogue lists cached for an
-/// hour (so only invalidation can show a change), and three users: an
-/// admin, a staff member and a shopper.
+/// The app with a media folder of its own (the local store), catalogue
+/// lists cached for an hour (so only invalidation can show a change), and
+/// three users: an admin, a staff member and a shopper.
 pub struct Admin {
     pub app: TestApp,
     pub token: String,
@@ -36,7 +38,8 @@ impl Fixture for Admin {
         ));
         let dir = media.clone();
         let app = TestApp::spawn(backend, move |b| {
-            b.catalogue_ttl(Duration::from_secs(3600)).media_dir(dir)
+            b.catalogue_ttl(Duration::from_secs(3600))
+                .media(Arc::new(LocalMedia::new(dir)))
         })
         .await;
         let mut tokens = Vec::new();
