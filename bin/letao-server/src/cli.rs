@@ -201,5 +201,14 @@ fn check_config(settings: &Settings) {
     println!("listen: {}", settings.server.addr);
     println!("database: {}", letao_db::redact_url(&settings.database.url));
     println!("sms: {:?}", settings.sms.backend);
+    match settings.media.backend {
+        crate::settings::MediaBackend::Local => {
+            println!("media: local {}", settings.server.media_dir.display());
+        }
+        crate::settings::MediaBackend::S3 => {
+            let s3 = &settings.media.s3;
+            println!("media: s3 {} bucket {}", s3.endpoint, s3.bucket);
+        }
+    }
     println!("configuration OK");
 }

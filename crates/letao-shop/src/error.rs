@@ -110,3 +110,12 @@ impl From<StoreError> for ShopError {
         }
     }
 }
+
+impl From<crate::media::MediaError> for ShopError {
+    fn from(err: crate::media::MediaError) -> Self {
+        // A name or type the shop made itself is a bug, and a store that
+        // fails is an operator's matter: both are logged, neither is the
+        // client's to fix.
+        ShopError::Internal(Box::new(err))
+    }
+}

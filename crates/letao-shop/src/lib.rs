@@ -4,10 +4,11 @@
 //! paying, querying, closing, expiring and refunding orders through a
 //! [`PaymentGateway`]), the [`OrderDesk`] (orders shown and delivered), the
 //! owner's tools ([`Owners`]), the [`Reconciler`] and the catalogue
-//! ([`CatalogueCache`], [`Products`]). Each holds the stores
-//! ([`store`]) and the outbound services it needs, handed in by the
-//! binary, so the HTTP layer, the background jobs and the command line call
-//! the same code. Failures are one [`ShopError`].
+//! ([`CatalogueCache`], [`Products`]). Each holds its stores ([`store`])
+//! and the outbound services it needs (ports such as [`PaymentGateway`]
+//! and [`media::MediaStore`]), handed in by the binary, so the HTTP layer,
+//! the background jobs and the command line call the same code. Failures
+//! are one [`ShopError`].
 
 pub mod accounts;
 pub mod addresses;
@@ -15,6 +16,7 @@ pub mod catalogue;
 mod error;
 pub mod freshness;
 pub mod jobs;
+pub mod media;
 pub mod orders;
 pub mod owners;
 pub mod payments;

@@ -1,11 +1,11 @@
-//! The one composition root: which stores, SMS sender, payment gateway and
-//! clock a run uses, and the shop's services built over them. The server
+//! The one composition root: which stores, SMS sender, payment gateway,
+//! media store and clock a run uses, and the shop's services built over them. The server
 //! (`Application`), the command line and the tests all assemble the shop
 //! here; tests swap fakes in through [`Parts`].
 
 mod outbound;
 
-pub use outbound::{gateway, sms_sender};
+pub use outbound::{gateway, media_store, sms_sender};
 
 use crate::settings::Settings;
 use crate::startup::StartError;
@@ -15,6 +15,7 @@ use letao_auth::{Argon2Settings, Clock, SystemClock};
 use letao_db::Db;
 use letao_domain::verification::CodePolicy;
 use letao_shop::freshness::CatalogueVersion;
+use letao_shop::media::MediaStore;
 use letao_shop::payments::PaymentGateway;
 use letao_shop::store::Stores;
 use letao_shop::{
@@ -37,6 +38,8 @@ pub struct Parts {
     pub gateway: Option<Arc<dyn PaymentGateway>>,
     /// The clock the rules run on.
     pub clock: Option<Arc<dyn Clock>>,
+    /// Where uploaded images are kept.
+    pub media: Option<Arc<dyn MediaStore>>,
 }
 
 /// The shop assembled.
@@ -80,6 +83,10 @@ pub async fn shop(settings: &Settings, parts: Parts) -> Result<Shop, StartError>
         Some(gateway) => (gateway, None),
         None => gateway(settings)?,
     };
+    let media = match parts.media {
+        Some(media) => media,
+        None => media_store(settings)?,
+    };
     let accounts = Accounts::new(
         stores.accounts.clone(),
         accounts_config(settings),
@@ -113,7 +120,7 @@ pub async fn shop(settings: &Settings, parts: Parts) -> Result<Shop, StartError>
             stores.audit.clone(),
             clock.clone(),
             letao_shop::TOTALS_TTL,
-            &settings.server.media_dir,
+            media,
         )),
         catalogue: Arc::new(CatalogueCache::new(
             stores.catalogue.clone(),

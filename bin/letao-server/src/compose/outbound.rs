@@ -1,8 +1,10 @@
-//! The outbound services the settings name: the SMS sender and the WeChat
-//! Pay gateway.
+//! The outbound services the settings name: the SMS sender, the WeChat
+//! Pay gateway and the media store.
 
 use super::StartError;
-use crate::settings::{ApiVersion, Settings, SmsBackend};
+use crate::settings::{ApiVersion, MediaBackend, Settings, SmsBackend};
+use letao_media::{LocalMedia, S3Media};
+use letao_shop::media::MediaStore;
 use letao_shop::payments::PaymentGateway;
 use letao_shop::payments::v2::WechatV2;
 use letao_shop::payments::v3::WechatV3;
@@ -31,6 +33,17 @@ pub fn sms_sender(settings: &Settings) -> Result<Arc<dyn SmsSender>, StartError>
                 .map_err(|e| StartError::Config(format!("sms.tencent: {e}")))?,
             )
         }
+    })
+}
+
+/// The media store the settings name.
+pub fn media_store(settings: &Settings) -> Result<Arc<dyn MediaStore>, StartError> {
+    Ok(match settings.media.backend {
+        MediaBackend::Local => Arc::new(LocalMedia::new(&settings.server.media_dir)),
+        MediaBackend::S3 => Arc::new(
+            S3Media::new(settings.media.s3.config())
+                .map_err(|e| StartError::Config(format!("media.s3.{e}")))?,
+        ),
     })
 }
 

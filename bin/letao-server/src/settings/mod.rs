@@ -76,6 +76,8 @@ pub struct Settings {
     pub orders: OrderSettings,
     /// Catalogue cache.
     pub catalogue: CatalogueSettings,
+    /// Where uploaded images are kept.
+    pub media: MediaSettings,
     /// Daily reconciliation with WeChat's trade bill.
     pub reconcile: ReconcileSettings,
     /// Prometheus metrics.
@@ -96,7 +98,7 @@ pub struct ServerSettings {
     pub addr: String,
     /// Folder of static files.
     pub static_dir: PathBuf,
-    /// Folder of uploaded images, served under `/media/`.
+    /// Folder of uploaded images, served under `/media/` (`media.backend = "local"`).
     pub media_dir: PathBuf,
     /// Worker threads; `None` = one per CPU.
     pub workers: Option<usize>,
@@ -343,6 +345,58 @@ impl DatabaseSettings {
 pub struct CatalogueSettings {
     /// Cache lifetime of catalogue replies, milliseconds (0 = no cache).
     pub cache_ttl_ms: u64,
+}
+
+/// Where uploaded images are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MediaBackend {
+    /// The folder `server.media_dir` (one machine, or a shared file system).
+    Local,
+    /// A bucket of an S3-compatible object store (`[media.s3]`).
+    S3,
+}
+
+/// `[media]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MediaSettings {
+    /// The backend.
+    pub backend: MediaBackend,
+    /// The object store, when the backend is `s3`.
+    pub s3: MediaS3Settings,
+}
+
+/// `[media.s3]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MediaS3Settings {
+    /// Base URL; objects are `ENDPOINT/BUCKET/NAME` (path style).
+    pub endpoint: String,
+    /// Bucket (it must exist).
+    pub bucket: String,
+    /// Region signatures name.
+    pub region: String,
+    /// Access key id.
+    pub access_key_id: String,
+    /// Secret access key.
+    pub secret_access_key: SecretString,
+    /// Per call, seconds.
+    pub timeout_secs: u64,
+}
+
+impl MediaS3Settings {
+    /// The store's configuration.
+    pub fn config(&self) -> letao_media::S3Config {
+        letao_media::S3Config {
+            endpoint: self.endpoint.clone(),
+            bucket: self.bucket.clone(),
+            region: self.region.clone(),
+            access_key_id: self.access_key_id.clone(),
+            secret_access_key: self.secret_access_key.clone(),
+            timeout: Duration::from_secs(self.timeout_secs.max(1)),
+        }
+    }
 }
 
 /// `[metrics]`

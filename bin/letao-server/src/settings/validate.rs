@@ -2,8 +2,9 @@
 //! must go together, what production refuses).
 
 use super::{
-    ApiVersion, Environment, PLACEHOLDER_APIV3_KEY, PLACEHOLDER_JWT_SECRET, PLACEHOLDER_WECHAT_KEY,
-    Settings, SettingsError, SmsBackend, WechatPaySettings,
+    ApiVersion, Environment, MediaBackend, MediaS3Settings, PLACEHOLDER_APIV3_KEY,
+    PLACEHOLDER_JWT_SECRET, PLACEHOLDER_WECHAT_KEY, Settings, SettingsError, SmsBackend,
+    WechatPaySettings,
 };
 use secrecy::ExposeSecret;
 
@@ -38,6 +39,9 @@ impl Settings {
                     )));
                 }
             }
+        }
+        if self.media.backend == MediaBackend::S3 {
+            self.media.s3.check()?;
         }
         if wechat_pay::SignType::parse(&self.wechat_pay.sign_type).is_none() {
             return Err(SettingsError::Invalid(
@@ -129,5 +133,29 @@ impl WechatPaySettings {
             );
         }
         Ok(())
+    }
+}
+
+impl MediaS3Settings {
+    /// What the S3 backend needs, each missing or unusable key named.
+    pub(super) fn check(&self) -> Result<(), SettingsError> {
+        for (key, value) in [
+            ("endpoint", self.endpoint.as_str()),
+            ("bucket", self.bucket.as_str()),
+            ("region", self.region.as_str()),
+            ("access_key_id", self.access_key_id.as_str()),
+            ("secret_access_key", self.secret_access_key.expose_secret()),
+        ] {
+            if value.trim().is_empty() {
+                return Err(SettingsError::Invalid(format!(
+                    "media.s3.{key} must be set when media.backend is s3 \
+                     (LETAO__MEDIA__S3__{})",
+                    key.to_ascii_uppercase()
+                )));
+            }
+        }
+        letao_media::S3Media::new(self.config())
+            .map(drop)
+            .map_err(|e| SettingsError::Invalid(format!("media.s3.{e}")))
     }
 }

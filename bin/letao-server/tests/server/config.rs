@@ -295,3 +295,59 @@ fn lists_are_comma_separated_in_variables_and_origins_are_checked() {
         assert!(err.contains("server.cors_origins"), "{bad}: {err}");
     }
 }
+
+#[test]
+fn media_stays_in_the_local_folder_unless_s3_is_chosen() {
+    use letao_server::settings::MediaBackend;
+    let s = load(&[]).unwrap();
+    assert_eq!(s.media.backend, MediaBackend::Local);
+    assert_eq!(s.server.media_dir, PathBuf::from("data/media"));
+    let moved = load(&[("LETAO__SERVER__MEDIA_DIR", "/srv/letao/media")]).unwrap();
+    assert_eq!(moved.server.media_dir, PathBuf::from("/srv/letao/media"));
+    let err = load(&[("LETAO__MEDIA__BACKEND", "ftp")])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("ftp"), "{err}");
+}
+
+/// Everything the S3 media backend needs.
+const S3: [(&str, &str); 6] = [
+    ("LETAO__MEDIA__BACKEND", "s3"),
+    ("LETAO__MEDIA__S3__ENDPOINT", "http://127.0.0.1:9000"),
+    ("LETAO__MEDIA__S3__BUCKET", "letao-media"),
+    ("LETAO__MEDIA__S3__REGION", "us-east-1"),
+    ("LETAO__MEDIA__S3__ACCESS_KEY_ID", "letao"),
+    (
+        "LETAO__MEDIA__S3__SECRET_ACCESS_KEY",
+        "s3-secret-never-shown",
+    ),
+];
+
+#[test]
+fn the_s3_media_backend_names_each_missing_key_and_never_shows_the_secret() {
+    let s = load(&S3).unwrap();
+    assert_eq!(s.media.backend, letao_server::settings::MediaBackend::S3);
+    assert_eq!(s.media.s3.timeout_secs, 10);
+    let debug = format!("{s:?}");
+    assert!(!debug.contains("s3-secret-never-shown"), "{debug}");
+    assert!(letao_server::compose::media_store(&s).is_ok());
+
+    for (missing, _) in &S3[1..] {
+        let pairs: Vec<(&str, &str)> = S3.iter().copied().filter(|(k, _)| k != missing).collect();
+        let err = load(&pairs).unwrap_err().to_string();
+        let key = missing
+            .trim_start_matches("LETAO__MEDIA__S3__")
+            .to_ascii_lowercase();
+        assert!(
+            err.contains(&format!("media.s3.{key} must be set")),
+            "{err}"
+        );
+        assert!(err.contains(missing), "names the variable: {err}");
+    }
+    let mut bad = S3.to_vec();
+    bad.push(("LETAO__MEDIA__S3__ENDPOINT", "127.0.0.1:9000"));
+    let err = load(&bad).unwrap_err().to_string();
+    assert!(err.contains("media.s3.endpoint"), "{err}");
+    // The local backend ignores an unfinished [media.s3].
+    assert!(load(&[("LETAO__MEDIA__S3__BUCKET", "b")]).is_ok());
+}

@@ -1,15 +1,22 @@
-//! Whatever no route matched: a file from the static folder (or, under
-//! `/media/`, an uploaded image from the media folder), or a JSON 404.
+//! Whatever no route matched: a file from the static folder, an uploaded
+//! image from the media store (under `/media/`), or a JSON 404.
 
 use crate::{ApiError, AppState};
 use actix_files::NamedFile;
 use actix_web::http::Method;
-use actix_web::http::header::{self, CacheControl, CacheDirective, TryIntoHeaderValue};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::http::header::{
+    self, CacheControl, CacheDirective, ETag, EntityTag, IfNoneMatch, TryIntoHeaderValue,
+};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use letao_shop::media::{MediaError, MediaStore};
 use std::path::PathBuf;
 
 /// How long clients and proxies may keep an image without asking again.
 const STATIC_MAX_AGE_SECS: u32 = 86_400;
+
+/// How long an uploaded image may be kept: a year, the longest HTTP caches
+/// honour. Its name is its content's hash, so it never changes.
+const MEDIA_MAX_AGE_SECS: u32 = 31_536_000;
 
 /// Pages, scripts and styles are asked for again each time (answered 304
 /// by their ETag when unchanged): with no build step, a deploy must never
@@ -48,15 +55,54 @@ pub async fn fallback(
     if req.method() != Method::GET && req.method() != Method::HEAD {
         return Err(ApiError::NotFound("no such route"));
     }
-    // Uploaded images live apart from the shipped files, under the same rules.
-    let found = match req.path().strip_prefix("/media") {
-        Some(name) if name.starts_with('/') => static_path(state.owners.media_dir(), name),
-        _ => static_path(&state.static_dir, req.path()),
-    };
-    let Some(path) = found else {
+    // Uploaded images live apart from the shipped files, in the store.
+    if let Some(name) = req.path().strip_prefix("/media/") {
+        return serve_media(&req, state.owners.media(), name).await;
+    }
+    let Some(path) = static_path(&state.static_dir, req.path()) else {
         return Err(ApiError::NotFound("no such route"));
     };
     serve_file(&req, &path).await
+}
+
+/// An uploaded image as the store has it, cached for good and tagged with
+/// its name; a JSON 404 when there is none (or the name is not a media
+/// name, which the store refuses). The path is not percent-decoded, so an
+/// escape never makes a name.
+async fn serve_media(
+    req: &HttpRequest,
+    store: &dyn MediaStore,
+    name: &str,
+) -> Result<HttpResponse, ApiError> {
+    let object = match store.get(name).await {
+        Ok(Some(object)) => object,
+        Ok(None) | Err(MediaError::InvalidName(_)) => {
+            return Err(ApiError::NotFound("no such route"));
+        }
+        Err(e) => return Err(ApiError::Internal(Box::new(e))),
+    };
+    let etag = EntityTag::new_strong(name.to_owned());
+    let unchanged = match req.get_header::<IfNoneMatch>() {
+        Some(IfNoneMatch::Any) => true,
+        Some(IfNoneMatch::Items(tags)) => tags.iter().any(|t| t.weak_eq(&etag)),
+        None => false,
+    };
+    let mut res = if unchanged {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    res.insert_header(ETag(etag))
+        .insert_header(CacheControl(vec![
+            CacheDirective::Public,
+            CacheDirective::MaxAge(MEDIA_MAX_AGE_SECS),
+            CacheDirective::Extension("immutable".into(), None),
+        ]))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
+    if unchanged {
+        return Ok(res.finish());
+    }
+    Ok(res.content_type(object.content_type).body(object.bytes))
 }
 
 /// A file with its cache headers (see [`revalidated`]), or a JSON 404.

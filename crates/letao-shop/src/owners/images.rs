@@ -1,6 +1,7 @@
 //! Images the owner uploads for the catalogue: PNG, JPEG or WebP by
 //! content, at most 2 MiB, metadata stripped without re-encoding, stored
-//! once under the name of their content's SHA-256.
+//! in the [`MediaStore`](crate::media::MediaStore) under the name of their
+//! content's SHA-256.
 
 use super::{Owner, Owners};
 use crate::ShopError;
@@ -11,9 +12,6 @@ use img_parts::webp::{CHUNK_EXIF, CHUNK_XMP, WebP};
 use img_parts::{Bytes, ImageEXIF};
 use letao_domain::{AuditAction, Permission};
 use sha2::{Digest, Sha256};
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The largest image accepted, in bytes.
 pub const MAX_IMAGE_BYTES: usize = 2 * 1024 * 1024;
@@ -37,6 +35,13 @@ impl ImageFormat {
             ImageFormat::Jpeg => "jpg",
             ImageFormat::Webp => "webp",
         }
+    }
+
+    /// The format whose stored files have `extension`.
+    pub fn from_extension(extension: &str) -> Option<ImageFormat> {
+        [ImageFormat::Png, ImageFormat::Jpeg, ImageFormat::Webp]
+            .into_iter()
+            .find(|f| f.extension() == extension)
     }
 
     /// The media type.
@@ -230,39 +235,9 @@ fn clean_webp(upload: Bytes) -> Option<Bytes> {
     Some(webp.encoder().bytes())
 }
 
-/// Names temporary files apart within this process.
-static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
-
-/// Writes `bytes` as `dir/name` unless that file exists; whether it wrote.
-/// The file appears whole or not at all: it is written under a temporary
-/// name (a dot file, never served) and renamed.
-fn store(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<bool> {
-    let target = dir.join(name);
-    if target.is_file() {
-        return Ok(false);
-    }
-    std::fs::create_dir_all(dir)?;
-    let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-    let temp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
-    let written = std::fs::File::create_new(&temp).and_then(|mut f| {
-        f.write_all(bytes)?;
-        f.sync_all()
-    });
-    let renamed = written.and_then(|()| std::fs::rename(&temp, &target));
-    if renamed.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    renamed.map(|()| true)
-}
-
 impl Owners {
-    /// The folder uploaded images are stored in.
-    pub fn media_dir(&self) -> &Path {
-        &self.media_dir
-    }
-
     /// Stores a checked image (once per content) and logs the upload; the
-    /// file name it is served under (`/media/<name>`).
+    /// name it is served under (`/media/<name>`).
     pub async fn store_image(
         &self,
         owner: &Owner,
@@ -270,12 +245,9 @@ impl Owners {
     ) -> Result<String, ShopError> {
         owner.require(Permission::EditCatalogue)?;
         let name = image.file_name();
-        let dir: PathBuf = self.media_dir.clone();
-        let (file, bytes) = (name.clone(), image.bytes.clone());
-        let stored = tokio::task::spawn_blocking(move || store(&dir, &file, &bytes))
-            .await
-            .map_err(|e| ShopError::Internal(Box::new(e)))?
-            .map_err(|e| ShopError::Internal(Box::new(e)))?;
+        self.media
+            .put(&name, image.format.mime(), image.bytes.clone())
+            .await?;
         let actor = owner.actor();
         let entry = AuditEntry {
             actor: &actor,
@@ -284,7 +256,6 @@ impl Owners {
             detail: serde_json::json!({
                 "type": image.format.mime(),
                 "bytes": image.bytes.len(),
-                "new": stored,
             })
             .to_string(),
         };

@@ -6,13 +6,13 @@ pub mod catalogue;
 pub mod images;
 
 use crate::ShopError;
+use crate::media::MediaStore;
 use crate::store::{
     Actor, AuditRecord, AuditStore, CatalogueAdminStore, PageStart, ProductFilter, UserRecord,
 };
 use crate::totals::Totals;
 use letao_auth::Clock;
 use letao_domain::{Permission, Role};
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -74,28 +74,32 @@ pub struct Owners {
     clock: Arc<dyn Clock>,
     audit_total: Totals<()>,
     product_totals: Totals<ProductFilter>,
-    media_dir: PathBuf,
+    media: Arc<dyn MediaStore>,
 }
 
 impl Owners {
-    /// The service over the owner's catalogue and the audit log, storing
-    /// uploaded images in `media_dir`; list totals are kept for
-    /// `totals_ttl`.
+    /// The service over the owner's catalogue and the audit log, keeping
+    /// uploaded images in `media`; list totals are kept for `totals_ttl`.
     pub fn new(
         catalogue: Arc<dyn CatalogueAdminStore>,
         audit: Arc<dyn AuditStore>,
         clock: Arc<dyn Clock>,
         totals_ttl: Duration,
-        media_dir: impl Into<PathBuf>,
+        media: Arc<dyn MediaStore>,
     ) -> Owners {
         Owners {
             audit_total: Totals::new(totals_ttl, clock.clone()),
             product_totals: Totals::new(totals_ttl, clock.clone()),
-            media_dir: media_dir.into(),
+            media,
             catalogue,
             audit,
             clock,
         }
+    }
+
+    /// The store uploaded images are kept in (and served from).
+    pub fn media(&self) -> &dyn MediaStore {
+        self.media.as_ref()
     }
 
     /// The clock.

@@ -16,7 +16,6 @@ mod orders;
 mod probe;
 mod reconciliation;
 
-
 pub use accounts::{
     AccountStore, NewCode, NewUser, RateRule, Registration, RetryAfter, UserRecord,
 };

@@ -14,9 +14,9 @@ use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// The app with a media folder of its own, catalogue lists cached for an
-/// hour (so only invalidation can show a change), and three users: an
-/// admin, a staff member and a shopper.
+/// The app with a media folder of its own (the local store), catalogue
+/// lists cached for an hour (so only invalidation can show a change), and
+/// three users: an admin, a staff member and a shopper.
 pub struct Admin {
     pub app: TestApp,
     pub token: String,

@@ -13,6 +13,7 @@ mod errors;
 mod faults;
 mod health;
 mod logs;
+mod media;
 mod openapi;
 mod orders;
 mod payments_v3;

@@ -5,44 +5,32 @@ use crate::shop::support::Shop;
 use letao_db::testing::Fixture;
 use letao_db::{Backend, each_backend};
 use letao_domain::{AuditAction, Fen, HomeItemKind, Id, Role};
+use letao_shop::media::{MediaStore, MemoryMedia};
 use letao_shop::owners::images::{CleanImage, ImageError, ImageFormat};
 use letao_shop::store::{BrandFields, NewProduct, PageStart, ProductChange, ProductFilter};
 use letao_shop::{Owner, Owners, ShopError};
 use serde_json::{Value, json};
-use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
 
-/// A shop with the owner's service over a media folder of its own.
+/// A shop with the owner's service over an in-memory media store.
 pub struct Catalogue {
     shop: Shop,
     owners: Arc<Owners>,
-    media: PathBuf,
+    media: Arc<MemoryMedia>,
 }
 
 impl Fixture for Catalogue {
     async fn fixture(backend: Backend) -> Self {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let media = std::env::temp_dir().join(format!(
-            "letao-shop-media-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
+        let media = Arc::new(MemoryMedia::new());
         let m = letao_db::testing::Migrated::fixture(backend).await;
         m.db.seed_demo_data().await.unwrap();
-        let shop = Shop::over(m, &media).await;
+        let shop = Shop::over(m, media.clone()).await;
         let owners = shop.services.owners.clone();
         Catalogue {
             shop,
             owners,
             media,
         }
-    }
-}
-
-impl Drop for Catalogue {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.media);
     }
 }
 
@@ -66,16 +54,15 @@ impl Catalogue {
         (e.action, e.target, serde_json::from_str(&e.detail).unwrap())
     }
 
-    /// The names of the files in the media folder.
+    /// The names in the media store.
     fn media_files(&self) -> Vec<String> {
-        let Ok(dir) = std::fs::read_dir(&self.media) else {
-            return Vec::new();
-        };
-        let mut names: Vec<String> = dir
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
+        self.media.names()
+    }
+
+    /// The bytes stored as `name`, with the type they are served as.
+    async fn stored(&self, name: &str) -> (Vec<u8>, String) {
+        let object = self.media.get(name).await.unwrap().expect("stored");
+        (object.bytes.to_vec(), object.content_type)
     }
 }
 
@@ -214,15 +201,17 @@ each_backend! {
         let name = c.owners.store_image(c.admin(), &png).await.unwrap();
         assert!(name.ends_with(".png") && name.len() == 64 + 4, "{name}");
         assert_eq!(c.owners.store_image(c.admin(), &png).await.unwrap(), name, "same content, same name");
-        assert_eq!(c.media_files(), std::slice::from_ref(&name), "one file, no temporary left");
+        assert_eq!(c.media_files(), std::slice::from_ref(&name), "one object");
+        assert_eq!(c.stored(&name).await, (png.bytes().to_vec(), "image/png".to_owned()));
         let (action, target, detail) = c.last_entry().await;
         assert_eq!((action, target), (AuditAction::ImageUpload, format!("image {name}")));
-        assert_eq!(detail["new"], false);
+        assert_eq!(detail, json!({"type": "image/png", "bytes": png.bytes().len()}));
 
         let jpeg = CleanImage::from_upload(jpeg_with_exif().into()).unwrap();
         assert_eq!(jpeg.format(), ImageFormat::Jpeg);
         let jpg = c.owners.store_image(c.admin(), &jpeg).await.unwrap();
-        let stored = std::fs::read(c.media.join(&jpg)).unwrap();
+        let (stored, ctype) = c.stored(&jpg).await;
+        assert_eq!(ctype, "image/jpeg");
         assert!(!stored.windows(6).any(|w| w == b"Exif\0\0"), "EXIF removed");
         assert!(stored.windows(4).any(|w| w == b"JFIF"), "the rest kept");
         assert!(stored.ends_with(&[0x12, 0x34, 0xFF, 0x00, 0x56, 0xFF, 0xD9]), "scan data untouched");
@@ -230,7 +219,8 @@ each_backend! {
         let webp = CleanImage::from_upload(webp_with_metadata().into()).unwrap();
         let w = c.owners.store_image(c.admin(), &webp).await.unwrap();
         assert!(w.ends_with(".webp"));
-        let stored = std::fs::read(c.media.join(&w)).unwrap();
+        let (stored, ctype) = c.stored(&w).await;
+        assert_eq!(ctype, "image/webp");
         assert!(!stored.windows(4).any(|x| x == b"EXIF" || x == b"XMP "), "EXIF and XMP removed");
         assert!(stored.windows(4).any(|x| x == b"VP8L"));
         assert_eq!(c.media_files().len(), 3);

@@ -8,6 +8,7 @@ use letao_db::testing::{Fixture, Migrated};
 use letao_domain::Role;
 use letao_server::Settings;
 use letao_server::compose::{self, Parts};
+use letao_shop::media::{MediaStore, MemoryMedia};
 use letao_shop::store::Stores;
 use letao_shop::{Accounts, OrderDesk, Orders, Owner};
 use letao_sms::FakeSender;
@@ -28,13 +29,12 @@ pub struct Shop {
     pub admin: Owner,
 }
 
-/// Test settings over `database_url`, with `media` as the media folder.
-pub fn settings(database_url: &str, media: &std::path::Path) -> Settings {
+/// Test settings over `database_url`.
+pub fn settings(database_url: &str) -> Settings {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let vars = [
         ("LETAO_ENV", "test".to_owned()),
         ("LETAO__DATABASE__URL", database_url.to_owned()),
-        ("LETAO__SERVER__MEDIA_DIR", media.display().to_string()),
         (
             "LETAO__AUTH__JWT_SECRET",
             "shop-test-secret-0123456789abcdef".to_owned(),
@@ -56,7 +56,7 @@ pub fn settings(database_url: &str, media: &std::path::Path) -> Settings {
 impl Shop {
     /// The shop as the binary composes it, over `m`'s database, with a
     /// fake gateway, SMS sender and clock, and `media` for images.
-    pub async fn over(m: Migrated, media: &std::path::Path) -> Shop {
+    pub async fn over(m: Migrated, media: Arc<dyn MediaStore>) -> Shop {
         let clock = Arc::new(FakeClock::new(chrono::Utc::now()));
         let sms = Arc::new(FakeSender::new());
         let gateway = Arc::new(FakeGateway::default());
@@ -65,8 +65,9 @@ impl Shop {
             sms: Some(sms.clone()),
             gateway: Some(gateway.clone()),
             clock: Some(clock.clone()),
+            media: Some(media),
         };
-        let shop = compose::shop(&settings(m.database.url(), media), parts)
+        let shop = compose::shop(&settings(m.database.url()), parts)
             .await
             .unwrap();
         let admin = Owner {
@@ -93,7 +94,7 @@ impl Fixture for Shop {
     async fn fixture(backend: Backend) -> Self {
         let m = Migrated::fixture(backend).await;
         m.db.seed_demo_data().await.unwrap();
-        Shop::over(m, &std::env::temp_dir().join("letao-shop-media-unused")).await
+        Shop::over(m, Arc::new(MemoryMedia::new())).await
     }
 }
 

@@ -7,6 +7,7 @@ use letao_db::testing::{Fixture, TestDatabase};
 use letao_db::{Backend, Db};
 use letao_server::compose::Parts;
 use letao_server::{Application, Settings};
+use letao_shop::media::MediaStore;
 use letao_shop::payments::PaymentGateway;
 use letao_shop::payments::v2::WechatV2;
 use letao_shop::payments::v3::WechatV3;
@@ -171,9 +172,16 @@ pub struct TestAppBuilder {
     url: Option<String>,
     payments: Payments,
     vars: Vec<(String, String)>,
+    media: Option<Arc<dyn MediaStore>>,
 }
 
 impl TestAppBuilder {
+    /// Keeps uploaded images in `media` (default: a folder of the test's).
+    pub fn media(mut self, media: Arc<dyn MediaStore>) -> Self {
+        self.media = Some(media);
+        self
+    }
+
     /// Reaches the database through `url` (a proxy the test controls).
     pub fn url(mut self, url: impl Into<String>) -> Self {
         self.url = Some(url.into());
@@ -259,6 +267,7 @@ impl TestAppBuilder {
             sms: Some(sms.clone()),
             gateway: Some(gateway),
             clock: Some(clock.clone()),
+            media: self.media.clone(),
         };
         let app = Application::builder(&settings)
             .parts(parts(test_gateway(&sim.base_url(), self.payments)))
@@ -346,6 +355,7 @@ impl TestApp {
             url: None,
             payments: Payments::V2,
             vars: Vec::new(),
+            media: None,
         }
     }
 
