@@ -12,6 +12,7 @@ mod adoption;
 mod catalogue;
 mod catalogue_admin;
 mod concurrency;
+mod contracts;
 mod delivery;
 mod faults;
 mod listing;

@@ -4,6 +4,8 @@
 //! (HTTP, or signature checks that may fetch certificates): the order
 //! service calls them on blocking threads.
 
+#[cfg(feature = "test-utils")]
+pub mod fake;
 pub mod v2;
 pub mod v3;
 

@@ -16,6 +16,11 @@ mod orders;
 mod probe;
 mod reconciliation;
 
+#[cfg(feature = "test-utils")]
+pub mod contract;
+#[cfg(feature = "test-utils")]
+pub mod fake;
+
 pub use accounts::{
     AccountStore, NewCode, NewUser, RateRule, Registration, RetryAfter, UserRecord,
 };

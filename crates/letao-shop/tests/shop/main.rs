@@ -4,4 +4,8 @@
 // Tests fail loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod accounts;
+mod contracts;
 mod media;
+mod orders;
+mod support;

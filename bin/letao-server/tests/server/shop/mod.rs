@@ -4,6 +4,6 @@
 
 mod accounts;
 mod catalogue;
-mod gateway;
+
 mod orders;
 mod support;

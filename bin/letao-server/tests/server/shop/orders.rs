@@ -1,6 +1,5 @@
 //! Orders through the fake gateway.
 
-use crate::shop::gateway::body;
 use crate::shop::support::Shop;
 use chrono::TimeDelta;
 use letao_db::each_backend;
@@ -9,6 +8,7 @@ use letao_domain::Role;
 use letao_domain::order::{EventKind, OrderItems, RefundState, TradeState};
 use letao_shop::ShopError;
 use letao_shop::orders::{NotifyOutcome, OrderQuery, RefundRequest, Refusal};
+use letao_shop::payments::fake::body;
 use letao_shop::payments::{GatewayErrorKind, Notice};
 use letao_shop::store::{Actor, PageStart};
 use std::net::IpAddr;

@@ -1,6 +1,5 @@
 //! A shop over a fresh database: accounts and orders with fakes.
 
-use crate::shop::gateway::FakeGateway;
 use letao_api::Services;
 use letao_auth::FakeClock;
 use letao_db::Backend;
@@ -9,6 +8,7 @@ use letao_domain::Role;
 use letao_server::Settings;
 use letao_server::compose::{self, Parts};
 use letao_shop::media::{MediaStore, MemoryMedia};
+use letao_shop::payments::fake::FakeGateway;
 use letao_shop::store::Stores;
 use letao_shop::{Accounts, OrderDesk, Orders, Owner};
 use letao_sms::FakeSender;

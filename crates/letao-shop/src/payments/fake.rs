@@ -1,27 +1,37 @@
-//! A payment gateway that plays WeChat from memory, with scripted failures.
+//! A payment gateway that plays WeChat from memory, with scripted failures
+//! (feature `test-utils`), for tests of the use cases.
 
-use letao_domain::Fen;
-use letao_domain::order::RefundEvent;
-use letao_shop::payments::{
+// Test support: a poisoned lock or a missing order is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use super::{
     BillOutcome, GatewayError, GatewayErrorKind, NativeCode, NativeOrder, Notice, PaidFacts,
     PaymentGateway, PaymentNotice, RefundNotice, RefundOrder, RemoteTrade,
 };
+use letao_domain::Fen;
+use letao_domain::order::RefundEvent;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
 /// What the fake holds for one order.
 #[derive(Debug, Clone)]
 pub struct FakeOrder {
+    /// Its amount.
     pub total: Fen,
+    /// The transaction that paid it.
     pub paid: Option<String>,
+    /// Closed at WeChat.
     pub closed: bool,
 }
 
 /// Orders by number, scripted errors per operation, and every call made.
 #[derive(Default)]
 pub struct FakeGateway {
+    /// Orders by number.
     pub orders: Mutex<HashMap<String, FakeOrder>>,
+    /// Failures to give, per operation, in turn.
     pub fail: Mutex<HashMap<&'static str, VecDeque<GatewayErrorKind>>>,
+    /// Every call made: `op detail`.
     pub calls: Mutex<Vec<String>>,
     /// Trade bills by day, as WeChat would publish them.
     pub bills: Mutex<HashMap<chrono::NaiveDate, Vec<u8>>>,
@@ -76,6 +86,7 @@ impl FakeGateway {
     }
 }
 
+/// The facts of a payment by transaction `tx` of `total`.
 pub fn facts(tx: &str, total: Fen) -> PaidFacts {
     PaidFacts {
         transaction_id: tx.to_owned(),
