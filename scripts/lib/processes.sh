@@ -36,17 +36,19 @@ _LIB_PORTS=" "
 
 free_port() {
   [[ "$1" =~ ^[A-Za-z_][A-Za-z0-9_]*(\[[^]]+\])?$ ]] || die "free_port: '$1' is not a variable name"
-  local port try
-  for try in 1 2 3 4 5 6 7 8 9 10; do
-    port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')" ||
+  # Local names of their own: printf -v sets the caller's variable only
+  # when no local of this function has its name.
+  local _lib_port _lib_try
+  for _lib_try in 1 2 3 4 5 6 7 8 9 10; do
+    _lib_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')" ||
       die "python3 could not bind a free port on 127.0.0.1"
-    if [[ "$_LIB_PORTS" != *" $port "* ]]; then
-      _LIB_PORTS+="$port "
-      printf -v "$1" '%s' "$port"
+    if [[ "$_LIB_PORTS" != *" $_lib_port "* ]]; then
+      _LIB_PORTS+="$_lib_port "
+      printf -v "$1" '%s' "$_lib_port"
       return 0
     fi
   done
-  die "no port not given before in $try tries"
+  die "no port not given before in $_lib_try tries"
 }
 
 spawn() {

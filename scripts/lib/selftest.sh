@@ -48,6 +48,9 @@ import socket, sys
 for p in open(sys.argv[1]).read().split():
     s = socket.socket(); s.bind(("127.0.0.1", int(p))); s.close()' "$TMP/out"
 check "free_port refuses a bad name" test "$(status_of 'free_port "1x"')" = 1
+# shellcheck disable=SC2016 # expanded by the child
+check "free_port sets a caller's local of any name" test "$(status_of 'f() { local port try; free_port port
+  free_port try; [[ $port =~ ^[0-9]+$ && $try =~ ^[0-9]+$ ]]; }; f')" = 0
 
 # A service started, waited for, and stopped at exit with the exit status kept.
 status=$(status_of "free_port p; spawn web '$TMP/web.log' '$TMP' python3 -m http.server --bind 127.0.0.1 \"\$p\"

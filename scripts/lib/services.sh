@@ -35,11 +35,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/processes.sh"
 declare -A SHOP_PIDS=()
 
 resolve_bin() {
-  local path="${!1:-$(release_bin "$2")}"
-  [[ -e "$path" ]] || die "$1: $path does not exist (cargo build --release -p $2)"
-  path="$(realpath "$path")"
-  [[ -x "$path" ]] || die "$1: $path is not executable"
-  printf -v "$1" '%s' "$path"
+  local _lib_path="${!1:-$(release_bin "$2")}"
+  [[ -e "$_lib_path" ]] || die "$1: $_lib_path does not exist (cargo build --release -p $2)"
+  _lib_path="$(realpath "$_lib_path")"
+  [[ -x "$_lib_path" ]] || die "$1: $_lib_path is not executable"
+  printf -v "$1" '%s' "$_lib_path"
 }
 
 start_simulator() {
@@ -70,7 +70,7 @@ start_test_shop() {
   : "${WORK:?start_test_shop needs WORK}" "${OUT_DIR:?start_test_shop needs OUT_DIR}"
   free_port port
   BASE_URL="http://127.0.0.1:$port"
-  RUN_DIR="$WORK"
+  local RUN_DIR="$WORK"
   start_simulator "$OUT_DIR/sim.log" --retry-scale 0.01
 
   export LETAO_ENV=test
