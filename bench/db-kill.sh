@@ -17,12 +17,8 @@
 # logs. Everything started is stopped by PID at the end. Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-DB_PORT=${DB_PORT:-$(free_port)}
 source bench/lib.sh
-command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+need_wrk
 command -v mariadbd >/dev/null || die "mariadb-server is not installed (bash .ci/run installs it)"
 
 RUNS=${RUNS:-3}
@@ -37,53 +33,30 @@ sleep_until() { # unix ms
   ((left > 0)) && sleep "$(awk -v l="$left" 'BEGIN { printf "%.3f", l / 1000 }')"
   return 0
 }
-forget() { # PID: no longer ours to stop
-  local keep=() p
-  for p in "${STARTED[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
-  STARTED=("${keep[@]}")
-}
 
 log "cargo build --release (letao-server, wechat-pay-sim)"
 cargo build --release --quiet -p letao-server -p wechat-pay-sim
-start_mariadb
-DB_PID=${STARTED[-1]}
-maria() { mariadb --no-defaults -uroot --socket="$WORK/sock" "$@"; }
+start_bench_mariadb
+# restart_mariadb (scripts/lib/databases.sh) starts the same server again
+# on the same data; mariadb_ready tells when it answers.
 
-# The same server again on the same data, as lib.sh's start_mariadb runs it.
-restart_mariadb() {
-  mariadbd --no-defaults --user="$(id -un)" --datadir="$WORK/db" --socket="$WORK/sock" \
-    --port="$DB_PORT" --bind-address=127.0.0.1 --skip-name-resolve \
-    --character-set-server=utf8mb4 --log-error="$WORK/err" >/dev/null 2>&1 &
-  DB_PID=$!
-  STARTED+=("$DB_PID")
-}
-db_ready() { mariadb-admin --no-defaults -uroot --socket="$WORK/sock" ping >/dev/null 2>&1; }
+start_simulator "$OUT/sim.log" --retry-scale 0.001
 
-SIM_PORT=$(free_port)
-"$ROOT/target/release/wechat-pay-sim" --addr "127.0.0.1:$SIM_PORT" --retry-scale 0.001 >"$OUT/sim.log" 2>&1 &
-STARTED+=($!)
-for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://127.0.0.1:$SIM_PORT/sim/orders" 2>/dev/null && break; sleep 0.1; done
-
-PORT=$(free_port)
+free_port PORT
+# shellcheck disable=SC2153 # set by free_port
 BASE="http://127.0.0.1:$PORT"
 start_ours dbkill "$PORT" "mysql://root:123456@127.0.0.1:$DB_PORT/letao_rs" \
   LETAO__CATALOGUE__CACHE_TTL_MS=0 \
-  LETAO__WECHAT_PAY__BASE_URL="http://127.0.0.1:$SIM_PORT" \
+  LETAO__WECHAT_PAY__BASE_URL="$SIM_URL" \
   LETAO__WECHAT_PAY__NOTIFY_URL="$BASE/pay/notify" \
   LETAO__ORDERS__EXPIRY_INTERVAL_SECS=3600
-SERVER_PID=${STARTED[-1]}
+SERVER_PID=${PID_OF[dbkill]}
 
-curl -fsS -H 'Content-Type: application/json' -d '{"mobile":"13900000003"}' "$BASE/sms" >/dev/null
-CODE=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readlines()[-1])["params"][0])' "$WORK/dbkill-outbox.jsonl")
-curl -fsS -H 'Content-Type: application/json' \
-  -d "{\"username\":\"kill_bench\",\"password\":\"bench-password-1\",\"mobile\":\"13900000003\",\"smscode\":\"$CODE\"}" \
-  "$BASE/register" >/dev/null
-TOKEN=$(curl -fsS -H 'Content-Type: application/json' -d '{"username":"kill_bench","password":"bench-password-1"}' \
-  "$BASE/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+TOKEN=$(token_of dbkill "$PORT" kill_bench 13900000003)
 maria letao_rs -e 'UPDATE product SET stock = 100000000'
 
 # One wrk script for the three kinds: METHOD and BODY from the environment;
-# every reply is logged by its thread as "<unix ms> <status>" to OUT.<n>.
+# every reply is logged by its thread as "<unix ms> <status>" to REPLIES.<n>.
 cat >"$WORK/replies.lua" <<'LUA'
 local ffi = require("ffi")
 ffi.cdef [[
@@ -102,7 +75,7 @@ function setup(thread)
 end
 local out
 function init(args)
-  out = assert(io.open(os.getenv("OUT") .. "." .. id, "w"))
+  out = assert(io.open(os.getenv("REPLIES") .. "." .. id, "w"))
   wrk.method = os.getenv("METHOD") or "GET"
   if wrk.method == "POST" then
     wrk.body = os.getenv("BODY")
@@ -115,6 +88,7 @@ function response(status, headers, body)
 end
 LUA
 
+declare -A WRK_OUT=()
 load() { # run: three wrk processes in the background, 16 connections in all
   local run=$1 kind conns path method body
   WRK_PIDS=()
@@ -124,36 +98,36 @@ load() { # run: three wrk processes in the background, 16 connections in all
       list) conns=5 path=/oneCategory method=GET body="" ;;
       order) conns=5 path=/order method=POST body='{"items":[{"productId":1,"quantity":1}]}' ;;
     esac
-    env OUT="$WORK/replies-$run-$kind" METHOD=$method BODY="$body" TOKEN="$TOKEN" \
-      timeout $((DURATION + 30)) wrk -t1 -c"$conns" -d"${DURATION}s" --timeout 10s \
-      -s "$WORK/replies.lua" "$BASE$path" >"$OUT/wrk-$run-$kind.txt" 2>&1 &
-    WRK_PIDS+=($!)
-    STARTED+=($!)
+    REPLIES="$WORK/replies-$run-$kind" METHOD=$method BODY="$body" TOKEN="$TOKEN" \
+      wrk_start $((DURATION + 30)) "$OUT/wrk-$run-$kind.txt" -t1 -c"$conns" -d"${DURATION}s" --timeout 10s \
+      -s "$WORK/replies.lua" "$BASE$path"
+    WRK_PIDS+=("$WRK_PID")
+    WRK_OUT[$WRK_PID]="$OUT/wrk-$run-$kind.txt"
   done
 }
 
 : >"$OUT/runs.txt"
 for run in $(seq 1 "$RUNS"); do
-  db_ready || die "MariaDB is not up before run $run"
+  mariadb_ready || die "MariaDB is not up before run $run"
   log "run $run: ${DURATION}s of load; MariaDB killed at +${KILL_AT}s, restarted ${DOWN_FOR}s later"
   LOG_FROM=$(wc -l <"$OUT/dbkill.log")
   t0=$(now_ms)
   load "$run"
   sleep_until $((t0 + KILL_AT * 1000))
   kill_ms=$(now_ms)
-  kill -KILL "$DB_PID"
-  wait "$DB_PID" 2>/dev/null || true
-  forget "$DB_PID"
+  kill -KILL "$MARIADB_PID"
+  wait "$MARIADB_PID" 2>/dev/null || true
+  forget_pid "$MARIADB_PID"
   sleep_until $((kill_ms + DOWN_FOR * 1000))
   restart_ms=$(now_ms)
   restart_mariadb
   ready_ms=""
   for _ in $(seq 1 600); do
-    if db_ready; then ready_ms=$(now_ms); break; fi
+    if mariadb_ready; then ready_ms=$(now_ms); break; fi
     sleep 0.05
   done
   [[ -n $ready_ms ]] || die "MariaDB did not come back within 30 s"
-  for pid in "${WRK_PIDS[@]}"; do wait "$pid" || true; forget "$pid"; done
+  for pid in "${WRK_PIDS[@]}"; do wrk_wait "$pid" "${WRK_OUT[$pid]}"; done
   kill -0 "$SERVER_PID" || die "the server exited"
   echo "$run $kill_ms $restart_ms $ready_ms $LOG_FROM $(wc -l <"$OUT/dbkill.log")" >>"$OUT/runs.txt"
 done

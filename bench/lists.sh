@@ -15,7 +15,7 @@ source bench/lib.sh
 ROWS=${ROWS:-300000}
 need_tools
 build_ours
-start_mariadb
+start_bench_mariadb
 maria -e 'CREATE DATABASE letao_small CHARACTER SET utf8mb4; CREATE DATABASE letao_large CHARACTER SET utf8mb4'
 
 MARIA="mysql://root:123456@127.0.0.1:$DB_PORT"
@@ -23,7 +23,11 @@ declare -A URL=(
   [sqlite-20]="sqlite://$WORK/small.db" [sqlite-big]="sqlite://$WORK/large.db"
   [maria-20]="$MARIA/letao_small" [maria-big]="$MARIA/letao_large"
 )
-declare -A PORT=([sqlite-20]=8080 [sqlite-big]=8081 [maria-20]=8082 [maria-big]=8083)
+declare -A PORT=()
+for name in sqlite-20 sqlite-big maria-20 maria-big sqlite-big-nocache maria-big-nocache \
+  sqlite-20-nocache maria-20-nocache; do
+  free_port "PORT[$name]"
+done
 
 # seed NAME PRODUCTS ORDERS: that many copies of product 1 in brand 1 and
 # paid orders of the admin, straight into the database, each with one line
@@ -72,7 +76,7 @@ for name in sqlite-20 sqlite-big maria-20 maria-big; do
   start_ours "$name" "${PORT[$name]}" "${URL[$name]}"
   TOKEN=$(token_of "$name" "${PORT[$name]}" bench_admin 13900000003)
   LETAO__DATABASE__URL="${URL[$name]}" LETAO__LOG__LEVEL=warn \
-    "$ROOT/target/release/letao-server" grant-admin bench_admin --role admin >/dev/null
+    "$LETAO_BIN" grant-admin bench_admin --role admin >/dev/null
   # The small tables: the demo catalogue with 20 more products in brand 1
   # (which has 3 of its own: a first page of 20 is full on both sizes, so
   # both replies are the same size) and 20 orders.
@@ -80,10 +84,9 @@ for name in sqlite-20 sqlite-big maria-20 maria-big; do
   # The same user id (the first user) in every database: one token serves all.
   export OURS_TOKEN=$TOKEN
 done
-start_ours sqlite-big-nocache 8084 "${URL[sqlite-big]}" LETAO__CATALOGUE__CACHE_TTL_MS=0
-start_ours maria-big-nocache 8085 "${URL[maria-big]}" LETAO__CATALOGUE__CACHE_TTL_MS=0
-start_ours sqlite-20-nocache 8086 "${URL[sqlite-20]}" LETAO__CATALOGUE__CACHE_TTL_MS=0
-start_ours maria-20-nocache 8087 "${URL[maria-20]}" LETAO__CATALOGUE__CACHE_TTL_MS=0
+for name in sqlite-big maria-big sqlite-20 maria-20; do
+  start_ours "$name-nocache" "${PORT[$name-nocache]}" "${URL[$name]}" LETAO__CATALOGUE__CACHE_TTL_MS=0
+done
 
 for name in sqlite-20 sqlite-big maria-20 maria-big; do
   curl -fsS -H "Authorization: Bearer $OURS_TOKEN" "http://127.0.0.1:${PORT[$name]}/admin/orders" |
@@ -94,12 +97,12 @@ EXTRA_URLS=""
 for db in sqlite maria; do
   EXTRA_URLS+="$db-20-brand http://127.0.0.1:${PORT[$db-20]}/products?brandId=1
 $db-300k-brand http://127.0.0.1:${PORT[$db-big]}/products?brandId=1
-$db-20-brand-nc http://127.0.0.1:$([[ $db == sqlite ]] && echo 8086 || echo 8087)/products?brandId=1
-$db-300k-brand-nc http://127.0.0.1:$([[ $db == sqlite ]] && echo 8084 || echo 8085)/products?brandId=1
+$db-20-brand-nc http://127.0.0.1:${PORT[$db-20-nocache]}/products?brandId=1
+$db-300k-brand-nc http://127.0.0.1:${PORT[$db-big-nocache]}/products?brandId=1
 $db-20-orders http://127.0.0.1:${PORT[$db-20]}/admin/orders $ROOT/bench/wrk/bearer.lua
 $db-300k-orders http://127.0.0.1:${PORT[$db-big]}/admin/orders $ROOT/bench/wrk/bearer.lua
 "
 done
 ONLY=$(awk '{printf "%s ", $1}' <<<"$EXTRA_URLS")
-EXTRA_URLS=$EXTRA_URLS ONLY=$ONLY DB_PORT=$DB_PORT KEEP_DB=1 OUT_DIR="$OUT" "$PEERS/bench.sh" | tee "$OUT/summary.txt"
+peers_bench
 log "results in $OUT"

@@ -12,32 +12,25 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
-command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+need_wrk
 command -v mariadbd >/dev/null || die "mariadb-server is not installed (bash .ci/run installs it)"
 
 DURATION=${DURATION:-10}
 ORDERS=${ORDERS:-5000}
-SIM_PORT=${SIM_PORT:-3100}
-PORT_BASE=${PORT_BASE:-8080}
 # v3 timestamps are made when the notifications are signed; the shop
 # refuses them 5 minutes later.
 ((DURATION <= 240)) || die "DURATION must stay under 240 s (v3 signatures expire after 5 minutes)"
 
 log "cargo build --release"
 cargo build --release --quiet -p letao-server -p wechat-pay-sim --example bench_notifications
-start_mariadb
-mariadb --no-defaults -uroot --socket="$WORK/sock" -e 'CREATE DATABASE letao_v3 CHARACTER SET utf8mb4'
+start_bench_mariadb
+maria -e 'CREATE DATABASE letao_v3 CHARACTER SET utf8mb4'
 
 # The simulator makes (and keeps) the v3 keys, as in the README; the shop
 # verifies notifications with the public half of its platform key.
-"$ROOT/target/release/wechat-pay-sim" --addr "127.0.0.1:$SIM_PORT" --retry-scale 0.001 \
+start_simulator "$OUT/sim.log" --retry-scale 0.001 \
   --write-merchant-key "$WORK/sim-merchant-key.pem" --platform-private-key "$WORK/sim-platform-key.pem" \
-  --write-public-key "$WORK/sim-wechatpay-pub.pem" >"$OUT/sim.log" 2>&1 &
-STARTED+=($!)
-for _ in $(seq 1 100); do
-  curl -fsS -o /dev/null -X POST "http://127.0.0.1:$SIM_PORT/pay/orderquery" 2>/dev/null && break
-  sleep 0.1
-done
+  --write-public-key "$WORK/sim-wechatpay-pub.pem"
 [[ -s "$WORK/sim-wechatpay-pub.pem" && -s "$WORK/sim-merchant-key.pem" ]] || die "the simulator wrote no keys (see $OUT/sim.log)"
 
 # sql URL [QUERY]: run SQL on the server's database (standard input when no QUERY).
@@ -54,9 +47,9 @@ else:
 c.commit()' "${url#sqlite://}" "$@" ;;
     mysql://*)
       if (($#)); then
-        mariadb --no-defaults -uroot --socket="$WORK/sock" -N "${url##*/}" -e "$1"
+        maria -N "${url##*/}" -e "$1"
       else
-        mariadb --no-defaults -uroot --socket="$WORK/sock" "${url##*/}"
+        maria "${url##*/}"
       fi ;;
   esac
 }
@@ -90,9 +83,10 @@ print("\n".join(out))
 PY
 }
 
-run_one() { # backend api port url
-  local backend=$1 api=$2 port=$3 url=$4 name="$1-$2" path=/pay/notify
+run_one() { # backend api url
+  local backend=$1 api=$2 url=$3 name="$1-$2" path=/pay/notify port
   local v3=()
+  free_port port
   if [[ $api == v3 ]]; then
     path=/pay/v3/notify
     v3=(LETAO__WECHAT_PAY__API_VERSION=v3
@@ -103,7 +97,7 @@ run_one() { # backend api port url
       LETAO__WECHAT_PAY__REFUND_NOTIFY_URL="http://127.0.0.1:$port/pay/v3/refund_notify")
   fi
   start_ours "$name" "$port" "$url" \
-    LETAO__WECHAT_PAY__BASE_URL="http://127.0.0.1:$SIM_PORT" \
+    LETAO__WECHAT_PAY__BASE_URL="$SIM_URL" \
     LETAO__WECHAT_PAY__NOTIFY_URL="http://127.0.0.1:$port$path" \
     LETAO__ORDERS__EXPIRY_INTERVAL_SECS=3600 "${v3[@]}"
   log "$name: $ORDERS unpaid orders"
@@ -111,11 +105,11 @@ run_one() { # backend api port url
   sql "$url" "SELECT out_trade_no, total_fen FROM payorder WHERE trade_state = 'NOTPAY' ORDER BY id" >"$WORK/$name-orders.txt"
 
   # Signed now: v3 timestamps must be fresh when they arrive.
-  "$ROOT/target/release/examples/bench_notifications" --api "$api" --out "$WORK/$name.lua" --threads 2 \
+  "$(release_bin examples/bench_notifications)" --api "$api" --out "$WORK/$name.lua" --threads 2 \
     --platform-private-key "$WORK/sim-platform-key.pem" <"$WORK/$name-orders.txt"
   log "$name: POST $path for ${DURATION}s"
-  timeout $((DURATION + 20)) wrk -t2 -c32 -d"${DURATION}s" --latency -s "$WORK/$name.lua" \
-    "http://127.0.0.1:$port$path" >"$OUT/$name.wrk" 2>&1 || true
+  wrk_run $((DURATION + 20)) "$OUT/$name.wrk" -t2 -c32 -d"${DURATION}s" --latency -s "$WORK/$name.lua" \
+    "http://127.0.0.1:$port$path"
 
   local orders paid_events paid_orders success
   orders=$(wc -l <"$WORK/$name-orders.txt")
@@ -141,10 +135,10 @@ run_one() { # backend api port url
 FAILED=0
 printf '%-8s %-3s %9s %9s %9s %8s %8s   %s\n' backend api req/s p50 p99 non-2xx refused \
   "check: orders paid (once each)" | tee -a "$OUT/results.txt"
-run_one sqlite v2 "$PORT_BASE" "sqlite://$WORK/letao-v2.db"
-run_one sqlite v3 $((PORT_BASE + 1)) "sqlite://$WORK/letao-v3.db"
-run_one mariadb v2 $((PORT_BASE + 2)) "mysql://root:123456@127.0.0.1:$DB_PORT/letao_rs"
-run_one mariadb v3 $((PORT_BASE + 3)) "mysql://root:123456@127.0.0.1:$DB_PORT/letao_v3"
+run_one sqlite v2 "sqlite://$WORK/letao-v2.db"
+run_one sqlite v3 "sqlite://$WORK/letao-v3.db"
+run_one mariadb v2 "mysql://root:123456@127.0.0.1:$DB_PORT/letao_rs"
+run_one mariadb v3 "mysql://root:123456@127.0.0.1:$DB_PORT/letao_v3"
 echo "wrk -t2 -c32 -d${DURATION}s, $ORDERS orders per server; refused = non-2xx plus v2 FAIL replies" | tee -a "$OUT/results.txt"
 log "results in $OUT"
 exit "$FAILED"

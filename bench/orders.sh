@@ -6,36 +6,27 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
-command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+need_wrk
 command -v mariadbd >/dev/null || die "mariadb-server is not installed (bash .ci/run installs it)"
 
 DURATION=${DURATION:-10}
 log "cargo build --release"
 cargo build --release --quiet -p letao-server -p wechat-pay-sim
-start_mariadb
-"$ROOT/target/release/wechat-pay-sim" --addr 127.0.0.1:3100 --retry-scale 0.001 >"$OUT/sim.log" 2>&1 &
-STARTED+=($!)
-sleep 0.5
+start_bench_mariadb
+start_simulator "$OUT/sim.log" --retry-scale 0.001
 
-run_backend() { # name port url
-  local name=$1 port=$2 url=$3
+run_backend() { # name url
+  local name=$1 url=$2 port
+  free_port port
   start_ours "$name" "$port" "$url" \
     LETAO__WECHAT_PAY__NOTIFY_URL="http://127.0.0.1:$port/pay/notify" \
     LETAO__ORDERS__EXPIRY_INTERVAL_SECS=3600
-  local base="http://127.0.0.1:$port"
-  curl -fsS -H 'Content-Type: application/json' -d '{"mobile":"13900000002"}' "$base/sms" >/dev/null
-  local code
-  code=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readlines()[-1])["params"][0])' "$WORK/$name-outbox.jsonl")
-  curl -fsS -H 'Content-Type: application/json' \
-    -d "{\"username\":\"order_bench\",\"password\":\"bench-password-1\",\"mobile\":\"13900000002\",\"smscode\":\"$code\"}" \
-    "$base/register" >/dev/null
-  local token
-  token=$(curl -fsS -H 'Content-Type: application/json' -d '{"username":"order_bench","password":"bench-password-1"}' \
-    "$base/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+  local base="http://127.0.0.1:$port" token
+  token=$(token_of "$name" "$port" order_bench 13900000002)
   # Enough stock for the whole run.
   case "$url" in
     sqlite://*) python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("UPDATE product SET stock = 100000000 WHERE id = 1"); c.commit()' "${url#sqlite://}" ;;
-    mysql://*) mariadb --no-defaults -uroot --socket="$WORK/sock" letao_rs -e 'UPDATE product SET stock = 100000000 WHERE id = 1' ;;
+    mysql://*) maria letao_rs -e 'UPDATE product SET stock = 100000000 WHERE id = 1' ;;
   esac
 
   cat >"$WORK/order.lua" <<LUA
@@ -45,14 +36,13 @@ wrk.headers["Authorization"] = "Bearer $token"
 wrk.body = '{"items":[{"productId":1,"quantity":1}]}'
 LUA
   log "$name: POST /order for ${DURATION}s"
-  timeout $((DURATION + 20)) wrk -t2 -c32 -d"${DURATION}s" --latency -s "$WORK/order.lua" "$base/order" >"$OUT/$name-order.wrk" 2>&1 || true
+  wrk_run $((DURATION + 20)) "$OUT/$name-order.wrk" -t2 -c32 -d"${DURATION}s" --latency -s "$WORK/order.lua" "$base/order"
 
   # One signed notification per order just created, sent in turn: the
   # first round pays each order, later rounds are duplicates.
-  local nos
   case "$url" in
     sqlite://*) python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print("\n".join(r[0] for r in c.execute("SELECT out_trade_no FROM payorder WHERE trade_state = '"'NOTPAY'"'")))' "${url#sqlite://}" >"$WORK/nos.txt" ;;
-    mysql://*) mariadb --no-defaults -uroot --socket="$WORK/sock" letao_rs -N -e "SELECT out_trade_no FROM payorder WHERE trade_state = 'NOTPAY'" >"$WORK/nos.txt" ;;
+    mysql://*) maria letao_rs -N -e "SELECT out_trade_no FROM payorder WHERE trade_state = 'NOTPAY'" >"$WORK/nos.txt" ;;
   esac
   python3 - "$WORK/nos.txt" "$WORK/notify.lua" <<'PY'
 import hashlib, sys
@@ -74,11 +64,11 @@ with open(sys.argv[2], "w") as out:
 print("%d orders to notify" % len(nos), file=sys.stderr)
 PY
   log "$name: POST /pay/notify for ${DURATION}s"
-  timeout $((DURATION + 20)) wrk -t2 -c32 -d"${DURATION}s" --latency -s "$WORK/notify.lua" "$base/pay/notify" >"$OUT/$name-notify.wrk" 2>&1 || true
+  wrk_run $((DURATION + 20)) "$OUT/$name-notify.wrk" -t2 -c32 -d"${DURATION}s" --latency -s "$WORK/notify.lua" "$base/pay/notify"
   local paid
   case "$url" in
     sqlite://*) paid=$(python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute("SELECT COUNT(*) FROM order_event WHERE kind = '"'paid'"'").fetchone()[0])' "${url#sqlite://}") ;;
-    mysql://*) paid=$(mariadb --no-defaults -uroot --socket="$WORK/sock" letao_rs -N -e "SELECT COUNT(*) FROM order_event WHERE kind = 'paid'") ;;
+    mysql://*) paid=$(maria letao_rs -N -e "SELECT COUNT(*) FROM order_event WHERE kind = 'paid'") ;;
   esac
   for kind in order notify; do
     printf '%-8s %-7s %9s req/s  p50 %8s  p99 %8s  errors %s\n' "$name" "$kind" \
@@ -90,6 +80,6 @@ PY
   echo "$name: $(wc -l <"$WORK/nos.txt") orders created, $paid payments recorded (one per order)" | tee -a "$OUT/results.txt"
 }
 
-run_backend sqlite 8080 "sqlite://$WORK/letao.db"
-run_backend mariadb 8081 "mysql://root:123456@127.0.0.1:$DB_PORT/letao_rs"
+run_backend sqlite "sqlite://$WORK/letao.db"
+run_backend mariadb "mysql://root:123456@127.0.0.1:$DB_PORT/letao_rs"
 log "results in $OUT"

@@ -15,22 +15,24 @@ source bench/lib.sh
 DURATION=${DURATION:-10}
 need_tools
 build_ours
-start_mariadb
+start_bench_mariadb
 MARIA="mysql://root:123456@127.0.0.1:$DB_PORT/letao_rs"
-start_ours sqlite 8080 "sqlite://$WORK/letao.db"
-start_ours maria 8081 "$MARIA"
-start_ours maria-nocache 8082 "$MARIA" LETAO__CATALOGUE__CACHE_TTL_MS=0
+declare -A PORT=()
+for name in sqlite maria maria-nocache maria-b; do free_port "PORT[$name]"; done
+start_ours sqlite "${PORT[sqlite]}" "sqlite://$WORK/letao.db"
+start_ours maria "${PORT[maria]}" "$MARIA"
+start_ours maria-nocache "${PORT[maria-nocache]}" "$MARIA" LETAO__CATALOGUE__CACHE_TTL_MS=0
 
 EXTRA_URLS=""
-for t in sqlite:8080 maria:8081 maria-nocache:8082; do
-  name=${t%:*} port=${t#*:}
+for name in sqlite maria maria-nocache; do
+  port=${PORT[$name]}
   EXTRA_URLS+="$name-banners http://127.0.0.1:$port/banners
 $name-product1 http://127.0.0.1:$port/products/1
 $name-brand1 http://127.0.0.1:$port/products?brandId=1
 "
 done
 ONLY=$(awk '{printf "%s ", $1}' <<<"$EXTRA_URLS")
-EXTRA_URLS=$EXTRA_URLS ONLY=$ONLY DB_PORT=$DB_PORT KEEP_DB=1 OUT_DIR="$OUT" "$PEERS/bench.sh" | tee "$OUT/summary.txt"
+peers_bench
 
 # Share of /banners' rate.
 awk '$1 ~ /-banners$/ { b[substr($1, 1, length($1) - 8)] = $2 }
@@ -39,18 +41,20 @@ awk '$1 ~ /-banners$/ { b[substr($1, 1, length($1) - 8)] = $2 }
   "$OUT/results.txt" | sort | tee -a "$OUT/summary.txt"
 
 # Two instances on one MariaDB: each alone, then both at once.
-start_ours maria-b 8083 "$MARIA"
-PID_A=$(ss -Hltnp "sport = :8081" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
-PID_B=$(ss -Hltnp "sport = :8083" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
+start_ours maria-b "${PORT[maria-b]}" "$MARIA"
+PID_A=${PID_OF[maria]}
+PID_B=${PID_OF[maria-b]}
+A="http://127.0.0.1:${PORT[maria]}"
+B="http://127.0.0.1:${PORT[maria-b]}"
 rate() { awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$1"; }
 p99() { awk '$1 == "99%" { print $2 }' "$1"; }
 for path in /oneCategory /products/1; do
   tag=$(tr -dc 'a-zA-Z0-9' <<<"$path")
-  timeout $((DURATION + 20)) wrk -t2 -c64 -d"${DURATION}s" --latency "http://127.0.0.1:8081$path" >"$OUT/one-$tag.wrk" 2>&1 || true
-  timeout $((DURATION + 20)) wrk -t1 -c32 -d"${DURATION}s" --latency "http://127.0.0.1:8081$path" >"$OUT/two-a-$tag.wrk" 2>&1 &
-  wa=$!
-  timeout $((DURATION + 20)) wrk -t1 -c32 -d"${DURATION}s" --latency "http://127.0.0.1:8083$path" >"$OUT/two-b-$tag.wrk" 2>&1 || true
-  wait "$wa" || true
+  wrk_run $((DURATION + 20)) "$OUT/one-$tag.wrk" -t2 -c64 -d"${DURATION}s" --latency "$A$path"
+  wrk_start $((DURATION + 20)) "$OUT/two-a-$tag.wrk" -t1 -c32 -d"${DURATION}s" --latency "$A$path"
+  wa=$WRK_PID
+  wrk_run $((DURATION + 20)) "$OUT/two-b-$tag.wrk" -t1 -c32 -d"${DURATION}s" --latency "$B$path"
+  wrk_wait "$wa" "$OUT/two-a-$tag.wrk"
   printf 'two instances %-13s one alone %7s req/s (p99 %s)   A+B at once %7s + %7s = %7s req/s (p99 %s, %s)\n' "$path" \
     "$(rate "$OUT/one-$tag.wrk")" "$(p99 "$OUT/one-$tag.wrk")" \
     "$(rate "$OUT/two-a-$tag.wrk")" "$(rate "$OUT/two-b-$tag.wrk")" \

@@ -14,21 +14,22 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 command -v mariadbd >/dev/null || die "mariadb-server is not installed (bash .ci/run installs it)"
-[[ -x /usr/bin/time ]] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; }
+[[ -x /usr/bin/time ]] || install_packages time
 
 ROWS=${ROWS:-100000}
 DATE=$(python3 -c 'import datetime as d; print((d.datetime.now(d.timezone.utc) + d.timedelta(hours=8)).date() - d.timedelta(days=1))')
 
 log "cargo build --release"
 cargo build --release --quiet -p letao-server
-start_mariadb
+resolve_bin LETAO_BIN letao-server
+start_bench_mariadb
 
 # ours URL COMMAND...: the release binary with the environment the
 # benchmark servers get (lib.sh's start_ours), warn-level logs.
 ours() {
   local url=$1; shift
   env LETAO_ENV=development LETAO__DATABASE__URL="$url" LETAO__SMS__OUTBOX="$WORK/outbox.jsonl" \
-    LETAO__LOG__LEVEL=warn "$ROOT/target/release/letao-server" "$@"
+    LETAO__LOG__LEVEL=warn "$LETAO_BIN" "$@"
 }
 
 # The orders (SQL for both backends) and the bill, from one generator.
@@ -103,13 +104,13 @@ run_backend() { # name url
   case "$url" in
     sqlite://*) python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(open(sys.argv[2]).read()); c.close()' \
       "${url#sqlite://}" "$WORK/orders.sql" ;;
-    mysql://*) mariadb --no-defaults -uroot --socket="$WORK/sock" letao_rs <"$WORK/orders.sql" ;;
+    mysql://*) maria letao_rs <"$WORK/orders.sql" ;;
   esac
   log "$name: reconcile --date $DATE"
   local status=0
   /usr/bin/time -v -o "$OUT/$name.time" env LETAO_ENV=development LETAO__DATABASE__URL="$url" \
     LETAO__SMS__OUTBOX="$WORK/outbox.jsonl" LETAO__LOG__LEVEL=warn \
-    "$ROOT/target/release/letao-server" reconcile --date "$DATE" --bill-file "$WORK/bill.csv" \
+    "$LETAO_BIN" reconcile --date "$DATE" --bill-file "$WORK/bill.csv" \
     >"$OUT/$name.out" 2>"$OUT/$name.err" || status=$?
   local secs rss
   secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; printf "%.2f", s}' "$OUT/$name.time")

@@ -5,8 +5,9 @@
 #   OUT_DIR=out/browser bash tests/browser/run.sh [node --test args...]
 #
 # Starts wechat-pay-sim and letao-server on free 127.0.0.1 ports with a fresh
-# SQLite database and SMS outbox under a temporary folder, runs the tests in
-# headless Debian chromium, and stops both servers (by PID) on exit.
+# SQLite database and SMS outbox under a temporary folder (start_test_shop of
+# scripts/lib/services.sh), runs the tests in headless Debian chromium, and
+# stops both servers (by PID) on exit.
 # Screenshots, server/simulator logs and the test report go under OUT_DIR.
 # Exit status: 0 when every test passed; non-zero on any failure, including
 # a missing or broken node, npm or chromium.
@@ -16,22 +17,17 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$HERE/../.." && pwd)"
-
-die() {
-  echo "run.sh: $*" >&2
-  exit 1
-}
+LOG_TAG=browser
+# shellcheck source=scripts/lib/services.sh
+source "$HERE/../../scripts/lib/services.sh"
 
 : "${LETAO_BIN:?set LETAO_BIN to the letao-server release binary}"
 : "${SIM_BIN:?set SIM_BIN to the wechat-pay-sim binary}"
 : "${OUT_DIR:?set OUT_DIR to the folder for screenshots and logs}"
 CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
+resolve_bin LETAO_BIN letao-server
+resolve_bin SIM_BIN wechat-pay-sim
 
-LETAO_BIN="$(realpath "$LETAO_BIN")" || die "LETAO_BIN: no such file"
-SIM_BIN="$(realpath "$SIM_BIN")" || die "SIM_BIN: no such file"
-[[ -x "$LETAO_BIN" ]] || die "LETAO_BIN is not executable: $LETAO_BIN"
-[[ -x "$SIM_BIN" ]] || die "SIM_BIN is not executable: $SIM_BIN"
 mkdir -p "$OUT_DIR"
 OUT_DIR="$(cd "$OUT_DIR" && pwd)"
 # Screenshots and browser logs of an earlier run would mislead.
@@ -45,48 +41,16 @@ node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)
   die "node $(node --version) is too old (20+ is required)"
 [[ -x "$CHROMIUM" ]] || die "chromium not found at $CHROMIUM (apt-get install -y chromium)"
 if command -v fc-list >/dev/null && [[ -z "$(fc-list :lang=zh 2>/dev/null)" ]]; then
-  echo "run.sh: no Chinese font installed; screenshots will show boxes (apt-get install -y fonts-wqy-microhei)" >&2
+  log "no Chinese font installed; screenshots will show boxes (apt-get install -y fonts-wqy-microhei)"
 fi
 "$CHROMIUM" --headless --no-sandbox --disable-gpu --version >"$OUT_DIR/chromium-version.txt" 2>&1 ||
   die "chromium at $CHROMIUM does not run: $(cat "$OUT_DIR/chromium-version.txt")"
 
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/letao-browser.XXXXXX")"
-SIM_PID=""
-SERVER_PID=""
-
-stop() {
-  local pid="$1"
-  [[ -n "$pid" ]] || return 0
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-  local status=$?
-  stop "$SERVER_PID"
-  stop "$SIM_PID"
-  if [[ "${KEEP_TMP:-}" == 1 ]]; then
-    echo "run.sh: kept $WORK" >&2
-  else
-    rm -rf "$WORK"
-  fi
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+make_workdir letao-browser
 
 # --- WeChat Pay simulator and the shop ------------------------------------
-source "$REPO/tests/lib/shop.sh"
-start_shop_and_simulator browser-tests info
-echo "run.sh: shop $BASE_URL (pid $SERVER_PID), simulator $SIM_URL (pid $SIM_PID), work dir $WORK"
+start_test_shop browser-tests info
+log "shop $BASE_URL (pid $SERVER_PID), simulator $SIM_URL (pid $SIM_PID), work dir $WORK"
 
 # --- the tests ------------------------------------------------------------
 cd "$HERE"
@@ -107,5 +71,5 @@ node --test --test-concurrency=1 --test-reporter=spec \
   "$@" tests/*.test.js 2>&1 | tee "$OUT_DIR/test.log"
 status=${PIPESTATUS[0]}
 set -e
-[[ "$status" == 0 ]] || echo "run.sh: browser tests failed (exit $status); screenshots and logs in $OUT_DIR" >&2
+[[ "$status" == 0 ]] || log "browser tests failed (exit $status); screenshots and logs in $OUT_DIR"
 exit "$status"

@@ -4,37 +4,33 @@ Checks, each against both instances: SMS limits and login throttling are
 shared; an order placed on A and paid by a notification to B is paid on A;
 expiry, automatic receipt and the daily reconciliation each run once; an
 owner's catalogue change on A is served by B within the cache lifetime.
-Everything started is stopped by PID; the database is dropped at the end.
+
+run.sh starts the simulator and the two servers (scripts/lib/services.sh)
+and calls this script three times:
+
+    two_instances.py create KIND ADMIN_URL         prints a fresh database's URL
+    two_instances.py check KIND ADMIN_URL DB_URL   the checks
+    two_instances.py drop KIND ADMIN_URL DB_URL
+
+`check` reads the servers from the environment: INSTANCE_A, INSTANCE_B and
+SIM_URL (base URLs), LETAO_BIN and the LETAO_* settings both servers run with
+(LETAO__SMS__OUTBOX, LETAO__CATALOGUE__CACHE_TTL_MS); its work folder is the
+current one.
 """
 
 import json
 import os
 import random
-import shutil
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-SERVER = os.path.join(ROOT, "target/release/letao-server")
-SIM = os.path.join(ROOT, "target/release/wechat-pay-sim")
-TTL_MS = 500
-
 
 def log(msg):
     print(f"[instances] {msg}", file=sys.stderr, flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def call(base, method, path, body=None, token=None):
@@ -75,11 +71,20 @@ def expect(cond, msg):
 class Database:
     """A fresh database on the server the admin URL names, with SQL access."""
 
-    def __init__(self, kind, admin_url):
+    def __init__(self, kind, admin_url, name):
         self.kind = kind
         self.admin = urllib.parse.urlparse(admin_url)
-        self.name = f"letao_two_{random.getrandbits(40):x}"
-        self.sql(f"CREATE DATABASE {self.name}", admin=True)
+        self.name = name
+
+    @classmethod
+    def create(cls, kind, admin_url):
+        db = cls(kind, admin_url, f"letao_two_{random.getrandbits(40):x}")
+        db.sql(f"CREATE DATABASE {db.name}", admin=True)
+        return db
+
+    @classmethod
+    def of(cls, kind, admin_url, db_url):
+        return cls(kind, admin_url, urllib.parse.urlparse(db_url).path.lstrip("/"))
 
     def url(self):
         a = self.admin
@@ -113,83 +118,12 @@ class Database:
             log(f"could not drop {self.name}: {e}")
 
 
-class Processes:
-    def __init__(self, work):
-        self.work = work
-        self.children = []
-
-    def start(self, name, argv, env):
-        out = open(os.path.join(self.work, f"{name}.log"), "w")
-        p = subprocess.Popen(argv, cwd=self.work, env=env, stdout=out, stderr=subprocess.STDOUT)
-        self.children.append((name, p))
-        return p
-
-    def stop_all(self):
-        for _, p in self.children:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        for name, p in self.children:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                log(f"{name} killed")
-
-
-def main(kind, admin_url):
-    started = time.monotonic()
-    work = tempfile.mkdtemp(prefix="letao-two-")
-    db = Database(kind, admin_url)
-    procs = Processes(work)
-    try:
-        run(kind, db, procs, work)
-    except Exception:
-        for name in ("a", "b", "sim"):
-            path = os.path.join(work, f"{name}.log")
-            if os.path.exists(path):
-                with open(path) as f:
-                    tail = f.read()[-3000:]
-                log(f"--- {name}.log (end) ---\n{tail}")
-        raise
-    finally:
-        procs.stop_all()
-        db.drop()
-        shutil.rmtree(work, ignore_errors=True)
-    log(f"{kind}: two instances behave as one shop ({time.monotonic() - started:.0f} s)")
-
-
-def run(kind, db, procs, work):
-    sim_port, port_a, port_b = free_port(), free_port(), free_port()
-    sim_url = f"http://127.0.0.1:{sim_port}"
-    a, b = f"http://127.0.0.1:{port_a}", f"http://127.0.0.1:{port_b}"
-    procs.start("sim", [SIM, "--addr", f"127.0.0.1:{sim_port}", "--retry-scale", "0.001"], dict(os.environ))
-    wait_until("the simulator", lambda: call(sim_url, "GET", "/sim/orders")[0] == 200)
-    outbox = os.path.join(work, "outbox.jsonl")
-    base_env = dict(
-        os.environ,
-        LETAO_ENV="test",
-        LETAO_CONFIG_DIR=os.path.join(ROOT, "config"),
-        LETAO__SERVER__STATIC_DIR=os.path.join(ROOT, "static"),
-        LETAO__SERVER__MEDIA_DIR=os.path.join(work, "media"),
-        LETAO__DATABASE__URL=db.url(),
-        LETAO__SMS__BACKEND="outbox",
-        LETAO__SMS__OUTBOX=outbox,
-        LETAO__AUTH__JWT_SECRET="two-instances-share-this-secret-0123456789",
-        LETAO__WECHAT_PAY__BASE_URL=sim_url,
-        # Every order's notification goes to B, whichever instance placed it.
-        LETAO__WECHAT_PAY__NOTIFY_URL=f"{b}/pay/notify",
-        LETAO__WECHAT_PAY__REFUND_NOTIFY_URL=f"{b}/pay/refund_notify",
-        LETAO__ORDERS__TTL_SECS="3",
-        LETAO__ORDERS__EXPIRY_INTERVAL_SECS="1",
-        LETAO__RECONCILE__DAILY_AT="00:00",
-        LETAO__CATALOGUE__CACHE_TTL_MS=str(TTL_MS),
-        LETAO__LOG__LEVEL="info",
-    )
-    # A migrates and seeds first; B finds the database ready.
-    procs.start("a", [SERVER], dict(base_env, LETAO__SERVER__ADDR=f"127.0.0.1:{port_a}"))
-    wait_until("A", lambda: call(a, "GET", "/ready")[0] == 200, 60)
-    procs.start("b", [SERVER], dict(base_env, LETAO__SERVER__ADDR=f"127.0.0.1:{port_b}"))
-    wait_until("B", lambda: call(b, "GET", "/ready")[0] == 200, 60)
+def run(kind, db):
+    a, b = os.environ["INSTANCE_A"], os.environ["INSTANCE_B"]
+    sim_url = os.environ["SIM_URL"]
+    server = os.environ["LETAO_BIN"]
+    outbox = os.environ["LETAO__SMS__OUTBOX"]
+    ttl_ms = int(os.environ["LETAO__CATALOGUE__CACHE_TTL_MS"])
 
     def last_code(mobile):
         with open(outbox) as f:
@@ -219,8 +153,7 @@ def run(kind, db, procs, work):
         expect(call(a, "POST", "/sms", {"mobile": m})[0] == 200, "code")
         expect(call(a, "POST", "/register", {"username": name, "password": "a-password", "mobile": m,
                                              "smscode": last_code(m)})[0] == 200, "register")
-    grant = subprocess.run([SERVER, "grant-admin", "owner_two"], cwd=work, env=base_env,
-                           capture_output=True, text=True, check=False)
+    grant = subprocess.run([server, "grant-admin", "owner_two"], capture_output=True, text=True, check=False)
     expect(grant.returncode == 0, f"grant-admin: {grant.stderr}")
     owner = call(a, "POST", "/login", {"username": "owner_two", "password": "a-password"})[2]["token"]
     buyer = call(b, "POST", "/login", {"username": "buyer_two", "password": "a-password"})[2]["token"]
@@ -291,7 +224,7 @@ def run(kind, db, procs, work):
                lambda: any(c["categoryName"] == "双店馆" for c in call(b, "GET", "/oneCategory")[2]["oneCategoryList"]),
                5)
     seen_after = time.monotonic() - changed_at
-    expect(seen_after < TTL_MS / 1000 + 1.0, f"B saw it after {seen_after:.2f} s (TTL {TTL_MS} ms)")
+    expect(seen_after < ttl_ms / 1000 + 1.0, f"B saw it after {seen_after:.2f} s (TTL {ttl_ms} ms)")
     # Stock sold through A shows on B within the TTL too.
     before = call(b, "GET", "/products/7")[2]["product"]["stock"]
     expect(call(a, "POST", "/order", {"items": [{"productId": 7, "quantity": 2}]}, buyer)[0] == 200, "order")
@@ -300,10 +233,20 @@ def run(kind, db, procs, work):
     log(f"catalogue change on A served by B after {seen_after:.2f} s")
 
 
+def main(argv):
+    usage = "usage: two_instances.py create KIND ADMIN_URL | check|drop KIND ADMIN_URL DB_URL"
+    if len(argv) < 3 or argv[1] not in ("mysql", "postgres"):
+        sys.exit(usage)
+    command, kind, admin_url = argv[0], argv[1], argv[2]
+    if command == "create" and len(argv) == 3:
+        print(Database.create(kind, admin_url).url())
+    elif command == "check" and len(argv) == 4:
+        run(kind, Database.of(kind, admin_url, argv[3]))
+    elif command == "drop" and len(argv) == 4:
+        Database.of(kind, admin_url, argv[3]).drop()
+    else:
+        sys.exit(usage)
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] not in ("mysql", "postgres"):
-        sys.exit("usage: two_instances.py mysql|postgres ADMIN_URL")
-    for binary in (SERVER, SIM):
-        if not os.access(binary, os.X_OK):
-            sys.exit(f"{binary} is missing: cargo build --release -p letao-server -p wechat-pay-sim")
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1:])

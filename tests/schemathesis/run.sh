@@ -6,7 +6,8 @@
 #
 # Creates a virtualenv under CI_TMP (or a new temporary folder) and installs
 # the pinned schemathesis into it; starts wechat-pay-sim and letao-server on
-# free 127.0.0.1 ports with a fresh SQLite database and SMS outbox; registers
+# free 127.0.0.1 ports with a fresh SQLite database and SMS outbox
+# (start_test_shop of scripts/lib/services.sh); registers
 # a buyer and an owner (`letao-server grant-admin`) with codes read from the
 # outbox; then runs every operation (examples, coverage, fuzzing and stateful
 # phases) with the buyer's token, and the owner routes with the owner's.
@@ -21,59 +22,19 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$HERE/../.." && pwd)"
 SCHEMATHESIS_VERSION=4.32.5
+LOG_TAG=schemathesis
+# shellcheck source=scripts/lib/services.sh
+source "$HERE/../../scripts/lib/services.sh"
 
-die() {
-  echo "schemathesis/run.sh: $*" >&2
-  exit 1
-}
-say() { echo "schemathesis/run.sh: $*" >&2; }
-
-LETAO_BIN="${LETAO_BIN:-$REPO/target/release/letao-server}"
-SIM_BIN="${SIM_BIN:-$REPO/target/release/wechat-pay-sim}"
-LETAO_BIN="$(realpath "$LETAO_BIN")" || die "LETAO_BIN: no such file"
-SIM_BIN="$(realpath "$SIM_BIN")" || die "SIM_BIN: no such file"
-[[ -x "$LETAO_BIN" ]] || die "LETAO_BIN is not executable: $LETAO_BIN"
-[[ -x "$SIM_BIN" ]] || die "SIM_BIN is not executable: $SIM_BIN"
+resolve_bin LETAO_BIN letao-server
+resolve_bin SIM_BIN wechat-pay-sim
 command -v python3 >/dev/null || die "python3 is not installed"
 
-TMP_ROOT="${CI_TMP:-${TMPDIR:-/tmp}}"
-WORK="$(mktemp -d "$TMP_ROOT/letao-schemathesis.XXXXXX")"
+make_workdir letao-schemathesis "${CI_TMP:-${TMPDIR:-/tmp}}"
 OUT_DIR="${OUT_DIR:-$WORK/out}"
 mkdir -p "$OUT_DIR"
 OUT_DIR="$(cd "$OUT_DIR" && pwd)"
-SIM_PID=""
-SERVER_PID=""
-
-stop() {
-  local pid="$1"
-  [[ -n "$pid" ]] || return 0
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-  local status=$?
-  stop "$SERVER_PID"
-  stop "$SIM_PID"
-  if [[ "${KEEP_TMP:-}" == 1 ]]; then
-    say "kept $WORK"
-  else
-    rm -rf "$WORK"
-  fi
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # --- schemathesis in a virtualenv --------------------------------------------
 if [[ -n "${ST_VENV:-}" && -x "$ST_VENV/bin/schemathesis" ]]; then
@@ -89,9 +50,8 @@ fi
   die "$VENV has schemathesis $("$VENV/bin/schemathesis" --version), not $SCHEMATHESIS_VERSION"
 
 # --- WeChat Pay simulator and the shop ---------------------------------------
-source "$REPO/tests/lib/shop.sh"
-start_shop_and_simulator schemathesis warn
-say "shop $BASE_URL (pid $SERVER_PID), simulator $SIM_URL (pid $SIM_PID), work dir $WORK"
+start_test_shop schemathesis warn
+log "shop $BASE_URL (pid $SERVER_PID), simulator $SIM_URL (pid $SIM_PID), work dir $WORK"
 
 # --- a buyer and an owner -----------------------------------------------------
 # Registers USERNAME with MOBILE (the code read from the outbox), optionally
@@ -144,6 +104,6 @@ kill -0 "$SERVER_PID" 2>/dev/null || die "letao-server died during the run; see 
 ! grep -q "panicked" "$OUT_DIR/server.log" || die "letao-server panicked; see $OUT_DIR/server.log"
 
 requests="$("$VENV/bin/python" "$HERE/count.py" "$OUT_DIR/report")" || die "could not count the requests"
-say "$requests requests generated in ${elapsed}s"
+log "$requests requests generated in ${elapsed}s"
 [[ "$status" == 0 ]] || die "schemathesis found failures (exit $status); see $OUT_DIR/schemathesis.log"
 ((requests >= ${ST_MIN_REQUESTS:-10000})) || die "only $requests requests (at least ${ST_MIN_REQUESTS:-10000} wanted)"
