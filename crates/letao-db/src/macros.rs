@@ -1,4 +1,8 @@
-//! The macros that compile one query body for each backend.
+//! The macros that compile one query body for each backend. Macros, not
+//! functions: a body is type-checked against each connection type in turn
+//! (diesel resolves a query's SQL from the concrete connection), and a
+//! closure or generic function over "any of the three connections" would
+//! need a bound for each of diesel's query traits on each of them.
 
 /// Runs `$body` with `$conn` bound to a pooled connection of whichever
 /// backend `$db` uses. The body is compiled once per backend, so it must be
@@ -99,8 +103,10 @@ macro_rules! write_txn {
     };
 }
 
-/// Implements a trait of transaction steps for the three connection types
-/// (diesel needs the concrete type); the items are compiled once per type.
+/// Implements a trait of transaction steps for the three connection types;
+/// the items are compiled once per type. A macro, not a blanket impl: a
+/// blanket `impl<C: AsyncConnection>` would need diesel's query bounds for
+/// every statement of every item.
 macro_rules! impl_for_each_conn {
     ($trait:path { $($items:tt)* }) => {
         impl $trait for $crate::pool::SqliteConn { $($items)* }
