@@ -1,10 +1,9 @@
 # A local S3-compatible server for the media tests, sourced by .ci/run:
 # s3s-fs (the s3s project's file-system server, from crates.io), which
 # checks every request's SigV4 signature (presigned URLs included) against
-# one access key. Built once per machine into a folder of its own (minutes
-# on two cores: 10 min measured while another build shared them; later
-# runs reuse it), started on a free 127.0.0.1 port over a folder of the
-# caller's, with one bucket.
+# one access key. Built once per machine into a folder of its own (some
+# minutes on two cores; later runs reuse it), started on a free 127.0.0.1
+# port over a folder of the caller's, with one bucket.
 #
 #   source tests/media/s3-server.sh
 #   start_s3_server "$WORK/s3"   # sets S3_PID, exports TEST_S3_*
@@ -22,7 +21,9 @@ install_s3_server() {
   [[ -x "$S3S_ROOT/bin/s3s-fs" ]] && return 0
   s3_log "building s3s-fs $S3S_VERSION from crates.io into $S3S_ROOT"
   mkdir -p "$1"
-  CARGO_TARGET_DIR="$1/s3s-build" cargo install --quiet --locked --root "$S3S_ROOT" \
+  # Unoptimised: it serves a few test objects, and a debug build is the
+  # quicker one.
+  CARGO_TARGET_DIR="$1/s3s-build" cargo install --debug --quiet --locked --root "$S3S_ROOT" \
     --version "$S3S_VERSION" --features binary s3s-fs >"$1/install.log" 2>&1 ||
     { cat "$1/install.log" >&2; s3_log "cargo install s3s-fs failed"; return 1; }
   rm -rf "$1/s3s-build"

@@ -1,7 +1,7 @@
 use clap::Parser;
 use std::process::ExitCode;
 
-#[actix_web::main]
-async fn main() -> ExitCode {
-    letao_server::cli::run(letao_server::cli::Cli::parse()).await
+fn main() -> ExitCode {
+    // actix's system runtime, as `#[actix_web::main]` would start it.
+    actix_web::rt::System::new().block_on(letao_server::cli::run(letao_server::cli::Cli::parse()))
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 /// PostgreSQL 40P01), lock wait timeouts, SQLite still busy, and a Galera
 /// node outside the Primary Component (1047, raised before anything runs).
 /// Never a lost connection: its COMMIT may have happened.
-pub fn is_contention(err: &DbError) -> bool {
+pub(crate) fn is_contention(err: &DbError) -> bool {
     matches!(err.fault(), Some(Fault::Contention | Fault::Refused))
 }
 
@@ -33,7 +33,7 @@ const ATTEMPTS: u32 = 5;
 /// `op` must be a whole transaction, so a retry never applies part of it
 /// twice. Contention that outlasts the attempts stays `Unavailable` (503:
 /// try again later).
-pub async fn retry_contention<T, F, Fut>(mut op: F) -> Result<T, DbError>
+pub(crate) async fn retry_contention<T, F, Fut>(mut op: F) -> Result<T, DbError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, DbError>>,

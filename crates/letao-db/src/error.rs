@@ -398,15 +398,18 @@ mod tests {
     #[test]
     fn contention_is_told_apart_from_lost_connections() {
         let contention = DbError::from(server("40P01", "deadlock detected"));
-        assert!(crate::is_contention(&contention));
+        assert!(crate::contention::is_contention(&contention));
         let refused = DbError::from(server(
             "08S01",
             "WSREP has not yet prepared node for application use",
         ));
-        assert!(crate::is_contention(&refused), "1047 ran nothing: retried");
+        assert!(
+            crate::contention::is_contention(&refused),
+            "1047 ran nothing: retried"
+        );
         let lost = DbError::from(uncoded("connection closed")).on::<AsyncMysqlConnection>();
         assert!(
-            !crate::is_contention(&lost),
+            !crate::contention::is_contention(&lost),
             "a lost COMMIT is never retried"
         );
         assert!(lost.fault().is_some_and(Fault::breaks_connection));
@@ -467,6 +470,6 @@ mod tests {
         );
         assert_eq!(err.fault(), Some(Fault::NoConnection));
         assert!(!Fault::NoConnection.breaks_connection());
-        assert!(!crate::is_contention(&err));
+        assert!(!crate::contention::is_contention(&err));
     }
 }

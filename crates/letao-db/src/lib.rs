@@ -28,7 +28,6 @@ mod txn;
 mod users;
 mod versions;
 
-pub use contention::{is_contention, retry_contention};
 pub use error::{DbError, Fault};
 pub use pool::{Backend, Db, DbConfig, redact_url};
 

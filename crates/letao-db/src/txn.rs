@@ -232,7 +232,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
     use super::*;
-    use crate::is_contention;
+    use crate::contention::is_contention;
     use crate::pool::Pools;
     use crate::testing::{Fixture, Migrated};
     use diesel::sql_types::BigInt;

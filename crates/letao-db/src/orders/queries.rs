@@ -23,6 +23,7 @@ impl Db {
     }
 
     /// The lines of some orders, in the order they were placed.
+    #[cfg(feature = "test-utils")]
     pub async fn order_lines(&self, order_ids: &[i32]) -> Result<Vec<OrderLine>, DbError> {
         read_conn!(self, |conn| {
             Ok(order_item::table
@@ -38,6 +39,7 @@ impl Db {
     }
 
     /// How many events of `kind` an order has (audit and tests).
+    #[cfg(feature = "test-utils")]
     pub async fn order_events(&self, order_id: i32, kind: EventKind) -> Result<i64, DbError> {
         read_conn!(self, |conn| {
             Ok(order_event::table
@@ -50,6 +52,7 @@ impl Db {
     }
 
     /// The details of an order's events of `kind`, oldest first.
+    #[cfg(feature = "test-utils")]
     pub async fn order_event_details(
         &self,
         order_id: i32,

@@ -102,7 +102,6 @@ impl PoolSet {
 pub struct Db {
     pools: Arc<PoolSet>,
     display_url: std::sync::Arc<str>,
-    config: std::sync::Arc<DbConfig>,
     /// SQLite only: where this pool's writers take turns (see [`Db::write_gate`]).
     write_gate: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
 }
@@ -149,15 +148,8 @@ impl Db {
         Ok(Db {
             pools: Arc::new(set),
             display_url: redact_url(&config.url).into(),
-            config: std::sync::Arc::new(config.clone()),
             write_gate: (backend == Backend::Sqlite).then(Default::default),
         })
-    }
-
-    /// Connections of their own on the same database, as a second
-    /// instance of the server has.
-    pub fn fresh_pool(&self) -> Result<Db, DbError> {
-        Db::connect(&self.config)
     }
 
     /// Which database product this is.

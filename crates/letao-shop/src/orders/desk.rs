@@ -56,11 +56,6 @@ impl OrderDesk {
         }
     }
 
-    /// The payment lifecycle under the desk.
-    pub fn orders(&self) -> &Arc<Orders> {
-        &self.orders
-    }
-
     /// The order with its delivery (no lines).
     pub async fn view(&self, order: OrderRecord) -> Result<OrderView, ShopError> {
         let delivery = self.book.deliveries(&[order.id]).await?.pop();

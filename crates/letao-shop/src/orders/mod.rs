@@ -74,11 +74,6 @@ impl Orders {
         }
     }
 
-    /// The clock the rules run on.
-    pub fn clock(&self) -> &Arc<dyn Clock> {
-        &self.clock
-    }
-
     /// Runs one blocking gateway call off the async workers.
     pub(crate) async fn gateway<T: Send + 'static>(
         &self,

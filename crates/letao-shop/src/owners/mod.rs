@@ -102,11 +102,6 @@ impl Owners {
         self.media.as_ref()
     }
 
-    /// The clock.
-    pub fn clock(&self) -> &dyn Clock {
-        self.clock.as_ref()
-    }
-
     /// A page of the audit log, newest first.
     pub async fn audit(
         &self,
