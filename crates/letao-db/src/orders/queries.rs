@@ -1,12 +1,17 @@
 //! Reading orders, their lines and their history.
 
-use crate::orders::{OrderLineRow, OrderRecordRow};
-use crate::schema::{order_event, order_item, payorder};
-use crate::{Db, DbError};
-use crate::{OrderLine, OrderRecord};
+use crate::orders::OrderRecordRow;
+use crate::schema::payorder;
+use crate::{Db, DbError, OrderRecord};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use letao_domain::order::EventKind;
+#[cfg(feature = "test-utils")]
+use {
+    crate::OrderLine,
+    crate::orders::OrderLineRow,
+    crate::schema::{order_event, order_item},
+    letao_domain::order::EventKind,
+};
 
 impl Db {
     /// The order with this number.
