@@ -25,6 +25,8 @@ build_ours
 start_bench_mariadb
 maria -e 'CREATE DATABASE letao_small CHARACTER SET utf8mb4; CREATE DATABASE letao_large CHARACTER SET utf8mb4'
 PG_PASS=bench-$RANDOM$RANDOM
+# PostgreSQL runs as the postgres account, which must reach its folder.
+chmod 755 "$WORK"
 start_postgres "$WORK/postgres" "$PG_PASS" -c max_connections=200 -c shared_buffers=256MB
 pg() { PGPASSWORD=$PG_PASS "$PG_BIN/psql" -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres "$@"; }
 pg -c 'CREATE DATABASE letao_large'
