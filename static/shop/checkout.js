@@ -1,5 +1,5 @@
 // Checkout: choose a delivery address (GET /addresses), then
-// POST /order {items:[{productId, quantity}], addressId} and go to the QR code.
+// POST /order {items:[{productId, size, quantity}], addressId} and go to the QR code.
 
 import { h, replace, formStatus, onSubmit, errorBox, loading } from '/common/dom.js';
 import { yuan } from '/common/format.js';
@@ -8,11 +8,17 @@ import { goLogin, payCodes } from '/shop/store.js';
 import { addressSummary } from '/shop/addresses.js';
 import { PICKED_KEY } from '/shop/address-form.js';
 
-/** Cart lines to order lines: one per product (sizes are not sent to the API). */
+/** Cart lines to order lines: one per product and size (a line without a
+ * size names the product only, for a product sold in one size). */
 export function orderItems(lines) {
-  const byProduct = new Map();
-  for (const l of lines) byProduct.set(l.productId, (byProduct.get(l.productId) ?? 0) + l.quantity);
-  return [...byProduct].map(([productId, quantity]) => ({ productId, quantity: Math.min(99, quantity) }));
+  const bySku = new Map();
+  for (const l of lines) {
+    const key = `${l.productId}\u0000${l.size ?? ''}`;
+    const line = bySku.get(key) ?? { productId: l.productId, ...(l.size ? { size: l.size } : {}), quantity: 0 };
+    line.quantity = Math.min(99, line.quantity + l.quantity);
+    bySku.set(key, line);
+  }
+  return [...bySku.values()];
 }
 
 export default async function checkout(ctx) {
@@ -96,7 +102,7 @@ export default async function checkout(ctx) {
       if (picked) body.addressId = Number(picked);
       const { data } = await ctx.api.post('/order', body, { auth: true });
       payCodes.put(data);
-      ctx.cart.removeProducts(body.items.map((i) => i.productId));
+      for (const i of body.items) ctx.cart.remove(i.productId, i.size);
       ctx.navigate(`#/pay/${encodeURIComponent(data.out_trade_no)}`, { replace: true });
     },
     { busyText: '正在下单…' },

@@ -65,7 +65,7 @@ export const session = {
 };
 
 // Cart lines: {productId, size, quantity, name, img, price, stock}; one line
-// per product and size. The order API takes products and quantities only.
+// per product and size, ordered by product and size.
 export const cart = {
   get lines() {
     return readJson(CART_KEY, []).filter((l) => Number.isInteger(l?.productId) && l.quantity > 0);
@@ -99,12 +99,8 @@ export const cart = {
     cart.save(cart.lines.map((l) => (l.productId === productId && l.size === size ? { ...l, quantity } : l)));
   },
   remove(productId, size) {
-    cart.save(cart.lines.filter((l) => !(l.productId === productId && l.size === size)));
-  },
-  /** Removes the lines of these product ids (after they were ordered). */
-  removeProducts(ids) {
-    const set = new Set(ids);
-    cart.save(cart.lines.filter((l) => !set.has(l.productId)));
+    const same = (l) => l.productId === productId && (l.size || null) === (size || null);
+    cart.save(cart.lines.filter((l) => !same(l)));
   },
   /** Updates price and stock of a product's lines from a fresh product. */
   refresh(product) {

@@ -159,7 +159,7 @@ def run(kind, db):
     buyer = call(b, "POST", "/login", {"username": "buyer_two", "password": "a-password"})[2]["token"]
 
     # An order placed on A, paid by the notification B receives, is paid on A.
-    status, _, placed = call(a, "POST", "/order", {"items": [{"productId": 5, "quantity": 1}]}, buyer)
+    status, _, placed = call(a, "POST", "/order", {"items": [{"productId": 5, "size": "40", "quantity": 1}]}, buyer)
     expect(status == 200, f"order on A: {placed}")
     no = placed["data"]["out_trade_no"]
     expect(call(sim_url, "POST", "/sim/pay", {"out_trade_no": no})[0] == 200, "pay at the simulator")
@@ -171,10 +171,10 @@ def run(kind, db):
     log("ordered on A, notified to B, paid on A")
 
     # Expiry runs once: orders left unpaid are closed by one instance each.
-    stock_before = db.scalar("SELECT stock FROM product WHERE id = 6")
+    stock_before = db.scalar("SELECT stock FROM sku WHERE product_id = 6 AND size = '40'")
     expired = []
     for target in (a, b, a, b):
-        status, _, o = call(target, "POST", "/order", {"items": [{"productId": 6, "quantity": 1}]}, buyer)
+        status, _, o = call(target, "POST", "/order", {"items": [{"productId": 6, "size": "40", "quantity": 1}]}, buyer)
         expect(status == 200, f"order: {o}")
         expired.append(o["data"]["out_trade_no"])
     nos = ",".join(f"'{n}'" for n in expired)
@@ -184,7 +184,7 @@ def run(kind, db):
     closes = db.scalar(f"SELECT COUNT(*) FROM order_event WHERE kind = 'closed' AND order_id IN "
                        f"(SELECT id FROM payorder WHERE out_trade_no IN ({nos}))")
     expect(closes == len(expired), f"each closed once, got {closes} close events for {len(expired)} orders")
-    expect(db.scalar("SELECT stock FROM product WHERE id = 6") == stock_before, "stock released exactly once")
+    expect(db.scalar("SELECT stock FROM sku WHERE product_id = 6 AND size = '40'") == stock_before, "stock released exactly once")
     log("expiry ran once per order")
 
     # Automatic receipt runs once: a shipment dated eleven days back.
@@ -227,7 +227,7 @@ def run(kind, db):
     expect(seen_after < ttl_ms / 1000 + 1.0, f"B saw it after {seen_after:.2f} s (TTL {ttl_ms} ms)")
     # Stock sold through A shows on B within the TTL too.
     before = call(b, "GET", "/products/7")[2]["product"]["stock"]
-    expect(call(a, "POST", "/order", {"items": [{"productId": 7, "quantity": 2}]}, buyer)[0] == 200, "order")
+    expect(call(a, "POST", "/order", {"items": [{"productId": 7, "size": "40", "quantity": 2}]}, buyer)[0] == 200, "order")
     wait_until("B shows the new stock",
                lambda: call(b, "GET", "/products/7")[2]["product"]["stock"] == before - 2, 5)
     log(f"catalogue change on A served by B after {seen_after:.2f} s")

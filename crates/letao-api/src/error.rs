@@ -136,8 +136,12 @@ impl From<ShopError> for ApiError {
             ShopError::UnknownProduct(id) => {
                 ApiError::invalid("items", format!("product {id} does not exist"))
             }
+            ShopError::Line(e) => ApiError::invalid(
+                format!("items[{}].{}", e.index, e.problem.field()),
+                e.problem.message(),
+            ),
             ShopError::OutOfStock(id) => {
-                ApiError::OrderState(format!("product {id} is out of stock"))
+                ApiError::OrderState(format!("skuId {id} is out of stock"))
             }
             ShopError::Pricing(e) => ApiError::invalid("items", e),
             ShopError::RefundAmount(RefundAmountError::NotPositive) => {
@@ -148,6 +152,7 @@ impl From<ShopError> for ApiError {
             ShopError::Bill(msg) => ApiError::Payment(msg),
             ShopError::NotReady(msg) => ApiError::Conflict(msg),
             ShopError::InvalidDate(msg) => ApiError::invalid("date", msg),
+            ShopError::Invalid { field, msg } => ApiError::invalid(field, msg),
             ShopError::Forbidden => ApiError::Forbidden,
             ShopError::UnknownUser => ApiError::Unauthorized,
             ShopError::NotFound(what) => ApiError::Missing(what),
@@ -166,6 +171,16 @@ fn items_error(e: OrderItemsError) -> ApiError {
             format!("items[{index}].productId"),
             "must be a positive integer",
         ),
+        OrderItemsError::Sku { index } => ApiError::invalid(
+            format!("items[{index}].skuId"),
+            "must be a positive integer",
+        ),
+        OrderItemsError::Size { index, reason } => {
+            ApiError::invalid(format!("items[{index}].size"), reason)
+        }
+        OrderItemsError::Colour { index, reason } => {
+            ApiError::invalid(format!("items[{index}].colour"), reason)
+        }
         OrderItemsError::Quantity { index } => {
             ApiError::invalid(format!("items[{index}].quantity"), "must be 1 to 99")
         }

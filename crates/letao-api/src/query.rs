@@ -19,7 +19,7 @@ impl Query {
         Ok(Query { pairs })
     }
 
-    fn raw(&self, key: &str) -> Option<&str> {
+    pub(crate) fn raw(&self, key: &str) -> Option<&str> {
         self.pairs
             .iter()
             .find(|(k, _)| k == key)

@@ -1,11 +1,12 @@
 //! Catalogue reads: categories, brands, home items and products.
 
 use crate::PageStart;
-use crate::schema::{brand, category, home_item, product};
+use crate::schema::{brand, category, home_item, product, sku};
+use crate::skus::{SkuRow, skus_of};
 use crate::{Db, DbError};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use letao_domain::catalogue::sizes_from_column;
+use letao_domain::sku::on_sale;
 use letao_domain::{Brand, Category, Fen, HomeItem, HomeItemKind, Id, Product};
 
 /// A product row.
@@ -18,25 +19,60 @@ struct ProductRow {
     img: String,
     price_fen: i64,
     old_price_fen: i64,
-    sizes: String,
     stock: i32,
     featured: bool,
+    sku_pool: bool,
 }
 
-impl From<ProductRow> for Product {
-    fn from(row: ProductRow) -> Self {
+impl ProductRow {
+    /// The product with its active SKUs (from `skus`, sorted by product).
+    fn with_skus(self, skus: &[SkuRow]) -> Product {
+        let pool = self.sku_pool.then_some(self.stock);
+        let skus = skus_of(skus, self.id, pool);
+        let (sizes, stock) = on_sale(pool, &skus);
         Product {
-            id: Id::from_db(row.id),
-            brand_id: Id::from_db(row.brand_id),
-            name: row.name,
-            img: row.img,
-            price: Fen::new(row.price_fen),
-            old_price: Fen::new(row.old_price_fen),
-            sizes: sizes_from_column(&row.sizes),
-            stock: row.stock,
-            featured: row.featured,
+            id: Id::from_db(self.id),
+            brand_id: Id::from_db(self.brand_id),
+            name: self.name,
+            img: self.img,
+            price: Fen::new(self.price_fen),
+            old_price: Fen::new(self.old_price_fen),
+            sizes,
+            stock,
+            featured: self.featured,
+            skus,
         }
     }
+}
+
+/// Products read with their active SKUs, in the products' order.
+fn assemble(rows: Vec<ProductRow>, skus: &[SkuRow]) -> Vec<Product> {
+    rows.into_iter().map(|row| row.with_skus(skus)).collect()
+}
+
+/// The active SKUs of `products`, by product and the owner's order; one
+/// statement for a page of products.
+macro_rules! active_skus {
+    ($conn:expr, $rows:expr) => {{
+        let ids: Vec<i32> = $rows.iter().map(|r| r.id).collect();
+        let q = sku::table
+            .select(SkuRow::as_select())
+            .filter(sku::active.eq(true))
+            .order((sku::product_id, sku::position, sku::id));
+        match ids[..] {
+            [] => Vec::new(),
+            [id] => {
+                q.filter(sku::product_id.eq(id))
+                    .load::<SkuRow>($conn)
+                    .await?
+            }
+            _ => {
+                q.filter(sku::product_id.eq_any(&ids))
+                    .load::<SkuRow>($conn)
+                    .await?
+            }
+        }
+    }};
 }
 
 /// A brand row (the original table).
@@ -124,16 +160,18 @@ impl Db {
 
     /// Featured products (the home page's sports section), in display order.
     pub async fn featured_products(&self) -> Result<Vec<Product>, DbError> {
-        let rows: Vec<ProductRow> = read_conn!(self, |conn| {
-            Ok(product::table
+        let (rows, skus) = read_conn!(self, |conn| {
+            let rows: Vec<ProductRow> = product::table
                 .select(ProductRow::as_select())
                 .filter(product::featured.eq(true))
                 .filter(product::hidden.eq(false))
                 .order((product::sort_order, product::id))
                 .load(conn)
-                .await?)
+                .await?;
+            let skus = active_skus!(conn, rows);
+            Ok((rows, skus))
         })?;
-        Ok(rows.into_iter().map(Product::from).collect())
+        Ok(assemble(rows, &skus))
     }
 
     /// One page of the products on sale (not hidden), optionally of one
@@ -144,7 +182,7 @@ impl Db {
         start: PageStart,
         limit: i64,
     ) -> Result<Vec<Product>, DbError> {
-        let rows: Vec<ProductRow> = read_conn!(self, |conn| {
+        let (rows, skus) = read_conn!(self, |conn| {
             let mut q = product::table
                 .select(ProductRow::as_select())
                 .filter(product::hidden.eq(false))
@@ -160,9 +198,11 @@ impl Db {
                 }
                 PageStart::Offset(n) => q.offset(n),
             };
-            Ok(q.load(conn).await?)
+            let rows: Vec<ProductRow> = q.load(conn).await?;
+            let skus = active_skus!(conn, rows);
+            Ok((rows, skus))
         })?;
-        Ok(rows.into_iter().map(Product::from).collect())
+        Ok(assemble(rows, &skus))
     }
 
     /// How many products are on sale, optionally of one brand (a count
@@ -181,15 +221,17 @@ impl Db {
 
     /// One product on sale, `None` if there is no such id or it is hidden.
     pub async fn product(&self, id: Id<Product>) -> Result<Option<Product>, DbError> {
-        let row: Option<ProductRow> = read_conn!(self, |conn| {
-            Ok(product::table
+        let (rows, skus) = read_conn!(self, |conn| {
+            let rows: Vec<ProductRow> = product::table
                 .select(ProductRow::as_select())
                 .filter(product::id.eq(id.get()))
                 .filter(product::hidden.eq(false))
-                .first(conn)
-                .await
-                .optional()?)
+                .limit(1)
+                .load(conn)
+                .await?;
+            let skus = active_skus!(conn, rows);
+            Ok((rows, skus))
         })?;
-        Ok(row.map(Product::from))
+        Ok(assemble(rows, &skus).pop())
     }
 }

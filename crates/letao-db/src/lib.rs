@@ -22,6 +22,7 @@ mod rate_limit;
 mod reconciliation;
 pub mod schema;
 mod seed;
+mod skus;
 mod sms_codes;
 mod stores;
 mod txn;
@@ -35,10 +36,10 @@ pub use pool::{Backend, Db, DbConfig, redact_url};
 pub(crate) use letao_shop::store::{
     Actor, AddressAdded, AddressRecord, AddressSet, AdminProduct, AuditEntry, AuditNote,
     AuditRecord, BrandFields, BuyerRecord, Created, DeliveryRecord, Edit, EventRecord, HeldPayment,
-    HomeItemRecord, ListedOrder, NewCode, NewOrder, NewProduct, NewUser, OrderFilter, OrderLine,
-    OrderRecord, PageStart, Payment, PoolStatus, ProductChange, ProductFilter, RateRule, Recorded,
-    RefundDetail, RefundRecord, Registration, ReportRecord, RetryAfter, RunResult, Shipment,
-    Shipped, UserRecord,
+    HomeItemRecord, ListedOrder, LowStock, NewCode, NewOrder, NewProduct, NewUser, OrderFilter,
+    OrderLine, OrderRecord, PageStart, Payment, PoolStatus, ProductChange, ProductFilter, RateRule,
+    Recorded, RefundDetail, RefundRecord, Registration, ReportRecord, RetryAfter, RunResult,
+    Shipment, Shipped, SkuInput, UserRecord,
 };
 
 #[cfg(feature = "test-utils")]

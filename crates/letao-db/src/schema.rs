@@ -41,6 +41,33 @@ diesel::table! {
         sort_order -> Integer,
         created_at -> Timestamp,
         hidden -> Bool,
+        sku_pool -> Bool,
+    }
+}
+
+diesel::table! {
+    /// A product's sizes (and colours), each with its stock; `colour` is ''
+    /// for a one-colour product.
+    sku (id) {
+        id -> Integer,
+        product_id -> Integer,
+        size -> Text,
+        colour -> Text,
+        code -> Text,
+        price_fen -> Nullable<BigInt>,
+        stock -> Integer,
+        active -> Bool,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    /// A buyer's cart: a line per SKU.
+    cart_line (user_id, sku_id) {
+        user_id -> Integer,
+        sku_id -> Integer,
+        quantity -> Integer,
+        updated_at -> Timestamp,
     }
 }
 
@@ -206,6 +233,10 @@ diesel::table! {
         name -> Text,
         unit_fen -> BigInt,
         quantity -> Integer,
+        sku_id -> Nullable<Integer>,
+        size -> Nullable<Text>,
+        colour -> Nullable<Text>,
+        code -> Nullable<Text>,
     }
 }
 
@@ -238,6 +269,8 @@ diesel::table! {
 diesel::joinable!(order_delivery -> payorder (order_id));
 diesel::joinable!(order_item -> payorder (order_id));
 diesel::joinable!(payorder -> user (user_id));
+diesel::joinable!(sku -> product (product_id));
+diesel::joinable!(cart_line -> sku (sku_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     order_delivery,
@@ -255,5 +288,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     payorder,
     order_item,
     refund,
-    order_event
+    order_event,
+    sku,
+    cart_line
 );

@@ -1,12 +1,11 @@
 //! Demo catalogue for a new, empty database.
 
 use crate::pool::Backend;
-use crate::schema::{brand, category, product};
+use crate::schema::{brand, category, product, sku};
 use crate::{Db, DbError};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::{AsyncConnection, RunQueryDsl};
-use letao_domain::catalogue::sizes_to_column;
 
 /// The original server's categories, verbatim.
 const CATEGORIES: [(i32, &str); 5] = [
@@ -151,7 +150,6 @@ impl Db {
     /// so an adopted original database keeps exactly its own catalogue.
     pub async fn seed_demo_data(&self) -> Result<bool, DbError> {
         let now = chrono::Utc::now().naive_utc();
-        let sizes = sizes_to_column(&SIZES);
         let result = with_conn!(self, |conn| {
             Ok(conn
                 .transaction(async |conn| {
@@ -191,7 +189,7 @@ impl Db {
                     }
                     let products: Vec<_> = PRODUCTS
                         .iter()
-                        .map(|&(id, brand_id, name, price, old, stock, featured)| {
+                        .map(|&(id, brand_id, name, price, old, _, featured)| {
                             (
                                 product::id.eq(id),
                                 product::brand_id.eq(brand_id),
@@ -199,8 +197,8 @@ impl Db {
                                 product::img.eq(format!("/images/product{}.svg", (id - 1) % 6 + 1)),
                                 product::price_fen.eq(price),
                                 product::old_price_fen.eq(old),
-                                product::sizes.eq(sizes.clone()),
-                                product::stock.eq(stock),
+                                product::sizes.eq(""),
+                                product::stock.eq(0),
                                 product::featured.eq(featured),
                                 product::sort_order.eq(id),
                                 product::created_at.eq(now),
@@ -213,6 +211,24 @@ impl Db {
                             .values(row)
                             .execute(conn)
                             .await?;
+                    }
+                    // Every demo product in every size, each size with the
+                    // product's listed stock.
+                    for &(id, _, _, _, _, stock, _) in &PRODUCTS {
+                        for (position, size) in (0i32..).zip(SIZES) {
+                            diesel::insert_into(sku::table)
+                                .values((
+                                    sku::product_id.eq(id),
+                                    sku::size.eq(size),
+                                    sku::colour.eq(""),
+                                    sku::code.eq(format!("P{id}-{size}")),
+                                    sku::stock.eq(stock),
+                                    sku::active.eq(true),
+                                    sku::position.eq(position),
+                                ))
+                                .execute(conn)
+                                .await?;
+                        }
                     }
                     Ok(true)
                 })

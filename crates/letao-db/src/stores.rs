@@ -552,6 +552,36 @@ impl CatalogueAdminStore for Db {
         Ok(Db::update_product(self, id, change, max_stock, note, now).await?)
     }
 
+    async fn set_skus(
+        &self,
+        product_id: i32,
+        skus: &[SkuInput],
+        note: &AuditNote<'_, AdminProduct>,
+        now: DateTime<Utc>,
+    ) -> Result<Edit<AdminProduct>, StoreError> {
+        Ok(Db::set_skus(self, product_id, skus, note, now).await?)
+    }
+
+    async fn adjust_stock(
+        &self,
+        sku_id: i32,
+        delta: i32,
+        max_stock: i32,
+        note: &AuditNote<'_, AdminProduct>,
+        now: DateTime<Utc>,
+    ) -> Result<Edit<AdminProduct>, StoreError> {
+        Ok(Db::adjust_stock(self, sku_id, delta, max_stock, note, now).await?)
+    }
+
+    async fn low_stock(
+        &self,
+        threshold: i32,
+        after: i32,
+        limit: i64,
+    ) -> Result<Vec<LowStock>, StoreError> {
+        Ok(Db::low_stock(self, threshold, after, limit).await?)
+    }
+
     async fn hide_product(
         &self,
         id: i32,

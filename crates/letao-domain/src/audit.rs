@@ -25,6 +25,10 @@ pub enum AuditAction {
     ProductStock,
     /// A product was hidden (deleted from the shop).
     ProductHide,
+    /// A product's SKUs were set.
+    ProductSkus,
+    /// A SKU's stock was adjusted, with a reason.
+    SkuStock,
     /// A home grid icon or banner was created.
     HomeItemCreate,
     /// A home item was changed.
@@ -52,6 +56,8 @@ state_names!(AuditAction, "audit action", {
     ProductUpdate => "product.update",
     ProductStock => "product.stock",
     ProductHide => "product.hide",
+    ProductSkus => "product.skus",
+    SkuStock => "sku.stock",
     HomeItemCreate => "home_item.create",
     HomeItemUpdate => "home_item.update",
     HomeItemDelete => "home_item.delete",

@@ -41,12 +41,15 @@ pub struct Product {
     pub price: Fen,
     /// Price before the discount, shown struck through.
     pub old_price: Fen,
-    /// Shoe sizes on offer, e.g. `["39", "40", "41"]`.
+    /// The sizes on sale with stock, e.g. `["39", "40", "41"]`
+    /// ([`crate::sku::on_sale`]).
     pub sizes: Vec<String>,
-    /// Units in stock.
+    /// Units that can be bought in all its sizes.
     pub stock: i32,
     /// Shown in the home page's sports section.
     pub featured: bool,
+    /// Its active SKUs, in the owner's order (sold-out ones included).
+    pub skus: Vec<crate::Sku>,
 }
 
 /// Which home-page list an item belongs to.

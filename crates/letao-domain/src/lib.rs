@@ -13,6 +13,7 @@ pub mod money;
 pub mod order;
 pub mod reconciliation;
 pub mod role;
+pub mod sku;
 pub mod verification;
 
 pub use account::{Username, UsernameError};
@@ -23,3 +24,4 @@ pub use id::{Id, IdError};
 pub use mobile::{Mobile, MobileError};
 pub use money::{Fen, YuanError};
 pub use role::{Permission, Role};
+pub use sku::Sku;

@@ -1,8 +1,10 @@
 //! The one error type of the shop's use cases.
 
 use crate::store::StoreError;
-use letao_domain::order::{OrderItemsError, PricingError, RefundAmountError, ShipBlocker};
-use letao_domain::{Id, Product};
+use letao_domain::order::{
+    LineError, OrderItemsError, PricingError, RefundAmountError, ShipBlocker,
+};
+use letao_domain::{Id, Product, Sku};
 
 /// Which identity is registered already.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,9 +55,12 @@ pub enum ShopError {
     /// An ordered product does not exist.
     #[error("product {0} does not exist")]
     UnknownProduct(Id<Product>),
-    /// Not enough stock of an ordered product.
-    #[error("product {0} is out of stock")]
-    OutOfStock(Id<Product>),
+    /// A line names no SKU it may buy.
+    #[error(transparent)]
+    Line(#[from] LineError),
+    /// Not enough stock of an ordered SKU.
+    #[error("skuId {0} is out of stock")]
+    OutOfStock(Id<Sku>),
     /// The order cannot be priced.
     #[error(transparent)]
     Pricing(#[from] PricingError),
@@ -65,6 +70,14 @@ pub enum ShopError {
     /// The order cannot ship.
     #[error(transparent)]
     Ship(#[from] ShipBlocker),
+    /// A field of the request is refused: names it and says why.
+    #[error("{field}: {msg}")]
+    Invalid {
+        /// The field, as the request named it (`skus[2].code`).
+        field: String,
+        /// Why.
+        msg: String,
+    },
     /// The caller's role does not allow this.
     #[error("not allowed")]
     Forbidden,

@@ -82,15 +82,15 @@ export function grantRole(username, role) {
   if (r.status !== 0) throw new Error(`letao-server ${args.join(' ')} failed (${r.status}): ${r.stderr}${r.stdout}`);
 }
 
-/** Sets a product's stock in the SQLite database (python3's sqlite3). */
+/** Sets the stock of every size of a product in the SQLite database (python3's sqlite3). */
 export function setStock(productId, stock) {
   if (!DB_PATH) throw new Error('LETAO_DB_PATH is not set');
   const script = [
     'import sqlite3, sys',
     'db = sqlite3.connect(sys.argv[1], timeout=30)',
-    'n = db.execute("UPDATE product SET stock = ? WHERE id = ?", (int(sys.argv[3]), int(sys.argv[2]))).rowcount',
+    'n = db.execute("UPDATE sku SET stock = ? WHERE product_id = ?", (int(sys.argv[3]), int(sys.argv[2]))).rowcount',
     'db.commit()',
-    'sys.exit(0 if n == 1 else 3)',
+    'sys.exit(0 if n >= 1 else 3)',
   ].join('\n');
   const r = spawnSync('python3', ['-c', script, DB_PATH, String(productId), String(stock)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`setting stock of product ${productId} failed (${r.status}): ${r.stderr}`);

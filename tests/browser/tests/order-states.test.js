@@ -24,7 +24,7 @@ before(async () => {
 
 /** POST /order for one pair of shoes; the order number. */
 async function placeOrder(token) {
-  const r = await api('POST', '/order', { items: [{ productId: 6, quantity: 1 }] }, token);
+  const r = await api('POST', '/order', { items: [{ productId: 6, size: '40', quantity: 1 }] }, token);
   assert.equal(r.status, 200, `POST /order: ${JSON.stringify(r.body)}`);
   return r.body.data.out_trade_no;
 }

@@ -68,6 +68,8 @@ pub const ALIASES: [(&str, &str); 4] = [
         routes::admin_catalogue::delete_brand,
         routes::admin_catalogue::list_products, routes::admin_catalogue::create_product,
         routes::admin_catalogue::update_product, routes::admin_catalogue::hide_product,
+        routes::admin_catalogue::stock::admin_product, routes::admin_catalogue::stock::set_skus,
+        routes::admin_catalogue::stock::adjust_stock, routes::admin_catalogue::stock::low_stock,
         routes::admin_catalogue::home_items::list_home_items, routes::admin_catalogue::home_items::create_home_item,
         routes::admin_catalogue::home_items::update_home_item, routes::admin_catalogue::home_items::delete_home_item,
         routes::admin_catalogue::images::upload_image,

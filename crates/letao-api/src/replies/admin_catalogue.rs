@@ -3,9 +3,9 @@
 //! the fields only the owner sees.
 
 use super::{BrandView, CategoryView};
-use letao_domain::Fen;
 use letao_domain::money::serialize_as_yuan;
-use letao_shop::store::{AdminProduct, HomeItemRecord};
+use letao_domain::{Fen, Sku};
+use letao_shop::store::{AdminProduct, HomeItemRecord, LowStock};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -75,6 +75,91 @@ pub struct AdminProductView<'a> {
     pub hidden: bool,
     /// Display order (low first).
     pub sort: i32,
+    /// Its SKUs share one pool, `stock`, until a size's stock is set.
+    pub pooled: bool,
+    /// Every SKU, inactive ones too.
+    pub skus: Vec<AdminSkuView<'a>>,
+}
+
+/// A SKU as the owner sees it.
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"id": 3, "size": "42", "colour": null, "code": "P1-42", "price": null, "stock": 5, "active": true}))]
+pub struct AdminSkuView<'a> {
+    /// Id.
+    pub id: i32,
+    /// As printed on the box.
+    pub size: &'a str,
+    /// `null` for a one-colour product.
+    pub colour: Option<&'a str>,
+    /// Stock code.
+    pub code: &'a str,
+    /// Its own price in yuan; `null`: the product's.
+    #[schema(value_type = Option<String>, example = "399.00")]
+    pub price: Option<String>,
+    /// Units (the pool while pooled).
+    pub stock: i32,
+    /// On sale.
+    pub active: bool,
+}
+
+impl<'a> From<&'a Sku> for AdminSkuView<'a> {
+    fn from(s: &'a Sku) -> Self {
+        AdminSkuView {
+            id: s.id.get(),
+            size: &s.size,
+            colour: s.colour.as_deref(),
+            code: &s.code,
+            price: s.price.map(|p| p.yuan_string()),
+            stock: s.stock,
+            active: s.active,
+        }
+    }
+}
+
+/// `GET /admin/stock/low`: a SKU short of stock.
+#[derive(Serialize, ToSchema)]
+pub struct LowStockView<'a> {
+    /// SKU id.
+    #[serde(rename = "skuId")]
+    pub sku_id: i32,
+    /// Product id.
+    #[serde(rename = "productId")]
+    pub product_id: i32,
+    /// Product name.
+    pub name: &'a str,
+    /// Size.
+    pub size: &'a str,
+    /// Colour, where the product has several.
+    pub colour: Option<&'a str>,
+    /// Stock code.
+    pub code: &'a str,
+    /// Units left.
+    pub stock: i32,
+}
+
+impl<'a> From<&'a LowStock> for LowStockView<'a> {
+    fn from(l: &'a LowStock) -> Self {
+        LowStockView {
+            sku_id: l.sku.id.get(),
+            product_id: l.sku.product_id.get(),
+            name: &l.name,
+            size: &l.sku.size,
+            colour: l.sku.colour.as_deref(),
+            code: &l.sku.code,
+            stock: l.sku.stock,
+        }
+    }
+}
+
+/// `GET /admin/stock/low`.
+#[derive(Serialize, ToSchema)]
+pub struct LowStockReply<'a> {
+    /// Always 200.
+    pub status: u16,
+    /// By SKU id.
+    pub skus: Vec<LowStockView<'a>>,
+    /// The cursor of the next page (`after=`), when this one is full.
+    pub next: Option<String>,
 }
 
 impl<'a> From<&'a AdminProduct> for AdminProductView<'a> {
@@ -92,6 +177,8 @@ impl<'a> From<&'a AdminProduct> for AdminProductView<'a> {
             featured: p.featured,
             hidden: a.hidden,
             sort: a.sort,
+            pooled: a.pooled,
+            skus: p.skus.iter().map(AdminSkuView::from).collect(),
         }
     }
 }

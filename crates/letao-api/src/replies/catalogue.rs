@@ -3,7 +3,7 @@
 use super::OK;
 use bytes::Bytes;
 use letao_domain::money::serialize_as_yuan;
-use letao_domain::{Brand, Category, Fen, HomeItem, Product};
+use letao_domain::{Brand, Category, Fen, HomeItem, Product, Sku};
 use letao_shop::{CatalogueData, Listing};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -140,8 +140,13 @@ pub struct ProductView<'a> {
     #[serde(rename = "oldPrice", serialize_with = "serialize_as_yuan")]
     #[schema(schema_with = crate::openapi::schemas::yuan)]
     pub old_price: Fen,
+    /// The sizes on sale with stock (of the active SKUs).
     pub sizes: &'a [String],
+    /// What can be bought in all sizes.
     pub stock: i32,
+    /// Its active SKUs, sold-out ones included (`GET /products/{id}` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skus: Option<Vec<SkuView<'a>>>,
 }
 
 impl<'a> From<&'a Product> for ProductView<'a> {
@@ -155,6 +160,50 @@ impl<'a> From<&'a Product> for ProductView<'a> {
             old_price: p.old_price,
             sizes: &p.sizes,
             stock: p.stock,
+            skus: None,
+        }
+    }
+}
+
+impl<'a> ProductView<'a> {
+    /// The product page's view: with its SKUs.
+    pub fn with_skus(p: &'a Product) -> Self {
+        ProductView {
+            skus: Some(p.skus.iter().map(|s| SkuView::of(s, p.price)).collect()),
+            ..ProductView::from(p)
+        }
+    }
+}
+
+/// A SKU as shoppers see it.
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"id": 3, "size": "42", "colour": null, "code": "P1-42", "price": 399.00, "stock": 5}))]
+pub struct SkuView<'a> {
+    pub id: i32,
+    /// As printed on the box.
+    pub size: &'a str,
+    /// `null` for a one-colour product.
+    pub colour: Option<&'a str>,
+    /// The shop's stock code.
+    pub code: &'a str,
+    /// Its own price, else the product's (yuan).
+    #[serde(serialize_with = "serialize_as_yuan")]
+    #[schema(schema_with = crate::openapi::schemas::yuan)]
+    pub price: Fen,
+    /// What can be bought now (0: sold out).
+    pub stock: i32,
+}
+
+impl<'a> SkuView<'a> {
+    /// `sku` of a product priced `product_price`.
+    pub fn of(sku: &'a Sku, product_price: Fen) -> Self {
+        SkuView {
+            id: sku.id.get(),
+            size: &sku.size,
+            colour: sku.colour.as_deref(),
+            code: &sku.code,
+            price: sku.price_or(product_price),
+            stock: sku.stock,
         }
     }
 }
@@ -264,7 +313,7 @@ impl CachedJson {
         CachedJson(p.map(|p| {
             to_bytes(&ProductReply {
                 status: OK,
-                product: ProductView::from(p),
+                product: ProductView::with_skus(p),
             })
         }))
     }

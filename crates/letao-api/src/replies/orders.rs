@@ -3,6 +3,8 @@
 //! first version's JSON maps had them.
 
 use super::rfc3339;
+use letao_domain::Fen;
+use letao_domain::money::serialize_as_yuan;
 use letao_domain::order::{Fulfilment, RefundState, TradeState};
 use letao_shop::orders::{OrderView, Placed};
 use letao_shop::store::{DeliveryRecord, OrderLine, OrderRecord, RefundRecord};
@@ -206,17 +208,34 @@ impl<T> DataReply<T> {
     }
 }
 
-/// A line of an order.
+/// A line of an order, as it was when the order was placed (the SKU
+/// fields are `null` on lines placed before sizes were kept).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LineView<'a> {
-    /// Product name when ordered.
+    /// Stock code of the SKU.
+    pub code: Option<&'a str>,
+    /// Colour, where the product has several.
+    pub colour: Option<&'a str>,
+    /// Product image.
+    pub img: Option<&'a str>,
+    /// Product name.
     pub name: &'a str,
+    /// Unit price in yuan.
+    #[serde(serialize_with = "serialize_as_yuan")]
+    #[schema(schema_with = crate::openapi::schemas::yuan)]
+    pub price: Fen,
     /// Product id.
     #[serde(rename = "productId")]
     pub product_id: i32,
     /// Units.
     pub quantity: i32,
-    /// Unit price when ordered, in fen (integer).
+    /// Size.
+    #[schema(example = "42")]
+    pub size: Option<&'a str>,
+    /// The SKU bought.
+    #[serde(rename = "skuId")]
+    pub sku_id: Option<i32>,
+    /// Unit price in fen (integer).
     #[schema(minimum = 0, example = 39900, format = Int64)]
     pub unit_fee: i64,
 }
@@ -224,9 +243,15 @@ pub struct LineView<'a> {
 impl<'a> From<&'a OrderLine> for LineView<'a> {
     fn from(l: &'a OrderLine) -> Self {
         LineView {
+            code: l.code.as_deref(),
+            colour: l.colour.as_deref(),
+            img: l.img.as_deref(),
             name: &l.name,
+            price: l.unit,
             product_id: l.product_id,
             quantity: l.quantity,
+            size: l.size.as_deref(),
+            sku_id: l.sku_id,
             unit_fee: l.unit.get(),
         }
     }

@@ -5,9 +5,11 @@
 pub(crate) mod home_items;
 pub(crate) mod images;
 mod input;
+pub(crate) mod stock;
 
 pub use home_items::{create_home_item, delete_home_item, list_home_items, update_home_item};
 pub use images::upload_image;
+use stock::{adjust_stock, admin_product, low_stock, set_skus};
 
 use crate::auth::{OwnerUser, require_user};
 use crate::openapi::errors as e;
@@ -17,7 +19,7 @@ use crate::replies::{
     AdminProductReply, AdminProductView, AdminProductsReply, BrandReply, CategoryReply, MsgReply,
     OK,
 };
-use crate::routes::{get_or_post, post_only, put_or_delete};
+use crate::routes::{get_only, get_or_post, get_put_or_delete, post_only, put_only, put_or_delete};
 use crate::{ApiError, AppState, input::Input};
 use actix_web::FromRequest;
 use actix_web::dev::Payload;
@@ -40,7 +42,35 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(added("/admin/brands", create_brand).wrap(token()))
         .service(object("/admin/brands/{id}", update_brand, delete_brand).wrap(token()))
         .service(listed("/admin/products", list_products, create_product).wrap(token()))
-        .service(object("/admin/products/{id}", update_product, hide_product).wrap(token()))
+        .service(
+            resource("/admin/products/{id}", &["GET", "PUT", "DELETE"])
+                .route(
+                    web::route()
+                        .guard(guard::Any(guard::Get()).or(guard::Head()))
+                        .to(admin_product),
+                )
+                .route(web::put().to(update_product))
+                .route(web::delete().to(hide_product))
+                .default_service(web::to(get_put_or_delete))
+                .wrap(token()),
+        )
+        .service(
+            resource("/admin/products/{id}/skus", &["PUT"])
+                .route(web::put().to(set_skus))
+                .default_service(web::to(put_only))
+                .wrap(token()),
+        )
+        .service(added("/admin/skus/{id}/stock", adjust_stock).wrap(token()))
+        .service(
+            resource("/admin/stock/low", &["GET"])
+                .route(
+                    web::route()
+                        .guard(guard::Any(guard::Get()).or(guard::Head()))
+                        .to(low_stock),
+                )
+                .default_service(web::to(get_only))
+                .wrap(token()),
+        )
         .service(listed("/admin/home-items", list_home_items, create_home_item).wrap(token()))
         .service(object("/admin/home-items/{id}", update_home_item, delete_home_item).wrap(token()))
         .service(added("/admin/images", upload_image).wrap(token()));

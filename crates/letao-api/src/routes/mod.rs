@@ -47,6 +47,13 @@ pub(crate) async fn get_or_post() -> Result<HttpResponse, ApiError> {
     })
 }
 
+/// Default service of one object that is read, replaced or deleted.
+pub(crate) async fn get_put_or_delete() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::MethodNotAllowed {
+        allow: "GET, HEAD, PUT, DELETE",
+    })
+}
+
 /// Default service of one object that is replaced or deleted.
 pub(crate) async fn put_or_delete() -> Result<HttpResponse, ApiError> {
     Err(ApiError::MethodNotAllowed {

@@ -13,19 +13,33 @@ use crate::{ApiError, AppState};
 use actix_web::http::header::ContentType;
 use actix_web::{HttpResponse, web};
 use letao_domain::Fen;
-use letao_domain::order::OrderItems;
+use letao_domain::order::{OrderItems, RawLine};
 use letao_shop::orders::{NotifyOutcome, RefundRequest};
 use letao_shop::payments::Notice;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-/// One line as the client sends it.
+/// One line as the client sends it: a SKU by `skuId`, or by `size` (and
+/// `colour` where the product has several); a product sold in one SKU by
+/// `productId` alone.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct OrderItemInput {
     /// A product on sale.
     #[serde(rename = "productId")]
     #[schema(minimum = 1, maximum = 2147483647, example = 1)]
     product_id: i64,
+    /// One of the product's active SKUs.
+    #[serde(rename = "skuId", default)]
+    #[schema(minimum = 1, maximum = 2147483647, example = 3)]
+    sku_id: Option<i64>,
+    /// A size the product is sold in (without `skuId`).
+    #[serde(default)]
+    #[schema(min_length = 1, max_length = 32, example = "42")]
+    size: Option<String>,
+    /// With `size`, where the product comes in several colours.
+    #[serde(default)]
+    #[schema(min_length = 1, max_length = 32)]
+    colour: Option<String>,
     /// 1 to 99.
     #[schema(minimum = 1, maximum = 99, example = 1)]
     quantity: i64,
@@ -34,7 +48,7 @@ pub struct OrderItemInput {
 /// The body of `POST /order`: the server prices it from the database (a
 /// client `total_fee` is ignored).
 #[derive(Deserialize, ToSchema)]
-#[schema(example = json!({"items": [{"productId": 1, "quantity": 1}, {"productId": 2, "quantity": 2}], "addressId": 1}))]
+#[schema(example = json!({"items": [{"productId": 1, "size": "42", "quantity": 1}, {"productId": 2, "skuId": 9, "quantity": 2}], "addressId": 1}))]
 pub struct OrderInput {
     /// 1 to 20 distinct products.
     #[schema(min_items = 1, max_items = 20, required = true)]
@@ -58,7 +72,8 @@ async fn own_address(
     Ok(state.addresses.get(user.id, id).await?)
 }
 
-/// `POST /order {items:[{productId, quantity}]}`; a client `total_fee` is ignored.
+/// `POST /order {items:[{productId, skuId?, size?, colour?, quantity}]}`; a
+/// client `total_fee` is ignored.
 #[utoipa::path(post, path = "/order", tag = "orders", operation_id = "create_order", security(("bearer" = [])),
     request_body(content((OrderInput = "application/json"))),
     responses((status = 200, description = "The order, priced from the database, and its QR code.", body = DataReply<PlacedData>, links(("QueryOrder" = (operation_id = "query", request_body = json!({"out_trade_no": "$response.body#/data/out_trade_no"}))), ("ReceiveOrder" = (operation_id = "receive", parameters(("out_trade_no" = "$response.body#/data/out_trade_no")))), ("SetOrderAddress" = (operation_id = "set_address", parameters(("out_trade_no" = "$response.body#/data/out_trade_no")))), ("AdminOrder" = (operation_id = "admin_order", parameters(("out_trade_no" = "$response.body#/data/out_trade_no")))))),
@@ -76,12 +91,21 @@ pub async fn create(
     let lines = input.items.ok_or_else(|| {
         ApiError::invalid(
             "items",
-            "are required: [{productId, quantity}]; the server prices the order \
+            "are required: [{productId, skuId or size, quantity}]; the server prices the order \
              (body and total_fee are not read)",
         )
     })?;
-    let raw: Vec<(i64, i64)> = lines.iter().map(|i| (i.product_id, i.quantity)).collect();
-    let items = OrderItems::new(&raw).map_err(letao_shop::ShopError::from)?;
+    let raw: Vec<RawLine<'_>> = lines
+        .iter()
+        .map(|i| RawLine {
+            product_id: i.product_id,
+            sku_id: i.sku_id,
+            size: i.size.as_deref(),
+            colour: i.colour.as_deref(),
+            quantity: i.quantity,
+        })
+        .collect();
+    let items = OrderItems::from_raw(&raw).map_err(letao_shop::ShopError::from)?;
     let address = match input.address_id {
         Some(id) => Some(own_address(&state, user, id).await?),
         None => None,

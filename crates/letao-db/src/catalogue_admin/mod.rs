@@ -15,6 +15,7 @@ mod brands;
 mod categories;
 mod home_items;
 mod products;
+mod skus;
 
 use crate::AuditEntry;
 use crate::audit::AuditOps;

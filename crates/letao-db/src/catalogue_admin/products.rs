@@ -3,9 +3,12 @@
 
 use super::InsertedId;
 use super::brands::BrandRows;
+use super::skus::SkuOps;
 use crate::audit::AuditOps;
 use crate::columns::naive;
 use crate::schema::product;
+use crate::schema::sku;
+use crate::skus::{SkuRow, skus_of};
 use crate::txn::Abort;
 use crate::versions::VersionOps;
 use crate::{AdminProduct, AuditNote, Edit, NewProduct, PageStart, ProductChange, ProductFilter};
@@ -14,7 +17,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 use diesel_async::RunQueryDsl;
-use letao_domain::catalogue::{sizes_from_column, sizes_to_column};
+use letao_domain::sku::on_sale;
 use letao_domain::{Fen, Id, Product};
 
 #[derive(Queryable, Selectable)]
@@ -26,29 +29,35 @@ struct Row {
     img: String,
     price_fen: i64,
     old_price_fen: i64,
-    sizes: String,
     stock: i32,
     featured: bool,
     hidden: bool,
     sort_order: i32,
+    sku_pool: bool,
 }
 
-impl From<Row> for AdminProduct {
-    fn from(row: Row) -> Self {
+impl Row {
+    /// The product with every SKU of it in `skus` (sorted by product).
+    fn with_skus(self, skus: &[SkuRow]) -> AdminProduct {
+        let pool = self.sku_pool.then_some(self.stock);
+        let skus = skus_of(skus, self.id, pool);
+        let (sizes, stock) = on_sale(pool, &skus);
         AdminProduct {
             product: Product {
-                id: Id::from_db(row.id),
-                brand_id: Id::from_db(row.brand_id),
-                name: row.name,
-                img: row.img,
-                price: Fen::new(row.price_fen),
-                old_price: Fen::new(row.old_price_fen),
-                sizes: sizes_from_column(&row.sizes),
-                stock: row.stock,
-                featured: row.featured,
+                id: Id::from_db(self.id),
+                brand_id: Id::from_db(self.brand_id),
+                name: self.name,
+                img: self.img,
+                price: Fen::new(self.price_fen),
+                old_price: Fen::new(self.old_price_fen),
+                sizes,
+                stock,
+                featured: self.featured,
+                skus,
             },
-            hidden: row.hidden,
-            sort: row.sort_order,
+            hidden: self.hidden,
+            sort: self.sort_order,
+            pooled: self.sku_pool,
         }
     }
 }
@@ -62,7 +71,6 @@ struct Columns<'a> {
     img: Option<&'a str>,
     price_fen: Option<i64>,
     old_price_fen: Option<i64>,
-    sizes: Option<String>,
     featured: Option<bool>,
     hidden: Option<bool>,
     sort_order: Option<i32>,
@@ -76,7 +84,6 @@ fn columns(change: &ProductChange) -> Option<Columns<'_>> {
         img: change.img.as_deref(),
         price_fen: change.price.map(Fen::get),
         old_price_fen: change.old_price.map(Fen::get),
-        sizes: change.sizes.as_ref().map(|s| column_of(s)),
         featured: change.featured,
         hidden: change.hidden,
         sort_order: change.sort,
@@ -86,20 +93,14 @@ fn columns(change: &ProductChange) -> Option<Columns<'_>> {
         || c.img.is_some()
         || c.price_fen.is_some()
         || c.old_price_fen.is_some()
-        || c.sizes.is_some()
         || c.featured.is_some()
         || c.hidden.is_some()
         || c.sort_order.is_some();
     any.then_some(c)
 }
 
-fn column_of(sizes: &[String]) -> String {
-    let sizes: Vec<&str> = sizes.iter().map(String::as_str).collect();
-    sizes_to_column(&sizes)
-}
-
 /// Reading a product inside a caller's transaction.
-trait ProductRows {
+pub(super) trait ProductRows {
     /// Product `id`, hidden or not.
     fn product_row(
         &mut self,
@@ -115,12 +116,19 @@ impl_for_each_conn!(ProductRows {
             .first(self)
             .await
             .optional()?;
-        Ok(row.map(AdminProduct::from))
+        let Some(row) = row else { return Ok(None) };
+        let skus: Vec<SkuRow> = sku::table
+            .select(SkuRow::as_select())
+            .filter(sku::product_id.eq(id))
+            .order((sku::position, sku::id))
+            .load(self)
+            .await?;
+        Ok(Some(row.with_skus(&skus)))
     }
 });
 
 /// The audit target of a product.
-fn target(id: i32) -> String {
+pub(super) fn target(id: i32) -> String {
     format!("product {id}")
 }
 
@@ -133,7 +141,7 @@ impl Db {
         start: PageStart,
         limit: i64,
     ) -> Result<Vec<AdminProduct>, DbError> {
-        let rows: Vec<Row> = read_conn!(self, |conn| {
+        let (rows, skus) = read_conn!(self, |conn| {
             let mut q = product::table
                 .select(Row::as_select())
                 .order(product::id)
@@ -151,9 +159,21 @@ impl Db {
                 }
                 PageStart::Offset(n) => q.offset(n),
             };
-            Ok(q.load(conn).await?)
+            let rows: Vec<Row> = q.load(conn).await?;
+            let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+            let skus: Vec<SkuRow> = if ids.is_empty() {
+                Vec::new()
+            } else {
+                sku::table
+                    .select(SkuRow::as_select())
+                    .filter(sku::product_id.eq_any(&ids))
+                    .order((sku::product_id, sku::position, sku::id))
+                    .load(conn)
+                    .await?
+            };
+            Ok((rows, skus))
         })?;
-        Ok(rows.into_iter().map(AdminProduct::from).collect())
+        Ok(rows.into_iter().map(|r| r.with_skus(&skus)).collect())
     }
 
     /// How many products `filter` matches (a count over the table: cache it).
@@ -182,12 +202,12 @@ impl Db {
         note: &AuditNote<'_, AdminProduct>,
         now: DateTime<Utc>,
     ) -> Result<Edit<AdminProduct>, DbError> {
-        let sizes = column_of(new.sizes);
         write_txn!(self, |conn| {
             conn.bump_catalogue().await?;
             if conn.brand_row(new.brand_id).await?.is_none() {
                 return Err(Abort::Rollback(Edit::NoBrand));
             }
+            let pooled = new.skus.is_none();
             diesel::insert_into(product::table)
                 .values((
                     product::brand_id.eq(new.brand_id),
@@ -195,8 +215,9 @@ impl Db {
                     product::img.eq(new.img),
                     product::price_fen.eq(new.price.get()),
                     product::old_price_fen.eq(new.old_price.get()),
-                    product::sizes.eq(&sizes),
-                    product::stock.eq(new.stock),
+                    product::sizes.eq(""),
+                    product::stock.eq(if pooled { new.stock } else { 0 }),
+                    product::sku_pool.eq(pooled),
                     product::featured.eq(new.featured),
                     product::sort_order.eq(new.sort),
                     product::created_at.eq(naive(now)),
@@ -205,6 +226,10 @@ impl Db {
                 .execute(conn)
                 .await?;
             let id = conn.inserted_id().await?;
+            match new.skus {
+                Some(skus) => conn.put_skus(id, skus, false).await?,
+                None => conn.put_sizes(id, new.sizes).await?,
+            }
             let after = conn.product_row(id).await?.ok_or(DieselError::NotFound)?;
             conn.audit(&note.entry(target(id), None, Some(&after)), now)
                 .await?;
@@ -212,11 +237,12 @@ impl Db {
         })
     }
 
-    /// Changes some fields of product `id`. The stock changes by a delta
-    /// in one conditional update (`stock + d >= 0` when removing, `<= max_stock`
-    /// when adding),
-    /// applied to the stock as it is then, so a concurrent order's
-    /// reservation is never lost; out of range, nothing changes.
+    /// Changes some fields of product `id`. The stock (the pool, or the
+    /// only SKU's) changes by a delta in one conditional update (`stock +
+    /// d >= 0` when removing, `<= max_stock` when adding), applied to the
+    /// stock as it is then, so a concurrent order's reservation is never
+    /// lost; out of range, nothing changes. New sizes become SKUs with no
+    /// stock of their own; sizes left out leave the shop.
     pub async fn update_product(
         &self,
         id: i32,
@@ -238,24 +264,21 @@ impl Db {
                 return Err(Abort::Rollback(Edit::NoBrand));
             }
             if let Some(d) = delta {
-                let row = product::table.filter(product::id.eq(id));
-                let add = product::stock.eq(product::stock + d);
-                // Removing is bounded by zero, adding by the maximum.
-                let n = if d < 0 {
-                    diesel::update(row.filter((product::stock + d).ge(0)))
-                        .set(add)
-                        .execute(conn)
-                        .await?
-                } else {
-                    diesel::update(row.filter((product::stock + d).le(max_stock)))
-                        .set(add)
-                        .execute(conn)
-                        .await?
+                // A pooled product's stock is its pool; a product sold in
+                // one SKU, that SKU's; any other names its SKU.
+                let active: Vec<_> = before.product.skus.iter().filter(|s| s.active).collect();
+                let changed = match (before.pooled, &active[..]) {
+                    (true, _) => conn.add_to_pool(id, d, max_stock).await?,
+                    (false, [one]) => conn.add_to_sku(one.id.get(), d, max_stock).await?,
+                    (false, _) => return Err(Abort::Rollback(Edit::PerSize)),
                 };
-                if n != 1 {
+                if !changed {
                     let now_stock = conn.product_row(id).await?.map_or(0, |p| p.product.stock);
                     return Err(Abort::Rollback(Edit::Stock(now_stock)));
                 }
+            }
+            if let Some(sizes) = &change.sizes {
+                conn.put_sizes(id, sizes).await?;
             }
             if let Some(columns) = &columns {
                 diesel::update(product::table.filter(product::id.eq(id)))

@@ -17,7 +17,7 @@ mod refunds;
 pub(crate) use delivery::DeliveryRecordRow;
 
 use crate::columns::{OptUtcTime, UtcTime, naive};
-use crate::schema::{order_event, order_item, payorder, product, refund};
+use crate::schema::{order_event, order_item, payorder, product, refund, sku};
 use crate::{OrderLine, OrderRecord, RefundRecord};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -98,6 +98,10 @@ pub(crate) struct OrderLineRow {
     unit: Fen,
     /// Units.
     quantity: i32,
+    sku_id: Option<i32>,
+    size: Option<String>,
+    colour: Option<String>,
+    code: Option<String>,
 }
 
 impl From<OrderLineRow> for OrderLine {
@@ -108,6 +112,11 @@ impl From<OrderLineRow> for OrderLine {
             name: r.name,
             unit: r.unit,
             quantity: r.quantity,
+            sku_id: r.sku_id,
+            size: r.size,
+            colour: r.colour,
+            code: r.code,
+            img: None,
         }
     }
 }
@@ -164,18 +173,31 @@ pub(crate) trait OrderOps {
 
 impl_for_each_conn!(OrderOps {
     async fn release_stock(&mut self, order_id: i32) -> Result<(), DieselError> {
-        let mut lines: Vec<(i32, i32)> = order_item::table
-            .select((order_item::product_id, order_item::quantity))
+        let mut lines: Vec<(i32, Option<i32>, i32)> = order_item::table
+            .select((order_item::product_id, order_item::sku_id, order_item::quantity))
             .filter(order_item::order_id.eq(order_id))
             .load(self)
             .await?;
-        // Product rows in id order, as everywhere: no deadlocks.
+        // Product rows, then SKU rows, in id order, as everywhere: no deadlocks.
         lines.sort_unstable();
-        for (product_id, quantity) in lines {
-            diesel::update(product::table.filter(product::id.eq(product_id)))
-                .set(product::stock.eq(product::stock + quantity))
-                .execute(self)
-                .await?;
+        for (product_id, sku_id, quantity) in lines {
+            // Back to the pool while the product is pooled, else to the
+            // SKU. A line placed before SKUs names none: once its product's
+            // pool has ended, no size can be told to take it back.
+            let pooled = diesel::update(
+                product::table
+                    .filter(product::id.eq(product_id))
+                    .filter(product::sku_pool.eq(true)),
+            )
+            .set(product::stock.eq(product::stock + quantity))
+            .execute(self)
+            .await?;
+            if let (0, Some(sku_id)) = (pooled, sku_id) {
+                diesel::update(sku::table.filter(sku::id.eq(sku_id)))
+                    .set(sku::stock.eq(sku::stock + quantity))
+                    .execute(self)
+                    .await?;
+            }
         }
         Ok(())
     }

@@ -154,6 +154,13 @@ impl Db {
                 .execute(conn)
                 .await?;
                 if cancelled == 1 {
+                    // It will never ship: its pairs are for sale again,
+                    // unless it was paid after closing, which released them.
+                    let paid_after_close: bool =
+                        order.select(payorder::refund_pending).first(conn).await?;
+                    if !paid_after_close {
+                        conn.release_stock(record.order_id).await?;
+                    }
                     conn.add_event(
                         record.order_id,
                         EventKind::DeliveryCancelled,

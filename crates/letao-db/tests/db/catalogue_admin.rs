@@ -2,7 +2,7 @@
 //! bump and its audit entry; refused writes leave nothing behind; stock
 //! deltas under contention with orders.
 
-use crate::support::{Seeded, at, place, placed, stock, user};
+use crate::support::{Seeded, at, place, placed, sku40, stock, user};
 use letao_db::{Db, each_backend};
 use letao_domain::{AuditAction, Brand, Category, Fen, HomeItemKind, Id};
 use letao_shop::store::{
@@ -43,6 +43,7 @@ fn new_product(brand_id: i32, sizes: &[String]) -> NewProduct<'_> {
         old_price: Fen::new(2999),
         sizes,
         stock: 10,
+        skus: None,
         featured: true,
         sort: 3,
     }
@@ -59,6 +60,20 @@ async fn create(db: &Db, brand_id: i32) -> AdminProduct {
         Edit::Done(p) => p,
         other => panic!("not created: {other:?}"),
     }
+}
+
+/// Adds `d` to SKU `sku`'s stock, as the owner does.
+async fn sku_delta(db: &Db, sku: i32, d: i32) -> Edit<AdminProduct> {
+    let actor = boss();
+    db.adjust_stock(
+        sku,
+        d,
+        1_000_000,
+        &note(&actor, AuditAction::SkuStock),
+        at(1),
+    )
+    .await
+    .unwrap()
 }
 
 async fn delta(db: &Db, id: i32, d: i32) -> Edit<AdminProduct> {
@@ -214,14 +229,15 @@ each_backend! {
 
     async fn concurrent_stock_deltas_and_orders_leave_exactly_the_arithmetic_result(m: Seeded) {
         let buyer = user(&m.db, "crowd", "13900000202").await;
-        m.database.execute_sql("UPDATE product SET stock = 40 WHERE id = 5");
+        m.database.execute_sql("UPDATE sku SET stock = 40 WHERE product_id = 5 AND size = '40'");
         // 24 deltas (+3 and -2 alternately) and 12 orders of one pair each.
+        let sku = sku40(&m, 5);
         let deltas: Vec<i32> = (0..24).map(|n| if n % 2 == 0 { 3 } else { -2 }).collect();
         let mut tasks = Vec::new();
         for (n, d) in deltas.iter().copied().enumerate() {
             let db = m.db.clone();
             tasks.push(tokio::spawn(async move {
-                matches!(delta(&db, 5, d).await, Edit::Done(_)).then_some(d)
+                matches!(sku_delta(&db, sku, d).await, Edit::Done(_)).then_some(d)
             }));
             if n % 2 == 0 {
                 let db = m.db.clone();
@@ -247,7 +263,8 @@ each_backend! {
 
     async fn concurrent_removals_stop_at_zero(m: Seeded) {
         let buyer = user(&m.db, "rush", "13900000203").await;
-        m.database.execute_sql("UPDATE product SET stock = 10 WHERE id = 6");
+        m.database.execute_sql("UPDATE sku SET stock = 10 WHERE product_id = 6 AND size = '40'");
+        let sku = sku40(&m, 6);
         let mut tasks = Vec::new();
         for n in 0..25 {
             let db = m.db.clone();
@@ -255,7 +272,7 @@ each_backend! {
                 if n % 5 == 0 {
                     matches!(place(&db, buyer, &format!("LT-Z{n}"), &[(6, 1)]).await, Created::Order(..))
                 } else {
-                    matches!(delta(&db, 6, -1).await, Edit::Done(_))
+                    matches!(sku_delta(&db, sku, -1).await, Edit::Done(_))
                 }
             }));
         }

@@ -1,7 +1,7 @@
 //! Many writers on one row: conditional updates plus the contention retry
 //! leave exactly one consistent outcome.
 
-use crate::support::{Seeded, place, stock, user};
+use crate::support::{Seeded, place, sku40, stock, user};
 use letao_db::each_backend;
 use letao_domain::Fen;
 use letao_domain::order::{EventKind, PaymentSource};
@@ -12,7 +12,7 @@ each_backend! {
 
     async fn twenty_concurrent_orders_never_oversell(m: Seeded) {
         let buyer = user(&m.db, "crowd", "13900000011").await;
-        m.database.execute_sql("UPDATE product SET stock = 5 WHERE id = 10");
+        m.database.execute_sql("UPDATE sku SET stock = 5 WHERE product_id = 10 AND size = '40'");
         let tasks: Vec<_> = (0..20)
             .map(|n| {
                 let db = m.db.clone();
@@ -23,7 +23,7 @@ each_backend! {
         for t in tasks {
             match t.await.unwrap() {
                 Created::Order(..) => placed += 1,
-                Created::OutOfStock(id) => assert!(id.get() == 10 || id.get() == 11),
+                Created::OutOfStock(id) => assert!(id.get() == sku40(&m, 10) || id.get() == sku40(&m, 11)),
                 other => panic!("{other:?}"),
             }
         }
@@ -92,7 +92,7 @@ each_backend! {
         assert_eq!(m.database.scalar_i64(&missing_lines), 0);
         let missing_events = format!("SELECT {orders} - (SELECT COUNT(*) FROM order_event)");
         assert_eq!(m.database.scalar_i64(&missing_events), 0);
-        let taken = format!("SELECT stock + {orders} FROM product WHERE id = 13");
+        let taken = format!("SELECT stock + {orders} FROM sku WHERE product_id = 13 AND size = '40'");
         assert_eq!(m.database.scalar_i64(&taken), 70, "stock taken exactly by the orders that exist");
     }
 }

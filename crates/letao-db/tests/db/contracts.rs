@@ -38,6 +38,7 @@ impl OrderSubject for Orders {
             old_price: price,
             sizes: &sizes,
             stock,
+            skus: None,
             featured: false,
             sort: 0,
         };
@@ -65,6 +66,12 @@ impl OrderSubject for Orders {
             .expect("the product")
             .product
             .stock
+    }
+
+    async fn sku_of(&self, id: i32) -> i32 {
+        let db: &dyn CatalogueAdminStore = &self.0.db;
+        let product = db.admin_product(id).await.unwrap().expect("the product");
+        product.product.skus[0].id.get()
     }
 }
 

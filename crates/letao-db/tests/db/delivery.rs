@@ -118,7 +118,7 @@ each_backend! {
     async fn an_address_given_when_ordering_is_copied_and_later_edits_do_not_change_it(m: Seeded) {
         let buyer = user(&m.db, "buyer", "13900000104").await;
         let a = address("苏州市");
-        let items = letao_domain::order::OrderItems::new(&[(5, 1)]).unwrap();
+        let items = crate::support::items(&m.db, &[(5, 1)]).await;
         let created = m
             .db
             .create_order(

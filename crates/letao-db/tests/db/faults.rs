@@ -8,7 +8,8 @@ use crate::admin::Admin;
 use crate::support::{Seeded, at, stock, t0, user};
 use letao_db::testing::{Fixture, TestDatabase};
 use letao_db::{Backend, Db, DbConfig, DbError, Fault};
-use letao_domain::order::OrderItems;
+use letao_domain::order::{OrderItems, RawLine};
+
 use letao_shop::store::{Created, NewOrder};
 use std::time::Duration;
 
@@ -26,7 +27,14 @@ fn pool_of_one(database: &TestDatabase) -> Db {
 
 /// `create_order` of one unit of `product`, numbered `no`, as it came back.
 async fn try_place(db: &Db, buyer: i32, no: &str, product: i64) -> Result<Created, DbError> {
-    let items = OrderItems::new(&[(product, 1)]).unwrap();
+    // In size 40, which every demo product has: no read before the write.
+    let line = RawLine {
+        product_id: product,
+        size: Some("40"),
+        quantity: 1,
+        ..RawLine::default()
+    };
+    let items = OrderItems::from_raw(&[line]).unwrap();
     db.create_order(
         &NewOrder {
             out_trade_no: no,
@@ -140,7 +148,7 @@ async fn a_write_killed_while_it_runs_is_unavailable_and_leaves_nothing(backend:
     let mut locker = Admin::connect(&m.database).await;
     let mut admin = Admin::connect(&m.database).await;
     locker
-        .batch("BEGIN; SELECT stock FROM product WHERE id = 1 FOR UPDATE")
+        .batch("BEGIN; SELECT stock FROM sku WHERE product_id = 1 AND size = '40' FOR UPDATE")
         .await;
     let write = tokio::spawn({
         let db = db.clone();

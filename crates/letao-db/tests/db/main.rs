@@ -18,4 +18,5 @@ mod faults;
 mod listing;
 mod orders;
 mod pools;
+mod skus;
 mod support;

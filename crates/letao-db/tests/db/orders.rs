@@ -1,6 +1,6 @@
 //! Orders: creation, payment, closing, expiry claims and refunds.
 
-use crate::support::{Seeded, at, place, placed, stock, t0, user};
+use crate::support::{Seeded, at, place, placed, sku40, stock, t0, user};
 use letao_db::each_backend;
 use letao_domain::AuditAction;
 use letao_domain::order::{
@@ -56,7 +56,7 @@ each_backend! {
         assert_eq!((stock(&m, 5), stock(&m, 6)), (s5 - 2, s6 - 1));
         let lines = m.db.order_lines(&[order.id]).await.unwrap();
         let got: Vec<(i32, i64, i32)> = lines.iter().map(|l| (l.product_id, l.unit.get(), l.quantity)).collect();
-        assert_eq!(got, [(5, 39_900, 2), (6, 45_900, 1)], "in lock order, priced now");
+        assert_eq!(got, [(6, 45_900, 1), (5, 39_900, 2)], "in the buyer's order, priced now");
         assert_eq!(m.db.order_events(order.id, EventKind::Created).await.unwrap(), 1);
         assert_eq!(m.db.order_by_no("LT-A").await.unwrap(), Some(order));
         m.db.set_prepay(m.db.order_by_no("LT-A").await.unwrap().unwrap().id, Some("wx-prepay"), "weixin://x").await.unwrap();
@@ -68,9 +68,9 @@ each_backend! {
         let buyer = user(&m.db, "buyer", "13900000002").await;
         let before = (stock(&m, 5), stock(&m, 6));
         assert_eq!(place(&m.db, buyer, "LT-B", &[(6, 1), (999, 1)]).await, Created::UnknownProduct(Id::from_db(999)));
-        m.database.execute_sql("UPDATE product SET stock = 1 WHERE id = 6");
+        m.database.execute_sql("UPDATE sku SET stock = 1 WHERE product_id = 6 AND size = '40'");
         // Product 5's decrement comes first and is rolled back with the rest.
-        assert_eq!(place(&m.db, buyer, "LT-C", &[(6, 2), (5, 1)]).await, Created::OutOfStock(Id::from_db(6)));
+        assert_eq!(place(&m.db, buyer, "LT-C", &[(6, 2), (5, 1)]).await, Created::OutOfStock(Id::from_db(sku40(&m, 6))));
         assert_eq!(stock(&m, 5), before.0);
         assert_eq!(stock(&m, 6), 1);
         m.database.execute_sql("UPDATE product SET price_fen = 9223372036854775000 WHERE id = 7");

@@ -37,7 +37,14 @@ mod tests {
     fn line(name: &str, quantity: i64) -> PricedLine {
         PricedLine {
             product_id: Id::from_db(1),
+            sku: crate::order::PlacedSku {
+                id: Id::from_db(1),
+                size: "42".to_owned(),
+                colour: None,
+                code: "P1-42".to_owned(),
+            },
             name: name.to_owned(),
+            img: String::new(),
             unit: Fen::new(100),
             quantity: Quantity::new(quantity).unwrap_or_else(|| panic!("bad quantity")),
         }

@@ -10,6 +10,7 @@
 mod body;
 mod events;
 mod fulfilment;
+mod lines;
 mod pricing;
 mod refund;
 mod trade;
@@ -17,9 +18,10 @@ mod trade;
 pub use body::{WECHAT_BODY_MAX_BYTES, wechat_body};
 pub use events::{EventKind, PaymentSource};
 pub use fulfilment::{Fulfilment, FulfilmentEvent, ShipBlocker};
+pub use lines::{LineError, LineProblem, choose_skus};
 pub use pricing::{
-    MAX_LINES, MAX_QUANTITY, OrderItems, OrderItemsError, PricedLine, PricingError, Quantity,
-    order_total,
+    LineRequest, MAX_LINES, MAX_QUANTITY, OrderItems, OrderItemsError, PlacedSku, PricedLine,
+    PricingError, Quantity, RawLine, SkuChoice, order_total,
 };
 pub use refund::{RefundAmountError, RefundEvent, RefundState, refund_amount};
 pub use trade::{TradeEvent, TradeState};

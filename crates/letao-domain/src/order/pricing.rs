@@ -1,6 +1,7 @@
 //! What an order holds and what it costs.
 
-use crate::{Fen, Id, Product};
+use crate::sku::{LabelError, MAX_LABEL_CHARS, label};
+use crate::{Fen, Id, Product, Sku};
 
 /// Most distinct products in one order.
 pub const MAX_LINES: usize = 20;
@@ -38,13 +39,35 @@ pub enum OrderItemsError {
         /// Position of the line.
         index: usize,
     },
+    /// A SKU id that is not a positive integer.
+    #[error("line {index}: the SKU id must be a positive integer")]
+    Sku {
+        /// Position of the line.
+        index: usize,
+    },
+    /// A size that is empty, too long or holds control characters.
+    #[error("line {index}: the size {reason}")]
+    Size {
+        /// Position of the line.
+        index: usize,
+        /// What is wrong with it.
+        reason: LabelError,
+    },
+    /// A colour that is empty, too long or holds control characters.
+    #[error("line {index}: the colour {reason}")]
+    Colour {
+        /// Position of the line.
+        index: usize,
+        /// What is wrong with it.
+        reason: LabelError,
+    },
     /// A quantity outside 1 to 99.
     #[error("line {index}: the quantity must be 1 to 99")]
     Quantity {
         /// Position of the line.
         index: usize,
     },
-    /// The same product twice.
+    /// The same product and SKU twice.
     #[error("line {index}: the product appears twice")]
     Duplicate {
         /// Position of the second occurrence.
@@ -52,59 +75,150 @@ pub enum OrderItemsError {
     },
 }
 
-/// The lines of an order request: 1 to 20 distinct products, 1 to 99 units each.
+/// How a line names the SKU it buys.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SkuChoice {
+    /// By id.
+    Id(Id<Sku>),
+    /// By size, and colour where the product comes in several.
+    Size {
+        /// As printed on the box.
+        size: String,
+        /// `None`: the product's only colour in that size.
+        colour: Option<String>,
+    },
+    /// Neither: the product's only active SKU (the original's clients).
+    Only,
+}
+
+/// A line of an order request.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OrderItems(Vec<(Id<Product>, Quantity)>);
+pub struct LineRequest {
+    /// The product.
+    pub product: Id<Product>,
+    /// Which of its SKUs.
+    pub sku: SkuChoice,
+    /// Units.
+    pub quantity: Quantity,
+}
+
+/// A line as a client sent it, before any check.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RawLine<'a> {
+    /// `productId`.
+    pub product_id: i64,
+    /// `skuId`, when sent.
+    pub sku_id: Option<i64>,
+    /// `size`, when sent (ignored when `skuId` is).
+    pub size: Option<&'a str>,
+    /// `colour`, when sent with `size`.
+    pub colour: Option<&'a str>,
+    /// `quantity`.
+    pub quantity: i64,
+}
+
+/// The lines of an order request: 1 to 20 distinct lines, 1 to 99 units each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderItems(Vec<LineRequest>);
 
 impl OrderItems {
-    /// Checks raw `(product id, quantity)` pairs as a client sent them.
+    /// Checks raw `(product id, quantity)` pairs that name no SKU, as the
+    /// original server's clients send them.
     pub fn new(raw: &[(i64, i64)]) -> Result<OrderItems, OrderItemsError> {
+        let lines: Vec<RawLine<'_>> = raw
+            .iter()
+            .map(|&(product_id, quantity)| RawLine {
+                product_id,
+                quantity,
+                ..RawLine::default()
+            })
+            .collect();
+        OrderItems::from_raw(&lines)
+    }
+
+    /// Checks lines as a client sent them.
+    pub fn from_raw(raw: &[RawLine<'_>]) -> Result<OrderItems, OrderItemsError> {
         if raw.is_empty() || raw.len() > MAX_LINES {
             return Err(OrderItemsError::Count);
         }
-        let mut lines: Vec<(Id<Product>, Quantity)> = Vec::with_capacity(raw.len());
-        for (index, &(product, units)) in raw.iter().enumerate() {
-            let id = i32::try_from(product)
-                .ok()
-                .filter(|id| *id > 0)
+        let mut lines: Vec<LineRequest> = Vec::with_capacity(raw.len());
+        for (index, line) in raw.iter().enumerate() {
+            let product = positive(line.product_id)
                 .map(Id::from_db)
                 .ok_or(OrderItemsError::Product { index })?;
-            let quantity = Quantity::new(units).ok_or(OrderItemsError::Quantity { index })?;
-            if lines.iter().any(|(seen, _)| *seen == id) {
+            let sku = match (line.sku_id, line.size) {
+                (Some(id), _) => SkuChoice::Id(Id::from_db(
+                    positive(id).ok_or(OrderItemsError::Sku { index })?,
+                )),
+                (None, Some(size)) => SkuChoice::Size {
+                    size: label(size, MAX_LABEL_CHARS)
+                        .map_err(|reason| OrderItemsError::Size { index, reason })?,
+                    colour: line
+                        .colour
+                        .map(|c| label(c, MAX_LABEL_CHARS))
+                        .transpose()
+                        .map_err(|reason| OrderItemsError::Colour { index, reason })?,
+                },
+                (None, None) => SkuChoice::Only,
+            };
+            let quantity =
+                Quantity::new(line.quantity).ok_or(OrderItemsError::Quantity { index })?;
+            if lines.iter().any(|l| l.product == product && l.sku == sku) {
                 return Err(OrderItemsError::Duplicate { index });
             }
-            lines.push((id, quantity));
+            lines.push(LineRequest {
+                product,
+                sku,
+                quantity,
+            });
+        }
+        Ok(OrderItems(lines))
+    }
+
+    /// Lines already checked (a cart's).
+    pub fn from_lines(lines: Vec<LineRequest>) -> Result<OrderItems, OrderItemsError> {
+        if lines.is_empty() || lines.len() > MAX_LINES {
+            return Err(OrderItemsError::Count);
         }
         Ok(OrderItems(lines))
     }
 
     /// The lines in the order the client gave them.
-    pub fn lines(&self) -> &[(Id<Product>, Quantity)] {
+    pub fn lines(&self) -> &[LineRequest] {
         &self.0
     }
 
-    /// The lines sorted by product id: the one order in which every
-    /// transaction locks product rows, so two orders never deadlock.
-    pub fn in_lock_order(&self) -> Vec<(Id<Product>, Quantity)> {
-        let mut sorted = self.0.clone();
-        sorted.sort_unstable_by_key(|(id, _)| id.get());
-        sorted
+    /// The products ordered, by id, once each.
+    pub fn product_ids(&self) -> Vec<i32> {
+        let mut ids: Vec<i32> = self.0.iter().map(|l| l.product.get()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
     }
 
     /// The first product (WeChat's `product_id` of a Native order).
     pub fn first_product(&self) -> Id<Product> {
         // `new` refuses an empty list.
-        self.0.first().map_or(Id::from_db(1), |(id, _)| *id)
+        self.0.first().map_or(Id::from_db(1), |l| l.product)
     }
 }
 
-/// A line priced at today's price.
+/// A positive `i32` id, or `None`.
+fn positive(raw: i64) -> Option<i32> {
+    i32::try_from(raw).ok().filter(|id| *id > 0)
+}
+
+/// A line priced at today's price, with what it was placed as.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PricedLine {
     /// The product.
     pub product_id: Id<Product>,
-    /// Its name now (kept in the order).
+    /// The SKU and what it was when ordered.
+    pub sku: PlacedSku,
+    /// The product's name now (kept in the order).
     pub name: String,
+    /// The product's image now.
+    pub img: String,
     /// Its price now.
     pub unit: Fen,
     /// Units.
@@ -115,6 +229,31 @@ impl PricedLine {
     /// Unit price × quantity, `None` on overflow.
     pub fn amount(&self) -> Option<Fen> {
         self.unit.checked_mul(i64::from(self.quantity.get()))
+    }
+}
+
+/// What a line's SKU was when the order was placed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlacedSku {
+    /// The SKU.
+    pub id: Id<Sku>,
+    /// Its size.
+    pub size: String,
+    /// Its colour, if the product has several.
+    pub colour: Option<String>,
+    /// Its stock code.
+    pub code: String,
+}
+
+impl PlacedSku {
+    /// The snapshot of `sku`.
+    pub fn of(sku: &Sku) -> PlacedSku {
+        PlacedSku {
+            id: sku.id,
+            size: sku.size.clone(),
+            colour: sku.colour.clone(),
+            code: sku.code.clone(),
+        }
     }
 }
 
@@ -152,7 +291,14 @@ mod tests {
     fn line(id: i32, unit: i64, quantity: i64) -> PricedLine {
         PricedLine {
             product_id: Id::from_db(id),
+            sku: PlacedSku {
+                id: Id::from_db(id),
+                size: "40".to_owned(),
+                colour: None,
+                code: format!("P{id}-40"),
+            },
             name: format!("p{id}"),
+            img: String::new(),
             unit: Fen::new(unit),
             quantity: Quantity::new(quantity).unwrap_or(Quantity(1)),
         }
@@ -188,18 +334,76 @@ mod tests {
     }
 
     #[test]
-    fn lock_order_is_by_product_id_and_first_product_is_the_clients() {
-        let Ok(items) = OrderItems::new(&[(7, 1), (3, 2), (5, 99)]) else {
+    fn lines_name_their_sku_by_id_or_size_and_products_are_listed_once() {
+        let raw = [
+            RawLine {
+                product_id: 7,
+                sku_id: Some(70),
+                quantity: 1,
+                ..RawLine::default()
+            },
+            RawLine {
+                product_id: 3,
+                size: Some(" 42.5 "),
+                colour: Some("黑"),
+                quantity: 2,
+                ..RawLine::default()
+            },
+            RawLine {
+                product_id: 7,
+                size: Some("41"),
+                quantity: 99,
+                ..RawLine::default()
+            },
+        ];
+        let Ok(items) = OrderItems::from_raw(&raw) else {
             panic!("valid lines refused");
         };
-        let ids: Vec<i32> = items
-            .in_lock_order()
-            .iter()
-            .map(|(id, _)| id.get())
-            .collect();
-        assert_eq!(ids, [3, 5, 7]);
+        assert_eq!(items.product_ids(), [3, 7]);
         assert_eq!(items.first_product().get(), 7);
-        assert_eq!(items.lines().len(), 3);
+        assert_eq!(items.lines()[0].sku, SkuChoice::Id(Id::from_db(70)));
+        assert_eq!(
+            items.lines()[1].sku,
+            SkuChoice::Size {
+                size: "42.5".to_owned(),
+                colour: Some("黑".to_owned())
+            }
+        );
+        assert_eq!(
+            OrderItems::new(&[(5, 1)]).unwrap().lines()[0].sku,
+            SkuChoice::Only
+        );
+        // The same product in two sizes is two lines; the same size twice is not.
+        let twice = [
+            raw[2],
+            RawLine {
+                quantity: 1,
+                ..raw[2]
+            },
+        ];
+        assert_eq!(
+            OrderItems::from_raw(&twice),
+            Err(OrderItemsError::Duplicate { index: 1 })
+        );
+        let bad_sku = [RawLine {
+            sku_id: Some(0),
+            ..raw[0]
+        }];
+        assert_eq!(
+            OrderItems::from_raw(&bad_sku),
+            Err(OrderItemsError::Sku { index: 0 })
+        );
+        let bad_size = [RawLine {
+            size: Some(" "),
+            ..raw[2]
+        }];
+        assert_eq!(
+            OrderItems::from_raw(&bad_size),
+            Err(OrderItemsError::Size {
+                index: 0,
+                reason: LabelError::Empty
+            })
+        );
     }
 
     #[test]

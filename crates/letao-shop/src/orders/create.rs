@@ -51,6 +51,7 @@ impl Orders {
         let (order, description) = match self.store.create_order(&new, now).await? {
             Created::Order(order, body) => (*order, body),
             Created::UnknownProduct(id) => return Err(ShopError::UnknownProduct(id)),
+            Created::BadLine(e) => return Err(ShopError::Line(e)),
             Created::OutOfStock(id) => return Err(ShopError::OutOfStock(id)),
             Created::Unpriceable(e) => return Err(ShopError::Pricing(e)),
         };

@@ -6,10 +6,10 @@
 use super::{Owner, Owners, Page, next_cursor};
 use crate::ShopError;
 use crate::store::{
-    AdminProduct, AuditNote, BrandFields, Edit, HomeItemRecord, NewProduct, PageStart,
-    ProductChange, ProductFilter,
+    AdminProduct, AuditNote, BrandFields, Edit, HomeItemRecord, LowStock, NewProduct, PageStart,
+    ProductChange, ProductFilter, SkuInput,
 };
-use letao_domain::{AuditAction, Brand, Category, HomeItemKind, Id, Permission, Product};
+use letao_domain::{AuditAction, Brand, Category, HomeItemKind, Id, Permission, Product, Sku};
 use serde_json::{Map, Value, json};
 
 /// The most units of one product in stock.
@@ -46,6 +46,21 @@ fn product_json(p: &AdminProduct) -> Value {
         "featured": q.featured,
         "hidden": p.hidden,
         "sort": p.sort,
+        "pooled": p.pooled,
+        "skus": q.skus.iter().map(sku_json).collect::<Vec<_>>(),
+    })
+}
+
+/// A SKU as the audit log shows it.
+fn sku_json(s: &Sku) -> Value {
+    json!({
+        "id": s.id.get(),
+        "size": s.size,
+        "colour": s.colour,
+        "code": s.code,
+        "price": s.price.map(|p| p.yuan_string()),
+        "stock": s.stock,
+        "active": s.active,
     })
 }
 
@@ -104,6 +119,22 @@ fn refused<T>(edit: Edit<T>, what: &'static str) -> Result<T, ShopError> {
         )),
         Edit::Stock(stock) => Err(ShopError::Conflict(format!(
             "the stock would leave 0 to {MAX_STOCK} (it is {stock}); nothing changed"
+        ))),
+        Edit::PerSize => Err(ShopError::Conflict(
+            "the product is sold in several sizes, each with its own stock: \
+             change a size's stock with POST /admin/skus/{id}/stock"
+                .into(),
+        )),
+        Edit::UnknownSku(index) => Err(ShopError::Invalid {
+            field: format!("skus[{index}].id"),
+            msg: "is not a SKU of this product".into(),
+        }),
+        Edit::SizeTaken(index) => Err(ShopError::Invalid {
+            field: format!("skus[{index}].size"),
+            msg: "another SKU of the product has this size and colour".into(),
+        }),
+        Edit::CodeTaken(code) => Err(ShopError::Conflict(format!(
+            "the stock code {code:?} belongs to another SKU"
         ))),
     }
 }
@@ -230,6 +261,15 @@ impl Owners {
         Ok(Page { items, total, next })
     }
 
+    /// One product with every SKU, hidden or not.
+    pub async fn product(&self, owner: &Owner, id: Id<Product>) -> Result<AdminProduct, ShopError> {
+        owner.require(Permission::EditCatalogue)?;
+        self.catalogue
+            .admin_product(id.get())
+            .await?
+            .ok_or(ShopError::NotFound("product"))
+    }
+
     /// Creates a product of an existing brand (`NotFound("brand")` otherwise).
     pub async fn create_product(
         &self,
@@ -279,6 +319,77 @@ impl Owners {
         let updated = refused(edit.await?, "product")?;
         self.catalogue_changed();
         Ok(updated)
+    }
+
+    /// Sets a product's SKUs (docs/stock.md): on a pooled product this
+    /// ends the pool and gives every SKU named its stock; otherwise stock
+    /// changes only by [`Owners::adjust_stock`].
+    pub async fn set_skus(
+        &self,
+        owner: &Owner,
+        id: Id<Product>,
+        skus: &[SkuInput],
+    ) -> Result<AdminProduct, ShopError> {
+        owner.require(Permission::EditCatalogue)?;
+        let (actor, detail) = (owner.actor(), detail(product_json));
+        let note = note!(actor, AuditAction::ProductSkus, detail);
+        let edit = self
+            .catalogue
+            .set_skus(id.get(), skus, &note, self.clock.now());
+        let updated = refused(edit.await?, "product")?;
+        self.catalogue_changed();
+        Ok(updated)
+    }
+
+    /// Adds `delta` (negative: removes) to a SKU's stock as it is then,
+    /// never below zero nor above [`MAX_STOCK`] (409, nothing changed),
+    /// audited with `reason`. The SKU's product as it is after.
+    pub async fn adjust_stock(
+        &self,
+        owner: &Owner,
+        sku: Id<Sku>,
+        delta: i32,
+        reason: &str,
+    ) -> Result<AdminProduct, ShopError> {
+        owner.require(Permission::EditCatalogue)?;
+        let actor = owner.actor();
+        let detail = move |before: Option<&AdminProduct>, after: Option<&AdminProduct>| {
+            let stock_of = |p: Option<&AdminProduct>| {
+                p.and_then(|p| p.product.skus.iter().find(|s| s.id == sku))
+                    .map(|s| s.stock)
+            };
+            json!({
+                "skuId": sku.get(),
+                "delta": delta,
+                "reason": reason,
+                "before": stock_of(before),
+                "after": stock_of(after),
+                "poolEnded": before.is_some_and(|b| b.pooled),
+            })
+            .to_string()
+        };
+        let note = note!(actor, AuditAction::SkuStock, detail);
+        let edit =
+            self.catalogue
+                .adjust_stock(sku.get(), delta, MAX_STOCK, &note, self.clock.now());
+        let updated = refused(edit.await?, "SKU")?;
+        self.catalogue_changed();
+        Ok(updated)
+    }
+
+    /// Active SKUs of products on sale with at most `threshold` units, by
+    /// SKU id after `after`, and the cursor of the next page.
+    pub async fn low_stock(
+        &self,
+        owner: &Owner,
+        threshold: i32,
+        after: i32,
+        size: i64,
+    ) -> Result<(Vec<LowStock>, Option<i64>), ShopError> {
+        owner.require(Permission::EditCatalogue)?;
+        let items = self.catalogue.low_stock(threshold, after, size).await?;
+        let next = next_cursor(&items, size, |l| i64::from(l.sku.id.get()));
+        Ok((items, next))
     }
 
     /// Hides a product: it leaves the shop, old orders keep their lines.

@@ -5,7 +5,7 @@ use super::StoreError;
 use super::audit::{Actor, AuditEntry};
 use super::order_book::PageStart;
 use chrono::{DateTime, Utc};
-use letao_domain::{AuditAction, Brand, Category, Fen, HomeItemKind, Product};
+use letao_domain::{AuditAction, Brand, Category, Fen, HomeItemKind, Product, Sku};
 
 /// How an owner's write is recorded: who, which action, and how the row
 /// before and after reads in the log (compact JSON, made by the caller,
@@ -36,6 +36,16 @@ pub enum Edit<T> {
     HasProducts,
     /// The stock change would leave the allowed range; the stock as it is.
     Stock(i32),
+    /// The product is sold in several sizes, each with its own stock: the
+    /// change names no SKU.
+    PerSize,
+    /// The SKU at this position of the request is not one of the product's.
+    UnknownSku(usize),
+    /// Another SKU has this stock code.
+    CodeTaken(String),
+    /// The SKU at this position takes a size and colour another SKU of the
+    /// product has.
+    SizeTaken(usize),
 }
 
 /// A brand's fields as the owner sets them.
@@ -67,12 +77,45 @@ pub struct HomeItemRecord {
 /// A product as the owner sees it: the public fields and the owner's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AdminProduct {
-    /// The product as shoppers see it.
+    /// The product as shoppers see it, with every SKU (inactive ones too).
     pub product: Product,
     /// Left the shop (kept for old orders).
     pub hidden: bool,
     /// Display order in the sports section (low first).
     pub sort: i32,
+    /// Its SKUs sell from one pool, the product's stock, until the owner
+    /// first sets a size's stock (docs/stock.md).
+    pub pooled: bool,
+}
+
+/// A SKU as the owner sets it (`PUT /admin/products/{id}/skus`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkuInput {
+    /// An existing SKU of the product; `None`: matched by size and colour,
+    /// else created.
+    pub id: Option<i32>,
+    /// As printed on the box.
+    pub size: String,
+    /// `None` for a one-colour product.
+    pub colour: Option<String>,
+    /// The stock code; `None` keeps an existing SKU's, or makes one.
+    pub code: Option<String>,
+    /// Its own price; `None`: the product's.
+    pub price: Option<Fen>,
+    /// Applied to SKUs created, and to every SKU named while the product
+    /// is pooled (which ends the pool); otherwise stock changes by deltas.
+    pub stock: i32,
+    /// On sale.
+    pub active: bool,
+}
+
+/// A SKU at or below a stock threshold, for the owner's low-stock list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LowStock {
+    /// The SKU, its stock the pool's while pooled.
+    pub sku: Sku,
+    /// Its product's name.
+    pub name: String,
 }
 
 /// A product to create.
@@ -88,10 +131,12 @@ pub struct NewProduct<'a> {
     pub price: Fen,
     /// Price before the discount.
     pub old_price: Fen,
-    /// Sizes on offer.
+    /// Sizes on offer, sharing `stock` as one pool (when `skus` is `None`).
     pub sizes: &'a [String],
-    /// Units in stock.
+    /// Units in stock, the pool of `sizes`.
     pub stock: i32,
+    /// SKUs with their own stock, instead of `sizes` and `stock`.
+    pub skus: Option<&'a [SkuInput]>,
     /// In the sports section.
     pub featured: bool,
     /// Display order.
@@ -267,6 +312,39 @@ pub trait CatalogueAdminStore: Send + Sync {
         note: &AuditNote<'_, AdminProduct>,
         now: DateTime<Utc>,
     ) -> Result<Edit<AdminProduct>, StoreError>;
+
+    /// Sets a product's SKUs: named ones changed (their stock only while
+    /// pooled, which ends the pool), new ones created with their stock,
+    /// unnamed ones deleted, or deactivated when an order or a cart names
+    /// them.
+    async fn set_skus(
+        &self,
+        product_id: i32,
+        skus: &[SkuInput],
+        note: &AuditNote<'_, AdminProduct>,
+        now: DateTime<Utc>,
+    ) -> Result<Edit<AdminProduct>, StoreError>;
+
+    /// Adds `delta` (negative: removes) to a SKU's stock as it is then,
+    /// kept within `0..=max_stock`; on a pooled product this first ends
+    /// the pool. The product as it is after.
+    async fn adjust_stock(
+        &self,
+        sku_id: i32,
+        delta: i32,
+        max_stock: i32,
+        note: &AuditNote<'_, AdminProduct>,
+        now: DateTime<Utc>,
+    ) -> Result<Edit<AdminProduct>, StoreError>;
+
+    /// Active SKUs of products on sale with at most `threshold` units, by
+    /// SKU id after `after`.
+    async fn low_stock(
+        &self,
+        threshold: i32,
+        after: i32,
+        limit: i64,
+    ) -> Result<Vec<LowStock>, StoreError>;
 
     /// Takes a product out of the shop (kept for old orders).
     async fn hide_product(

@@ -28,8 +28,8 @@ pub use addresses::{AddressAdded, AddressRecord, AddressStore};
 pub use audit::{Actor, AuditEntry, AuditRecord, AuditStore};
 pub use catalogue::CatalogueStore;
 pub use catalogue_admin::{
-    AdminProduct, AuditNote, BrandFields, CatalogueAdminStore, Edit, HomeItemRecord, NewProduct,
-    ProductChange, ProductFilter,
+    AdminProduct, AuditNote, BrandFields, CatalogueAdminStore, Edit, HomeItemRecord, LowStock,
+    NewProduct, ProductChange, ProductFilter, SkuInput,
 };
 pub use order_book::{
     AddressSet, BuyerRecord, DeliveryRecord, EventRecord, ListedOrder, OrderBook, OrderFilter,

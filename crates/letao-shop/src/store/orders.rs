@@ -6,9 +6,10 @@ use super::StoreError;
 use super::audit::AuditEntry;
 use chrono::{DateTime, Utc};
 use letao_domain::order::{
-    Fulfilment, OrderItems, PaymentSource, PricingError, RefundEvent, RefundState, TradeState,
+    Fulfilment, LineError, OrderItems, PaymentSource, PricingError, RefundEvent, RefundState,
+    TradeState,
 };
-use letao_domain::{DeliveryAddress, Fen, Id, Product};
+use letao_domain::{DeliveryAddress, Fen, Id, Product, Sku};
 
 /// An order as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +53,16 @@ pub struct OrderLine {
     pub unit: Fen,
     /// Units.
     pub quantity: i32,
+    /// The SKU bought (none on lines placed before SKUs).
+    pub sku_id: Option<i32>,
+    /// Its size when ordered.
+    pub size: Option<String>,
+    /// Its colour when ordered, if the product had several.
+    pub colour: Option<String>,
+    /// Its stock code when ordered.
+    pub code: Option<String>,
+    /// The product's image when ordered.
+    pub img: Option<String>,
 }
 
 /// A refund as stored.
@@ -97,8 +108,10 @@ pub enum Created {
     Order(Box<OrderRecord>, String),
     /// No such product.
     UnknownProduct(Id<Product>),
-    /// Not enough stock of this product.
-    OutOfStock(Id<Product>),
+    /// A line names no SKU it may buy.
+    BadLine(LineError),
+    /// Not enough stock of this SKU.
+    OutOfStock(Id<Sku>),
     /// The lines cannot be priced (a total too large, a product without price).
     Unpriceable(PricingError),
 }

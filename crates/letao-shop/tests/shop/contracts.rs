@@ -24,6 +24,10 @@ impl OrderSubject for Orders {
     async fn stock(&self, id: i32) -> i32 {
         self.0.stock(id).expect("a product of the test")
     }
+
+    async fn sku_of(&self, id: i32) -> i32 {
+        self.0.sku_of(id).expect("a product of the test")
+    }
 }
 
 mod orders {

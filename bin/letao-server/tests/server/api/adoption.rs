@@ -130,7 +130,11 @@ async fn the_draft_order_table_is_adopted_too() {
     // no products yet: a shop adds them).
     database.execute_sql(
         "INSERT INTO product (brand_id, name, img, price_fen, old_price_fen, sizes, stock, featured, sort_order) \
-         VALUES (1, 'Air', '/images/product1.svg', 100, 200, '40', 5, false, 1)",
+         VALUES (1, 'Air', '/images/product1.svg', 100, 200, '40', 0, false, 1)",
+    );
+    database.execute_sql(
+        "INSERT INTO sku (product_id, size, colour, code, stock, active, position) \
+         SELECT id, '40', '', 'AIR-40', 5, TRUE, 0 FROM product WHERE name = 'Air'",
     );
     let app = TestApp::over(database).build().await;
     app.register("new_buyer", "123456", "13900000009").await;
@@ -140,7 +144,7 @@ async fn the_draft_order_table_is_adopted_too() {
             actix_web::test::TestRequest::post()
                 .uri("/order")
                 .insert_header(("authorization", format!("Bearer {token}")))
-                .set_json(json!({"items": [{"productId": 1, "quantity": 1}]})),
+                .set_json(json!({"items": [{"productId": 1, "size": "40", "quantity": 1}]})),
         )
         .await;
     assert_eq!(res.status, 200, "{}", res.text());

@@ -137,7 +137,7 @@ each_backend! {
         let first = app.get("/products/5").await.json();
         let listed = app.get("/products?brandId=1&pageSize=50").await.json();
         // Stock sold elsewhere (another instance's orders) shows within the TTL.
-        app.database.execute_sql("UPDATE product SET stock = stock - 7 WHERE id = 5");
+        app.database.execute_sql("UPDATE sku SET stock = stock - 7 WHERE product_id = 5 AND size = '40'");
         assert_eq!(stock(app.get("/products/5").await.json()), stock(first.clone()), "from memory");
         assert_eq!(app.get("/products?brandId=1&pageSize=50").await.json(), listed);
         app.clock.advance(chrono::TimeDelta::milliseconds(501));

@@ -155,7 +155,7 @@ each_backend! {
         let buyer = app.user_with("ship_buyer", 73, None).await;
         let staff = app.user_with("ship_staff", 74, Some(Role::Staff)).await;
         let address_id = app.send("POST", "/addresses", &buyer, Some(address("杭州市"))).await.json()["address"]["id"].clone();
-        let placed = app.post_auth("/order", &buyer, json!({"items": [{"productId": 5, "quantity": 1}], "addressId": address_id})).await;
+        let placed = app.post_auth("/order", &buyer, json!({"items": [{"productId": 5, "size": "40", "quantity": 1}], "addressId": address_id})).await;
         assert_eq!(placed.status, 200, "{}", placed.text());
         assert_eq!(placed.json()["data"]["fulfilment"], "UNSHIPPED");
         assert_eq!(placed.json()["data"]["address"]["city"], "杭州市");
@@ -201,7 +201,7 @@ each_backend! {
     async fn an_order_without_an_address_is_paid_and_gets_one_before_shipping(app: TestApp) {
         let buyer = app.user_with("late_addr", 76, None).await;
         let admin = app.user_with("late_admin", 77, Some(Role::Admin)).await;
-        let no = app.paid_order(&buyer, json!({"items": [{"productId": 5, "quantity": 1}]})).await;
+        let no = app.paid_order(&buyer, json!({"items": [{"productId": 5, "size": "40", "quantity": 1}]})).await;
         let ship = json!({"carrier": "顺丰", "trackingNo": "SF1"});
         let msg = app.send("POST", &format!("/admin/orders/{no}/ship"), &admin, Some(ship.clone())).await.assert_error(409, 1061);
         assert!(msg.contains("address"), "{msg}");
@@ -224,7 +224,7 @@ each_backend! {
     async fn the_owners_list_shows_every_change_to_an_order_at_once(app: TestApp) {
         let buyer = app.user_with("listed_buyer", 85, None).await;
         let admin = app.user_with("listed_admin", 86, Some(Role::Admin)).await;
-        let placed = app.post_auth("/order", &buyer, json!({"items": [{"productId": 5, "quantity": 1}]})).await;
+        let placed = app.post_auth("/order", &buyer, json!({"items": [{"productId": 5, "size": "40", "quantity": 1}]})).await;
         let no = placed.json()["data"]["out_trade_no"].as_str().unwrap().to_owned();
         // Each step changes the order after the list has rendered it.
         app.assert_owner_list_current(&admin).await;
@@ -252,7 +252,7 @@ each_backend! {
         app.assert_owner_list_current(&admin).await;
 
         // Refunded in full before shipping: its delivery is cancelled.
-        let cancelled = app.paid_order(&buyer, json!({"items": [{"productId": 5, "quantity": 1}]})).await;
+        let cancelled = app.paid_order(&buyer, json!({"items": [{"productId": 5, "size": "40", "quantity": 1}]})).await;
         app.assert_owner_list_current(&admin).await;
         let full = app.post_auth("/admin/refund", &admin, json!({"out_trade_no": cancelled, "reason": "缺货"})).await;
         assert_eq!(full.status, 200, "{}", full.text());
@@ -260,7 +260,7 @@ each_backend! {
         app.assert_owner_list_current(&admin).await;
 
         // Unpaid past its time: closed by the expiry job.
-        let expired = app.post_auth("/order", &buyer, json!({"items": [{"productId": 5, "quantity": 1}]})).await;
+        let expired = app.post_auth("/order", &buyer, json!({"items": [{"productId": 5, "size": "40", "quantity": 1}]})).await;
         let expired = expired.json()["data"]["out_trade_no"].as_str().unwrap().to_owned();
         app.assert_owner_list_current(&admin).await;
         app.clock.advance(TimeDelta::hours(2) + TimeDelta::seconds(1));
@@ -275,7 +275,7 @@ each_backend! {
         let buyer = app.user_with("race_ship", 78, None).await;
         let staff = app.user_with("race_staff", 79, Some(Role::Staff)).await;
         let id = app.send("POST", "/addresses", &buyer, Some(address("南京市"))).await.json()["address"]["id"].clone();
-        let no = app.paid_order(&buyer, json!({"items": [{"productId": 5, "quantity": 1}], "addressId": id})).await;
+        let no = app.paid_order(&buyer, json!({"items": [{"productId": 5, "size": "40", "quantity": 1}], "addressId": id})).await;
         let ship_uri = format!("/admin/orders/{no}/ship");
         let results = futures_util::future::join_all((0..20).map(|n| {
             app.send("POST", &ship_uri, &staff, Some(json!({"carrier": "顺丰", "trackingNo": format!("SF{n}")})))
@@ -295,9 +295,9 @@ each_backend! {
         let staff = app.user_with("list_staff", 81, Some(Role::Staff)).await;
         let mut nos = Vec::new();
         for _ in 0..3 {
-            nos.push(app.paid_order(&buyer, json!({"items": [{"productId": 6, "quantity": 1}]})).await);
+            nos.push(app.paid_order(&buyer, json!({"items": [{"productId": 6, "size": "40", "quantity": 1}]})).await);
         }
-        app.post_auth("/order", &buyer, json!({"items": [{"productId": 6, "quantity": 1}]})).await;
+        app.post_auth("/order", &buyer, json!({"items": [{"productId": 6, "size": "40", "quantity": 1}]})).await;
         let all = app.send("GET", "/admin/orders?pageSize=2", &staff, None).await;
         assert_eq!(all.status, 200, "{}", all.text());
         let all = all.json();
@@ -346,7 +346,7 @@ each_backend! {
         let buyer = app.user_with("audit_buyer", 82, None).await;
         let admin = app.user_with("audit_admin", 83, Some(Role::Admin)).await;
         let id = app.send("POST", "/addresses", &buyer, Some(address("广州市"))).await.json()["address"]["id"].clone();
-        let no = app.paid_order(&buyer, json!({"items": [{"productId": 5, "quantity": 1}], "addressId": id})).await;
+        let no = app.paid_order(&buyer, json!({"items": [{"productId": 5, "size": "40", "quantity": 1}], "addressId": id})).await;
         app.send("POST", &format!("/admin/orders/{no}/ship"), &admin, Some(json!({"carrier": "顺丰", "trackingNo": "SF9"}))).await;
         app.send("POST", "/admin/refund", &admin, Some(json!({"out_trade_no": no, "refund_fee": 100, "reason": "破损"}))).await;
         let log = app.send("GET", "/admin/audit?pageSize=2", &admin, None).await;

@@ -20,7 +20,7 @@ async fn buyer(app: &TestApp, name: &str, n: u32) -> String {
 }
 
 fn one_of_product_1() -> Value {
-    json!([{"productId": 1, "quantity": 1}])
+    json!([{"productId": 1, "size": "40", "quantity": 1}])
 }
 
 /// Kills, as an operator would, every other connection to the app's

@@ -62,7 +62,7 @@ each_backend! {
         // An order, paid through the simulator's notification to the second
         // server, then refunded by an admin.
         app.grant("quiet_user", letao_domain::Role::Admin).await;
-        let placed = app.order(&token, json!([{"productId": 3, "quantity": 1}])).await;
+        let placed = app.order(&token, json!([{"productId": 3, "size": "40", "quantity": 1}])).await;
         assert_eq!(placed.status, 200, "{}", placed.text());
         let no = placed.json()["data"]["out_trade_no"].as_str().unwrap().to_owned();
         app.sim.pay(&no).expect("pay");

@@ -132,7 +132,7 @@ each_backend! {
     async fn the_owners_list_takes_exactly_the_filter_values_the_document_publishes(app: TestApp) {
         let owner = app.user_with("filters_owner", 90, Some(Role::Staff)).await;
         let buyer = app.user_with("filters_buyer", 91, None).await;
-        let line = json!({"items": [{"productId": 6, "quantity": 1}]});
+        let line = json!({"items": [{"productId": 6, "size": "40", "quantity": 1}]});
         app.paid_order(&buyer, line.clone()).await;
         app.post_auth("/order", &buyer, line.clone()).await;
         let closed = app.post_auth("/order", &buyer, line).await.json()["data"]["out_trade_no"].clone();

@@ -69,7 +69,7 @@ impl TestApp {
             .post_auth(
                 "/order",
                 token,
-                json!({"items": [{"productId": product, "quantity": 1}]}),
+                json!({"items": [{"productId": product, "size": "40", "quantity": 1}]}),
             )
             .await;
         assert_eq!(res.status, 200, "{}", res.text());

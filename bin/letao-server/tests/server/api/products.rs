@@ -113,8 +113,16 @@ each_backend! {
         assert_eq!(p["id"], 7);
         assert_eq!(p["brandId"], 2);
         assert_eq!(p["name"], "adidas Ultraboost Light 跑鞋");
-        assert_eq!(p["stock"], 30);
+        assert_eq!(p["stock"], 7 * 30, "every size's");
         assert_eq!(p["sizes"][0], "38");
+        let skus = p["skus"].as_array().unwrap();
+        assert_eq!(skus.len(), 7);
+        assert_eq!((skus[2]["size"].as_str(), skus[2]["code"].as_str(), skus[2]["stock"].as_i64(), skus[2]["colour"].is_null()),
+            (Some("40"), Some("P7-40"), Some(30), true));
+        assert!(res.text().contains(r#""price":999.00,"stock":30}"#), "a SKU costs the product's price: {}", res.text());
+        // Lists keep the original's shape: no SKUs.
+        let list = app.get("/products?brandId=2").await.json();
+        assert!(list["products"][0].get("skus").is_none());
         assert!(res.text().contains(r#""price":999.00,"oldPrice":1399.00"#), "{}", res.text());
     }
 

@@ -17,7 +17,7 @@ impl TestApp {
             .post_auth(
                 "/order",
                 token,
-                json!({"items": [{"productId": product, "quantity": 1}]}),
+                json!({"items": [{"productId": product, "size": "40", "quantity": 1}]}),
             )
             .await;
         assert_eq!(res.status, 200, "{}", res.text());
@@ -96,7 +96,7 @@ each_backend! {
         // The shop's books say another amount for one order...
         app.database.execute_sql(&format!("UPDATE payorder SET total_fen = total_fen + 1 WHERE out_trade_no = '{altered}'"));
         // ...and hold a payment WeChat never took.
-        let res = app.post_auth("/order", &token, json!({"items": [{"productId": 7, "quantity": 1}]})).await;
+        let res = app.post_auth("/order", &token, json!({"items": [{"productId": 7, "size": "40", "quantity": 1}]})).await;
         let phantom = res.json()["data"]["out_trade_no"].as_str().unwrap().to_owned();
         let time_end = app.sim.now().with_timezone(&china()).format("%Y%m%d%H%M%S").to_string();
         let total = app.db.order_by_no(&phantom).await.unwrap().unwrap().total;

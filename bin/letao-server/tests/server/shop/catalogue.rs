@@ -137,7 +137,7 @@ each_backend! {
         assert_eq!(c.last_entry().await.2, json!({"before": {"categoryName": "童鞋馆"}, "after": {"categoryName": "儿童馆"}}));
 
         let sizes = vec!["40".to_owned()];
-        let new = NewProduct { brand_id: 1, name: "跑鞋", img: "/media/x.png", price: Fen::new(1999), old_price: Fen::new(2999), sizes: &sizes, stock: 5, featured: false, sort: 0 };
+        let new = NewProduct { brand_id: 1, name: "跑鞋", img: "/media/x.png", price: Fen::new(1999), old_price: Fen::new(2999), sizes: &sizes, stock: 5, skus: None, featured: false, sort: 0 };
         let p = c.owners.create_product(c.admin(), &new).await.unwrap();
         let id = p.product.id;
         assert_eq!(c.last_entry().await.2["after"]["price"], "19.99");
@@ -145,7 +145,10 @@ each_backend! {
         assert_eq!(c.owners.update_product(c.admin(), id, &stock).await.unwrap().product.stock, 3);
         let (action, target, detail) = c.last_entry().await;
         assert_eq!((action, target), (AuditAction::ProductStock, format!("product {id}")));
-        assert_eq!(detail, json!({"before": {"stock": 5}, "after": {"stock": 3}, "stockDelta": -2}));
+        // A pooled product: the stock is the pool, which each size shows.
+        assert_eq!(detail["stockDelta"], -2);
+        assert_eq!((detail["before"]["stock"].clone(), detail["after"]["stock"].clone()), (json!(5), json!(3)));
+        assert_eq!(detail["after"]["skus"][0]["stock"], 3);
         let price = ProductChange { price: Some(Fen::new(1)), ..ProductChange::default() };
         c.owners.update_product(c.admin(), id, &price).await.unwrap();
         let (action, _, detail) = c.last_entry().await;
@@ -169,7 +172,11 @@ each_backend! {
         assert!(matches!(c.owners.delete_brand(c.admin(), Id::from_db(1)).await, Err(ShopError::Conflict(_))));
         let below = ProductChange { stock_delta: Some(-51), ..ProductChange::default() };
         let Err(ShopError::Conflict(msg)) = c.owners.update_product(c.admin(), Id::from_db(1), &below).await else { panic!("not refused") };
+        assert!(msg.contains("several sizes"), "sold per size: {msg}");
+        let size40 = Id::from_db(c.shop.sku40(1));
+        let Err(ShopError::Conflict(msg)) = c.owners.adjust_stock(c.admin(), size40, -51, "盘点").await else { panic!("not refused") };
         assert!(msg.contains("it is 50"), "{msg}");
+        assert!(matches!(c.owners.adjust_stock(c.admin(), Id::from_db(999_999), 1, "盘点").await, Err(ShopError::NotFound("SKU"))));
         let brand = ProductChange { brand_id: Some(99), ..ProductChange::default() };
         assert!(matches!(c.owners.update_product(c.admin(), Id::from_db(1), &brand).await, Err(ShopError::NotFound("brand"))));
         assert!(matches!(c.owners.update_product(c.admin(), Id::from_db(99), &below).await, Err(ShopError::NotFound("product"))));
@@ -189,7 +196,7 @@ each_backend! {
         let page = c.owners.products(c.admin(), hidden, PageStart::Offset(0), 20).await.unwrap();
         assert_eq!((page.total, page.items[0].product.id.get()), (1, 3));
         let sizes = vec!["39".to_owned()];
-        let new = NewProduct { brand_id: 1, name: "新品", img: "/images/product2.svg", price: Fen::new(100), old_price: Fen::new(100), sizes: &sizes, stock: 1, featured: false, sort: 0 };
+        let new = NewProduct { brand_id: 1, name: "新品", img: "/images/product2.svg", price: Fen::new(100), old_price: Fen::new(100), sizes: &sizes, stock: 1, skus: None, featured: false, sort: 0 };
         c.owners.create_product(c.admin(), &new).await.unwrap();
         let next = c.owners.products(c.admin(), all, PageStart::After(20), 20).await.unwrap();
         assert_eq!(next.items.iter().map(|p| p.product.id.get()).collect::<Vec<_>>(), [21, 22]);

@@ -5,7 +5,7 @@ use chrono::TimeDelta;
 use letao_db::each_backend;
 use letao_domain::Fen;
 use letao_domain::Role;
-use letao_domain::order::{EventKind, OrderItems, RefundState, TradeState};
+use letao_domain::order::{EventKind, OrderItems, RawLine, RefundState, TradeState};
 use letao_shop::ShopError;
 use letao_shop::orders::{NotifyOutcome, OrderQuery, RefundRequest, Refusal};
 use letao_shop::payments::fake::body;
@@ -17,8 +17,18 @@ fn ip() -> IpAddr {
     "10.0.0.1".parse().unwrap()
 }
 
+/// Lines of demo products, each in size 40 (which every one has).
 fn items(lines: &[(i64, i64)]) -> OrderItems {
-    OrderItems::new(lines).unwrap()
+    let raw: Vec<RawLine<'_>> = lines
+        .iter()
+        .map(|&(product_id, quantity)| RawLine {
+            product_id,
+            size: Some("40"),
+            quantity,
+            ..RawLine::default()
+        })
+        .collect();
+    OrderItems::from_raw(&raw).unwrap()
 }
 
 async fn paid_by(shop: &Shop, no: &str) -> Vec<String> {
@@ -58,9 +68,9 @@ each_backend! {
         let buyer = shop.user("buyer", "13700000003").await;
         let unknown = shop.orders.create(buyer, &items(&[(999, 1)]), None, ip()).await.unwrap_err();
         assert!(matches!(unknown, ShopError::UnknownProduct(id) if id.get() == 999));
-        shop.m.database.execute_sql("UPDATE product SET stock = 0 WHERE id = 6");
+        shop.m.database.execute_sql("UPDATE sku SET stock = 0 WHERE product_id = 6 AND size = '40'");
         let sold_out = shop.orders.create(buyer, &items(&[(6, 1)]), None, ip()).await.unwrap_err();
-        assert!(matches!(sold_out, ShopError::OutOfStock(id) if id.get() == 6));
+        assert!(matches!(sold_out, ShopError::OutOfStock(id) if id.get() == shop.sku40(6)));
         assert_eq!(shop.gateway.count("create"), 0, "WeChat is not asked");
     }
 

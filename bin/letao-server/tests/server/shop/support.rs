@@ -99,11 +99,19 @@ impl Fixture for Shop {
 }
 
 impl Shop {
-    /// Stock of a product.
+    /// The id of a demo product's SKU in size 40.
+    pub fn sku40(&self, product: i32) -> i32 {
+        let id = self.m.database.scalar_i64(&format!(
+            "SELECT id FROM sku WHERE product_id = {product} AND size = '40'"
+        ));
+        i32::try_from(id).unwrap()
+    }
+
+    /// Stock of a product: its pool, or its size 40 (the size tests order).
     pub fn stock(&self, product: i32) -> i64 {
         self.m
             .database
-            .scalar_i64(&format!("SELECT stock FROM product WHERE id = {product}"))
+            .scalar_i64(&format!("SELECT CASE WHEN p.sku_pool THEN p.stock ELSE (SELECT s.stock FROM sku s WHERE s.product_id = p.id AND s.size = '40') END FROM product p WHERE p.id = {product}"))
     }
 
     /// A registered user's id.

@@ -10,26 +10,40 @@ use crate::{Created, NewOrder};
 
 use crate::columns::naive;
 use crate::schema::product;
+use crate::skus::SkuRow;
 use crate::txn::Abort;
 use crate::{Db, DbError};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::{Queryable, Selectable};
-use letao_domain::order::{PricedLine, Quantity, order_total};
-use letao_domain::{DeliveryAddress, Fen, Id, Product};
+use letao_domain::order::{OrderItems, PlacedSku, PricedLine, choose_skus, order_total};
+use letao_domain::{DeliveryAddress, Fen, Sku};
 
+/// A product as an order reads it.
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = product)]
 struct Priced {
     id: i32,
     name: String,
+    img: String,
     #[diesel(column_name = price_fen, deserialize_as = i64)]
     price: Fen,
+    sku_pool: bool,
+}
+
+/// A line's stock to take: from the product's pool while it is pooled,
+/// else from its SKU.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Take {
+    product_id: i32,
+    sku_id: i32,
+    quantity: i32,
+    pooled: bool,
 }
 
 /// Everything the transaction needs.
 struct Job {
-    /// The lines in lock order (product id), and their ids.
-    items: Vec<(Id<Product>, Quantity)>,
+    items: OrderItems,
+    /// The products ordered, by id.
     ids: Vec<i32>,
     out_trade_no: String,
     nonce_str: String,
@@ -44,11 +58,9 @@ struct Job {
 
 impl Job {
     fn new(new: &NewOrder<'_>, now: DateTime<Utc>) -> Job {
-        // One lock order for every transaction: no deadlocks between orders.
-        let items = new.items.in_lock_order();
         Job {
-            ids: items.iter().map(|(id, _)| id.get()).collect(),
-            items,
+            ids: new.items.product_ids(),
+            items: new.items.clone(),
             out_trade_no: new.out_trade_no.to_owned(),
             nonce_str: new.nonce_str.to_owned(),
             appid: new.appid.to_owned(),
@@ -61,23 +73,46 @@ impl Job {
         }
     }
 
-    /// The lines at the prices found and their total, or why the order
-    /// cannot be placed.
-    fn price(&self, found: &[Priced]) -> Result<(Vec<PricedLine>, Fen), Abort<Created>> {
-        let mut lines = Vec::with_capacity(self.items.len());
-        for (id, quantity) in &self.items {
-            let Some(p) = found.iter().find(|p| p.id == id.get()) else {
-                return Err(Abort::Rollback(Created::UnknownProduct(*id)));
+    /// The lines at the prices found, their total and the stock to take
+    /// (in lock order: product, then SKU, so two orders never deadlock),
+    /// or why the order cannot be placed.
+    fn price(
+        &self,
+        found: &[Priced],
+        sku_rows: &[SkuRow],
+    ) -> Result<(Vec<PricedLine>, Fen, Vec<Take>), Abort<Created>> {
+        for line in self.items.lines() {
+            if !found.iter().any(|p| p.id == line.product.get()) {
+                return Err(Abort::Rollback(Created::UnknownProduct(line.product)));
+            }
+        }
+        let skus: Vec<Sku> = sku_rows.iter().map(|r| r.clone().into_sku(None)).collect();
+        let chosen =
+            choose_skus(&self.items, &skus).map_err(|e| Abort::Rollback(Created::BadLine(e)))?;
+        let mut lines = Vec::with_capacity(chosen.len());
+        let mut takes = Vec::with_capacity(chosen.len());
+        for (line, sku) in self.items.lines().iter().zip(chosen) {
+            let Some(p) = found.iter().find(|p| p.id == line.product.get()) else {
+                return Err(Abort::Rollback(Created::UnknownProduct(line.product)));
             };
             lines.push(PricedLine {
-                product_id: *id,
+                product_id: line.product,
+                sku: PlacedSku::of(sku),
                 name: p.name.clone(),
-                unit: p.price,
-                quantity: *quantity,
+                img: p.img.clone(),
+                unit: sku.price_or(p.price),
+                quantity: line.quantity,
+            });
+            takes.push(Take {
+                product_id: p.id,
+                sku_id: sku.id.get(),
+                quantity: line.quantity.get(),
+                pooled: p.sku_pool,
             });
         }
         let total = order_total(&lines).map_err(|e| Abort::Rollback(Created::Unpriceable(e)))?;
-        Ok((lines, total))
+        takes.sort_unstable_by_key(|t| (t.product_id, t.sku_id));
+        Ok((lines, total, takes))
     }
 }
 

@@ -13,6 +13,8 @@ use diesel::sql_types::{Integer, Nullable, Text};
 use letao_domain::Fen;
 use letao_domain::order::{EventKind, PricedLine, TradeState};
 
+use super::Take;
+
 /// The trade type of every order: WeChat Native (QR code).
 const NATIVE: &str = "NATIVE";
 
@@ -84,6 +86,10 @@ pub(super) struct LineRow<'a> {
     name: &'a str,
     unit_fen: i64,
     quantity: i32,
+    sku_id: Option<i32>,
+    size: Option<&'a str>,
+    colour: Option<&'a str>,
+    code: Option<&'a str>,
 }
 
 /// The rows of an order's lines.
@@ -96,6 +102,10 @@ pub(super) fn line_rows(order_id: i32, lines: &[PricedLine]) -> Vec<LineRow<'_>>
             name: &line.name,
             unit_fen: line.unit.get(),
             quantity: line.quantity.get(),
+            sku_id: Some(line.sku.id.get()),
+            size: Some(&line.sku.size),
+            colour: line.sku.colour.as_deref(),
+            code: Some(&line.sku.code),
         })
         .collect()
 }
@@ -122,59 +132,110 @@ impl EventRow {
     }
 }
 
-/// `UPDATE product SET stock = stock - ? WHERE id = ? AND stock >= ?`: a
-/// line's conditional stock decrement. Diesel prepares every `UPDATE`
-/// anew, never from its statement cache (a changeset may leave out `None`
-/// fields, so it does not trust their SQL to stay the same): on MySQL one
-/// more round trip and a parse per statement, on SQLite a parse. These
-/// statements have one shape, so they are written as query nodes of their
-/// own, which the caches keep.
+/// `UPDATE product SET stock = stock - ? WHERE id = ? AND sku_pool AND
+/// stock >= ?`: a line's conditional decrement of its product's pool.
+/// Diesel prepares every `UPDATE` anew, never from its statement cache (a
+/// changeset may leave out `None` fields, so it does not trust their SQL to
+/// stay the same): on MySQL one more round trip and a parse per statement,
+/// on SQLite a parse. These statements have one shape each, so they are
+/// query nodes of their own (one type per SQL text: the caches key them by
+/// type), which the caches keep.
 #[derive(Debug, Clone, Copy, QueryId)]
-pub(super) struct TakeStock {
+pub(super) struct TakePool {
     product_id: i32,
     quantity: i32,
 }
 
-impl TakeStock {
+/// `UPDATE sku SET stock = stock - ? WHERE id = ? AND stock >= ?`: a
+/// line's conditional decrement of its SKU's stock (see [`TakePool`]).
+#[derive(Debug, Clone, Copy, QueryId)]
+pub(super) struct TakeSku {
+    sku_id: i32,
+    quantity: i32,
+}
+
+impl TakePool {
     /// The decrement for one line.
-    pub(super) fn of(line: &PricedLine) -> TakeStock {
-        TakeStock {
-            product_id: line.product_id.get(),
-            quantity: line.quantity.get(),
+    pub(super) fn of(take: &Take) -> TakePool {
+        TakePool {
+            product_id: take.product_id,
+            quantity: take.quantity,
         }
     }
 }
 
-impl<DB> QueryFragment<DB> for TakeStock
+impl TakeSku {
+    /// The decrement for one line.
+    pub(super) fn of(take: &Take) -> TakeSku {
+        TakeSku {
+            sku_id: take.sku_id,
+            quantity: take.quantity,
+        }
+    }
+}
+
+/// `UPDATE {table} SET stock = stock - ? WHERE id = ?{extra} AND stock >= ?`.
+fn walk_take<'b, DB>(
+    mut out: AstPass<'_, 'b, DB>,
+    table: &str,
+    id: &'b i32,
+    quantity: &'b i32,
+    pooled_only: bool,
+) -> QueryResult<()>
 where
     DB: Backend,
     i32: ToSql<Integer, DB>,
 {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        out.push_sql("UPDATE ");
-        out.push_identifier("product")?;
-        out.push_sql(" SET ");
-        out.push_identifier("stock")?;
-        out.push_sql(" = ");
-        out.push_identifier("stock")?;
-        out.push_sql(" - ");
-        out.push_bind_param::<Integer, _>(&self.quantity)?;
-        out.push_sql(" WHERE ");
-        out.push_identifier("id")?;
-        out.push_sql(" = ");
-        out.push_bind_param::<Integer, _>(&self.product_id)?;
+    out.push_sql("UPDATE ");
+    out.push_identifier(table)?;
+    out.push_sql(" SET ");
+    out.push_identifier("stock")?;
+    out.push_sql(" = ");
+    out.push_identifier("stock")?;
+    out.push_sql(" - ");
+    out.push_bind_param::<Integer, _>(quantity)?;
+    out.push_sql(" WHERE ");
+    out.push_identifier("id")?;
+    out.push_sql(" = ");
+    out.push_bind_param::<Integer, _>(id)?;
+    if pooled_only {
         out.push_sql(" AND ");
-        out.push_identifier("stock")?;
-        out.push_sql(" >= ");
-        out.push_bind_param::<Integer, _>(&self.quantity)?;
-        Ok(())
+        out.push_identifier("sku_pool")?;
+        // `= TRUE` reads the same on the three backends.
+        out.push_sql(" = TRUE");
+    }
+    out.push_sql(" AND ");
+    out.push_identifier("stock")?;
+    out.push_sql(" >= ");
+    out.push_bind_param::<Integer, _>(quantity)?;
+    Ok(())
+}
+
+impl<DB> QueryFragment<DB> for TakePool
+where
+    DB: Backend,
+    i32: ToSql<Integer, DB>,
+{
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        walk_take(out, "product", &self.product_id, &self.quantity, true)
     }
 }
 
-impl diesel::query_dsl::RunQueryDslSupport for TakeStock {}
+impl<DB> QueryFragment<DB> for TakeSku
+where
+    DB: Backend,
+    i32: ToSql<Integer, DB>,
+{
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        walk_take(out, "sku", &self.sku_id, &self.quantity, false)
+    }
+}
+
+impl diesel::query_dsl::RunQueryDslSupport for TakePool {}
+impl diesel::query_dsl::RunQueryDslSupport for TakeSku {}
 
 /// `UPDATE payorder SET prepay_id = ?, code_url = ? WHERE id = ?` (see
-/// [`TakeStock`] for why it is a query node of its own).
+/// [`TakePool`] for why it is a query node of its own).
 #[derive(Debug, Clone, QueryId)]
 pub(super) struct SetPrepay {
     pub(super) order_id: i32,

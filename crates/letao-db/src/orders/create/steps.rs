@@ -2,14 +2,15 @@
 //! SQLite and PostgreSQL read the new order back with `RETURNING`, MySQL
 //! (which has none) with a `SELECT`.
 
-use super::rows::{EventRow, OrderRow, TakeStock, line_rows};
+use super::rows::{EventRow, OrderRow, TakePool, TakeSku, line_rows};
 use super::{Job, Priced};
 use crate::orders::OrderRecordRow;
 use crate::{Created, OrderRecord};
 
 use crate::orders::delivery::address_columns;
 use crate::pool::SqliteConn;
-use crate::schema::{order_delivery, order_event, order_item, payorder, product};
+use crate::schema::{order_delivery, order_event, order_item, payorder, product, sku};
+use crate::skus::SkuRow;
 use crate::txn::Abort;
 use diesel::result::Error as DieselError;
 use diesel::{ExpressionMethods, QueryDsl, SelectableHelper};
@@ -72,10 +73,10 @@ pub(super) trait CreateOrder {
 }
 
 impl_for_each_conn!(CreateOrder {
-    /// The products read, one conditional stock decrement per line (in id
-    /// order), the order inserted and read back, its lines, its delivery
-    /// row and its `created` event. A one-line order (the usual kind) reads
-    /// its product with `id = ?`, and lines are inserted one row at a time:
+    /// The products and their SKUs read, the order inserted and read back,
+    /// its lines, its delivery row, its `created` event and one conditional
+    /// stock decrement per line (lock order). A one-line order (the usual
+    /// kind) reads its product with `id = ?`, and lines are inserted one row at a time:
     /// statements of a fixed shape stay in the connection's statement
     /// cache, while an `IN (...)` list or a multi-row insert is prepared
     /// anew each time (on MySQL, one more round trip).
@@ -83,11 +84,18 @@ impl_for_each_conn!(CreateOrder {
         let products = product::table
             .select(Priced::as_select())
             .filter(product::hidden.eq(false));
-        let found: Vec<Priced> = match job.ids[..] {
-            [id] => products.filter(product::id.eq(id)).load(self).await?,
-            _ => products.filter(product::id.eq_any(&job.ids)).load(self).await?,
+        let skus = sku::table.select(SkuRow::as_select());
+        let (found, sku_rows): (Vec<Priced>, Vec<SkuRow>) = match job.ids[..] {
+            [id] => (
+                products.filter(product::id.eq(id)).load(self).await?,
+                skus.filter(sku::product_id.eq(id)).load(self).await?,
+            ),
+            _ => (
+                products.filter(product::id.eq_any(&job.ids)).load(self).await?,
+                skus.filter(sku::product_id.eq_any(&job.ids)).load(self).await?,
+            ),
         };
-        let (lines, total) = job.price(&found)?;
+        let (lines, total, takes) = job.price(&found, &sku_rows)?;
         let body = wechat_body(&lines);
         let order = self
             .insert_order(OrderRow::unpaid(job, &body, &lines, total))
@@ -113,11 +121,16 @@ impl_for_each_conn!(CreateOrder {
             .values(EventRow::created(order.id, total, crate::columns::naive(job.now)))
             .execute(self)
             .await?;
-        // Last, so that the product rows stay locked only until the commit
-        // that follows: every order of a popular product waits on its row.
-        for line in &lines {
-            if TakeStock::of(line).execute(self).await? != 1 {
-                return Err(Abort::Rollback(Created::OutOfStock(line.product_id)));
+        // Last, so that the rows stay locked only until the commit that
+        // follows: every order of a popular size waits on its row. A pooled
+        // line whose pool the owner ended since it was read finds its
+        // product no longer pooled and takes from its SKU.
+        for take in &takes {
+            let pooled = take.pooled && TakePool::of(take).execute(self).await? == 1;
+            if !pooled && TakeSku::of(take).execute(self).await? != 1 {
+                return Err(Abort::Rollback(Created::OutOfStock(
+                    letao_domain::Id::from_db(take.sku_id),
+                )));
             }
         }
         Ok(Created::Order(Box::new(order), body))

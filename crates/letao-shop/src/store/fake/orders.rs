@@ -6,20 +6,22 @@ use crate::store::{
     StoreError,
 };
 use chrono::{DateTime, Utc};
-use letao_domain::Fen;
 use letao_domain::order::{
-    Fulfilment, FulfilmentEvent, PricedLine, RefundEvent, RefundState, TradeEvent, TradeState,
-    order_total, wechat_body,
+    Fulfilment, FulfilmentEvent, PlacedSku, PricedLine, RefundEvent, RefundState, TradeEvent,
+    TradeState, choose_skus, order_total, wechat_body,
 };
+use letao_domain::sku::ONE_SIZE;
+use letao_domain::{Fen, Id, Sku};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-/// A product as the fake keeps it.
+/// A product as the fake keeps it: sold in one SKU, which holds its stock
+/// (pools of SKUs are the database's, tested there).
 #[derive(Debug, Clone)]
 struct Product {
     name: String,
     price: Fen,
-    stock: i32,
+    sku: Sku,
 }
 
 #[derive(Debug, Default)]
@@ -43,17 +45,28 @@ impl FakeOrders {
         FakeOrders::default()
     }
 
-    /// A product on sale at `price` with `stock` units; its id.
+    /// A product on sale at `price` in one size with `stock` units; its id
+    /// (its SKU's id is the product's plus 1,000).
     pub fn add_product(&self, name: &str, price: Fen, stock: i32) -> i32 {
         let mut s = lock(&self.state);
         s.next_product += 1;
         let id = s.next_product;
+        let sku = Sku {
+            id: Id::from_db(id + 1_000),
+            product_id: Id::from_db(id),
+            size: ONE_SIZE.to_owned(),
+            colour: None,
+            code: format!("F{id}"),
+            price: None,
+            stock,
+            active: true,
+        };
         s.products.insert(
             id,
             Product {
                 name: name.to_owned(),
                 price,
-                stock,
+                sku,
             },
         );
         id
@@ -61,7 +74,12 @@ impl FakeOrders {
 
     /// The stock of a product now.
     pub fn stock(&self, id: i32) -> Option<i32> {
-        lock(&self.state).products.get(&id).map(|p| p.stock)
+        lock(&self.state).products.get(&id).map(|p| p.sku.stock)
+    }
+
+    /// The id of a product's SKU.
+    pub fn sku_of(&self, id: i32) -> Option<i32> {
+        lock(&self.state).products.get(&id).map(|p| p.sku.id.get())
     }
 }
 
@@ -79,7 +97,7 @@ impl State {
             .unwrap_or_default();
         for line in lines {
             if let Some(p) = self.products.get_mut(&line.product_id.get()) {
-                p.stock += line.quantity.get();
+                p.sku.stock += line.quantity.get();
             }
         }
     }
@@ -93,16 +111,29 @@ impl OrderStore for FakeOrders {
         now: DateTime<Utc>,
     ) -> Result<Created, StoreError> {
         let mut s = lock(&self.state);
+        let mut skus = Vec::new();
+        for line in new.items.lines() {
+            let Some(p) = s.products.get(&line.product.get()) else {
+                return Ok(Created::UnknownProduct(line.product));
+            };
+            skus.push(p.sku.clone());
+        }
+        let chosen = match choose_skus(new.items, &skus) {
+            Ok(chosen) => chosen,
+            Err(e) => return Ok(Created::BadLine(e)),
+        };
         let mut lines = Vec::new();
-        for (id, quantity) in new.items.in_lock_order() {
-            let Some(p) = s.products.get(&id.get()) else {
-                return Ok(Created::UnknownProduct(id));
+        for (line, sku) in new.items.lines().iter().zip(chosen) {
+            let Some(p) = s.products.get(&line.product.get()) else {
+                return Ok(Created::UnknownProduct(line.product));
             };
             lines.push(PricedLine {
-                product_id: id,
+                product_id: line.product,
+                sku: PlacedSku::of(sku),
                 name: p.name.clone(),
-                unit: p.price,
-                quantity,
+                img: String::new(),
+                unit: sku.price_or(p.price),
+                quantity: line.quantity,
             });
         }
         let total = match order_total(&lines) {
@@ -113,14 +144,14 @@ impl OrderStore for FakeOrders {
             let stock = s
                 .products
                 .get(&line.product_id.get())
-                .map_or(0, |p| p.stock);
+                .map_or(0, |p| p.sku.stock);
             if stock < line.quantity.get() {
-                return Ok(Created::OutOfStock(line.product_id));
+                return Ok(Created::OutOfStock(line.sku.id));
             }
         }
         for line in &lines {
             if let Some(p) = s.products.get_mut(&line.product_id.get()) {
-                p.stock -= line.quantity.get();
+                p.sku.stock -= line.quantity.get();
             }
         }
         let order = OrderRecord {

@@ -43,14 +43,14 @@ impl TestApp {
         res.json()["data"].clone()
     }
 
+    /// The stock of a demo product in size 40 (the size these tests order).
     pub fn stock(&self, product: i32) -> i64 {
-        self.database
-            .scalar_i64(&format!("SELECT stock FROM product WHERE id = {product}"))
+        self.database.scalar_i64(&format!("SELECT CASE WHEN p.sku_pool THEN p.stock ELSE (SELECT s.stock FROM sku s WHERE s.product_id = p.id AND s.size = '40') END FROM product p WHERE p.id = {product}"))
     }
 
     pub fn set_stock(&self, product: i32, stock: i32) {
         self.database.execute_sql(&format!(
-            "UPDATE product SET stock = {stock} WHERE id = {product}"
+            "UPDATE sku SET stock = {stock} WHERE product_id = {product} AND size = '40'"
         ));
     }
 
@@ -149,7 +149,7 @@ each_backend! {
     async fn order_pay_notify_and_query(app: TestApp) {
         let token = buyer(&app, "payer_one", 50).await;
         let stock_before = app.stock(7);
-        let res = app.order(&token, json!([{"productId": 7, "quantity": 2}, {"productId": 1, "quantity": 1}])).await;
+        let res = app.order(&token, json!([{"productId": 7, "size": "40", "quantity": 2}, {"productId": 1, "size": "40", "quantity": 1}])).await;
         assert_eq!(res.status, 200, "{}", res.text());
         let data = res.json()["data"].clone();
         let no = data["out_trade_no"].as_str().expect("no").to_owned();
@@ -187,14 +187,14 @@ each_backend! {
 
     async fn a_client_total_fee_is_ignored(app: TestApp) {
         let token = buyer(&app, "cheapskate", 51).await;
-        let res = app.post_auth("/order", &token, json!({"items": [{"productId": 8, "quantity": 1}], "total_fee": 1})).await;
+        let res = app.post_auth("/order", &token, json!({"items": [{"productId": 8, "size": "40", "quantity": 1}], "total_fee": 1})).await;
         assert_eq!(res.status, 200);
         assert_eq!(res.json()["data"]["total_fee"], 159_900);
     }
 
     async fn clients_of_the_original_server_find_wechats_words_and_a_reason(app: TestApp) {
         let token = buyer(&app, "koa_client", 53).await;
-        let data = app.order(&token, json!([{"productId": 8, "quantity": 1}])).await.json()["data"].clone();
+        let data = app.order(&token, json!([{"productId": 8, "size": "40", "quantity": 1}])).await.json()["data"].clone();
         // xml2js gave one-element arrays: `== 'SUCCESS'` and `[0]` both hold.
         assert_eq!(data["return_code"], json!(["SUCCESS"]));
         assert_eq!(data["result_code"], json!(["SUCCESS"]));
@@ -208,28 +208,28 @@ each_backend! {
 
     async fn order_input_is_validated(app: TestApp) {
         let token = buyer(&app, "validator", 52).await;
-        let many: Vec<Value> = (1..=21).map(|id| json!({"productId": id, "quantity": 1})).collect();
+        let many: Vec<Value> = (1..=21).map(|id| json!({"productId": id, "size": "40", "quantity": 1})).collect();
         for (items, field) in [
             (json!([]), "items"),
             (Value::Array(many), "items"),
-            (json!([{"productId": 1, "quantity": 0}]), "quantity"),
-            (json!([{"productId": 1, "quantity": 100}]), "quantity"),
-            (json!([{"productId": 0, "quantity": 1}]), "productId"),
-            (json!([{"productId": 1, "quantity": 1}, {"productId": 1, "quantity": 2}]), "productId"),
-            (json!([{"productId": 99999, "quantity": 1}]), "items"),
-            (json!([{"productId": "x", "quantity": 1}]), "productId"),
+            (json!([{"productId": 1, "size": "40", "quantity": 0}]), "quantity"),
+            (json!([{"productId": 1, "size": "40", "quantity": 100}]), "quantity"),
+            (json!([{"productId": 0, "size": "40", "quantity": 1}]), "productId"),
+            (json!([{"productId": 1, "size": "40", "quantity": 1}, {"productId": 1, "size": "40", "quantity": 2}]), "productId"),
+            (json!([{"productId": 99999, "size": "40", "quantity": 1}]), "items"),
+            (json!([{"productId": "x", "size": "40", "quantity": 1}]), "productId"),
             (json!([{"quantity": 1}]), "productId"),
         ] {
             let msg = app.order(&token, items.clone()).await.assert_error(400, 1010);
             assert!(msg.contains(field), "{items}: {msg}");
         }
-        app.order("not-a-token", json!([{"productId": 1, "quantity": 1}])).await.assert_error(401, 401);
+        app.order("not-a-token", json!([{"productId": 1, "size": "40", "quantity": 1}])).await.assert_error(401, 401);
         assert!(app.sim.orders().is_empty());
     }
 
     async fn fifty_copies_of_one_notification_make_one_payment(app: TestApp) {
         let token = buyer(&app, "dup_payer", 53).await;
-        let res = app.order(&token, json!([{"productId": 1, "quantity": 1}])).await;
+        let res = app.order(&token, json!([{"productId": 1, "size": "40", "quantity": 1}])).await;
         let no = res.json()["data"]["out_trade_no"].as_str().expect("no").to_owned();
         let body = notification(&no, 100, APPID, MCH_ID, WECHAT_KEY);
         let replies = futures_util::future::join_all((0..50).map(|_| app.notify(body.clone()))).await;
@@ -240,7 +240,7 @@ each_backend! {
 
     async fn forged_notifications_leave_the_order_untouched(app: TestApp) {
         let token = buyer(&app, "victim", 54).await;
-        let res = app.order(&token, json!([{"productId": 1, "quantity": 1}])).await;
+        let res = app.order(&token, json!([{"productId": 1, "size": "40", "quantity": 1}])).await;
         let no = res.json()["data"]["out_trade_no"].as_str().expect("no").to_owned();
         let good = notification(&no, 100, APPID, MCH_ID, WECHAT_KEY);
         for forged in [
@@ -266,7 +266,7 @@ each_backend! {
     async fn a_lost_notification_is_recovered_by_query_order(app: TestApp) {
         let token = buyer(&app, "lost_note", 55).await;
         app.sim.set_faults(wechat_pay_sim::Faults { drop_next_notifications: 1, ..Default::default() });
-        let res = app.order(&token, json!([{"productId": 2, "quantity": 1}])).await;
+        let res = app.order(&token, json!([{"productId": 2, "size": "40", "quantity": 1}])).await;
         let no = res.json()["data"]["out_trade_no"].as_str().expect("no").to_owned();
         app.sim.pay(&no).expect("pay");
         app.wait_for_delivery(&no, "dropped").await;
@@ -280,7 +280,7 @@ each_backend! {
     async fn other_users_orders_are_invisible(app: TestApp) {
         let alice = buyer(&app, "alice_b", 56).await;
         let bob = buyer(&app, "bob_b", 57).await;
-        let res = app.order(&alice, json!([{"productId": 3, "quantity": 1}])).await;
+        let res = app.order(&alice, json!([{"productId": 3, "size": "40", "quantity": 1}])).await;
         let no = res.json()["data"]["out_trade_no"].as_str().expect("no").to_owned();
         app.post_auth("/queryOrder", &bob, json!({"out_trade_no": no})).await.assert_error(404, 1060);
         app.post_auth("/closeOrder", &bob, json!({"out_trade_no": no})).await.assert_error(404, 1060);
@@ -294,7 +294,7 @@ each_backend! {
     async fn a_hundred_concurrent_orders_for_ten_in_stock_give_ten(app: TestApp) {
         let token = buyer(&app, "rush_buyer", 58).await;
         app.set_stock(4, 10);
-        let results = futures_util::future::join_all((0..100).map(|_| app.order(&token, json!([{"productId": 4, "quantity": 1}])))).await;
+        let results = futures_util::future::join_all((0..100).map(|_| app.order(&token, json!([{"productId": 4, "size": "40", "quantity": 1}])))).await;
         let ok = results.iter().filter(|r| r.status == 200).count();
         let sold_out = results.iter().filter(|r| r.status == 409 && r.json()["status"] == 1061).count();
         assert_eq!((ok, sold_out), (10, 90), "{:?}", results.iter().map(|r| r.text()).collect::<Vec<_>>().first());
@@ -304,7 +304,7 @@ each_backend! {
     async fn closing_releases_the_stock_and_paid_orders_cannot_close(app: TestApp) {
         let token = buyer(&app, "closer", 59).await;
         let before = app.stock(5);
-        let res = app.order(&token, json!([{"productId": 5, "quantity": 3}])).await;
+        let res = app.order(&token, json!([{"productId": 5, "size": "40", "quantity": 3}])).await;
         let no = res.json()["data"]["out_trade_no"].as_str().expect("no").to_owned();
         assert_eq!(app.stock(5), before - 3);
         let closed = app.post_auth("/closeOrder", &token, json!({"out_trade_no": no})).await;
@@ -314,7 +314,7 @@ each_backend! {
         assert_eq!(app.sim.order(&no).expect("sim").trade_state, "CLOSED");
         app.post_auth("/closeOrder", &token, json!({"out_trade_no": no})).await.assert_error(409, 1061);
 
-        let res = app.order(&token, json!([{"productId": 5, "quantity": 1}])).await;
+        let res = app.order(&token, json!([{"productId": 5, "size": "40", "quantity": 1}])).await;
         let paid_no = res.json()["data"]["out_trade_no"].as_str().expect("no").to_owned();
         app.sim.pay(&paid_no).expect("pay");
         wait_for_state(&app, &token, &paid_no, "SUCCESS").await;
@@ -324,7 +324,7 @@ each_backend! {
     async fn expiry_closes_unpaid_orders_and_releases_stock(app: TestApp) {
         let token = buyer(&app, "forgetful", 60).await;
         let before = app.stock(6);
-        let res = app.order(&token, json!([{"productId": 6, "quantity": 2}])).await;
+        let res = app.order(&token, json!([{"productId": 6, "size": "40", "quantity": 2}])).await;
         let no = res.json()["data"]["out_trade_no"].as_str().expect("no").to_owned();
         assert_eq!(app.services.orders.expire_due().await.unwrap(), 0, "not due yet");
         app.clock.advance(TimeDelta::hours(2) + TimeDelta::seconds(1));
@@ -339,7 +339,7 @@ each_backend! {
 
     async fn a_payment_arriving_after_expiry_is_recorded_for_refund(app: TestApp) {
         let token = buyer(&app, "late_payer", 61).await;
-        let res = app.order(&token, json!([{"productId": 1, "quantity": 1}])).await;
+        let res = app.order(&token, json!([{"productId": 1, "size": "40", "quantity": 1}])).await;
         let no = res.json()["data"]["out_trade_no"].as_str().expect("no").to_owned();
         app.clock.advance(TimeDelta::hours(3));
         app.services.orders.expire_due().await.unwrap();
@@ -356,13 +356,13 @@ each_backend! {
         let token = buyer(&app, "unlucky", 62).await;
         let before = app.stock(9);
         app.sim.set_faults(wechat_pay_sim::Faults { systemerror_percent: 100, ..Default::default() });
-        let failed = app.order(&token, json!([{"productId": 9, "quantity": 1}])).await;
+        let failed = app.order(&token, json!([{"productId": 9, "size": "40", "quantity": 1}])).await;
         let msg = failed.assert_error(502, 1050);
         assert!(msg.contains("SYSTEMERROR"), "{msg}");
         assert_eq!(app.stock(9), before, "released when WeChat fails");
 
         app.sim.set_faults(wechat_pay_sim::Faults { duplicate_notifications: 5, notify_delay_ms: 50, ..Default::default() });
-        let res = app.order(&token, json!([{"productId": 9, "quantity": 1}])).await;
+        let res = app.order(&token, json!([{"productId": 9, "size": "40", "quantity": 1}])).await;
         let no = res.json()["data"]["out_trade_no"].as_str().expect("no").to_owned();
         app.sim.pay(&no).expect("pay");
         wait_for_state(&app, &token, &no, "SUCCESS").await;

@@ -9,7 +9,7 @@ each_backend! {
     async fn admins_refund_in_full_or_in_part_but_never_more(app: TestApp) {
         let token = buyer(&app, "refundee", 63).await;
         app.register("shop_admin", "admin-password", &mobile(64)).await;
-        let res = app.order(&token, json!([{"productId": 10, "quantity": 1}])).await;
+        let res = app.order(&token, json!([{"productId": 10, "size": "40", "quantity": 1}])).await;
         let no = res.json()["data"]["out_trade_no"].as_str().expect("no").to_owned();
         let total = 69_900;
         // Not paid yet, and not an admin.
@@ -51,7 +51,7 @@ each_backend! {
         app.register("race_admin", "admin-password", &mobile(66)).await;
         app.grant("race_admin", letao_domain::Role::Admin).await;
         let admin_token = app.login("race_admin", "admin-password").await;
-        let res = app.order(&token, json!([{"productId": 1, "quantity": 1}])).await;
+        let res = app.order(&token, json!([{"productId": 1, "size": "40", "quantity": 1}])).await;
         let no = res.json()["data"]["out_trade_no"].as_str().expect("no").to_owned();
         app.sim.pay(&no).expect("pay");
         wait_for_state(&app, &token, &no, "SUCCESS").await;

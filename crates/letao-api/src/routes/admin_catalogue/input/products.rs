@@ -2,9 +2,10 @@
 
 use super::{image_ref, invalid, narrow, optional, plain, sizes, yuan};
 use crate::ApiError;
+use crate::routes::admin_catalogue::stock::{SkuItemInput, check_skus};
 use garde::Validate;
 use letao_domain::Fen;
-use letao_shop::store::{NewProduct, ProductChange};
+use letao_shop::store::{NewProduct, ProductChange, SkuInput};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
@@ -38,14 +39,22 @@ pub struct NewProductInput {
     #[garde(skip)]
     #[schema(schema_with = crate::openapi::schemas::yuan_input)]
     old_price: Box<RawValue>,
-    /// 1 to 20 distinct sizes of 1 to 8 characters, without commas.
+    /// 1 to 20 distinct sizes of 1 to 8 characters, without commas, that
+    /// share `stock` as one pool (docs/stock.md); required without `skus`.
+    #[serde(default)]
     #[garde(skip)]
     #[schema(schema_with = crate::openapi::schemas::sizes)]
-    sizes: Vec<String>,
-    /// 0 to 1,000,000 units.
-    #[garde(range(min = 0, max = 1_000_000))]
+    sizes: Option<Vec<String>>,
+    /// 0 to 1,000,000 units, the pool of `sizes`; required without `skus`.
+    #[serde(default)]
+    #[garde(inner(range(min = 0, max = 1_000_000)))]
     #[schema(minimum = 0, maximum = 1000000, example = 10)]
-    stock: i64,
+    stock: Option<i64>,
+    /// SKUs with their own stock, instead of `sizes` and `stock`.
+    #[serde(default)]
+    #[garde(skip)]
+    #[schema(min_items = 1, max_items = 60)]
+    skus: Option<Vec<SkuItemInput>>,
     /// In the home page's sports section.
     #[serde(default)]
     #[garde(skip)]
@@ -66,6 +75,7 @@ pub struct CheckedProduct {
     old_price: Fen,
     sizes: Vec<String>,
     stock: i32,
+    skus: Option<Vec<SkuInput>>,
     featured: bool,
     sort: i32,
 }
@@ -81,6 +91,7 @@ impl CheckedProduct {
             old_price: self.old_price,
             sizes: &self.sizes,
             stock: self.stock,
+            skus: self.skus.as_deref(),
             featured: self.featured,
             sort: self.sort,
         }
@@ -91,6 +102,20 @@ impl NewProductInput {
     /// Checks every field.
     pub fn check(&self) -> Result<CheckedProduct, ApiError> {
         self.validate().map_err(invalid)?;
+        let (sizes, stock, skus) = match (&self.skus, &self.sizes, self.stock) {
+            (Some(skus), None, None) => (Vec::new(), 0, Some(check_skus(skus)?)),
+            (Some(_), _, _) => {
+                return Err(ApiError::invalid(
+                    "skus",
+                    "are given instead of sizes and stock, not with them",
+                ));
+            }
+            (None, Some(list), Some(stock)) => (sizes(list)?, narrow("stock", stock)?, None),
+            (None, None, _) => return Err(ApiError::invalid("sizes", "are required (or skus)")),
+            (None, Some(_), None) => {
+                return Err(ApiError::invalid("stock", "is required with sizes"));
+            }
+        };
         Ok(CheckedProduct {
             brand_id: narrow("brandId", self.brand_id)?,
             name: self.name.trim().to_owned(),
@@ -98,8 +123,9 @@ impl NewProductInput {
             featured: self.featured,
             price: yuan("price", &self.price)?,
             old_price: yuan("oldPrice", &self.old_price)?,
-            sizes: sizes(&self.sizes)?,
-            stock: narrow("stock", self.stock)?,
+            sizes,
+            stock,
+            skus,
             sort: narrow("sort", self.sort)?,
         })
     }
