@@ -5,8 +5,8 @@ use crate::auth::require_user;
 use crate::middleware::{lowercase_path, request_span};
 use crate::registry::{record, resource};
 use crate::routes::{
-    self, accounts, addresses, admin_catalogue, admin_orders, catalogue, fallback, health, orders,
-    pages, products,
+    self, accounts, addresses, admin_catalogue, admin_orders, cart, catalogue, fallback, health,
+    orders, pages, products,
 };
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -100,6 +100,20 @@ pub fn app(
             post_resource("/orders/{out_trade_no}/receive", orders::receive)
                 .wrap(from_fn(require_user)),
         )
+        .service(
+            resource("/cart", &["GET", "DELETE"])
+                .route(read().to(cart::show))
+                .route(web::delete().to(cart::clear))
+                .default_service(web::to(routes::get_or_delete))
+                .wrap(from_fn(require_user)),
+        )
+        .service(
+            resource("/cart/lines/{skuId}", &["PUT"])
+                .route(web::put().to(cart::set_line))
+                .default_service(web::to(routes::put_only))
+                .wrap(from_fn(require_user)),
+        )
+        .service(post_resource("/cart/merge", cart::merge).wrap(from_fn(require_user)))
         .service(
             resource("/addresses", &["GET", "POST"])
                 .route(read().to(addresses::list))

@@ -5,7 +5,7 @@ use crate::cors::CorsOrigins;
 use crate::replies::{CachedJson, RenderedCatalogue};
 use letao_shop::store::StoreProbe;
 use letao_shop::{
-    Accounts, Addresses, CatalogueCache, OrderDesk, Orders, Owners, Products, Reconciler,
+    Accounts, Addresses, Carts, CatalogueCache, OrderDesk, Orders, Owners, Products, Reconciler,
 };
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::net::IpAddr;
@@ -29,6 +29,8 @@ pub struct Services {
     pub desk: Arc<OrderDesk>,
     /// Buyers' addresses.
     pub addresses: Arc<Addresses>,
+    /// Buyers' carts.
+    pub carts: Arc<Carts>,
     /// The owner's catalogue, images and audit log.
     pub owners: Arc<Owners>,
     /// The reconciliation reports.
@@ -61,6 +63,7 @@ pub struct AppState {
     pub(crate) orders: Arc<Orders>,
     pub(crate) desk: Arc<OrderDesk>,
     pub(crate) addresses: Arc<Addresses>,
+    pub(crate) carts: Arc<Carts>,
     pub(crate) owners: Arc<Owners>,
     pub(crate) reconciler: Arc<Reconciler>,
     pub(crate) catalogue: Arc<CatalogueLists>,
@@ -80,6 +83,7 @@ impl AppState {
             orders: services.orders,
             desk: services.desk,
             addresses: services.addresses,
+            carts: services.carts,
             owners: services.owners,
             reconciler: services.reconciler,
             catalogue: services.catalogue,
@@ -99,6 +103,7 @@ impl AppState {
             orders: self.orders.clone(),
             desk: self.desk.clone(),
             addresses: self.addresses.clone(),
+            carts: self.carts.clone(),
             owners: self.owners.clone(),
             reconciler: self.reconciler.clone(),
             catalogue: self.catalogue.clone(),

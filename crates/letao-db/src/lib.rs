@@ -9,6 +9,7 @@
 mod macros;
 mod addresses;
 mod audit;
+mod carts;
 mod catalogue;
 mod catalogue_admin;
 mod checkout;

@@ -606,3 +606,36 @@ impl StoreProbe for Db {
         Db::pool_status(self)
     }
 }
+
+#[async_trait::async_trait]
+impl CartStore for Db {
+    async fn cart(&self, user_id: i32) -> Result<Vec<CartLine>, StoreError> {
+        Ok(Db::cart(self, user_id).await?)
+    }
+
+    async fn set_cart_line(
+        &self,
+        user_id: i32,
+        sku_id: i32,
+        quantity: i32,
+        max_lines: i64,
+        now: DateTime<Utc>,
+    ) -> Result<CartEdit, StoreError> {
+        Ok(Db::set_cart_line(self, user_id, sku_id, quantity, max_lines, now).await?)
+    }
+
+    async fn merge_cart(
+        &self,
+        user_id: i32,
+        lines: &[(i32, i32)],
+        max_quantity: i32,
+        max_lines: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<i32>, StoreError> {
+        Ok(Db::merge_cart(self, user_id, lines, max_quantity, max_lines, now).await?)
+    }
+
+    async fn clear_cart(&self, user_id: i32) -> Result<(), StoreError> {
+        Ok(Db::clear_cart(self, user_id).await?)
+    }
+}

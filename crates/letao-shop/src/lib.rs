@@ -12,6 +12,7 @@
 
 pub mod accounts;
 pub mod addresses;
+pub mod carts;
 pub mod catalogue;
 mod error;
 pub mod freshness;
@@ -31,6 +32,7 @@ pub const TOTALS_TTL: std::time::Duration = std::time::Duration::from_secs(5);
 
 pub use accounts::{Accounts, AccountsConfig, LoggedIn, LoginLimits, RegisterRequest};
 pub use addresses::Addresses;
+pub use carts::Carts;
 pub use catalogue::{CatalogueCache, CatalogueData, Listing};
 pub use error::{ShopError, Taken};
 pub use orders::{OrderDesk, Orders, OrdersConfig};

@@ -19,7 +19,7 @@ use letao_shop::media::MediaStore;
 use letao_shop::payments::PaymentGateway;
 use letao_shop::store::Stores;
 use letao_shop::{
-    Accounts, AccountsConfig, Addresses, CatalogueCache, LoginLimits, OrderDesk, Orders,
+    Accounts, AccountsConfig, Addresses, Carts, CatalogueCache, LoginLimits, OrderDesk, Orders,
     OrdersConfig, Owners, Products, Reconciler,
 };
 use letao_sms::SmsSender;
@@ -115,6 +115,7 @@ pub async fn shop(settings: &Settings, parts: Parts) -> Result<Shop, StartError>
         )),
         orders,
         addresses: Arc::new(Addresses::new(stores.addresses.clone(), clock.clone())),
+        carts: Arc::new(Carts::new(stores.carts.clone(), clock.clone())),
         owners: Arc::new(Owners::new(
             stores.catalogue_admin.clone(),
             stores.audit.clone(),

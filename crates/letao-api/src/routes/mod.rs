@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod addresses;
 pub mod admin_catalogue;
 pub mod admin_orders;
+pub mod cart;
 pub mod catalogue;
 pub mod docs;
 pub mod fallback;
@@ -44,6 +45,13 @@ pub(crate) async fn put_only() -> Result<HttpResponse, ApiError> {
 pub(crate) async fn get_or_post() -> Result<HttpResponse, ApiError> {
     Err(ApiError::MethodNotAllowed {
         allow: "GET, HEAD, POST",
+    })
+}
+
+/// Default service of a resource that is read or emptied.
+pub(crate) async fn get_or_delete() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::MethodNotAllowed {
+        allow: "GET, HEAD, DELETE",
     })
 }
 

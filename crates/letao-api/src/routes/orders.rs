@@ -57,6 +57,10 @@ pub struct OrderInput {
     #[serde(rename = "addressId")]
     #[schema(minimum = 1, maximum = 2147483647)]
     address_id: Option<i64>,
+    /// Order the cart's available lines (without `items`); they leave the
+    /// cart with the order.
+    #[serde(rename = "fromCart", default)]
+    from_cart: bool,
 }
 
 /// One of the caller's addresses by the id a body gave (404 when not theirs).
@@ -86,34 +90,48 @@ pub async fn create(
     ip: ClientIp,
     Input(input): Input<OrderInput>,
 ) -> Result<HttpResponse, ApiError> {
-    // The original server's clients sent `{body, total_fee}` and let the
-    // client set the price; that shape stays refused, with a reason.
-    let lines = input.items.ok_or_else(|| {
-        ApiError::invalid(
-            "items",
-            "are required: [{productId, skuId or size, quantity}]; the server prices the order \
-             (body and total_fee are not read)",
-        )
-    })?;
-    let raw: Vec<RawLine<'_>> = lines
-        .iter()
-        .map(|i| RawLine {
-            product_id: i.product_id,
-            sku_id: i.sku_id,
-            size: i.size.as_deref(),
-            colour: i.colour.as_deref(),
-            quantity: i.quantity,
-        })
-        .collect();
-    let items = OrderItems::from_raw(&raw).map_err(letao_shop::ShopError::from)?;
+    let items = if input.from_cart {
+        if input.items.is_some() {
+            return Err(ApiError::invalid("items", "are not sent with fromCart"));
+        }
+        state.carts.order_lines(user.id).await?
+    } else {
+        // The original server's clients sent `{body, total_fee}` and let the
+        // client set the price; that shape stays refused, with a reason.
+        let lines = input.items.ok_or_else(|| {
+            ApiError::invalid(
+                "items",
+                "are required: [{productId, skuId or size, quantity}] (or fromCart: true); \
+                 the server prices the order (body and total_fee are not read)",
+            )
+        })?;
+        let raw: Vec<RawLine<'_>> = lines
+            .iter()
+            .map(|i| RawLine {
+                product_id: i.product_id,
+                sku_id: i.sku_id,
+                size: i.size.as_deref(),
+                colour: i.colour.as_deref(),
+                quantity: i.quantity,
+            })
+            .collect();
+        OrderItems::from_raw(&raw).map_err(letao_shop::ShopError::from)?
+    };
     let address = match input.address_id {
         Some(id) => Some(own_address(&state, user, id).await?),
         None => None,
     };
-    let placed = state
-        .orders
-        .create(user.id, &items, address.as_ref(), ip.0)
-        .await?;
+    let placed = if input.from_cart {
+        let orders = &state.orders;
+        orders
+            .create_from_cart(user.id, &items, address.as_ref(), ip.0)
+            .await?
+    } else {
+        state
+            .orders
+            .create(user.id, &items, address.as_ref(), ip.0)
+            .await?
+    };
     let shown = address.as_ref().map(|a| OrderAddress {
         city: &a.city,
         detail: &a.detail,

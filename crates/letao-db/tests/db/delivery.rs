@@ -132,6 +132,7 @@ each_backend! {
                     items: &items,
                     expires_at: at(7200),
                     address: Some(&a),
+                    from_cart: false,
                 },
                 at(0),
             )

@@ -46,6 +46,7 @@ async fn try_place(db: &Db, buyer: i32, no: &str, product: i64) -> Result<Create
             items: &items,
             expires_at: at(7200),
             address: None,
+            from_cart: false,
         },
         t0(),
     )

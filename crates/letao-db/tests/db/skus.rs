@@ -44,6 +44,7 @@ async fn order(db: &Db, buyer: i32, no: &str, product: i64, size: &str, quantity
         items: &items,
         expires_at: at(7200),
         address: None,
+        from_cart: false,
     };
     db.create_order(&new, t0()).await.unwrap()
 }

@@ -132,6 +132,7 @@ pub async fn place(db: &Db, user: i32, no: &str, lines: &[(i64, i64)]) -> Create
             items: &items,
             expires_at: at(7200),
             address: None,
+            from_cart: false,
         },
         t0(),
     )

@@ -32,6 +32,29 @@ impl Orders {
         address: Option<&DeliveryAddress>,
         ip: IpAddr,
     ) -> Result<Placed, ShopError> {
+        self.place(user_id, items, address, ip, false).await
+    }
+
+    /// As [`Orders::create`], of lines of the buyer's cart, which leave the
+    /// cart in the order's transaction.
+    pub async fn create_from_cart(
+        &self,
+        user_id: i32,
+        items: &OrderItems,
+        address: Option<&DeliveryAddress>,
+        ip: IpAddr,
+    ) -> Result<Placed, ShopError> {
+        self.place(user_id, items, address, ip, true).await
+    }
+
+    async fn place(
+        &self,
+        user_id: i32,
+        items: &OrderItems,
+        address: Option<&DeliveryAddress>,
+        ip: IpAddr,
+        from_cart: bool,
+    ) -> Result<Placed, ShopError> {
         let now = self.clock.now();
         let out_trade_no = wechat_pay::out_trade_no("LT");
         let nonce = wechat_pay::nonce_str();
@@ -47,6 +70,7 @@ impl Orders {
             items,
             expires_at,
             address,
+            from_cart,
         };
         let (order, description) = match self.store.create_order(&new, now).await? {
             Created::Order(order, body) => (*order, body),

@@ -9,6 +9,7 @@
 mod accounts;
 mod addresses;
 mod audit;
+mod cart;
 mod catalogue;
 mod catalogue_admin;
 mod order_book;
@@ -26,6 +27,7 @@ pub use accounts::{
 };
 pub use addresses::{AddressAdded, AddressRecord, AddressStore};
 pub use audit::{Actor, AuditEntry, AuditRecord, AuditStore};
+pub use cart::{CartEdit, CartLine, CartStore};
 pub use catalogue::CatalogueStore;
 pub use catalogue_admin::{
     AdminProduct, AuditNote, BrandFields, CatalogueAdminStore, Edit, HomeItemRecord, LowStock,
@@ -75,6 +77,8 @@ pub struct Stores {
     pub order_book: Arc<dyn OrderBook>,
     /// The audit log.
     pub audit: Arc<dyn AuditStore>,
+    /// Buyers' carts.
+    pub carts: Arc<dyn CartStore>,
     /// The daily reconciliation.
     pub reconciliation: Arc<dyn ReconciliationStore>,
     /// Readiness and metrics.
@@ -92,6 +96,7 @@ impl Stores {
             + OrderStore
             + OrderBook
             + AuditStore
+            + CartStore
             + ReconciliationStore
             + StoreProbe
             + 'static,
@@ -105,6 +110,7 @@ impl Stores {
             orders: store.clone(),
             order_book: store.clone(),
             audit: store.clone(),
+            carts: store.clone(),
             reconciliation: store.clone(),
             probe: store,
         }

@@ -99,6 +99,8 @@ pub struct NewOrder<'a> {
     pub expires_at: DateTime<Utc>,
     /// Where it ships, when the buyer chose an address already.
     pub address: Option<&'a DeliveryAddress>,
+    /// The lines are the buyer's cart's: they leave the cart with the order.
+    pub from_cart: bool,
 }
 
 /// How creating an order ended.

@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod admin_catalogue;
 mod adoption;
+mod cart;
 mod catalogue;
 mod cors;
 mod delivery;

@@ -53,6 +53,8 @@ struct Job {
     client_ip: String,
     expires_at: NaiveDateTime,
     address: Option<DeliveryAddress>,
+    /// The lines leave the buyer's cart with the order.
+    from_cart: bool,
     now: DateTime<Utc>,
 }
 
@@ -69,6 +71,7 @@ impl Job {
             client_ip: new.client_ip.to_owned(),
             expires_at: naive(new.expires_at),
             address: new.address.cloned(),
+            from_cart: new.from_cart,
             now,
         }
     }

@@ -9,7 +9,7 @@ use crate::{Created, OrderRecord};
 
 use crate::orders::delivery::address_columns;
 use crate::pool::SqliteConn;
-use crate::schema::{order_delivery, order_event, order_item, payorder, product, sku};
+use crate::schema::{cart_line, order_delivery, order_event, order_item, payorder, product, sku};
 use crate::skus::SkuRow;
 use crate::txn::Abort;
 use diesel::result::Error as DieselError;
@@ -121,6 +121,16 @@ impl_for_each_conn!(CreateOrder {
             .values(EventRow::created(order.id, total, crate::columns::naive(job.now)))
             .execute(self)
             .await?;
+        if job.from_cart {
+            let ordered: Vec<i32> = takes.iter().map(|t| t.sku_id).collect();
+            diesel::delete(
+                cart_line::table
+                    .filter(cart_line::user_id.eq(job.user_id))
+                    .filter(cart_line::sku_id.eq_any(ordered)),
+            )
+            .execute(self)
+            .await?;
+        }
         // Last, so that the rows stay locked only until the commit that
         // follows: every order of a popular size waits on its row. A pooled
         // line whose pool the owner ended since it was read finds its

@@ -78,6 +78,7 @@ async fn place(
         items: &items,
         expires_at: expires,
         address: None,
+        from_cart: false,
     };
     let created = s.store().create_order(&new, t0()).await.unwrap();
     (no, created)
