@@ -2,6 +2,7 @@
 
 use crate::bill::{BillOutcome, BillType};
 use crate::notify::Merchant;
+use crate::phone::{AppOrder, H5Order, JsapiOrder, MwebPrepay, OrderDetails, Prepay};
 use crate::types::{FromRaw, require_return_success};
 use crate::{
     OrderQueryResult, OrderRef, Refund, RefundQueryResult, RefundResult, SignType, UnifiedOrder,
@@ -69,6 +70,31 @@ pub trait WechatPayApi: Send + Sync {
             "download_bill is not supported by this implementation".into(),
         ))
     }
+
+    /// `/pay/unifiedorder` with `trade_type=JSAPI` and the buyer's
+    /// `openid`. The default refuses, so existing implementations of this
+    /// trait keep compiling.
+    fn jsapi_order(&self, order: &JsapiOrder) -> Result<Prepay, WechatPayError> {
+        let _ = order;
+        Err(unsupported("jsapi_order"))
+    }
+
+    /// `/pay/unifiedorder` with `trade_type=MWEB` and `scene_info`: the
+    /// cashier page's `mweb_url`. The default refuses.
+    fn h5_order(&self, order: &H5Order) -> Result<MwebPrepay, WechatPayError> {
+        let _ = order;
+        Err(unsupported("h5_order"))
+    }
+
+    /// `/pay/unifiedorder` with `trade_type=APP`. The default refuses.
+    fn app_order(&self, order: &AppOrder) -> Result<Prepay, WechatPayError> {
+        let _ = order;
+        Err(unsupported("app_order"))
+    }
+}
+
+fn unsupported(what: &str) -> WechatPayError {
+    WechatPayError::Config(format!("{what} is not supported by this implementation"))
 }
 
 /// The real client.
@@ -141,6 +167,21 @@ impl Client {
             });
         }
         T::from_raw(raw)
+    }
+
+    /// `unifiedorder` of `details` with `trade_type` and its own fields.
+    fn place<T: FromRaw>(
+        &self,
+        details: &OrderDetails,
+        trade_type: &str,
+        extra: &[(&str, &str)],
+    ) -> Result<T, WechatPayError> {
+        let total_fee = details.total_fee.to_string();
+        let common = details.fields(&total_fee);
+        let mut fields: Vec<(&str, &str)> = common.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        fields.push(("trade_type", trade_type));
+        fields.extend_from_slice(extra);
+        self.call("/pay/unifiedorder", &fields, false)
     }
 
     /// Signs and posts `fields`; the body of an HTTP 200 reply, unchecked.
@@ -283,6 +324,22 @@ impl WechatPayApi for Client {
             return Ok(BillOutcome::Bill(plain));
         }
         Ok(BillOutcome::Bill(reply))
+    }
+
+    fn jsapi_order(&self, order: &JsapiOrder) -> Result<Prepay, WechatPayError> {
+        if order.openid.is_empty() {
+            return Err(WechatPayError::BadField("openid"));
+        }
+        self.place(&order.details, "JSAPI", &[("openid", &order.openid)])
+    }
+
+    fn h5_order(&self, order: &H5Order) -> Result<MwebPrepay, WechatPayError> {
+        let scene = order.scene.to_json();
+        self.place(&order.details, "MWEB", &[("scene_info", &scene)])
+    }
+
+    fn app_order(&self, order: &AppOrder) -> Result<Prepay, WechatPayError> {
+        self.place(&order.details, "APP", &[])
     }
 }
 

@@ -119,6 +119,62 @@ impl Merchant {
         self.check_identity(raw)
     }
 
+    /// The `getBrandWCPayRequest` parameters of a JSAPI order placed by
+    /// this merchant: now, a fresh nonce, `paySign` with this merchant's
+    /// key and sign type.
+    pub fn jsapi_params(&self, prepay_id: &str) -> crate::JsapiParams {
+        self.jsapi_params_at(
+            prepay_id,
+            chrono::Utc::now().timestamp(),
+            &crate::nonce_str(),
+        )
+    }
+
+    /// [`Merchant::jsapi_params`] with a given time and nonce.
+    pub fn jsapi_params_at(
+        &self,
+        prepay_id: &str,
+        time_stamp: i64,
+        nonce_str: &str,
+    ) -> crate::JsapiParams {
+        crate::JsapiParams::v2(
+            self.api_key.expose_secret(),
+            self.sign_type,
+            &self.appid,
+            prepay_id,
+            time_stamp,
+            nonce_str,
+        )
+    }
+
+    /// The parameters of an APP order placed by this merchant, for the
+    /// app's `PayReq`: now, a fresh nonce, signed with this merchant's key.
+    pub fn app_params(&self, prepay_id: &str) -> crate::AppParams {
+        self.app_params_at(
+            prepay_id,
+            chrono::Utc::now().timestamp(),
+            &crate::nonce_str(),
+        )
+    }
+
+    /// [`Merchant::app_params`] with a given time and nonce.
+    pub fn app_params_at(
+        &self,
+        prepay_id: &str,
+        timestamp: i64,
+        noncestr: &str,
+    ) -> crate::AppParams {
+        crate::AppParams::v2(
+            self.api_key.expose_secret(),
+            self.sign_type,
+            &self.appid,
+            &self.mch_id,
+            prepay_id,
+            timestamp,
+            noncestr,
+        )
+    }
+
     fn check_identity(&self, raw: &RawMap) -> Result<(), WechatPayError> {
         for (name, ours) in [("appid", &self.appid), ("mch_id", &self.mch_id)] {
             if let Some(theirs) = raw.get(name)

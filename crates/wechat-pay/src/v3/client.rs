@@ -20,6 +20,7 @@ pub struct Client {
     apiv3_key: ApiV3Key,
     pub(super) transport: Arc<Transport>,
     verifier: Arc<Verifier>,
+    clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for Client {
@@ -46,7 +47,7 @@ impl Client {
         let key = PrivateKey::from_pem(config.merchant_private_key.expose_secret())?;
         let apiv3_key = ApiV3Key::from_secret(&config.apiv3_key)?;
         let transport = Arc::new(Transport::new(base_url, &config, key, clock.clone())?);
-        let mut verifier = Verifier::new(clock);
+        let mut verifier = Verifier::new(clock.clone());
         if let Some(pk) = &config.wechat_public_key {
             verifier = verifier.with_public_key(&pk.id, PublicKey::from_pem(&pk.pem)?);
         }
@@ -67,6 +68,7 @@ impl Client {
             apiv3_key,
             transport,
             verifier: Arc::new(verifier),
+            clock,
         })
     }
 
@@ -82,6 +84,40 @@ impl Client {
             self.apiv3_key.clone(),
             &self.appid,
             &self.mchid,
+        )
+    }
+
+    /// The `getBrandWCPayRequest` parameters of a JSAPI order (also
+    /// `wx.requestPayment` in a mini-program): this client's appid, now, a
+    /// fresh nonce, `package=prepay_id=..`, `signType` `RSA` and `paySign`
+    /// by the merchant key.
+    pub fn jsapi_params(&self, prepay_id: &str) -> crate::JsapiParams {
+        self.jsapi_params_at(prepay_id, self.clock.now().timestamp(), &crate::nonce_str())
+    }
+
+    /// [`Client::jsapi_params`] with a given time and nonce.
+    pub fn jsapi_params_at(
+        &self,
+        prepay_id: &str,
+        time_stamp: i64,
+        nonce_str: &str,
+    ) -> crate::JsapiParams {
+        let key = self.transport.signer().key();
+        crate::JsapiParams::v3(key, &self.appid, prepay_id, time_stamp, nonce_str)
+    }
+
+    /// The parameters of an APP order for the app's `PayReq`, signed by
+    /// the merchant key.
+    pub fn app_params(&self, prepay_id: &str) -> crate::AppParams {
+        let key = self.transport.signer().key();
+        let now = self.clock.now().timestamp();
+        crate::AppParams::v3(
+            key,
+            &self.appid,
+            &self.mchid,
+            prepay_id,
+            now,
+            &crate::nonce_str(),
         )
     }
 

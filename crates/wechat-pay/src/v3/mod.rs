@@ -1,6 +1,6 @@
 //! WeChat Pay API v3 (JSON): request signing (SHA256withRSA), response and
 //! notification verification (WeChat Pay public key and/or platform
-//! certificates), AEAD_AES_256_GCM resources, the Native operations and
+//! certificates), AEAD_AES_256_GCM resources, Native, JSAPI, H5 and APP orders and
 //! trade bills. See the crate README for an example and for which
 //! verification mode to choose.
 
@@ -13,6 +13,7 @@ mod error;
 mod keys;
 mod notify;
 mod operations;
+mod phone;
 mod refresher;
 mod transport;
 mod types;
@@ -33,6 +34,10 @@ pub use notify::{
     PaymentNotification, PaymentPayer, RefundNotification, RefundNotificationAmount,
 };
 pub use operations::{Api, MAX_BILL_BYTES};
+pub use phone::{
+    AppOrder, H5Info, H5Order, H5OrderBody, H5Prepay, JsapiOrder, JsapiOrderBody, OrderDetails,
+    Prepay, SceneInfo,
+};
 pub use refresher::{CertificateRefresher, spawn_certificate_refresher};
 pub use types::{
     ErrorBody, NativeOrder, NativeOrderBody, NativePrepay, OrderAmount, Payer, RefundAmount,

@@ -2,6 +2,7 @@
 
 use super::client::Client;
 use super::error::Error;
+use super::phone::{AppOrder, H5Order, H5OrderBody, H5Prepay, JsapiOrder, JsapiOrderBody, Prepay};
 use super::transport::api_error;
 use super::types::{
     NativeOrder, NativeOrderBody, NativePrepay, OrderAmount, RefundBody, RefundOrder, RefundReply,
@@ -29,6 +30,25 @@ pub trait Api: Send + Sync {
     /// Downloads a bill (unsigned by WeChat's rule), checks its SHA1 and
     /// decompresses it when gzipped.
     fn download_bill(&self, bill: &TradeBill) -> Result<Vec<u8>, Error>;
+    /// `POST /v3/pay/transactions/jsapi` (the buyer's `payer.openid`):
+    /// the `prepay_id` for [`Client::jsapi_params`]. The default refuses,
+    /// so existing implementations of this trait keep compiling.
+    fn create_jsapi(&self, order: &JsapiOrder) -> Result<Prepay, Error> {
+        let _ = order;
+        Err(unsupported("create_jsapi"))
+    }
+    /// `POST /v3/pay/transactions/h5` (`scene_info`): the cashier's
+    /// `h5_url`. The default refuses.
+    fn create_h5(&self, order: &H5Order) -> Result<H5Prepay, Error> {
+        let _ = order;
+        Err(unsupported("create_h5"))
+    }
+    /// `POST /v3/pay/transactions/app`: the `prepay_id` for
+    /// [`Client::app_params`]. The default refuses.
+    fn create_app(&self, order: &AppOrder) -> Result<Prepay, Error> {
+        let _ = order;
+        Err(unsupported("create_app"))
+    }
     /// [`Api::trade_bill`] then [`Api::download_bill`]: the bill's bytes.
     fn bill(&self, request: &TradeBillRequest) -> Result<BillOutcome<Vec<u8>>, Error> {
         match self.trade_bill(request)? {
@@ -36,6 +56,10 @@ pub trait Api: Send + Sync {
             BillOutcome::Bill(link) => Ok(BillOutcome::Bill(self.download_bill(&link)?)),
         }
     }
+}
+
+fn unsupported(what: &str) -> Error {
+    Error::Config(format!("{what} is not supported by this implementation"))
 }
 
 /// Bill downloads larger than this are refused (compressed or not).
@@ -92,6 +116,33 @@ impl Api for Client {
             },
         })?;
         self.call("POST", &format!("{TRANSACTIONS}/native"), Some(&body))
+    }
+
+    fn create_jsapi(&self, order: &JsapiOrder) -> Result<Prepay, Error> {
+        path_id("out_trade_no", &order.details.out_trade_no)?;
+        if order.openid.is_empty() {
+            return Err(Error::InvalidRequest("payer.openid is empty".into()));
+        }
+        let body = Client::json(&JsapiOrderBody::new(order, &self.appid, &self.mchid))?;
+        self.call("POST", &format!("{TRANSACTIONS}/jsapi"), Some(&body))
+    }
+
+    fn create_h5(&self, order: &H5Order) -> Result<H5Prepay, Error> {
+        path_id("out_trade_no", &order.details.out_trade_no)?;
+        if order.payer_client_ip.parse::<std::net::IpAddr>().is_err() {
+            return Err(Error::InvalidRequest(format!(
+                "payer_client_ip {:?}",
+                order.payer_client_ip
+            )));
+        }
+        let body = Client::json(&H5OrderBody::new(order, &self.appid, &self.mchid))?;
+        self.call("POST", &format!("{TRANSACTIONS}/h5"), Some(&body))
+    }
+
+    fn create_app(&self, order: &AppOrder) -> Result<Prepay, Error> {
+        path_id("out_trade_no", &order.details.out_trade_no)?;
+        let body = Client::json(&order.details.body(&self.appid, &self.mchid))?;
+        self.call("POST", &format!("{TRANSACTIONS}/app"), Some(&body))
     }
 
     fn query_by_out_trade_no(&self, out_trade_no: &str) -> Result<Transaction, Error> {

@@ -50,6 +50,11 @@ impl Transport {
         })
     }
 
+    /// The merchant's signer.
+    pub(super) fn signer(&self) -> &MerchantSigner {
+        &self.signer
+    }
+
     /// Signs and sends one request; the reply, its body read up to `limit`.
     pub(super) fn send(
         &self,
