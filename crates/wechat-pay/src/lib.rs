@@ -7,6 +7,8 @@ mod error;
 mod http;
 mod ids;
 mod notify;
+#[cfg(feature = "oauth")]
+pub mod oauth;
 mod phone;
 mod qr;
 mod sign;

@@ -8,6 +8,7 @@ mod client_replies;
 mod fake_v3;
 mod mutual_tls;
 mod notifications;
+mod oauth;
 mod phone;
 mod scripted;
 mod v3_certificates;
