@@ -1,5 +1,7 @@
 #![doc = include_str!("../README.md")]
 
+#[cfg(feature = "async")]
+mod async_client;
 pub mod bill;
 mod client;
 mod client_params;
@@ -18,6 +20,8 @@ mod types;
 pub mod v3;
 pub mod xml;
 
+#[cfg(feature = "async")]
+pub use async_client::AsyncClient;
 pub use bill::{BillOutcome, BillType};
 pub use client::{Client, ClientIdentity, Config, WechatPayApi};
 pub use client_params::{APP_PACKAGE, AppParams, JsapiParams, RSA_SIGN_TYPE};

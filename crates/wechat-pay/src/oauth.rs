@@ -5,7 +5,8 @@
 //!
 //! Sans-IO like the rest: [`OAuth::access_token_url`] is the request and
 //! [`parse_access_token`] reads the reply; [`OAuth::exchange_code`] sends it
-//! with ureq (blocking).
+//! with ureq (blocking) and, with feature `async`, `exchange_code_async`
+//! with reqwest.
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
@@ -245,6 +246,30 @@ impl OAuth {
                 ureq::Error::Timeout(_) => OAuthError::Timeout,
                 other => OAuthError::Transport(other.to_string()),
             })?;
+        parse_access_token(status, &body)
+    }
+
+    /// [`OAuth::exchange_code`] over reqwest, for async services.
+    #[cfg(feature = "async")]
+    pub async fn exchange_code_async(
+        &self,
+        http: &reqwest::Client,
+        code: &str,
+    ) -> Result<AccessToken, OAuthError> {
+        use crate::http::{AsyncFailure, read_reply};
+        let url = self.access_token_url(code)?;
+        let sent = http
+            .get(url.expose_secret())
+            .header("Accept", "application/json")
+            .timeout(self.timeout)
+            .send()
+            .await;
+        // Errors are told without the URL: it holds the secret.
+        let (status, _, body) = read_reply(sent, 64 * 1024).await.map_err(|e| match e {
+            AsyncFailure::Timeout => OAuthError::Timeout,
+            AsyncFailure::TooLarge => OAuthError::BadReply("reply too large".into()),
+            AsyncFailure::Transport(msg) => OAuthError::Transport(msg),
+        })?;
         parse_access_token(status, &body)
     }
 }

@@ -1,6 +1,7 @@
 //! The v3 merchant API client (blocking, over ureq): building it, and the
 //! signed, verified exchange every operation goes through.
 
+use super::call::Call;
 use super::clock::{Clock, SystemClock};
 use super::config::Config;
 use super::error::{Error, SignatureError, config_err};
@@ -125,11 +126,20 @@ impl Client {
     /// returned, a signed error reply too (an unsigned one is still an error).
     pub(super) fn exchange(
         &self,
-        method: &str,
+        method: &'static str,
         path: &str,
         body: Option<&[u8]>,
     ) -> Result<HttpReply, Error> {
         let reply = self.transport.send(method, path, body, MAX_REPLY_BYTES)?;
+        self.check_reply(reply)
+    }
+
+    /// Checks a raw reply: a 2xx one must be signed by WeChat and is
+    /// returned; a signed error reply is verified too (an unsigned one is
+    /// still an error) and becomes [`Error::Api`]. In certificate mode an
+    /// unknown serial first downloads the certificates (blocking; see
+    /// [`Client::may_block`]).
+    pub fn check_reply(&self, reply: HttpReply) -> Result<HttpReply, Error> {
         let signed = SignedHeaders::from_map(&reply.headers);
         if (200..300).contains(&reply.status) {
             self.verifier.verify(&signed?, &reply.body)?;
@@ -143,9 +153,32 @@ impl Client {
         Err(api_error(&reply))
     }
 
+    /// True when checking `reply` may block on a certificate download
+    /// (certificate mode, a serial not seen yet): an async caller then
+    /// checks it on a blocking thread.
+    pub fn may_block(&self, reply: &HttpReply) -> bool {
+        reply
+            .headers
+            .get("wechatpay-serial")
+            .is_some_and(|serial| self.verifier.may_download(serial.trim()))
+    }
+
+    /// Checks the reply to `call`'s request and reads it (sans-IO: send
+    /// [`Call::request`] with any HTTP client, then hand the reply here).
+    pub fn finish<T>(&self, call: Call<T>, reply: HttpReply) -> Result<T, Error> {
+        let reply = self.check_reply(reply)?;
+        (call.read)(self, reply)
+    }
+
+    /// Sends `call` with the blocking transport and reads its reply.
+    pub(super) fn run<T>(&self, call: Call<T>) -> Result<T, Error> {
+        let reply = self.transport.execute(&call.request, MAX_REPLY_BYTES)?;
+        self.finish(call, reply)
+    }
+
     pub(super) fn call<T: DeserializeOwned>(
         &self,
-        method: &str,
+        method: &'static str,
         path: &str,
         body: Option<&[u8]>,
     ) -> Result<T, Error> {

@@ -4,7 +4,10 @@
 //! trade bills. See the crate README for an example and for which
 //! verification mode to choose.
 
+#[cfg(feature = "async")]
+mod async_client;
 mod auth;
+mod call;
 mod certificates;
 mod client;
 mod clock;
@@ -19,10 +22,13 @@ mod transport;
 mod types;
 mod verifier;
 
+#[cfg(feature = "async")]
+pub use async_client::AsyncClient;
 pub use auth::{
     Authorization, MerchantSigner, SCHEME, SIGNTEST_PREFIX, request_message, response_message,
     sign_message, verify_request,
 };
+pub use call::Call;
 pub use certificates::{CertificateItem, CertificateList, EncryptedResource, PlatformCertificate};
 pub use client::Client;
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -39,6 +45,7 @@ pub use phone::{
     Prepay, SceneInfo,
 };
 pub use refresher::{CertificateRefresher, spawn_certificate_refresher};
+pub use transport::{HttpRequest, MAX_REPLY_BYTES};
 pub use types::{
     ErrorBody, NativeOrder, NativeOrderBody, NativePrepay, OrderAmount, Payer, RefundAmount,
     RefundBody, RefundOrder, RefundReply, RefundRequest, RefundRequestAmount, TradeBill,

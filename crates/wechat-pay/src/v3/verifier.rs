@@ -187,6 +187,17 @@ impl Verifier {
         check_signature(&key, headers, body)
     }
 
+    /// True when verifying a message signed by `serial` may first download
+    /// the platform certificates (a blocking call): certificate mode and a
+    /// serial that is neither the public key's nor a known certificate's.
+    pub fn may_download(&self, serial: &str) -> bool {
+        let by_public_key = self.public_key.as_ref().is_some_and(|(id, _)| id == serial);
+        match &self.platform {
+            Some(platform) => !by_public_key && self.known(platform, serial).is_none(),
+            None => false,
+        }
+    }
+
     fn check_headers(&self, headers: &SignedHeaders) -> Result<(), SignatureError> {
         if headers.signature.starts_with(SIGNTEST_PREFIX) {
             return Err(SignatureError::SignTest);

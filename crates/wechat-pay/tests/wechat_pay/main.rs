@@ -3,6 +3,7 @@
 // A test crate: a failed expectation is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod async_client;
 mod bills;
 mod client_replies;
 mod fake_v3;
