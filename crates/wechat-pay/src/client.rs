@@ -20,6 +20,13 @@ pub struct ClientIdentity {
     pub key_pem: SecretString,
 }
 
+impl ClientIdentity {
+    /// The certificate chain and private key, both PEM.
+    pub fn new(cert_pem: Vec<u8>, key_pem: SecretString) -> ClientIdentity {
+        ClientIdentity { cert_pem, key_pem }
+    }
+}
+
 impl std::fmt::Debug for ClientIdentity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("ClientIdentity { .. }")

@@ -22,8 +22,21 @@ pub struct Merchant {
     pub sign_type: SignType,
 }
 
+impl Merchant {
+    /// A merchant's identity and API v2 key.
+    pub fn new(appid: &str, mch_id: &str, api_key: SecretString, sign_type: SignType) -> Merchant {
+        Merchant {
+            appid: appid.to_owned(),
+            mch_id: mch_id.to_owned(),
+            api_key,
+            sign_type,
+        }
+    }
+}
+
 /// A verified payment notification.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PaymentNotification {
     /// Our order number.
     pub out_trade_no: String,
@@ -47,6 +60,7 @@ pub struct PaymentNotification {
 
 /// A decrypted refund notification.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RefundNotification {
     /// Our order number.
     pub out_trade_no: String,

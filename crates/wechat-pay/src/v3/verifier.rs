@@ -57,6 +57,7 @@ impl SignedHeaders {
 
 /// A raw HTTP reply, not yet verified.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct HttpReply {
     /// HTTP status.
     pub status: u16,
@@ -64,6 +65,21 @@ pub struct HttpReply {
     pub headers: HashMap<String, String>,
     /// The body bytes exactly as received.
     pub body: Vec<u8>,
+}
+
+impl HttpReply {
+    /// A reply as received; header names are lower-cased here.
+    pub fn new(status: u16, headers: HashMap<String, String>, body: Vec<u8>) -> HttpReply {
+        let headers = headers
+            .into_iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v))
+            .collect();
+        HttpReply {
+            status,
+            headers,
+            body,
+        }
+    }
 }
 
 /// Downloads `GET /v3/certificates` (signed request, reply not verified
