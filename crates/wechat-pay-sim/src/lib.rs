@@ -16,6 +16,8 @@
 //! notification attempts, switches faults, moves the simulator's clock and
 //! rotates platform certificates.
 
+#![warn(missing_docs)]
+
 mod api;
 mod bills;
 mod china_time;
