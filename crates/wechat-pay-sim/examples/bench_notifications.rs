@@ -18,12 +18,9 @@ use chrono::Utc;
 use clap::{Parser, ValueEnum};
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
+use wechat_pay::SignType;
 use wechat_pay::bill::CHINA_TIME;
-use wechat_pay::v3::{
-    ApiV3Key, NotificationEnvelope, PaymentAmount, PaymentNotification, PaymentPayer, PrivateKey,
-    sign_message,
-};
-use wechat_pay::{SignType, TradeState};
+use wechat_pay::v3::{ApiV3Key, NotificationEnvelope, PrivateKey, sign_message};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ApiVersion {
@@ -115,27 +112,21 @@ fn v3_note(
     total: i64,
 ) -> Result<Note, String> {
     let now = Utc::now().with_timezone(&CHINA_TIME);
-    let payment = PaymentNotification {
-        appid: args.appid.clone(),
-        mchid: args.mch_id.clone(),
-        out_trade_no: no.to_owned(),
-        transaction_id: transaction_id(i),
-        trade_state: TradeState::Success,
-        trade_type: Some("NATIVE".into()),
-        trade_state_desc: Some("支付成功".into()),
-        bank_type: "CMC".into(),
-        attach: None,
-        success_time: now,
-        payer: PaymentPayer {
-            openid: "oBench".into(),
-        },
-        amount: PaymentAmount {
-            total,
-            payer_total: total,
-            currency: "CNY".into(),
-            payer_currency: Some("CNY".into()),
-        },
-    };
+    // WeChat's side writes the resource as JSON (the crate's typed
+    // notification is for reading one).
+    let payment = serde_json::json!({
+        "appid": args.appid,
+        "mchid": args.mch_id,
+        "out_trade_no": no,
+        "transaction_id": transaction_id(i),
+        "trade_state": "SUCCESS",
+        "trade_type": "NATIVE",
+        "trade_state_desc": "支付成功",
+        "bank_type": "CMC",
+        "success_time": now.to_rfc3339(),
+        "payer": {"openid": "oBench"},
+        "amount": {"total": total, "payer_total": total, "currency": "CNY", "payer_currency": "CNY"},
+    });
     let plain = serde_json::to_vec(&payment).map_err(|e| e.to_string())?;
     let envelope = NotificationEnvelope::seal(
         key,

@@ -1,7 +1,6 @@
 //! Trade bills built from the order book, in WeChat's file format.
 
 use crate::china_time::{day, plain};
-use crate::orders::PAYER_OPENID;
 use crate::{SimConfig, SimOrder};
 use chrono::NaiveDate;
 use wechat_pay::BillType;
@@ -64,14 +63,14 @@ pub(crate) fn build(
     };
     let common = |o: &SimOrder, state: &str, settlement: i64| -> Vec<String> {
         vec![
-            config.appid.clone(),
+            o.appid.clone(),
             config.mch_id.clone(),
             "0".into(),
             String::new(),
             o.transaction_id.clone().unwrap_or_default(),
             o.out_trade_no.clone(),
-            PAYER_OPENID.into(),
-            "NATIVE".into(),
+            o.payer_openid().to_owned(),
+            o.trade_type.clone(),
             state.into(),
             "CMC".into(),
             "CNY".into(),

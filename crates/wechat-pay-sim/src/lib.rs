@@ -1,6 +1,8 @@
 //! A local stand-in for WeChat Pay's merchant API, v2 (XML) and v3 (JSON)
-//! on one order book, so the whole Native payment flow runs on a laptop and
-//! in tests. See the README for the endpoints, flags and control API.
+//! on one order book, so the whole payment flow — Native, JSAPI with
+//! WeChat's OAuth stand-ins and a JS bridge, H5 with its cashier page —
+//! runs on a laptop and in tests. See the README for the endpoints, flags
+//! and control API.
 //!
 //! v2 answers like WeChat: HTTP 200 with an XML body for every outcome;
 //! request-level failures are unsigned `return_code=FAIL`, business failures
@@ -14,15 +16,20 @@
 //! notification attempts, switches faults, moves the simulator's clock and
 //! rotates platform certificates.
 
+#![warn(missing_docs)]
+
 mod api;
 mod bills;
 mod china_time;
 mod control;
 mod ids;
 mod notify;
+mod oauth;
 mod orders;
+mod phone;
 mod state;
 
+pub use oauth::openid_for;
 pub use state::{Delivery, Faults, SimOrder, SimRefund};
 
 use actix_web::dev::Service;
@@ -54,6 +61,15 @@ pub struct SimConfig {
     pub faults: Faults,
     /// API v3 settings; without them the v3 paths answer 404.
     pub v3: Option<V3Settings>,
+    /// The official account whose buyers the OAuth stand-ins know; JSAPI
+    /// orders may name it instead of `appid`. Defaults to `appid`.
+    pub oa_appid: String,
+    /// The official account's AppSecret the code exchange checks.
+    pub oa_secret: String,
+    /// The merchant's registered H5 domain: the cashier page requires a
+    /// `Referer` (and `redirect_url`) on it or a subdomain. `None`: any
+    /// `Referer` will do, but one is still required.
+    pub h5_domain: Option<String>,
 }
 
 /// How the simulator plays WeChat's side of API v3.
@@ -91,6 +107,9 @@ impl V3Settings {
     }
 }
 
+/// The official account's AppSecret when none is configured.
+pub const DEFAULT_OA_SECRET: &str = "letao-dev-oa-secret";
+
 /// The public key id used when none is configured.
 pub const DEFAULT_PUBLIC_KEY_ID: &str = "PUB_KEY_ID_0119000000002026010100000000000001";
 
@@ -105,7 +124,16 @@ impl SimConfig {
             code_url_ttl: Duration::from_secs(2 * 3600),
             faults: Faults::default(),
             v3: None,
+            oa_appid: appid.to_owned(),
+            oa_secret: DEFAULT_OA_SECRET.to_owned(),
+            h5_domain: None,
         }
+    }
+
+    /// Whether pay requests may name `appid`: the merchant's or the
+    /// official account's.
+    pub(crate) fn accepts_appid(&self, appid: &str) -> bool {
+        appid == self.appid || appid == self.oa_appid
     }
 
     pub(crate) fn retry_delays(&self) -> impl Iterator<Item = Duration> + '_ {
@@ -212,6 +240,8 @@ impl Simulator {
             cfg.app_data(web::Data::new(sim))
                 .app_data(web::PayloadConfig::new(wechat_pay::xml::MAX_XML_BYTES * 2))
                 .configure(api::routes)
+                .configure(oauth::routes)
+                .configure(phone::routes)
                 .configure(control::routes);
         }
     }
@@ -280,6 +310,17 @@ impl Simulator {
         let paid = orders::pay(self, out_trade_no)?;
         notify::deliver_payment(self.clone(), paid.clone());
         Ok(paid.transaction_id.unwrap_or_default())
+    }
+
+    /// The openid of `user` under `appid` (the merchant's or the official
+    /// account's), as the OAuth stand-in gives it out; JSAPI orders for it
+    /// are then accepted.
+    pub fn openid(&self, appid: &str, user: &str) -> Result<String, String> {
+        if !self.config.accepts_appid(appid) {
+            return Err(format!("appid {appid} is not the simulator's"));
+        }
+        let mut state = self.state.lock().map_err(|_| "state poisoned".to_owned())?;
+        Ok(state.register_buyer(appid, user))
     }
 
     /// Every order, in creation order.

@@ -6,7 +6,9 @@ use clap::Parser;
 use std::process::ExitCode;
 use std::time::Duration;
 use wechat_pay::v3::{PrivateKey, PublicKey};
-use wechat_pay_sim::{DEFAULT_PUBLIC_KEY_ID, Faults, SimConfig, Simulator, V3Settings};
+use wechat_pay_sim::{
+    DEFAULT_OA_SECRET, DEFAULT_PUBLIC_KEY_ID, Faults, SimConfig, Simulator, V3Settings,
+};
 
 /// A local WeChat Pay (API v2 and v3) merchant-API simulator.
 #[derive(Debug, Parser)]
@@ -64,6 +66,17 @@ struct Args {
     /// v3: write the WeChat Pay public key (PEM) here, for the shop's config.
     #[arg(long = "write-public-key", value_name = "PATH")]
     write_public_key: Option<String>,
+    /// The official account whose buyers the OAuth stand-ins know (JSAPI
+    /// orders may name it); the app id when unset.
+    #[arg(long = "oa-appid")]
+    oa_appid: Option<String>,
+    /// The official account's AppSecret the code exchange checks.
+    #[arg(long = "oa-secret", default_value = DEFAULT_OA_SECRET)]
+    oa_secret: String,
+    /// The merchant's registered H5 domain: the cashier page requires a
+    /// Referer (and redirect_url) on it or a subdomain. Any Referer when unset.
+    #[arg(long = "h5-domain")]
+    h5_domain: Option<String>,
     /// v3: sign with platform certificates served at /v3/certificates
     /// (rotated with POST /sim/rotate-certificate) instead of the public key.
     #[arg(long = "platform-cert-mode")]
@@ -133,6 +146,11 @@ fn main() -> ExitCode {
     let mut config = SimConfig::new(&args.appid, &args.mch_id, &args.api_key);
     config.retry_scale = args.retry_scale;
     config.code_url_ttl = Duration::from_secs(args.code_url_ttl_secs);
+    if let Some(oa_appid) = &args.oa_appid {
+        config.oa_appid = oa_appid.clone();
+    }
+    config.oa_secret = args.oa_secret.clone();
+    config.h5_domain = args.h5_domain.clone();
     config.faults = Faults {
         systemerror_percent: args.systemerror_percent,
         duplicate_notifications: args.duplicate_notifications,

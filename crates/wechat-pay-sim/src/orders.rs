@@ -37,6 +37,16 @@ pub(crate) struct NewOrder {
     pub sign_type: SignType,
     /// `yyyyMMddHHmmss`, China time.
     pub time_expire: Option<String>,
+    /// `NATIVE`, `JSAPI`, `MWEB` or `APP`.
+    pub trade_type: &'static str,
+    /// The appid the order names.
+    pub appid: String,
+    /// JSAPI: the buyer.
+    pub openid: Option<String>,
+    /// H5: the buyer's address.
+    pub payer_client_ip: Option<String>,
+    /// H5: where the cashier page is served (`http://host`).
+    pub cashier_base: Option<String>,
 }
 
 /// Why an order cannot be placed.
@@ -113,6 +123,10 @@ impl State {
         if let Some(existing) = self.orders.get(&new.out_trade_no) {
             let same = existing.body == new.body
                 && existing.total_fee == new.total_fee
+                && existing.trade_type == new.trade_type
+                && existing.appid == new.appid
+                && existing.openid == new.openid
+                && existing.payer_client_ip == new.payer_client_ip
                 && new
                     .product_id
                     .as_ref()
@@ -125,6 +139,13 @@ impl State {
             };
         }
         let seq = self.next_seq();
+        let prepay_id = ids::prepay_id();
+        let h5_url = new.cashier_base.as_ref().map(|base| {
+            format!(
+                "{base}/sim/h5/cashier?prepay_id={prepay_id}&package={}",
+                wechat_pay::nonce_str()
+            )
+        });
         let order = SimOrder {
             out_trade_no: new.out_trade_no,
             body: new.body,
@@ -133,21 +154,32 @@ impl State {
             notify_url: new.notify_url,
             attach: new.attach,
             code_url: ids::code_url(),
-            prepay_id: ids::prepay_id(),
+            prepay_id,
             trade_state: "NOTPAY".into(),
             transaction_id: None,
             time_end: None,
             refunds: Vec::new(),
             api: new.api,
+            trade_type: new.trade_type.to_owned(),
+            appid: new.appid,
+            openid: new.openid,
+            payer_client_ip: new.payer_client_ip,
+            h5_url,
             paid_at: None,
             pay_seconds_left: 0,
             sign_type: new.sign_type,
             pay_until: Some(expires(code_url_ttl, new.time_expire.as_deref())),
             seq,
+            created_at: self.now(),
         };
         self.orders
             .insert(order.out_trade_no.clone(), order.clone());
         Ok(order)
+    }
+
+    /// The order of a prepay session.
+    pub(crate) fn by_prepay_id(&mut self, prepay_id: &str) -> Option<&mut SimOrder> {
+        self.orders.values_mut().find(|o| o.prepay_id == prepay_id)
     }
 
     /// Closes an unpaid order; it can no longer be paid.

@@ -30,6 +30,10 @@ pub struct Faults {
     /// Bills are announced with a wrong SHA1 (v3) or served cut short
     /// before their summary (v2).
     pub corrupt_bills: bool,
+    /// The next this-many JSAPI payments through the bridge are cancelled
+    /// by the payer (`get_brand_wcpay_request:cancel`); the order stays
+    /// unpaid.
+    pub jsapi_cancel: u32,
 }
 
 impl Faults {
@@ -91,6 +95,17 @@ pub struct SimOrder {
     pub refunds: Vec<SimRefund>,
     /// `v2` or `v3`: which API created it (and so its notification form).
     pub api: &'static str,
+    /// `NATIVE`, `JSAPI`, `MWEB` (H5) or `APP`.
+    pub trade_type: String,
+    /// The appid it was placed with (the merchant's, or the official
+    /// account's for JSAPI).
+    pub appid: String,
+    /// JSAPI: the buyer the order was placed for.
+    pub openid: Option<String>,
+    /// H5: the buyer's address the order was placed with.
+    pub payer_client_ip: Option<String>,
+    /// H5: the cashier page (`mweb_url` / `h5_url`).
+    pub h5_url: Option<String>,
     /// When it was paid (simulator clock).
     pub paid_at: Option<DateTime<Utc>>,
     /// Seconds left to pay the code_url (0 once expired).
@@ -101,6 +116,9 @@ pub struct SimOrder {
     pub(crate) pay_until: Option<Instant>,
     #[serde(skip)]
     pub(crate) seq: u64,
+    /// When it was placed (simulator clock).
+    #[serde(skip)]
+    pub(crate) created_at: DateTime<Utc>,
 }
 
 /// One attempt to deliver a notification.
@@ -158,6 +176,10 @@ pub(crate) struct State {
     pub signer: usize,
     /// Bill files by download token: (bytes, gzip).
     pub bill_files: HashMap<String, (Vec<u8>, bool)>,
+    /// OAuth codes handed out by the authorize stand-in.
+    pub oauth_codes: HashMap<String, crate::oauth::IssuedCode>,
+    /// (appid, openid) of every buyer the OAuth stand-in has seen.
+    pub openids: std::collections::HashSet<(String, String)>,
 }
 
 impl State {
@@ -173,6 +195,8 @@ impl State {
             platform_certs: Vec::new(),
             signer: 0,
             bill_files: HashMap::new(),
+            oauth_codes: HashMap::new(),
+            openids: std::collections::HashSet::new(),
         }
     }
 
@@ -202,6 +226,13 @@ impl SimOrder {
             .map(|u| u.saturating_duration_since(Instant::now()).as_secs())
             .unwrap_or(0);
         copy
+    }
+
+    /// Who paid: the JSAPI buyer, or the simulator's payer.
+    pub(crate) fn payer_openid(&self) -> &str {
+        self.openid
+            .as_deref()
+            .unwrap_or(crate::orders::PAYER_OPENID)
     }
 
     pub(crate) fn refunded_total(&self) -> i64 {

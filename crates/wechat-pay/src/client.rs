@@ -2,6 +2,7 @@
 
 use crate::bill::{BillOutcome, BillType};
 use crate::notify::Merchant;
+use crate::phone::{AppOrder, H5Order, JsapiOrder, MwebPrepay, Prepay};
 use crate::types::{FromRaw, require_return_success};
 use crate::{
     OrderQueryResult, OrderRef, Refund, RefundQueryResult, RefundResult, SignType, UnifiedOrder,
@@ -17,6 +18,13 @@ pub struct ClientIdentity {
     pub cert_pem: Vec<u8>,
     /// Private key, PEM.
     pub key_pem: SecretString,
+}
+
+impl ClientIdentity {
+    /// The certificate chain and private key, both PEM.
+    pub fn new(cert_pem: Vec<u8>, key_pem: SecretString) -> ClientIdentity {
+        ClientIdentity { cert_pem, key_pem }
+    }
 }
 
 impl std::fmt::Debug for ClientIdentity {
@@ -69,6 +77,31 @@ pub trait WechatPayApi: Send + Sync {
             "download_bill is not supported by this implementation".into(),
         ))
     }
+
+    /// `/pay/unifiedorder` with `trade_type=JSAPI` and the buyer's
+    /// `openid`. The default refuses, so existing implementations of this
+    /// trait keep compiling.
+    fn jsapi_order(&self, order: &JsapiOrder) -> Result<Prepay, WechatPayError> {
+        let _ = order;
+        Err(unsupported("jsapi_order"))
+    }
+
+    /// `/pay/unifiedorder` with `trade_type=MWEB` and `scene_info`: the
+    /// cashier page's `mweb_url`. The default refuses.
+    fn h5_order(&self, order: &H5Order) -> Result<MwebPrepay, WechatPayError> {
+        let _ = order;
+        Err(unsupported("h5_order"))
+    }
+
+    /// `/pay/unifiedorder` with `trade_type=APP`. The default refuses.
+    fn app_order(&self, order: &AppOrder) -> Result<Prepay, WechatPayError> {
+        let _ = order;
+        Err(unsupported("app_order"))
+    }
+}
+
+fn unsupported(what: &str) -> WechatPayError {
+    WechatPayError::Config(format!("{what} is not supported by this implementation"))
 }
 
 /// The real client.
@@ -88,9 +121,6 @@ impl std::fmt::Debug for Client {
             .finish()
     }
 }
-
-/// Replies larger than this are refused.
-const MAX_REPLY_BYTES: u64 = 64 * 1024;
 
 fn config_err(e: impl std::fmt::Display) -> WechatPayError {
     WechatPayError::Config(e.to_string())
@@ -121,17 +151,38 @@ impl Client {
         &self.merchant
     }
 
-    /// Signs and sends `fields` (plus appid, mch_id, nonce_str, sign_type),
-    /// checks the reply (return_code, signature, merchant, result_code) and
-    /// reads it as `T`.
-    fn call<T: FromRaw>(
-        &self,
-        path: &str,
-        fields: &[(&str, &str)],
-        with_cert: bool,
-    ) -> Result<T, WechatPayError> {
-        let reply = self.signed_post(path, fields, with_cert, MAX_REPLY_BYTES)?;
-        let raw = xml::parse(&reply)?;
+    /// The base URL requests go to (no trailing slash).
+    #[cfg(feature = "async")]
+    pub(crate) fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// `op`'s fields plus appid, mch_id, nonce_str and sign_type, signed,
+    /// as the XML body to post.
+    pub(crate) fn request_body<T>(&self, op: &Op<T>) -> String {
+        let nonce = nonce_str();
+        let m = &self.merchant;
+        let mut all: Vec<(&str, &str)> = vec![
+            ("appid", &m.appid),
+            ("mch_id", &m.mch_id),
+            ("nonce_str", &nonce),
+            ("sign_type", m.sign_type.as_str()),
+        ];
+        all.extend(
+            op.fields
+                .iter()
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(k, v)| (*k, v.as_str())),
+        );
+        let signature = m.sign(all.iter().copied());
+        all.push(("sign", &signature));
+        xml::build(all.iter().copied())
+    }
+
+    /// Checks a reply body (return_code, signature, merchant, result_code)
+    /// and reads it as `T`.
+    pub(crate) fn read_reply<T: FromRaw>(&self, reply: &[u8]) -> Result<T, WechatPayError> {
+        let raw = xml::parse(reply)?;
         require_return_success(&raw)?;
         self.merchant.verify_signed(&raw)?;
         if raw.get("result_code").map(String::as_str) != Some("SUCCESS") {
@@ -143,39 +194,24 @@ impl Client {
         T::from_raw(raw)
     }
 
-    /// Signs and posts `fields`; the body of an HTTP 200 reply, unchecked.
-    fn signed_post(
-        &self,
-        path: &str,
-        fields: &[(&str, &str)],
-        with_cert: bool,
-        limit: u64,
-    ) -> Result<Vec<u8>, WechatPayError> {
-        let nonce = nonce_str();
-        let m = &self.merchant;
-        let mut all: Vec<(&str, &str)> = vec![
-            ("appid", &m.appid),
-            ("mch_id", &m.mch_id),
-            ("nonce_str", &nonce),
-            ("sign_type", m.sign_type.as_str()),
-        ];
-        all.extend(fields.iter().filter(|(_, v)| !v.is_empty()));
-        let signature = m.sign(all.iter().copied());
-        all.push(("sign", &signature));
-        let body = xml::build(all.iter().copied());
+    /// Sends `op` and reads its checked reply.
+    fn run<T: FromRaw>(&self, op: Op<T>) -> Result<T, WechatPayError> {
+        let reply = self.signed_post(&op, MAX_REPLY_BYTES)?;
+        self.read_reply(&reply)
+    }
 
-        let agent = match (&self.cert_agent, with_cert) {
+    /// Signs and posts `op`; the body of an HTTP 200 reply, unchecked.
+    fn signed_post<T>(&self, op: &Op<T>, limit: u64) -> Result<Vec<u8>, WechatPayError> {
+        let body = self.request_body(op);
+        let agent = match (&self.cert_agent, op.with_cert) {
             (Some(cert_agent), true) => cert_agent,
-            // Over plain HTTP (a local simulator) there is no TLS to present
-            // a certificate in; over HTTPS a refund without one is refused
-            // here rather than by WeChat.
-            (None, true) if !self.base_url.starts_with("http://") => {
+            (None, true) if needs_certificate(&self.base_url) => {
                 return Err(config_err("refunds need the merchant client certificate"));
             }
             _ => &self.agent,
         };
         let mut res = agent
-            .post(&format!("{}{path}", self.base_url))
+            .post(&format!("{}{}", self.base_url, op.path))
             .header("Content-Type", "text/xml; charset=utf-8")
             .send(body.as_bytes())
             .map_err(|e| match e {
@@ -198,53 +234,155 @@ impl Client {
     }
 }
 
-impl WechatPayApi for Client {
-    fn unified_order(&self, order: &UnifiedOrder) -> Result<UnifiedOrderResult, WechatPayError> {
-        let total_fee = order.total_fee.to_string();
-        self.call(
-            "/pay/unifiedorder",
-            &[
-                ("body", &order.body),
-                ("out_trade_no", &order.out_trade_no),
-                ("total_fee", &total_fee),
-                ("spbill_create_ip", &order.spbill_create_ip),
-                ("notify_url", &order.notify_url),
-                ("trade_type", "NATIVE"),
-                ("product_id", &order.product_id),
-                ("time_expire", order.time_expire.as_deref().unwrap_or("")),
-                ("attach", order.attach.as_deref().unwrap_or("")),
-            ],
+/// Over plain HTTP (a local simulator) there is no TLS to present a
+/// certificate in; over HTTPS a refund without one is refused here rather
+/// than by WeChat.
+pub(crate) fn needs_certificate(base_url: &str) -> bool {
+    !base_url.starts_with("http://")
+}
+
+/// Replies larger than this are refused.
+pub(crate) const MAX_REPLY_BYTES: u64 = 64 * 1024;
+
+/// One v2 operation, without I/O: the path, its own fields (empty ones are
+/// left out when signing), whether it needs the client certificate, and
+/// the reply type.
+pub(crate) struct Op<T> {
+    pub(crate) path: &'static str,
+    pub(crate) fields: Vec<(&'static str, String)>,
+    pub(crate) with_cert: bool,
+    reply: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> Op<T> {
+    fn new(path: &'static str, fields: Vec<(&'static str, String)>, with_cert: bool) -> Op<T> {
+        Op {
+            path,
+            fields,
+            with_cert,
+            reply: std::marker::PhantomData,
+        }
+    }
+}
+
+fn field(name: &'static str, value: &str) -> (&'static str, String) {
+    (name, value.to_owned())
+}
+
+/// The operations, built once for both transports.
+pub(crate) mod ops {
+    use super::{Op, field};
+    use crate::phone::{AppOrder, H5Order, JsapiOrder, MwebPrepay, OrderDetails, Prepay};
+    use crate::{
+        OrderQueryResult, OrderRef, Refund, RefundQueryResult, RefundResult, UnifiedOrder,
+        UnifiedOrderResult, WechatPayError,
+    };
+
+    fn place<T>(details: &OrderDetails, trade_type: &str, extra: &[(&'static str, &str)]) -> Op<T> {
+        let mut fields = details.fields(&details.total_fee.to_string());
+        fields.push(field("trade_type", trade_type));
+        fields.extend(extra.iter().map(|(k, v)| field(k, v)));
+        Op::new("/pay/unifiedorder", fields, false)
+    }
+
+    pub(crate) fn native(order: &UnifiedOrder) -> Op<UnifiedOrderResult> {
+        let mut details = OrderDetails::new(
+            &order.body,
+            &order.out_trade_no,
+            order.total_fee,
+            &order.spbill_create_ip,
+            &order.notify_url,
+        );
+        details.time_expire = order.time_expire.clone();
+        details.attach = order.attach.clone();
+        place(&details, "NATIVE", &[("product_id", &order.product_id)])
+    }
+
+    pub(crate) fn jsapi(order: &JsapiOrder) -> Result<Op<Prepay>, WechatPayError> {
+        if order.openid.is_empty() {
+            return Err(WechatPayError::BadField("openid"));
+        }
+        Ok(place(&order.details, "JSAPI", &[("openid", &order.openid)]))
+    }
+
+    pub(crate) fn h5(order: &H5Order) -> Op<MwebPrepay> {
+        place(
+            &order.details,
+            "MWEB",
+            &[("scene_info", &order.scene.to_json())],
+        )
+    }
+
+    pub(crate) fn app(order: &AppOrder) -> Op<Prepay> {
+        place(&order.details, "APP", &[])
+    }
+
+    pub(crate) fn order_query(order: &OrderRef) -> Op<OrderQueryResult> {
+        let (k, v) = order.field();
+        Op::new("/pay/orderquery", vec![field(k, v)], false)
+    }
+
+    pub(crate) fn close_order(out_trade_no: &str) -> Op<()> {
+        Op::new(
+            "/pay/closeorder",
+            vec![field("out_trade_no", out_trade_no)],
             false,
         )
     }
 
-    fn order_query(&self, order: &OrderRef) -> Result<OrderQueryResult, WechatPayError> {
-        self.call("/pay/orderquery", &[order.field()], false)
-    }
-
-    fn close_order(&self, out_trade_no: &str) -> Result<(), WechatPayError> {
-        self.call("/pay/closeorder", &[("out_trade_no", out_trade_no)], false)
-    }
-
-    fn refund(&self, refund: &Refund) -> Result<RefundResult, WechatPayError> {
-        let total_fee = refund.total_fee.to_string();
-        let refund_fee = refund.refund_fee.to_string();
-        self.call(
+    pub(crate) fn refund(refund: &Refund) -> Op<RefundResult> {
+        let (k, v) = refund.order.field();
+        Op::new(
             "/secapi/pay/refund",
-            &[
-                refund.order.field(),
-                ("out_refund_no", &refund.out_refund_no),
-                ("total_fee", &total_fee),
-                ("refund_fee", &refund_fee),
-                ("refund_desc", refund.refund_desc.as_deref().unwrap_or("")),
-                ("notify_url", refund.notify_url.as_deref().unwrap_or("")),
+            vec![
+                field(k, v),
+                field("out_refund_no", &refund.out_refund_no),
+                field("total_fee", &refund.total_fee.to_string()),
+                field("refund_fee", &refund.refund_fee.to_string()),
+                field("refund_desc", refund.refund_desc.as_deref().unwrap_or("")),
+                field("notify_url", refund.notify_url.as_deref().unwrap_or("")),
             ],
             true,
         )
     }
 
+    pub(crate) fn refund_query(order: &OrderRef) -> Op<RefundQueryResult> {
+        let (k, v) = order.field();
+        Op::new("/pay/refundquery", vec![field(k, v)], false)
+    }
+}
+
+impl WechatPayApi for Client {
+    fn unified_order(&self, order: &UnifiedOrder) -> Result<UnifiedOrderResult, WechatPayError> {
+        self.run(ops::native(order))
+    }
+
+    fn order_query(&self, order: &OrderRef) -> Result<OrderQueryResult, WechatPayError> {
+        self.run(ops::order_query(order))
+    }
+
+    fn close_order(&self, out_trade_no: &str) -> Result<(), WechatPayError> {
+        self.run(ops::close_order(out_trade_no))
+    }
+
+    fn refund(&self, refund: &Refund) -> Result<RefundResult, WechatPayError> {
+        self.run(ops::refund(refund))
+    }
+
     fn refund_query(&self, order: &OrderRef) -> Result<RefundQueryResult, WechatPayError> {
-        self.call("/pay/refundquery", &[order.field()], false)
+        self.run(ops::refund_query(order))
+    }
+
+    fn jsapi_order(&self, order: &JsapiOrder) -> Result<Prepay, WechatPayError> {
+        self.run(ops::jsapi(order)?)
+    }
+
+    fn h5_order(&self, order: &H5Order) -> Result<MwebPrepay, WechatPayError> {
+        self.run(ops::h5(order))
+    }
+
+    fn app_order(&self, order: &AppOrder) -> Result<Prepay, WechatPayError> {
+        self.run(ops::app(order))
     }
 
     fn download_bill(
@@ -254,16 +392,16 @@ impl WechatPayApi for Client {
         gzip: bool,
     ) -> Result<BillOutcome<Vec<u8>>, WechatPayError> {
         let date = bill_date.format("%Y%m%d").to_string();
-        let reply = self.signed_post(
+        let op: Op<()> = Op::new(
             "/pay/downloadbill",
-            &[
-                ("bill_date", &date),
-                ("bill_type", bill_type.as_str()),
-                ("tar_type", if gzip { "GZIP" } else { "" }),
+            vec![
+                field("bill_date", &date),
+                field("bill_type", bill_type.as_str()),
+                field("tar_type", if gzip { "GZIP" } else { "" }),
             ],
             false,
-            crate::v3::MAX_BILL_BYTES,
-        )?;
+        );
+        let reply = self.signed_post(&op, crate::v3::MAX_BILL_BYTES)?;
         // Failures come as an (unsigned) XML document; a bill never starts
         // with "<xml>" (it starts with its header row or gzip's magic bytes).
         let head = String::from_utf8_lossy(&reply[..reply.len().min(64)]).into_owned();

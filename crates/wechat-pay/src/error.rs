@@ -4,6 +4,7 @@ use crate::XmlError;
 
 /// A failed call or an unacceptable message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum WechatPayError {
     /// No complete reply within the configured timeout.
     #[error("WeChat Pay did not answer in time")]

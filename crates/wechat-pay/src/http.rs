@@ -68,3 +68,78 @@ pub(crate) fn agent(
         .build()
         .new_agent())
 }
+
+/// An async HTTP client (reqwest) with the same rules as [`agent`]:
+/// `timeout` per call, idle connections kept for reuse, `root_certs_pem`
+/// instead of the public roots when given, `identity` presented when given;
+/// and no redirects followed (WeChat's API does not redirect, and a signed
+/// request must not be replayed elsewhere).
+#[cfg(feature = "async")]
+pub(crate) fn async_client(
+    timeout: Duration,
+    root_certs_pem: Option<&[u8]>,
+    identity: Option<&ClientIdentity>,
+) -> Result<reqwest::Client, String> {
+    let mut builder = reqwest::Client::builder()
+        .timeout(timeout)
+        .pool_max_idle_per_host(IDLE_CONNECTIONS)
+        .redirect(reqwest::redirect::Policy::none());
+    if let Some(pem) = root_certs_pem {
+        certificates(pem, "root certificates")?;
+        builder = builder.tls_built_in_root_certs(false);
+        for cert in reqwest::Certificate::from_pem_bundle(pem).map_err(|e| e.to_string())? {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    if let Some(id) = identity {
+        use secrecy::ExposeSecret;
+        certificates(&id.cert_pem, "client certificate")?;
+        let mut pem = id.key_pem.expose_secret().as_bytes().to_vec();
+        pem.push(b'\n');
+        pem.extend_from_slice(&id.cert_pem);
+        builder = builder.identity(reqwest::Identity::from_pem(&pem).map_err(|e| e.to_string())?);
+    }
+    builder.build().map_err(|e| e.to_string())
+}
+
+/// What an async exchange can fail with, before any reply is read.
+#[cfg(feature = "async")]
+pub(crate) enum AsyncFailure {
+    Timeout,
+    TooLarge,
+    Transport(String),
+}
+
+/// The status, headers (lower-case names) and body (at most `limit`
+/// bytes) of an async reply.
+#[cfg(feature = "async")]
+pub(crate) async fn read_reply(
+    result: Result<reqwest::Response, reqwest::Error>,
+    limit: u64,
+) -> Result<(u16, std::collections::HashMap<String, String>, Vec<u8>), AsyncFailure> {
+    let failure = |e: reqwest::Error| {
+        if e.is_timeout() {
+            AsyncFailure::Timeout
+        } else {
+            AsyncFailure::Transport(e.without_url().to_string())
+        }
+    };
+    let mut res = result.map_err(failure)?;
+    let status = res.status().as_u16();
+    let headers = res
+        .headers()
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str().to_ascii_lowercase(), v.to_str().ok()?.to_owned())))
+        .collect();
+    if res.content_length().is_some_and(|n| n > limit) {
+        return Err(AsyncFailure::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = res.chunk().await.map_err(failure)? {
+        if (body.len() + chunk.len()) as u64 > limit {
+            return Err(AsyncFailure::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((status, headers, body))
+}

@@ -22,8 +22,21 @@ pub struct Merchant {
     pub sign_type: SignType,
 }
 
+impl Merchant {
+    /// A merchant's identity and API v2 key.
+    pub fn new(appid: &str, mch_id: &str, api_key: SecretString, sign_type: SignType) -> Merchant {
+        Merchant {
+            appid: appid.to_owned(),
+            mch_id: mch_id.to_owned(),
+            api_key,
+            sign_type,
+        }
+    }
+}
+
 /// A verified payment notification.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PaymentNotification {
     /// Our order number.
     pub out_trade_no: String,
@@ -47,6 +60,7 @@ pub struct PaymentNotification {
 
 /// A decrypted refund notification.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RefundNotification {
     /// Our order number.
     pub out_trade_no: String,
@@ -117,6 +131,62 @@ impl Merchant {
             return Err(WechatPayError::BadSignature);
         }
         self.check_identity(raw)
+    }
+
+    /// The `getBrandWCPayRequest` parameters of a JSAPI order placed by
+    /// this merchant: now, a fresh nonce, `paySign` with this merchant's
+    /// key and sign type.
+    pub fn jsapi_params(&self, prepay_id: &str) -> crate::JsapiParams {
+        self.jsapi_params_at(
+            prepay_id,
+            chrono::Utc::now().timestamp(),
+            &crate::nonce_str(),
+        )
+    }
+
+    /// [`Merchant::jsapi_params`] with a given time and nonce.
+    pub fn jsapi_params_at(
+        &self,
+        prepay_id: &str,
+        time_stamp: i64,
+        nonce_str: &str,
+    ) -> crate::JsapiParams {
+        crate::JsapiParams::v2(
+            self.api_key.expose_secret(),
+            self.sign_type,
+            &self.appid,
+            prepay_id,
+            time_stamp,
+            nonce_str,
+        )
+    }
+
+    /// The parameters of an APP order placed by this merchant, for the
+    /// app's `PayReq`: now, a fresh nonce, signed with this merchant's key.
+    pub fn app_params(&self, prepay_id: &str) -> crate::AppParams {
+        self.app_params_at(
+            prepay_id,
+            chrono::Utc::now().timestamp(),
+            &crate::nonce_str(),
+        )
+    }
+
+    /// [`Merchant::app_params`] with a given time and nonce.
+    pub fn app_params_at(
+        &self,
+        prepay_id: &str,
+        timestamp: i64,
+        noncestr: &str,
+    ) -> crate::AppParams {
+        crate::AppParams::v2(
+            self.api_key.expose_secret(),
+            self.sign_type,
+            &self.appid,
+            &self.mch_id,
+            prepay_id,
+            timestamp,
+            noncestr,
+        )
     }
 
     fn check_identity(&self, raw: &RawMap) -> Result<(), WechatPayError> {

@@ -9,6 +9,7 @@ use subtle::ConstantTimeEq;
 /// The signature algorithm. Which one a merchant uses is configuration:
 /// verification never takes it from the message being verified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum SignType {
     /// MD5 (WeChat's default).
     #[default]

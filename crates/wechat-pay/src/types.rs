@@ -23,8 +23,44 @@ pub struct UnifiedOrder {
     pub attach: Option<String>,
 }
 
+impl UnifiedOrder {
+    /// A Native order with no expiry and no `attach`.
+    pub fn new(
+        body: impl Into<String>,
+        out_trade_no: impl Into<String>,
+        total_fee: i64,
+        spbill_create_ip: impl Into<String>,
+        notify_url: impl Into<String>,
+        product_id: impl Into<String>,
+    ) -> UnifiedOrder {
+        UnifiedOrder {
+            body: body.into(),
+            out_trade_no: out_trade_no.into(),
+            total_fee,
+            spbill_create_ip: spbill_create_ip.into(),
+            notify_url: notify_url.into(),
+            product_id: product_id.into(),
+            time_expire: None,
+            attach: None,
+        }
+    }
+
+    /// Stops the order being payable at `at` (sent as China time).
+    pub fn time_expire(mut self, at: chrono::DateTime<chrono::Utc>) -> UnifiedOrder {
+        self.time_expire = Some(crate::time_expire(at));
+        self
+    }
+
+    /// Data WeChat hands back untouched.
+    pub fn attach(mut self, attach: impl Into<String>) -> UnifiedOrder {
+        self.attach = Some(attach.into());
+        self
+    }
+}
+
 /// What `unifiedorder` returns for NATIVE.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct UnifiedOrderResult {
     /// Prepayment session id.
     pub prepay_id: String,
@@ -36,6 +72,7 @@ pub struct UnifiedOrderResult {
 
 /// Which order a query or refund is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum OrderRef {
     /// Our order number.
     OutTradeNo(String),
@@ -105,6 +142,7 @@ impl TradeState {
 
 /// What `orderquery` returns.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct OrderQueryResult {
     /// Payment state.
     pub trade_state: TradeState,
@@ -139,8 +177,41 @@ pub struct Refund {
     pub notify_url: Option<String>,
 }
 
+impl Refund {
+    /// A refund of `refund_fee` out of the order's `total_fee`, with no
+    /// reason and no notification URL.
+    pub fn new(
+        order: OrderRef,
+        out_refund_no: impl Into<String>,
+        total_fee: i64,
+        refund_fee: i64,
+    ) -> Refund {
+        Refund {
+            order,
+            out_refund_no: out_refund_no.into(),
+            total_fee,
+            refund_fee,
+            refund_desc: None,
+            notify_url: None,
+        }
+    }
+
+    /// The reason shown to the payer.
+    pub fn refund_desc(mut self, reason: impl Into<String>) -> Refund {
+        self.refund_desc = Some(reason.into());
+        self
+    }
+
+    /// Where WeChat sends the refund notification.
+    pub fn notify_url(mut self, url: impl Into<String>) -> Refund {
+        self.notify_url = Some(url.into());
+        self
+    }
+}
+
 /// What the refund request returns (the refund is then processing).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RefundResult {
     /// WeChat's refund id.
     pub refund_id: String,
@@ -154,6 +225,7 @@ pub struct RefundResult {
 
 /// One refund of an order, from `refundquery`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RefundItem {
     /// Our refund number.
     pub out_refund_no: String,
@@ -167,6 +239,7 @@ pub struct RefundItem {
 
 /// What `refundquery` returns.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RefundQueryResult {
     /// The refunds of the order (`out_refund_no_$n` ...).
     pub refunds: Vec<RefundItem>,

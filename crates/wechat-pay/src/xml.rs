@@ -11,6 +11,7 @@ pub const MAX_XML_BYTES: usize = 64 * 1024;
 
 /// Why a body is not an acceptable API v2 document.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum XmlError {
     /// Larger than [`MAX_XML_BYTES`].
     #[error("XML body larger than {MAX_XML_BYTES} bytes")]

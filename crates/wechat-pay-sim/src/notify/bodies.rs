@@ -4,7 +4,6 @@
 use crate::Simulator;
 use crate::api::{v2, v3};
 use crate::china_time;
-use crate::orders::PAYER_OPENID;
 use crate::state::{SimOrder, SimRefund};
 use chrono::{DateTime, Utc};
 use wechat_pay::{SignType, xml};
@@ -12,14 +11,14 @@ use wechat_pay::{SignType, xml};
 /// A v2 payment notification, signed with the order's sign type.
 pub(super) fn v2_payment(sim: &Simulator, order: &SimOrder) -> String {
     let mut fields = vec![
-        ("appid", sim.config.appid.clone()),
+        ("appid", order.appid.clone()),
         ("mch_id", sim.config.mch_id.clone()),
         ("nonce_str", wechat_pay::nonce_str()),
         ("return_code", "SUCCESS".into()),
         ("result_code", "SUCCESS".into()),
-        ("openid", PAYER_OPENID.into()),
+        ("openid", order.payer_openid().to_owned()),
         ("is_subscribe", "N".into()),
-        ("trade_type", "NATIVE".into()),
+        ("trade_type", order.trade_type.clone()),
         ("bank_type", "CMC".into()),
         ("total_fee", order.total_fee.to_string()),
         ("cash_fee", order.total_fee.to_string()),
@@ -84,7 +83,7 @@ pub(super) fn v2_refund(sim: &Simulator, order: &SimOrder, refund: &SimRefund) -
     );
     xml::build([
         ("return_code", "SUCCESS"),
-        ("appid", sim.config.appid.as_str()),
+        ("appid", order.appid.as_str()),
         ("mch_id", sim.config.mch_id.as_str()),
         ("nonce_str", wechat_pay::nonce_str().as_str()),
         (

@@ -7,6 +7,8 @@ mod bills;
 mod faults;
 mod flow;
 mod logs;
+mod oauth;
+mod phone;
 mod receiver;
 mod refunds;
 mod requests;

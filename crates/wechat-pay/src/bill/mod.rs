@@ -29,6 +29,7 @@ use chrono::FixedOffset;
 
 /// Which bill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum BillType {
     /// Every payment and refund of the day.
     All,
@@ -80,6 +81,7 @@ pub enum BillOutcome<T> {
 
 /// A whole parsed bill.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Bill {
     /// Its type.
     pub bill_type: BillType,
@@ -91,6 +93,7 @@ pub struct Bill {
 
 /// Why a bill cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum BillError {
     /// A line is malformed.
     #[error("bill line {line}: {reason}")]

@@ -9,6 +9,7 @@ use std::io::BufRead;
 
 /// The refund part of a bill row.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct BillRefund {
     /// WeChat's refund id (微信退款单号).
     pub refund_id: String,
@@ -32,6 +33,7 @@ pub struct BillRefund {
 
 /// One detail row.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct BillRow {
     /// Line number in the file (1-based).
     pub line: usize,

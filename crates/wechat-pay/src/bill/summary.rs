@@ -10,6 +10,7 @@ use std::io::BufRead;
 
 /// The summary row.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct BillSummary {
     /// 总交易单数: detail rows.
     pub count: u64,

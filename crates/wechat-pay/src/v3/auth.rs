@@ -78,6 +78,11 @@ impl MerchantSigner {
         }
     }
 
+    /// The merchant API key, which also signs the client-side parameters.
+    pub(crate) fn key(&self) -> &PrivateKey {
+        &self.key
+    }
+
     /// The `Authorization` of a request, given its time and nonce.
     pub fn authorization(
         &self,

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 /// The WeChat Pay public key and its id, from the merchant platform.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct WechatPublicKey {
     /// `PUB_KEY_ID_...`, what `Wechatpay-Serial` names.
     pub id: String,
@@ -12,8 +13,19 @@ pub struct WechatPublicKey {
     pub pem: String,
 }
 
+impl WechatPublicKey {
+    /// The key `pem` named `id`.
+    pub fn new(id: &str, pem: &str) -> WechatPublicKey {
+        WechatPublicKey {
+            id: id.to_owned(),
+            pem: pem.to_owned(),
+        }
+    }
+}
+
 /// v3 client settings.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct Config {
     /// App id.
     pub appid: String,

@@ -2,6 +2,7 @@
 
 /// Why a response or notification signature is not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SignatureError {
     /// One of the `Wechatpay-*` headers is missing.
     #[error("header {0} is missing")]
@@ -31,6 +32,7 @@ pub enum SignatureError {
 
 /// A failed v3 call or an unacceptable message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// No complete reply within the configured timeout.
     #[error("WeChat Pay did not answer in time")]

@@ -52,6 +52,7 @@ impl NotificationEnvelope {
 
 /// Amounts of a payment notification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PaymentAmount {
     /// Order total, fen.
     pub total: i64,
@@ -66,6 +67,7 @@ pub struct PaymentAmount {
 
 /// The payer of a payment notification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PaymentPayer {
     /// The payer's openid.
     pub openid: String,
@@ -73,6 +75,7 @@ pub struct PaymentPayer {
 
 /// A decrypted `TRANSACTION.SUCCESS` resource.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PaymentNotification {
     /// App id (checked against ours).
     pub appid: String,
@@ -106,6 +109,7 @@ pub struct PaymentNotification {
 
 /// Amounts of a refund notification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RefundNotificationAmount {
     /// Order total, fen.
     pub total: i64,
@@ -121,6 +125,7 @@ pub struct RefundNotificationAmount {
 
 /// A decrypted `REFUND.*` resource.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RefundNotification {
     /// Merchant id (checked against ours).
     pub mchid: String,
@@ -146,6 +151,7 @@ pub struct RefundNotification {
 
 /// A verified, decrypted notification.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Notification {
     /// `TRANSACTION.SUCCESS`.
     Payment {

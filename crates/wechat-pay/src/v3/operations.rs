@@ -1,12 +1,18 @@
-//! The Native-payment operations of API v3, and the paths they use.
+//! The operations of API v3 (each also as a sans-IO [`Call`]), and the
+//! paths they use.
 
+use super::call::{self, Call};
 use super::client::Client;
 use super::error::Error;
+use super::phone::{
+    AppOrder, H5Order, H5OrderBody, H5Prepay, JsapiOrder, JsapiOrderBody, OrderDetails, Prepay,
+};
 use super::transport::api_error;
 use super::types::{
-    NativeOrder, NativeOrderBody, NativePrepay, OrderAmount, RefundBody, RefundOrder, RefundReply,
-    RefundRequest, RefundRequestAmount, TradeBill, TradeBillRequest, Transaction,
+    NativeOrder, NativePrepay, RefundBody, RefundOrder, RefundReply, RefundRequest,
+    RefundRequestAmount, TradeBill, TradeBillRequest, Transaction,
 };
+use super::verifier::HttpReply;
 use crate::bill::{self, BillOutcome};
 
 /// The Native-payment operations of API v3. Blocking: call from a blocking
@@ -29,6 +35,25 @@ pub trait Api: Send + Sync {
     /// Downloads a bill (unsigned by WeChat's rule), checks its SHA1 and
     /// decompresses it when gzipped.
     fn download_bill(&self, bill: &TradeBill) -> Result<Vec<u8>, Error>;
+    /// `POST /v3/pay/transactions/jsapi` (the buyer's `payer.openid`):
+    /// the `prepay_id` for [`Client::jsapi_params`]. The default refuses,
+    /// so existing implementations of this trait keep compiling.
+    fn create_jsapi(&self, order: &JsapiOrder) -> Result<Prepay, Error> {
+        let _ = order;
+        Err(unsupported("create_jsapi"))
+    }
+    /// `POST /v3/pay/transactions/h5` (`scene_info`): the cashier's
+    /// `h5_url`. The default refuses.
+    fn create_h5(&self, order: &H5Order) -> Result<H5Prepay, Error> {
+        let _ = order;
+        Err(unsupported("create_h5"))
+    }
+    /// `POST /v3/pay/transactions/app`: the `prepay_id` for
+    /// [`Client::app_params`]. The default refuses.
+    fn create_app(&self, order: &AppOrder) -> Result<Prepay, Error> {
+        let _ = order;
+        Err(unsupported("create_app"))
+    }
     /// [`Api::trade_bill`] then [`Api::download_bill`]: the bill's bytes.
     fn bill(&self, request: &TradeBillRequest) -> Result<BillOutcome<Vec<u8>>, Error> {
         match self.trade_bill(request)? {
@@ -36,6 +61,10 @@ pub trait Api: Send + Sync {
             BillOutcome::Bill(link) => Ok(BillOutcome::Bill(self.download_bill(&link)?)),
         }
     }
+}
+
+fn unsupported(what: &str) -> Error {
+    Error::Config(format!("{what} is not supported by this implementation"))
 }
 
 /// Bill downloads larger than this are refused (compressed or not).
@@ -67,50 +96,97 @@ fn order_path(out_trade_no: &str) -> Result<String, Error> {
 }
 
 impl Client {
-    /// Queries the transaction at `path` and checks it is ours.
-    fn transaction(&self, path: &str) -> Result<Transaction, Error> {
-        let t = self.call("GET", &format!("{path}?mchid={}", self.mchid), None)?;
-        self.ours(t)
-    }
-}
-
-impl Api for Client {
-    fn create_native(&self, order: &NativeOrder) -> Result<NativePrepay, Error> {
-        path_id("out_trade_no", &order.out_trade_no)?;
-        let body = Client::json(&NativeOrderBody {
-            appid: self.appid.clone(),
-            mchid: self.mchid.clone(),
-            description: order.description.clone(),
-            out_trade_no: order.out_trade_no.clone(),
-            time_expire: order.time_expire,
-            attach: order.attach.clone(),
-            notify_url: order.notify_url.clone(),
-            goods_tag: order.goods_tag.clone(),
-            amount: OrderAmount {
-                total: order.total,
-                currency: "CNY".into(),
-            },
-        })?;
-        self.call("POST", &format!("{TRANSACTIONS}/native"), Some(&body))
+    fn prepare<T>(
+        &self,
+        method: &'static str,
+        path: &str,
+        body: Option<Vec<u8>>,
+        read: fn(&Client, HttpReply) -> Result<T, Error>,
+    ) -> Result<Call<T>, Error> {
+        let request = self.transport.prepare(method, path, body)?;
+        Ok(Call { request, read })
     }
 
-    fn query_by_out_trade_no(&self, out_trade_no: &str) -> Result<Transaction, Error> {
-        self.transaction(&order_path(out_trade_no)?)
+    /// [`Api::create_native`] as a [`Call`].
+    pub fn native_call(&self, order: &NativeOrder) -> Result<Call<NativePrepay>, Error> {
+        let details = OrderDetails::from(order);
+        path_id("out_trade_no", &details.out_trade_no)?;
+        let body = Client::json(&details.body(&self.appid, &self.mchid))?;
+        self.prepare(
+            "POST",
+            &format!("{TRANSACTIONS}/native"),
+            Some(body),
+            call::json,
+        )
     }
 
-    fn query_by_transaction_id(&self, transaction_id: &str) -> Result<Transaction, Error> {
+    /// [`Api::create_jsapi`] as a [`Call`].
+    pub fn jsapi_call(&self, order: &JsapiOrder) -> Result<Call<Prepay>, Error> {
+        path_id("out_trade_no", &order.details.out_trade_no)?;
+        if order.openid.is_empty() {
+            return Err(Error::InvalidRequest("payer.openid is empty".into()));
+        }
+        let body = Client::json(&JsapiOrderBody::new(order, &self.appid, &self.mchid))?;
+        self.prepare(
+            "POST",
+            &format!("{TRANSACTIONS}/jsapi"),
+            Some(body),
+            call::json,
+        )
+    }
+
+    /// [`Api::create_h5`] as a [`Call`].
+    pub fn h5_call(&self, order: &H5Order) -> Result<Call<H5Prepay>, Error> {
+        path_id("out_trade_no", &order.details.out_trade_no)?;
+        if order.payer_client_ip.parse::<std::net::IpAddr>().is_err() {
+            return Err(Error::InvalidRequest(format!(
+                "payer_client_ip {:?}",
+                order.payer_client_ip
+            )));
+        }
+        let body = Client::json(&H5OrderBody::new(order, &self.appid, &self.mchid))?;
+        self.prepare(
+            "POST",
+            &format!("{TRANSACTIONS}/h5"),
+            Some(body),
+            call::json,
+        )
+    }
+
+    /// [`Api::create_app`] as a [`Call`].
+    pub fn app_call(&self, order: &AppOrder) -> Result<Call<Prepay>, Error> {
+        path_id("out_trade_no", &order.details.out_trade_no)?;
+        let body = Client::json(&order.details.body(&self.appid, &self.mchid))?;
+        self.prepare(
+            "POST",
+            &format!("{TRANSACTIONS}/app"),
+            Some(body),
+            call::json,
+        )
+    }
+
+    /// [`Api::query_by_out_trade_no`] as a [`Call`].
+    pub fn query_call(&self, out_trade_no: &str) -> Result<Call<Transaction>, Error> {
+        let path = format!("{}?mchid={}", order_path(out_trade_no)?, self.mchid);
+        self.prepare("GET", &path, None, call::transaction)
+    }
+
+    /// [`Api::query_by_transaction_id`] as a [`Call`].
+    pub fn query_by_id_call(&self, transaction_id: &str) -> Result<Call<Transaction>, Error> {
         let id = path_id("transaction_id", transaction_id)?;
-        self.transaction(&format!("{TRANSACTIONS}/id/{id}"))
+        let path = format!("{TRANSACTIONS}/id/{id}?mchid={}", self.mchid);
+        self.prepare("GET", &path, None, call::transaction)
     }
 
-    fn close(&self, out_trade_no: &str) -> Result<(), Error> {
+    /// [`Api::close`] as a [`Call`].
+    pub fn close_call(&self, out_trade_no: &str) -> Result<Call<()>, Error> {
         let path = format!("{}/close", order_path(out_trade_no)?);
         let body = Client::json(&serde_json::json!({ "mchid": self.mchid }))?;
-        self.exchange("POST", &path, Some(&body))?;
-        Ok(())
+        self.prepare("POST", &path, Some(body), call::nothing)
     }
 
-    fn refund(&self, refund: &RefundRequest) -> Result<RefundReply, Error> {
+    /// [`Api::refund`] as a [`Call`].
+    pub fn refund_call(&self, refund: &RefundRequest) -> Result<Call<RefundReply>, Error> {
         path_id("out_refund_no", &refund.out_refund_no)?;
         let (transaction_id, out_trade_no) = match &refund.order {
             RefundOrder::TransactionId(id) => (Some(id.clone()), None),
@@ -128,12 +204,51 @@ impl Api for Client {
                 currency: "CNY".into(),
             },
         })?;
-        self.call("POST", REFUNDS, Some(&body))
+        self.prepare("POST", REFUNDS, Some(body), call::json)
+    }
+
+    /// [`Api::query_refund`] as a [`Call`].
+    pub fn query_refund_call(&self, out_refund_no: &str) -> Result<Call<RefundReply>, Error> {
+        let no = path_id("out_refund_no", out_refund_no)?;
+        self.prepare("GET", &format!("{REFUNDS}/{no}"), None, call::json)
+    }
+}
+
+impl Api for Client {
+    fn create_native(&self, order: &NativeOrder) -> Result<NativePrepay, Error> {
+        self.run(self.native_call(order)?)
+    }
+
+    fn create_jsapi(&self, order: &JsapiOrder) -> Result<Prepay, Error> {
+        self.run(self.jsapi_call(order)?)
+    }
+
+    fn create_h5(&self, order: &H5Order) -> Result<H5Prepay, Error> {
+        self.run(self.h5_call(order)?)
+    }
+
+    fn create_app(&self, order: &AppOrder) -> Result<Prepay, Error> {
+        self.run(self.app_call(order)?)
+    }
+
+    fn query_by_out_trade_no(&self, out_trade_no: &str) -> Result<Transaction, Error> {
+        self.run(self.query_call(out_trade_no)?)
+    }
+
+    fn query_by_transaction_id(&self, transaction_id: &str) -> Result<Transaction, Error> {
+        self.run(self.query_by_id_call(transaction_id)?)
+    }
+
+    fn close(&self, out_trade_no: &str) -> Result<(), Error> {
+        self.run(self.close_call(out_trade_no)?)
+    }
+
+    fn refund(&self, refund: &RefundRequest) -> Result<RefundReply, Error> {
+        self.run(self.refund_call(refund)?)
     }
 
     fn query_refund(&self, out_refund_no: &str) -> Result<RefundReply, Error> {
-        let no = path_id("out_refund_no", out_refund_no)?;
-        self.call("GET", &format!("{REFUNDS}/{no}"), None)
+        self.run(self.query_refund_call(out_refund_no)?)
     }
 
     fn trade_bill(&self, request: &TradeBillRequest) -> Result<BillOutcome<TradeBill>, Error> {

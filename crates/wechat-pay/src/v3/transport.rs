@@ -11,8 +11,26 @@ use super::verifier::{CertificateSource, HttpReply};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// `User-Agent` of every request.
+const USER_AGENT: &str = concat!("wechat-pay-rs/", env!("CARGO_PKG_VERSION"));
+
+/// A signed request, ready for any HTTP client: what a transport sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct HttpRequest {
+    /// `GET` or `POST`.
+    pub method: &'static str,
+    /// The absolute URL (base URL, path and query).
+    pub url: String,
+    /// `Authorization` (the signature), `Accept`, `User-Agent`, and
+    /// `Content-Type` for a POST.
+    pub headers: Vec<(&'static str, String)>,
+    /// The JSON body exactly as signed (empty for GET).
+    pub body: Vec<u8>,
+}
+
 /// JSON replies larger than this are refused.
-pub(super) const MAX_REPLY_BYTES: u64 = 1024 * 1024;
+pub const MAX_REPLY_BYTES: u64 = 1024 * 1024;
 
 /// Signs and sends requests; shared by the client and its certificate
 /// downloads.
@@ -50,42 +68,71 @@ impl Transport {
         })
     }
 
+    /// The merchant's signer.
+    pub(super) fn signer(&self) -> &MerchantSigner {
+        &self.signer
+    }
+
+    /// The signed request: GET without a body, or POST with a JSON one.
+    pub(super) fn prepare(
+        &self,
+        method: &'static str,
+        path_and_query: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<HttpRequest, Error> {
+        match (method, &body) {
+            ("GET", None) | ("POST", Some(_)) => {}
+            _ => return Err(Error::InvalidRequest(format!("{method} with this body"))),
+        }
+        let nonce = crate::nonce_str();
+        let timestamp = self.clock.now().timestamp();
+        let body = body.unwrap_or_default();
+        let auth = self
+            .signer
+            .authorization(method, path_and_query, timestamp, &nonce, &body);
+        let mut headers = vec![
+            ("Authorization", auth.header_value()),
+            ("Accept", "application/json".to_owned()),
+            ("User-Agent", USER_AGENT.to_owned()),
+        ];
+        if method == "POST" {
+            headers.push(("Content-Type", "application/json".to_owned()));
+        }
+        Ok(HttpRequest {
+            method,
+            url: format!("{}{path_and_query}", self.base_url),
+            headers,
+            body,
+        })
+    }
+
     /// Signs and sends one request; the reply, its body read up to `limit`.
     pub(super) fn send(
         &self,
-        method: &str,
+        method: &'static str,
         path_and_query: &str,
         body: Option<&[u8]>,
         limit: u64,
     ) -> Result<HttpReply, Error> {
-        let nonce = crate::nonce_str();
-        let timestamp = self.clock.now().timestamp();
-        let auth = self.signer.authorization(
-            method,
-            path_and_query,
-            timestamp,
-            &nonce,
-            body.unwrap_or_default(),
-        );
-        let url = format!("{}{path_and_query}", self.base_url);
-        let user_agent = concat!("wechat-pay-rs/", env!("CARGO_PKG_VERSION"));
-        let result = match (method, body) {
-            ("GET", None) => self
-                .agent
-                .get(&url)
-                .header("Authorization", auth.header_value())
-                .header("Accept", "application/json")
-                .header("User-Agent", user_agent)
-                .call(),
-            ("POST", Some(body)) => self
-                .agent
-                .post(&url)
-                .header("Authorization", auth.header_value())
-                .header("Accept", "application/json")
-                .header("Content-Type", "application/json")
-                .header("User-Agent", user_agent)
-                .send(body),
-            _ => return Err(Error::InvalidRequest(format!("{method} with this body"))),
+        let request = self.prepare(method, path_and_query, body.map(<[u8]>::to_vec))?;
+        self.execute(&request, limit)
+    }
+
+    /// Sends a prepared request with ureq (blocking); the reply, its body
+    /// read up to `limit`.
+    pub(super) fn execute(&self, request: &HttpRequest, limit: u64) -> Result<HttpReply, Error> {
+        let result = if request.method == "GET" {
+            let mut builder = self.agent.get(&request.url);
+            for (name, value) in &request.headers {
+                builder = builder.header(*name, value);
+            }
+            builder.call()
+        } else {
+            let mut builder = self.agent.post(&request.url);
+            for (name, value) in &request.headers {
+                builder = builder.header(*name, value);
+            }
+            builder.send(&request.body[..])
         };
         let mut res = result.map_err(transport_err)?;
         let status = res.status().as_u16();

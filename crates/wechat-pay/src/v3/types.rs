@@ -37,6 +37,44 @@ pub struct NativeOrder {
     pub goods_tag: Option<String>,
 }
 
+impl NativeOrder {
+    /// A Native order with no expiry, `attach` or tag.
+    pub fn new(
+        description: impl Into<String>,
+        out_trade_no: impl Into<String>,
+        total: i64,
+        notify_url: impl Into<String>,
+    ) -> NativeOrder {
+        NativeOrder {
+            description: description.into(),
+            out_trade_no: out_trade_no.into(),
+            total,
+            notify_url: notify_url.into(),
+            time_expire: None,
+            attach: None,
+            goods_tag: None,
+        }
+    }
+
+    /// Stops the order being payable at `at`.
+    pub fn time_expire<Tz: chrono::TimeZone>(mut self, at: DateTime<Tz>) -> NativeOrder {
+        self.time_expire = Some(at.fixed_offset());
+        self
+    }
+
+    /// Data WeChat hands back untouched.
+    pub fn attach(mut self, attach: impl Into<String>) -> NativeOrder {
+        self.attach = Some(attach.into());
+        self
+    }
+
+    /// A marketing tag.
+    pub fn goods_tag(mut self, tag: impl Into<String>) -> NativeOrder {
+        self.goods_tag = Some(tag.into());
+        self
+    }
+}
+
 /// Amount of a request: total and currency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderAmount {
@@ -81,6 +119,7 @@ pub struct NativeOrderBody {
 
 /// What a Native order returns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct NativePrepay {
     /// `weixin://wxpay/bizpayurl?pr=...`, to show as a QR code.
     pub code_url: String,
@@ -95,6 +134,7 @@ pub struct Payer {
 
 /// Amounts of a transaction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionAmount {
     /// Order total, fen.
     #[serde(default)]
@@ -113,6 +153,7 @@ pub struct TransactionAmount {
 /// A transaction as the query answers it (and as a payment notification
 /// carries it, decrypted).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Transaction {
     /// App id.
     pub appid: String,
@@ -150,6 +191,7 @@ pub struct Transaction {
 
 /// Which order a refund is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RefundOrder {
     /// Our order number.
     OutTradeNo(String),
@@ -172,6 +214,38 @@ pub struct RefundRequest {
     pub refund: i64,
     /// The order's total, fen.
     pub total: i64,
+}
+
+impl RefundRequest {
+    /// A refund of `refund` fen out of the order's `total`, with no reason
+    /// and no notification URL.
+    pub fn new(
+        order: RefundOrder,
+        out_refund_no: impl Into<String>,
+        refund: i64,
+        total: i64,
+    ) -> RefundRequest {
+        RefundRequest {
+            order,
+            out_refund_no: out_refund_no.into(),
+            reason: None,
+            notify_url: None,
+            refund,
+            total,
+        }
+    }
+
+    /// The reason shown to the payer.
+    pub fn reason(mut self, reason: impl Into<String>) -> RefundRequest {
+        self.reason = Some(reason.into());
+        self
+    }
+
+    /// Where WeChat sends the refund notification.
+    pub fn notify_url(mut self, url: impl Into<String>) -> RefundRequest {
+        self.notify_url = Some(url.into());
+        self
+    }
 }
 
 /// Amounts of a refund request.
@@ -208,6 +282,7 @@ pub struct RefundBody {
 
 /// Amounts of a refund reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RefundAmount {
     /// Order total, fen.
     pub total: i64,
@@ -226,6 +301,7 @@ pub struct RefundAmount {
 
 /// A refund as the refund request and query answer it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RefundReply {
     /// WeChat's refund id.
     pub refund_id: String,
@@ -261,8 +337,26 @@ pub struct TradeBillRequest {
     pub gzip: bool,
 }
 
+impl TradeBillRequest {
+    /// The bill of `bill_date`, not gzipped.
+    pub fn new(bill_date: NaiveDate, bill_type: crate::bill::BillType) -> TradeBillRequest {
+        TradeBillRequest {
+            bill_date,
+            bill_type,
+            gzip: false,
+        }
+    }
+
+    /// Asks for a gzip file (decompressed on download).
+    pub fn gzip(mut self) -> TradeBillRequest {
+        self.gzip = true;
+        self
+    }
+}
+
 /// Where to download a trade bill, and its hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TradeBill {
     /// `SHA1`.
     pub hash_type: String,

@@ -57,6 +57,7 @@ impl SignedHeaders {
 
 /// A raw HTTP reply, not yet verified.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct HttpReply {
     /// HTTP status.
     pub status: u16,
@@ -64,6 +65,21 @@ pub struct HttpReply {
     pub headers: HashMap<String, String>,
     /// The body bytes exactly as received.
     pub body: Vec<u8>,
+}
+
+impl HttpReply {
+    /// A reply as received; header names are lower-cased here.
+    pub fn new(status: u16, headers: HashMap<String, String>, body: Vec<u8>) -> HttpReply {
+        let headers = headers
+            .into_iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v))
+            .collect();
+        HttpReply {
+            status,
+            headers,
+            body,
+        }
+    }
 }
 
 /// Downloads `GET /v3/certificates` (signed request, reply not verified
@@ -185,6 +201,17 @@ impl Verifier {
         self.check_headers(headers)?;
         let key = self.key_for(&headers.serial)?;
         check_signature(&key, headers, body)
+    }
+
+    /// True when verifying a message signed by `serial` may first download
+    /// the platform certificates (a blocking call): certificate mode and a
+    /// serial that is neither the public key's nor a known certificate's.
+    pub fn may_download(&self, serial: &str) -> bool {
+        let by_public_key = self.public_key.as_ref().is_some_and(|(id, _)| id == serial);
+        match &self.platform {
+            Some(platform) => !by_public_key && self.known(platform, serial).is_none(),
+            None => false,
+        }
     }
 
     fn check_headers(&self, headers: &SignedHeaders) -> Result<(), SignatureError> {

@@ -3,11 +3,14 @@
 // A test crate: a failed expectation is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod async_client;
 mod bills;
 mod client_replies;
 mod fake_v3;
 mod mutual_tls;
 mod notifications;
+mod oauth;
+mod phone;
 mod scripted;
 mod v3_certificates;
 mod v3_client;

@@ -316,3 +316,25 @@ fn a_certificate_round_trips_through_pem() {
         .is_err()
     );
 }
+
+#[test]
+fn the_async_client_downloads_certificates_off_the_runtime_and_verifies() {
+    let server = platform_fake(platform(), Arc::default());
+    let client = wechat_pay::v3::AsyncClient::with_http(
+        cert_client(&server, Duration::from_secs(60)),
+        reqwest::Client::new(),
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        client.close("LT1").await.unwrap();
+        client.close("LT2").await.unwrap();
+    });
+    assert_eq!(server.count("/v3/certificates"), 1);
+    assert_eq!(
+        client.verifier().certificate_serials(),
+        vec![SERIAL_A.to_owned()]
+    );
+}

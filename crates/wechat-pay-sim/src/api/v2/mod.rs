@@ -86,6 +86,16 @@ fn verified(sim: &Simulator, body: &[u8]) -> Result<(RawMap, SignType), &'static
     Ok((req, sign_type))
 }
 
+/// The appid a reply names: the request's when it is one of ours.
+fn reply_appid(sim: &Simulator, req: &RawMap) -> String {
+    let asked = get(req, "appid");
+    if sim.config.accepts_appid(asked) {
+        asked.to_owned()
+    } else {
+        sim.config.appid.clone()
+    }
+}
+
 /// Checks XML, signature and merchant, applies faults, runs `op` on the
 /// state and signs the reply with the request's sign type.
 fn handle(
@@ -98,7 +108,7 @@ fn handle(
         Ok(verified) => verified,
         Err(msg) => return return_fail(msg),
     };
-    let outcome = if get(&req, "appid") != sim.config.appid {
+    let outcome = if !sim.config.accepts_appid(get(&req, "appid")) {
         fail("APPID_NOT_EXIST", "APPID不存在")
     } else if get(&req, "mch_id") != sim.config.mch_id {
         fail("MCHID_NOT_EXIST", "MCHID不存在")
@@ -118,7 +128,7 @@ fn handle(
     let mut fields: Vec<(String, String)> = vec![
         ("return_code".into(), "SUCCESS".into()),
         ("return_msg".into(), "OK".into()),
-        ("appid".into(), sim.config.appid.clone()),
+        ("appid".into(), reply_appid(sim, &req)),
         ("mch_id".into(), sim.config.mch_id.clone()),
         ("nonce_str".into(), wechat_pay::nonce_str()),
     ];

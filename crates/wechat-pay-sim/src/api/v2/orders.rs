@@ -2,10 +2,15 @@
 
 use super::{fail, get, handle, ok, order_key};
 use crate::Simulator;
-use crate::orders::{CloseError, NewOrder, PAYER_OPENID, PlaceError};
-use actix_web::{HttpResponse, web};
+use crate::orders::{CloseError, NewOrder, PlaceError};
+use actix_web::{HttpRequest, HttpResponse, web};
+use std::net::IpAddr;
 
-pub(super) async fn unified_order(sim: web::Data<Simulator>, body: web::Bytes) -> HttpResponse {
+pub(super) async fn unified_order(
+    sim: web::Data<Simulator>,
+    http: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
     let required = [
         "body",
         "out_trade_no",
@@ -14,9 +19,33 @@ pub(super) async fn unified_order(sim: web::Data<Simulator>, body: web::Bytes) -
         "notify_url",
         "trade_type",
     ];
+    let cashier_base = crate::phone::cashier_base(&http);
     handle(&sim, &body, &required, |sim, state, req, sign_type| {
-        if get(req, "trade_type") == "NATIVE" && get(req, "product_id").is_empty() {
-            return fail("LACK_PARAMS", "NATIVE 支付缺少 product_id");
+        let trade_type = match get(req, "trade_type") {
+            "NATIVE" => "NATIVE",
+            "JSAPI" => "JSAPI",
+            "MWEB" => "MWEB",
+            "APP" => "APP",
+            _ => return fail("INVALID_TRADE_TYPE", "trade_type 不合法"),
+        };
+        let appid = get(req, "appid");
+        match trade_type {
+            "NATIVE" if get(req, "product_id").is_empty() => {
+                return fail("LACK_PARAMS", "NATIVE 支付缺少 product_id");
+            }
+            "JSAPI" if get(req, "openid").is_empty() => {
+                return fail("LACK_PARAMS", "JSAPI 支付缺少 openid");
+            }
+            "JSAPI" if !state.knows_openid(appid, get(req, "openid")) => {
+                return fail("PARAM_ERROR", "appid和openid不匹配");
+            }
+            "MWEB" if !h5_scene_ok(get(req, "scene_info")) => {
+                return fail("PARAM_ERROR", "MWEB 支付缺少 scene_info.h5_info");
+            }
+            "MWEB" if get(req, "spbill_create_ip").parse::<IpAddr>().is_err() => {
+                return fail("PARAM_ERROR", "spbill_create_ip 不合法");
+            }
+            _ => {}
         }
         let Some(total_fee) = get(req, "total_fee").parse::<i64>().ok().filter(|f| *f > 0) else {
             return fail("PARAM_ERROR", "total_fee 必须是正整数");
@@ -24,6 +53,7 @@ pub(super) async fn unified_order(sim: web::Data<Simulator>, body: web::Bytes) -
         if get(req, "out_trade_no").len() > 32 {
             return fail("PARAM_ERROR", "out_trade_no 超长");
         }
+        let optional = |k: &str| Some(get(req, k).to_owned()).filter(|v| !v.is_empty());
         let new = NewOrder {
             out_trade_no: get(req, "out_trade_no").to_owned(),
             body: get(req, "body").to_owned(),
@@ -34,18 +64,39 @@ pub(super) async fn unified_order(sim: web::Data<Simulator>, body: web::Bytes) -
             api: "v2",
             sign_type,
             time_expire: req.get("time_expire").cloned(),
+            trade_type,
+            appid: appid.to_owned(),
+            openid: optional("openid").filter(|_| trade_type == "JSAPI"),
+            payer_client_ip: optional("spbill_create_ip").filter(|_| trade_type == "MWEB"),
+            cashier_base: (trade_type == "MWEB").then(|| cashier_base.clone()),
         };
         match state.place(sim.config.code_url_ttl, new) {
-            Ok(order) => ok(vec![
-                ("trade_type", "NATIVE".into()),
-                ("prepay_id", order.prepay_id),
-                ("code_url", order.code_url),
-            ]),
+            Ok(order) => {
+                let mut fields = vec![
+                    ("trade_type", trade_type.to_owned()),
+                    ("prepay_id", order.prepay_id),
+                ];
+                match trade_type {
+                    "NATIVE" => fields.push(("code_url", order.code_url)),
+                    "MWEB" => fields.push(("mweb_url", order.h5_url.unwrap_or_default())),
+                    _ => {}
+                }
+                ok(fields)
+            }
             Err(PlaceError::Paid) => fail("ORDERPAID", "该订单已支付"),
             Err(PlaceError::Closed) => fail("ORDERCLOSED", "该订单已关闭"),
             Err(PlaceError::NumberUsed) => fail("OUT_TRADE_NO_USED", "商户订单号重复"),
         }
     })
+}
+
+/// `scene_info` of an MWEB order: JSON text with an `h5_info` whose type
+/// is given.
+fn h5_scene_ok(scene_info: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(scene_info)
+        .ok()
+        .and_then(|v| v.get("h5_info")?.get("type")?.as_str().map(str::to_owned))
+        .is_some_and(|t| !t.is_empty())
 }
 
 pub(super) async fn order_query(sim: web::Data<Simulator>, body: web::Bytes) -> HttpResponse {
@@ -61,7 +112,7 @@ pub(super) async fn order_query(sim: web::Data<Simulator>, body: web::Bytes) -> 
             ("trade_state", order.trade_state.clone()),
             ("trade_state_desc", order.trade_state.clone()),
             ("total_fee", order.total_fee.to_string()),
-            ("trade_type", "NATIVE".into()),
+            ("trade_type", order.trade_type.clone()),
         ];
         if let (Some(tx), Some(end)) = (&order.transaction_id, &order.time_end) {
             fields.extend([
@@ -70,7 +121,7 @@ pub(super) async fn order_query(sim: web::Data<Simulator>, body: web::Bytes) -> 
                 ("cash_fee", order.total_fee.to_string()),
                 ("bank_type", "CMC".into()),
                 ("fee_type", "CNY".into()),
-                ("openid", PAYER_OPENID.into()),
+                ("openid", order.payer_openid().to_owned()),
                 ("is_subscribe", "N".into()),
             ]);
         }

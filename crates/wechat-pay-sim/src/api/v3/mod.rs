@@ -19,9 +19,22 @@ use std::collections::HashMap;
 use wechat_pay::v3::{self, sign_message, verify_request};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
+    use transactions::{Kind, create};
     cfg.route(
         "/v3/pay/transactions/native",
-        web::post().to(transactions::create),
+        web::post().to(|s, r, b| create(s, r, b, Kind::Native)),
+    )
+    .route(
+        "/v3/pay/transactions/jsapi",
+        web::post().to(|s, r, b| create(s, r, b, Kind::Jsapi)),
+    )
+    .route(
+        "/v3/pay/transactions/h5",
+        web::post().to(|s, r, b| create(s, r, b, Kind::H5)),
+    )
+    .route(
+        "/v3/pay/transactions/app",
+        web::post().to(|s, r, b| create(s, r, b, Kind::App)),
     )
     .route(
         "/v3/pay/transactions/out-trade-no/{no}",
