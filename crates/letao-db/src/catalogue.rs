@@ -192,13 +192,34 @@ impl Db {
             if let Some(b) = brand {
                 q = q.filter(product::brand_id.eq(b.get()));
             }
-            q = match start {
+            let rows: Vec<ProductRow> = match start {
                 PageStart::After(id) => {
-                    q.filter(product::id.gt(i32::try_from(id).unwrap_or(i32::MAX)))
+                    let after = i32::try_from(id).unwrap_or(i32::MAX);
+                    q.filter(product::id.gt(after)).load(conn).await?
                 }
-                PageStart::Offset(n) => q.offset(n),
+                PageStart::Offset(0) => q.load(conn).await?,
+                // A numbered page skips its offset in the index alone
+                // (`product_on_sale`), then reads only its own rows: a
+                // deep page costs index entries, not whole rows.
+                PageStart::Offset(n) => {
+                    let mut ids = product::table
+                        .select(product::id)
+                        .filter(product::hidden.eq(false))
+                        .order(product::id)
+                        .limit(limit)
+                        .offset(n)
+                        .into_boxed();
+                    if let Some(b) = brand {
+                        ids = ids.filter(product::brand_id.eq(b.get()));
+                    }
+                    let ids: Vec<i32> = ids.load(conn).await?;
+                    if ids.is_empty() {
+                        Vec::new()
+                    } else {
+                        q.filter(product::id.eq_any(ids)).load(conn).await?
+                    }
+                }
             };
-            let rows: Vec<ProductRow> = q.load(conn).await?;
             let skus = active_skus!(conn, rows);
             Ok((rows, skus))
         })?;

@@ -43,6 +43,10 @@ CREATE TABLE `cart_line` (
   CONSTRAINT `cart_line_sku_fk` FOREIGN KEY (`sku_id`) REFERENCES `sku` (`id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+-- A numbered page of products on sale (of a brand, or of all) skips its
+-- offset in these indexes alone, without reading the rows it skips.
+ALTER TABLE `product` ADD KEY `product_on_sale` (`brand_id`, `hidden`, `id`), ADD KEY `product_all_on_sale` (`hidden`, `id`);
+
 -- Today's products become SKUs, one per listed size (a product that listed
 -- none: one SKU, 均码), all pooled: no stock is invented or lost, and an
 -- order in any size reserves from the product's stock as before. The n-th

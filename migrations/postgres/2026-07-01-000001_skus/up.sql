@@ -37,6 +37,11 @@ CREATE TABLE cart_line (
   PRIMARY KEY (user_id, sku_id)
 );
 
+-- A numbered page of products on sale (of a brand, or of all) skips its
+-- offset in these indexes alone, without reading the rows it skips.
+CREATE INDEX product_on_sale ON product (brand_id, hidden, id);
+CREATE INDEX product_all_on_sale ON product (hidden, id);
+
 -- Today's products become SKUs, one per listed size (a product that listed
 -- none: one SKU, 均码), all pooled: no stock is invented or lost, and an
 -- order in any size reserves from the product's stock as before.

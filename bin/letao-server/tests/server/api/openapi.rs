@@ -78,7 +78,7 @@ each_backend! {
             for (method, op) in item.as_object().unwrap() {
                 let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path}: no operationId"));
                 assert!(ids.insert(id.to_owned()), "{method} {path}: operationId {id} used twice");
-                let protected = ["/user/", "/order", "/queryorder", "/closeorder", "/addresses", "/admin/"]
+                let protected = ["/user/", "/order", "/queryorder", "/closeorder", "/addresses", "/cart", "/admin/"]
                     .iter()
                     .any(|p| path.to_ascii_lowercase().starts_with(p));
                 let secured = op["security"].as_array().is_some_and(|s| !s.is_empty());
