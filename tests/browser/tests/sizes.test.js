@@ -240,6 +240,8 @@ test("(k) the owner's size grid sets stock per size; deltas carry a reason; low 
     await o.shot('grid-delta');
     await page.setViewportSize(PHONE_360);
     await fitsWidth(page);
+    const box = await grid.boundingBox();
+    assert.ok(box.x >= 0 && box.x + box.width <= PHONE_360.width, `the grid spans ${box.x} to ${box.x + box.width} px`);
     await o.shot('grid-360');
     await page.setViewportSize(OWNER.viewport);
 
