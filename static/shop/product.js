@@ -102,8 +102,9 @@ function render(ctx, box, p) {
       return;
     }
     busy = true;
+    let added;
     try {
-      await ctx.cart.add(p, chosen, n);
+      added = await ctx.cart.add(p, chosen, n);
     } catch (err) {
       if (!err.redirected && ctx.alive()) status.error(err);
       return;
@@ -111,6 +112,10 @@ function render(ctx, box, p) {
       busy = false;
     }
     if (!ctx.alive()) return;
+    if (added === 0) {
+      status.error(`购物车里的 ${chosen.size} 码已达到可购买的上限（${Math.min(99, chosen.stock)} 件）`);
+      return;
+    }
     status.clear();
     status.el.append('已加入购物车 ', h('a', { href: '#/cart' }, '去购物车结算'));
     ctx.toast('已加入购物车');

@@ -111,6 +111,34 @@ async function skuOfLegacyLine(line) {
   }
 }
 
+let inFlight = null;
+
+/** The server's cart, after merging the device's lines into it (then cleared here). */
+async function loadServer() {
+  const local = localLines();
+  if (local.length === 0) {
+    keepServer(await api.get('/cart', { auth: true }));
+    return 0;
+  }
+  const sent = []; // [device line, skuId]
+  const lost = [];
+  for (const l of local) {
+    const skuId = l.skuId ?? (await skuOfLegacyLine(l));
+    if (skuId == null) lost.push(l);
+    else sent.push([l, skuId]);
+  }
+  const reply = sent.length
+    ? await api.post('/cart/merge', { lines: sent.slice(0, 100).map(([l, skuId]) => ({ skuId, quantity: Math.min(99, l.quantity) })) }, { auth: true })
+    : await api.get('/cart', { auth: true });
+  const skipped = new Set(reply.skipped ?? []);
+  const dropped = [...lost, ...sent.filter(([, skuId], i) => skipped.has(skuId) || i >= 100).map(([l]) => l)];
+  const names = dropped.map((l) => `${l.name}${l.size ? ` ${l.size} 码` : ''}`);
+  if (names.length) mergeNotice = `以下商品已下架或无法加入购物车：${names.join('、')}`;
+  localStorage.removeItem(CART_KEY);
+  keepServer(reply);
+  return 0;
+}
+
 export const cart = {
   /** Whether the lines are the server's. */
   get onServer() {
@@ -143,27 +171,12 @@ export const cart = {
    */
   async load() {
     if (cart.onServer) {
-      const local = localLines();
-      if (local.length === 0) {
-        keepServer(await api.get('/cart', { auth: true }));
-        return 0;
-      }
-      const lines = [];
-      const lost = [];
-      for (const l of local) {
-        const skuId = l.skuId ?? (await skuOfLegacyLine(l));
-        if (skuId == null) lost.push(l);
-        else lines.push({ skuId, quantity: Math.min(99, l.quantity) });
-      }
-      let reply = null;
-      if (lines.length) reply = await api.post('/cart/merge', { lines: lines.slice(0, 100) }, { auth: true });
-      else reply = await api.get('/cart', { auth: true });
-      const skipped = new Set(reply.skipped ?? []);
-      const names = [...lost, ...local.filter((l) => skipped.has(l.skuId))].map((l) => `${l.name}${l.size ? ` ${l.size} 码` : ''}`);
-      if (names.length) mergeNotice = `以下商品已下架或无法加入购物车：${names.join('、')}`;
-      localStorage.removeItem(CART_KEY);
-      keepServer(reply);
-      return 0;
+      // One load at a time: two merges of the same device lines would add
+      // their quantities twice.
+      inFlight ??= loadServer().finally(() => {
+        inFlight = null;
+      });
+      return inFlight;
     }
     const ids = [...new Set(localLines().map((l) => l.productId))];
     const results = await Promise.allSettled(ids.map((id) => api.get(`/products/${id}`)));
@@ -174,18 +187,24 @@ export const cart = {
     }
     return failed;
   },
-  /** Adds `quantity` of a SKU (at most its stock and 99 in all). */
+  /**
+   * Adds `quantity` of a SKU, at most its stock and 99 in all. Resolves to
+   * how many were added (0 when the line already holds that many).
+   */
   async add(product, sku, quantity) {
     const max = Math.min(99, sku.stock);
     if (cart.onServer) {
       if (!serverCart) await cart.load();
       const have = cart.lines.find((l) => l.skuId === sku.id)?.quantity ?? 0;
       const n = Math.min(max, have + quantity);
-      keepServer(await api.put(`/cart/lines/${sku.id}`, { quantity: Math.max(n, have) }, { auth: true }));
-      return;
+      if (n <= have) return 0;
+      keepServer(await api.put(`/cart/lines/${sku.id}`, { quantity: n }, { auth: true }));
+      return n - have;
     }
     const lines = localLines();
     const line = lines.find((l) => sameLine(l, { skuId: sku.id }));
+    const have = line?.quantity ?? 0;
+    if (Math.min(max, have + quantity) <= have) return 0;
     if (line) line.quantity = Math.min(max, line.quantity + quantity);
     else {
       lines.push({
@@ -201,6 +220,7 @@ export const cart = {
       });
     }
     saveLocal(lines.map(({ available, ...l }) => l));
+    return Math.min(max, have + quantity) - have;
   },
   /** Sets a line's quantity (0 removes it). */
   async setQuantity(line, quantity) {

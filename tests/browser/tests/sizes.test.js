@@ -275,3 +275,64 @@ test("(k) the owner's size grid sets stock per size; deltas carry a reason; low 
   assert.equal(p.skus.find((s) => s.size === '39').stock, 5);
 });
 
+
+test('(l) a device cart kept before sizes moves to the server at sign-in; quantities change there', { timeout: 120_000, skip: SKIP }, async () => {
+  const user = { username: `l_${RUN}`, password: 'size-fan-456', mobile: freshMobile() };
+  const { token } = await registerUser(user);
+  setSku(PRODUCT, '38', { stock: 1 });
+  await sleep(1200);
+  await withBrowser('l-old-device-cart', SHOPPER, async (b) => {
+    const { page } = b;
+    await page.goto(`${paths.shop}#/`);
+    await page.locator('.cards .card').first().waitFor();
+    // Lines as the storefront kept them before sizes had ids: product and size.
+    await page.evaluate(
+      ([id, name]) => {
+        const line = (size, quantity) => ({ productId: id, size, quantity, name, img: '/images/product3.svg', price: 499, stock: 70 });
+        localStorage.setItem('letao.cart', JSON.stringify([line('41', 2), line('50', 1)]));
+      },
+      [PRODUCT, NAME],
+    );
+    await page.evaluate(() => {
+      location.hash = '#/login';
+    });
+    await shopLogin(page, user.username, user.password);
+    await page.waitForURL(/#\/me$/);
+    // A size the product no longer has is named, not dropped in silence.
+    await page.locator('#toast').getByText(`以下商品已下架或无法加入购物车：${NAME} 50 码`).waitFor();
+    assert.equal(await page.evaluate(() => localStorage.getItem('letao.cart')), null);
+    await b.shot('merged-old-cart');
+    const lines = (await api('GET', '/cart', undefined, token)).body.cart.lines;
+    assert.deepEqual(
+      lines.map((l) => [l.skuId, l.quantity]),
+      [[skus['41'].id, 2]],
+    );
+
+    await tab(page, '购物车');
+    const qty = page.getByRole('spinbutton', { name: `${NAME} 41 码 数量` });
+    await qty.fill('3');
+    const put = page.waitForResponse((r) => r.url().endsWith(`/cart/lines/${skus['41'].id}`) && r.request().method() === 'PUT');
+    await qty.press('Tab');
+    assert.equal((await put).status(), 200);
+    await page.locator('[data-cart-total]', { hasText: '¥1497.00' }).waitFor();
+    assert.equal((await api('GET', '/cart', undefined, token)).body.cart.lines[0].quantity, 3);
+    await page.getByRole('button', { name: `删除 ${NAME} 41 码` }).click();
+    await page.getByText('购物车是空的。').waitFor();
+    assert.deepEqual((await api('GET', '/cart', undefined, token)).body.cart.lines, []);
+
+    // A size with one pair left: the second add says so and adds nothing.
+    await page.evaluate((id) => {
+      location.hash = `#/product/${id}`;
+    }, PRODUCT);
+    await page.getByRole('radio', { name: '38', exact: true }).check();
+    await page.getByRole('button', { name: '加入购物车' }).click();
+    await page.locator('.form-status').getByText('已加入购物车').waitFor();
+    await page.getByRole('button', { name: '加入购物车' }).click();
+    await page.getByRole('alert').getByText('购物车里的 38 码已达到可购买的上限（1 件）').waitFor();
+    assert.deepEqual(
+      (await api('GET', '/cart', undefined, token)).body.cart.lines.map((l) => [l.skuId, l.quantity]),
+      [[skus['38'].id, 1]],
+    );
+    await b.shot('one-pair-left');
+  });
+});
