@@ -99,16 +99,22 @@ function keepServer(reply) {
   return serverCart;
 }
 
-/** The SKU a line of the device's cart names, looked up for lines stored before SKUs. */
+/**
+ * The SKU a line of the device's cart names, looked up for lines stored
+ * before SKUs: null when the product or the size is gone. Other failures
+ * throw, so the device keeps its lines for the next try.
+ */
 async function skuOfLegacyLine(line) {
+  let product;
   try {
-    const { product } = await api.get(`/products/${line.productId}`);
-    const skus = product?.skus ?? [];
-    const match = skus.filter((s) => (line.size ? s.size === line.size : true) && (!line.colour || s.colour === line.colour));
-    return match.length === 1 ? match[0].id : null;
-  } catch {
-    return null;
+    ({ product } = await api.get(`/products/${line.productId}`));
+  } catch (err) {
+    if (err.httpStatus === 404) return null;
+    throw err;
   }
+  const skus = product?.skus ?? [];
+  const match = skus.filter((s) => (line.size ? s.size === line.size : true) && (!line.colour || s.colour === line.colour));
+  return match.length === 1 ? match[0].id : null;
 }
 
 let inFlight = null;

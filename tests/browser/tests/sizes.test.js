@@ -192,6 +192,11 @@ test('(j) one cart on two phones, ordered by size; the owner packs that size', {
     await page.setViewportSize(PHONE_360);
     await fitsWidth(page);
     await o.shot('packing-slip-360');
+    await page.setViewportSize(OWNER.viewport);
+
+    // The orders to ship name the size too.
+    await page.getByRole('navigation', { name: '后台导航' }).getByRole('link', { name: '订单发货' }).click();
+    await page.locator(`tr[data-order="${orderNo}"]`).getByText(`${NAME} 42 码 × 1`).waitFor();
   });
 });
 
