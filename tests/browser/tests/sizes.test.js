@@ -220,6 +220,9 @@ test("(k) the owner's size grid sets stock per size; deltas carry a reason; low 
     const grid = page.locator(`tr[data-product="${id}"] + tr .size-grid`);
     await grid.locator('.pool-notice').waitFor();
     await grid.locator('.sku-row[data-size="40"] input[name="stock"]').fill('4');
+    // The pool's 10 is never copied to each size: every size's stock is asked.
+    await grid.getByRole('button', { name: '保存尺码表' }).click();
+    await grid.getByRole('alert').getByText('请填写 41 码的库存').waitFor();
     await grid.locator('.sku-row[data-size="41"] input[name="stock"]').fill('6');
     await grid.getByRole('button', { name: '添加尺码' }).click();
     const fresh = grid.locator('.sku-row').last();
@@ -339,5 +342,8 @@ test('(l) a device cart kept before sizes moves to the server at sign-in; quanti
       [[skus['38'].id, 1]],
     );
     await b.shot('one-pair-left');
+    // A new page load counts the server's cart in the badge.
+    await page.reload();
+    await page.locator('.tabbar [data-cart-count]', { hasText: '1' }).waitFor();
   });
 });
