@@ -4,8 +4,9 @@
 import { createClient } from '/common/api.js';
 import { startRouter, navigate } from '/common/router.js';
 import { h, replace, field, formStatus, onSubmit, loading, errorBox, toast } from '/common/dom.js';
-import { ordersList, orderDetail } from '/console/orders.js';
+import { ordersList, orderDetail, orderPacking } from '/console/orders.js';
 import products from '/console/products.js';
+import lowStock from '/console/stock.js';
 import catalogue from '/console/catalogue.js';
 import homeItems from '/console/home-items.js';
 import audit from '/console/audit.js';
@@ -23,6 +24,7 @@ const ADMIN = ['admin'];
 const SECTIONS = [
   { path: '/orders', label: '订单发货', roles: OWNER },
   { path: '/products', label: '商品', roles: ADMIN },
+  { path: '/stock', label: '库存预警', roles: ADMIN },
   { path: '/catalogue', label: '分类与品牌', roles: ADMIN },
   { path: '/home-items', label: '首页配置', roles: ADMIN },
   { path: '/audit', label: '操作日志', roles: ADMIN },
@@ -158,7 +160,9 @@ const routes = [
   ['/', guard(OWNER, () => navigate('#/orders', { replace: true }))],
   ['/orders', guard(OWNER, ordersList)],
   ['/orders/:no', guard(OWNER, orderDetail)],
+  ['/orders/:no/packing', guard(OWNER, orderPacking)],
   ['/products', guard(ADMIN, products)],
+  ['/stock', guard(ADMIN, lowStock)],
   ['/catalogue', guard(ADMIN, catalogue)],
   ['/home-items', guard(ADMIN, homeItems)],
   ['/audit', guard(ADMIN, audit)],

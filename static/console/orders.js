@@ -1,6 +1,7 @@
 // Orders: the list to ship (GET /admin/orders with filters), one order
 // (GET /admin/orders/{no}) with ship (POST .../ship) and, for admins, refunds
-// (POST /admin/refund). The filters offer the states the server publishes
+// (POST /admin/refund), and its packing slip (each line's stock code, size,
+// colour and quantity, as placed). The filters offer the states the server publishes
 // for them in /openapi.json, so every choice is one it accepts.
 
 import { h, replace, load, field, formStatus, onSubmit } from '/common/dom.js';
@@ -95,7 +96,7 @@ export async function ordersList(ctx) {
         { 'data-order': o.out_trade_no },
         h('td', null, h('a', { href: `#/orders/${encodeURIComponent(o.out_trade_no)}`, class: 'mono' }, o.out_trade_no)),
         h('td', null, o.user?.username ?? '—', h('br'), h('small', { class: 'muted' }, o.user?.mobile ?? '')),
-        h('td', null, (o.items ?? []).map((i) => h('div', null, `${i.name} × ${i.quantity}`))),
+        h('td', null, (o.items ?? []).map((i) => h('div', null, `${i.name}${i.size ? ` ${sizeText(i)}` : ''} × ${i.quantity}`))),
         h('td', { class: 'num' }, fen(o.total_fee), o.refunded_fee > 0 && h('div', { class: 'muted' }, `已退 ${fen(o.refunded_fee)}`)),
         h('td', null, stateBadge('trade', o.trade_state)),
         h('td', null, stateBadge('fulfil', o.fulfilment), !o.address && o.fulfilment === 'UNSHIPPED' && h('div', { class: 'muted' }, '无地址')),
@@ -179,11 +180,22 @@ function render(ctx, box, o, reload) {
       h('h2', null, '商品'),
       table(
         '商品',
-        ['商品', '单价', '数量', '小计'],
+        ['商品', '尺码', '颜色', '编码', '单价', '数量', '小计'],
         (o.items ?? []).map((i) =>
-          h('tr', null, h('td', null, `${i.name}（ID ${i.productId}）`), h('td', { class: 'num' }, fen(i.unit_fee)), h('td', { class: 'num' }, i.quantity), h('td', { class: 'num' }, fen(i.unit_fee * i.quantity))),
+          h(
+            'tr',
+            { 'data-sku': i.skuId ?? null },
+            h('td', null, `${i.name}（ID ${i.productId}）`),
+            h('td', { class: 'line-size' }, i.size ?? '—'),
+            h('td', null, i.colour ?? '—'),
+            h('td', { class: 'mono' }, i.code ?? '—'),
+            h('td', { class: 'num' }, fen(i.unit_fee)),
+            h('td', { class: 'num' }, i.quantity),
+            h('td', { class: 'num' }, fen(i.unit_fee * i.quantity)),
+          ),
         ),
       ),
+      h('p', null, h('a', { class: 'btn small', href: `#/orders/${encodeURIComponent(o.out_trade_no)}/packing` }, '装箱单')),
     ),
     h(
       'section',
@@ -206,6 +218,58 @@ function render(ctx, box, o, reload) {
         ? table('订单事件', ['时间', '事件', '详情'], o.events.map((e) => h('tr', null, h('td', null, dateTime(e.at)), h('td', null, e.kind), h('td', null, show(e.detail)))))
         : h('p', { class: 'muted' }, '没有事件'),
     ),
+  );
+}
+
+/** "42 码" or "42 码 · 黑色". */
+function sizeText(i) {
+  return i.colour ? `${i.size} 码 · ${i.colour}` : `${i.size} 码`;
+}
+
+/** The packing slip: where it goes and, per line, the code, size and pairs to pick. */
+export async function orderPacking(ctx) {
+  const no = ctx.params.no;
+  ctx.setTitle(`装箱单 ${no}`);
+  const box = h('div', { class: 'packing' });
+  ctx.main.append(
+    h('p', { class: 'no-print' }, h('a', { href: `#/orders/${encodeURIComponent(no)}` }, '← 返回订单')),
+    h('h1', null, '装箱单 ', h('span', { class: 'mono' }, no)),
+    box,
+  );
+  await load(
+    box,
+    () => ctx.api.get(`/admin/orders/${encodeURIComponent(no)}`, { auth: true }),
+    ({ order: o }) => {
+      const a = o.address;
+      const items = o.items ?? [];
+      const pairs = items.reduce((n, i) => n + i.quantity, 0);
+      box.append(
+        facts([
+          ['收货人', a ? `${a.name} ${a.mobile}` : h('span', { class: 'warn' }, '买家尚未填写收货地址')],
+          a && ['地址', addressLine(a)],
+          ['下单时间', dateTime(o.created_at)],
+          ['发货状态', stateBadge('fulfil', o.fulfilment)],
+        ]),
+        h(
+          'ol',
+          { class: 'pick-list', 'aria-label': '拣货清单' },
+          items.map((i) =>
+            h(
+              'li',
+              { class: 'pick-line', 'data-sku': i.skuId ?? null },
+              h('label', { class: 'check' }, h('input', { type: 'checkbox', 'aria-label': `已拣 ${i.name} ${i.size ?? ''}` }), ' 已拣'),
+              h('span', { class: 'pick-code mono' }, i.code ?? '无编码'),
+              h('span', { class: 'pick-name' }, i.name),
+              h('span', { class: 'pick-size line-size' }, i.size ? sizeText(i) : '尺码未记录'),
+              h('strong', { class: 'pick-qty' }, `× ${i.quantity}`),
+            ),
+          ),
+        ),
+        h('p', null, `共 ${items.length} 种，${pairs} 双`),
+        h('p', { class: 'no-print' }, h('button', { type: 'button', class: 'btn', onClick: () => window.print() }, '打印')),
+      );
+    },
+    { alive: ctx.alive },
   );
 }
 

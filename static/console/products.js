@@ -1,11 +1,13 @@
-// Products (admin): list (GET /admin/products), create (POST), edit price,
-// stock (as a delta), sizes, image, featured, sort (PUT), hide/unhide.
+// Products (admin): list (GET /admin/products), create (POST, with stock per
+// size), edit name, price, image, featured, sort (PUT), hide/unhide, and the
+// size grid of each product (stock per size, in stock.js).
 
 import { h, replace, field, formStatus, onSubmit, load } from '/common/dom.js';
 import { yuan } from '/common/format.js';
 import { link } from '/common/router.js';
 import { pagedList, imageField } from '/console/widgets.js';
 import { allBrands } from '/console/catalogue.js';
+import { sizeGrid } from '/console/stock.js';
 
 const PAGE_SIZE = 20;
 const PRICE_RE = /^\d{1,7}(\.\d{1,2})?$/;
@@ -109,14 +111,20 @@ function productRow(ctx, p, brands, brandName) {
   const editorRow = h('tr', { class: 'editor-row', hidden: true }, h('td', { colspan: 9 }));
   const frag = document.createDocumentFragment();
 
-  function draw(current) {
+  function draw(current, { keepOpen = false } = {}) {
     p = current;
-    const edit = h('button', { type: 'button', class: 'btn small', 'aria-expanded': 'false', 'aria-label': `编辑 ${p.name}` }, '编辑');
+    const open = keepOpen && !editorRow.hidden;
+    const edit = h('button', { type: 'button', class: 'btn small', 'aria-expanded': String(open), 'aria-label': `编辑 ${p.name}` }, '编辑');
     edit.addEventListener('click', () => {
       const open = !editorRow.hidden;
       editorRow.hidden = open;
       edit.setAttribute('aria-expanded', String(!open));
-      replace(editorRow.firstChild, !open && productForm(ctx, brands, p, (updated) => { editorRow.hidden = true; draw(updated); }));
+      replace(
+        editorRow.firstChild,
+        !open && productForm(ctx, brands, p, (updated) => { editorRow.hidden = true; draw(updated); }),
+        // The grid's saves show in the row (sizes, stock) and keep the editor open.
+        !open && sizeGrid(ctx, p.id, (fresh) => draw({ ...p, sizes: fresh.sizes, stock: fresh.stock, pooled: fresh.pooled }, { keepOpen: true })),
+      );
       if (!open) editorRow.querySelector('input')?.focus();
     });
     const hide = h('button', { type: 'button', class: 'btn small' }, p.hidden ? '取消隐藏' : '隐藏');
@@ -167,10 +175,9 @@ function productForm(ctx, brands, p, done) {
       field('品牌', brandSelect(brands, p?.brandId)),
       field('价格（元）', h('input', { name: 'price', inputmode: 'decimal', value: p ? Number(p.price).toFixed(2) : '', required: true })),
       field('原价（元）', h('input', { name: 'oldPrice', inputmode: 'decimal', value: p ? Number(p.oldPrice).toFixed(2) : '', required: true })),
-      field('尺码', h('input', { name: 'sizes', value: sizesText(p?.sizes), placeholder: '38, 39, 40' }), '用逗号或空格分隔'),
-      p
-        ? field('库存增减', h('input', { name: 'stockDelta', type: 'number', step: 1, value: 0 }), `当前库存 ${p.stock} 件；填 10 表示增加 10 件，-3 表示减少 3 件`)
-        : field('库存', h('input', { name: 'stock', type: 'number', min: 0, step: 1, value: 0, required: true })),
+      // Sizes and stock of an existing product are the size grid's.
+      !p && field('尺码', h('input', { name: 'sizes', value: '', placeholder: '38, 39, 40' }), '用逗号或空格分隔；不填为均码'),
+      !p && field('每个尺码的库存', h('input', { name: 'stock', type: 'number', min: 0, step: 1, value: 0, required: true }), '之后可在尺码表里按尺码调整'),
       p && field('排序', h('input', { name: 'sort', type: 'number', step: 1, value: p.sort ?? 0 }), '数字小的排在前面'),
     ),
     image.el,
@@ -197,15 +204,10 @@ function productForm(ctx, brands, p, done) {
         img: image.value,
         price,
         oldPrice,
-        sizes: parseSizes(el.sizes.value),
         featured: el.featured.checked,
       };
       let reply;
       if (p) {
-        const delta = Number(el.stockDelta.value || 0);
-        if (!Number.isInteger(delta)) throw new Error('库存增减应为整数');
-        if (p.stock + delta < 0) throw new Error(`库存不能少于 0（当前 ${p.stock} 件）`);
-        if (delta !== 0) body.stockDelta = delta;
         const sort = Number(el.sort.value || 0);
         if (!Number.isInteger(sort)) throw new Error('排序应为整数');
         body.sort = sort;
@@ -214,7 +216,10 @@ function productForm(ctx, brands, p, done) {
       } else {
         const stock = Number(el.stock.value);
         if (!Number.isInteger(stock) || stock < 0) throw new Error('库存应为不小于 0 的整数');
-        body.stock = stock;
+        const sizes = parseSizes(el.sizes.value);
+        if (new Set(sizes).size !== sizes.length) throw new Error('尺码有重复');
+        // Each size gets its own stock (a product without sizes sells one, 均码).
+        body.skus = (sizes.length ? sizes : ['均码']).map((size) => ({ size, stock }));
         reply = await ctx.api.post('/admin/products', body, { auth: true });
         ctx.toast(`已创建商品 #${reply.product?.id ?? ''}`);
       }

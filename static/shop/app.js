@@ -2,7 +2,7 @@
 
 import { startRouter, navigate } from '/common/router.js';
 import { h, replace, errorBox, toast } from '/common/dom.js';
-import { api, session, cart, onStoreChange } from '/shop/store.js';
+import { api, session, cart, onStoreChange, loadCartQuietly } from '/shop/store.js';
 import home from '/shop/home.js';
 import categories from '/shop/categories.js';
 import products from '/shop/products.js';
@@ -102,3 +102,5 @@ document.querySelector('.skip').addEventListener('click', (event) => {
 onStoreChange(updateCartBadge);
 window.addEventListener('storage', updateCartBadge);
 updateCartBadge();
+// A signed-in buyer's cart is on the server: the badge counts it.
+loadCartQuietly();

@@ -1,25 +1,15 @@
-// Checkout: choose a delivery address (GET /addresses), then
-// POST /order {items:[{productId, size, quantity}], addressId} and go to the QR code.
+// Checkout: choose a delivery address (GET /addresses), then order the
+// buyer's cart on the server (POST /order {fromCart: true, addressId}: its
+// available lines, which the order takes out of the cart) and go to the QR
+// code. Lines that cannot be ordered now stay in the cart.
 
 import { h, replace, formStatus, onSubmit, errorBox, loading } from '/common/dom.js';
-import { yuan } from '/common/format.js';
+import { fen } from '/common/format.js';
 import { link } from '/common/router.js';
 import { goLogin, payCodes } from '/shop/store.js';
 import { addressSummary } from '/shop/addresses.js';
 import { PICKED_KEY } from '/shop/address-form.js';
-
-/** Cart lines to order lines: one per product and size (a line without a
- * size names the product only, for a product sold in one size). */
-export function orderItems(lines) {
-  const bySku = new Map();
-  for (const l of lines) {
-    const key = `${l.productId}\u0000${l.size ?? ''}`;
-    const line = bySku.get(key) ?? { productId: l.productId, ...(l.size ? { size: l.size } : {}), quantity: 0 };
-    line.quantity = Math.min(99, line.quantity + l.quantity);
-    bySku.set(key, line);
-  }
-  return [...bySku.values()];
-}
+import { lineName } from '/shop/ui.js';
 
 export default async function checkout(ctx) {
   ctx.setTitle('确认订单');
@@ -27,14 +17,25 @@ export default async function checkout(ctx) {
     goLogin('/checkout');
     return;
   }
-  const lines = ctx.cart.lines.filter((l) => l.stock > 0);
+  const wait = loading();
+  ctx.main.append(wait);
+  try {
+    await ctx.cart.load();
+  } catch (err) {
+    if (ctx.alive() && !err.redirected) replace(ctx.main, errorBox(err, () => ctx.navigate('#/checkout', { replace: true })));
+    return;
+  }
+  if (!ctx.alive()) return;
+  wait.remove();
+  const lines = ctx.cart.lines.filter((l) => l.available);
+  const left = ctx.cart.lines.length - lines.length;
   if (lines.length === 0) {
     ctx.main.append(h('section', { class: 'empty' }, h('p', null, '没有可结算的商品。'), h('a', { class: 'btn', href: '#/cart' }, '回购物车')));
     return;
   }
   const addrBox = h('fieldset', { class: 'addr-choice' }, h('legend', null, '收货地址'));
   const status = formStatus();
-  const total = lines.reduce((sum, l) => sum + Math.round(l.price * 100) * l.quantity, 0);
+  const total = ctx.cart.totalFee;
   const form = h(
     'form',
     { class: 'checkout', novalidate: true },
@@ -46,9 +47,10 @@ export default async function checkout(ctx) {
       h(
         'ul',
         { class: 'summary-lines' },
-        lines.map((l) => h('li', null, h('span', null, `${l.name}${l.size ? `（${l.size} 码）` : ''} × ${l.quantity}`), h('span', { class: 'price' }, yuan(l.price * l.quantity)))),
+        lines.map((l) => h('li', { 'data-sku': l.skuId }, h('span', null, `${lineName(l)} × ${l.quantity}`), h('span', { class: 'price' }, fen(Math.round(Number(l.price) * 100) * l.quantity)))),
       ),
-      h('p', { class: 'total' }, '合计 ', h('strong', { class: 'price' }, yuan(total / 100)), h('small', { class: 'muted' }, '（以实际支付金额为准）')),
+      left > 0 && h('p', { class: 'muted' }, `购物车里另有 ${left} 件缺货或已下架的商品，不在本次结算中。`),
+      h('p', { class: 'total' }, '合计 ', h('strong', { class: 'price' }, fen(total)), h('small', { class: 'muted' }, '（以实际支付金额为准）')),
     ),
     status.el,
     h('button', { type: 'submit', class: 'btn primary block' }, '提交订单并微信支付'),
@@ -98,11 +100,14 @@ export default async function checkout(ctx) {
       const picked = new FormData(form).get('addressId');
       if (addresses && addresses.length > 0 && !picked) throw new Error('请选择收货地址');
       if (addresses && addresses.length === 0) throw new Error('请先新增收货地址');
-      const body = { items: orderItems(lines) };
+      const body = { fromCart: true };
       if (picked) body.addressId = Number(picked);
       const { data } = await ctx.api.post('/order', body, { auth: true });
-      payCodes.put(data);
-      for (const i of body.items) ctx.cart.remove(i.productId, i.size);
+      // What was ordered, for the payment page and its receipt (the order's
+      // reply carries the code, not the lines).
+      payCodes.put(data, lines.map((l) => ({ name: l.name, size: l.size, colour: l.colour, quantity: l.quantity })));
+      // The order took its lines out of the server's cart.
+      await ctx.cart.load().catch(() => {});
       ctx.navigate(`#/pay/${encodeURIComponent(data.out_trade_no)}`, { replace: true });
     },
     { busyText: '正在下单…' },

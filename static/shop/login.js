@@ -1,6 +1,7 @@
 // Log in by password (POST /login {username, password}) or by SMS code
 // (POST /sms {purpose:"login"}, then POST /login {mobile, smscode}); then go
-// back to where the user was (?back=/path).
+// back to where the user was (?back=/path). The device's cart is merged into
+// the buyer's cart on the server (POST /cart/merge) on the way.
 
 import { h, field, formStatus, onSubmit } from '/common/dom.js';
 import { MOBILE_RE } from '/common/format.js';
@@ -14,9 +15,18 @@ export function backTarget(query) {
   return back.startsWith('/') && !back.startsWith('/login') ? back : '/me';
 }
 
-export function finishLogin(ctx, reply) {
+/** Signs in, moves the device's cart into the buyer's cart on the server, goes back. */
+export async function finishLogin(ctx, reply) {
   ctx.session.signIn(reply.token, reply.userInfo);
-  ctx.toast(`欢迎，${reply.userInfo?.username ?? ''}`);
+  let notice = null;
+  try {
+    await ctx.cart.load();
+    notice = ctx.cart.takeMergeNotice();
+  } catch (err) {
+    // The device's lines stay on the device; the next load of the cart merges them.
+    if (!err.redirected) notice = '购物车暂未同步，稍后打开购物车时会再试。';
+  }
+  ctx.toast(notice ?? `欢迎，${reply.userInfo?.username ?? ''}`);
   ctx.navigate(`#${backTarget(ctx.query)}`, { replace: true });
 }
 
@@ -49,7 +59,7 @@ export default function login(ctx) {
         const password = form.elements.password.value;
         if (!username.trim() || !password) throw new Error('请输入用户名和密码');
         const reply = await ctx.api.post('/login', { username, password });
-        finishLogin(ctx, reply);
+        await finishLogin(ctx, reply);
       },
       { busyText: '登录中…' },
     );
@@ -77,7 +87,7 @@ export default function login(ctx) {
         if (!MOBILE_RE.test(m)) throw new Error('请输入正确的 11 位手机号');
         if (!/^\d{6}$/.test(smscode)) throw new Error('请输入 6 位验证码');
         const reply = await ctx.api.post('/login', { mobile: m, smscode });
-        finishLogin(ctx, reply);
+        await finishLogin(ctx, reply);
       },
       { busyText: '登录中…' },
     );

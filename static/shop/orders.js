@@ -4,7 +4,7 @@
 import { h, replace, loading, errorBox } from '/common/dom.js';
 import { fen, dateTime, tradeStateLabel, fulfilmentLabel, addressLine } from '/common/format.js';
 import { payCodes } from '/shop/store.js';
-import { loginPrompt, askFirst } from '/shop/ui.js';
+import { loginPrompt, askFirst, lineName } from '/shop/ui.js';
 import { addressSummary } from '/shop/addresses.js';
 
 const PAGE_SIZE = 10;
@@ -114,7 +114,11 @@ function cardContent(ctx, o, redraw) {
       o.refund_pending && h('span', { class: 'state' }, '退款处理中'),
     ),
     o.items?.length > 0 &&
-      h('ul', { class: 'order-items' }, o.items.map((i) => h('li', null, h('span', null, `${i.name} × ${i.quantity}`), h('span', null, fen(i.unit_fee * i.quantity))))),
+      h(
+        'ul',
+        { class: 'order-items' },
+        o.items.map((i) => h('li', { 'data-sku': i.skuId ?? null }, h('span', null, `${lineName(i)} × ${i.quantity}`), h('span', null, fen(i.unit_fee * i.quantity)))),
+      ),
     h('p', { class: 'order-total' }, '合计 ', h('strong', { class: 'price' }, fen(o.total_fee))),
     o.address
       ? h('p', { class: 'muted' }, `收货：${o.address.name} ${o.address.mobile} ${addressLine(o.address)}`)

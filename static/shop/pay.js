@@ -1,10 +1,11 @@
 // Pay an order: the WeChat QR code from order creation, and
-// POST /queryOrder {out_trade_no} every 2 s while the order is NOTPAY.
+// POST /queryOrder {out_trade_no} every 2 s while the order is NOTPAY; the
+// receipt lists the lines ordered, each with its size, as kept at checkout.
 
 import { h, replace, errorBox } from '/common/dom.js';
 import { fen, dateTime, tradeStateLabel } from '/common/format.js';
 import { payCodes } from '/shop/store.js';
-import { loginPrompt, askFirst } from '/shop/ui.js';
+import { loginPrompt, askFirst, lineName } from '/shop/ui.js';
 
 const POLL_MS = 2000;
 
@@ -16,6 +17,10 @@ export default async function pay(ctx) {
     return;
   }
   const code = payCodes.get(no);
+  const items = code?.items ?? [];
+  const itemList = () =>
+    items.length > 0 &&
+    h('ul', { class: 'order-items receipt-items', 'aria-label': '商品' }, items.map((i) => h('li', null, h('span', null, `${lineName(i)} × ${i.quantity}`))));
   const state = h('p', { class: 'pay-state', role: 'status', 'aria-live': 'polite' }, '等待支付…');
   const problem = h('div');
   const box = h(
@@ -23,6 +28,7 @@ export default async function pay(ctx) {
     { class: 'pay' },
     h('p', null, '订单号 ', h('span', { class: 'mono', 'data-order-no': true }, no)),
     code && h('p', { class: 'pay-amount' }, '应付 ', h('strong', { class: 'price' }, fen(code.total_fee))),
+    itemList(),
     code
       ? h(
           'figure',
@@ -55,6 +61,7 @@ export default async function pay(ctx) {
         h('div', { class: 'paid', role: 'status' }, h('p', { class: 'paid-mark', 'aria-hidden': 'true' }, '✓'), h('h2', null, '支付成功')),
         h('p', null, '订单号 ', h('span', { class: 'mono', 'data-order-no': true }, data.out_trade_no)),
         h('p', null, '实付 ', h('strong', { class: 'price' }, fen(data.total_fee))),
+        itemList(),
         data.paid_at && h('p', { class: 'muted' }, `支付时间 ${dateTime(data.paid_at)}`),
         h('p', { class: 'muted' }, data.address ? '我们会尽快为您发货。' : '请在「我的订单」里填写收货地址，以便发货。'),
         h('div', { class: 'row-actions' }, h('a', { class: 'btn primary', href: '#/orders' }, '查看订单'), h('a', { class: 'btn', href: '#/' }, '继续购物')),

@@ -1,5 +1,7 @@
-// A product page (/products/{id}): price and struck old price, sizes, stock,
-// quantity, add to cart. Stock 0 means sold out: nothing can be added.
+// A product page (/products/{id}): price and struck old price, the sizes
+// (its SKUs: a sold-out size is shown but cannot be chosen; a size with its
+// own price shows it), stock and quantity of the chosen size, add to cart.
+// A product with no size in stock is sold out: nothing can be added.
 
 import { h, load, formStatus } from '/common/dom.js';
 import { yuan } from '/common/format.js';
@@ -13,29 +15,52 @@ export default async function product(ctx) {
   });
 }
 
+const priceOf = (p, sku) => Number(sku?.price ?? p.price);
+
 function render(ctx, box, p) {
   document.title = `${p.name} · 乐淘`;
-  const soldOut = !(p.stock > 0);
-  const sizes = p.sizes ?? [];
+  const skus = p.skus ?? [];
+  const inStock = (s) => s.stock > 0;
+  const soldOut = !(p.stock > 0) || (skus.length > 0 && !skus.some(inStock));
   const status = formStatus();
-  const max = Math.max(1, Math.min(99, p.stock));
-  const qty = h('input', { type: 'number', name: 'quantity', id: 'qty', min: 1, max, value: 1, inputmode: 'numeric', disabled: soldOut });
+  // One size only (均码 and the like): nothing to choose.
+  let chosen = skus.length === 1 && inStock(skus[0]) ? skus[0] : null;
+  const maxOf = () => Math.max(1, Math.min(99, chosen ? chosen.stock : p.stock));
+  const qty = h('input', { type: 'number', name: 'quantity', id: 'qty', min: 1, max: maxOf(), value: 1, inputmode: 'numeric', disabled: soldOut });
   const step = (d) => () => {
-    qty.value = String(Math.min(max, Math.max(1, (Number(qty.value) || 1) + d)));
+    qty.value = String(Math.min(maxOf(), Math.max(1, (Number(qty.value) || 1) + d)));
+  };
+  const stockText = h('span', { class: 'stock', 'aria-live': 'polite' });
+  const priceText = h('span', { class: 'price big' });
+  const showChoice = () => {
+    priceText.textContent = yuan(priceOf(p, chosen));
+    if (soldOut) stockText.textContent = '库存 0 件';
+    else stockText.textContent = chosen ? `${chosen.size} 码库存 ${chosen.stock} 件` : `库存 ${p.stock} 件`;
+    qty.max = String(maxOf());
+    if (Number(qty.value) > maxOf()) qty.value = String(maxOf());
+  };
+
+  const sizeChoice = (s) => {
+    const own = s.price != null && priceOf(p, s) !== Number(p.price);
+    return h(
+      'label',
+      { class: `size${inStock(s) ? '' : ' size-out'}` },
+      h('input', { type: 'radio', name: 'sku', value: s.id, checked: s === chosen, disabled: soldOut || !inStock(s) }),
+      h(
+        'span',
+        null,
+        s.size,
+        s.colour && h('small', null, ` ${s.colour}`),
+        own && h('small', { class: 'size-price' }, ` ${yuan(s.price)}`),
+        !inStock(s) && h('small', { class: 'size-out-text' }, ' 缺货'),
+      ),
+    );
   };
 
   const form = h(
     'form',
     { class: 'buy-form', novalidate: true },
-    sizes.length > 0 &&
-      h(
-        'fieldset',
-        { class: 'sizes' },
-        h('legend', null, '尺码'),
-        sizes.map((s) =>
-          h('label', { class: 'size' }, h('input', { type: 'radio', name: 'size', value: s, disabled: soldOut }), h('span', null, s)),
-        ),
-      ),
+    skus.length > 0 && h('fieldset', { class: 'sizes' }, h('legend', null, '尺码'), skus.map(sizeChoice)),
     h(
       'div',
       { class: 'qty-row' },
@@ -47,35 +72,56 @@ function render(ctx, box, p) {
         qty,
         h('button', { type: 'button', class: 'btn small', 'aria-label': '增加数量', onClick: step(1), disabled: soldOut }, '+'),
       ),
-      h('span', { class: 'stock' }, soldOut ? '库存 0 件' : `库存 ${p.stock} 件`),
+      stockText,
     ),
     status.el,
     soldOut
       ? h('button', { type: 'submit', class: 'btn block', disabled: true }, '已售罄')
       : h('button', { type: 'submit', class: 'btn primary block' }, '加入购物车'),
   );
+  form.addEventListener('change', (event) => {
+    if (event.target.name !== 'sku') return;
+    chosen = skus.find((s) => String(s.id) === event.target.value) ?? null;
+    status.clear();
+    showChoice();
+  });
 
-  form.addEventListener('submit', (event) => {
+  let busy = false;
+  form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    if (soldOut) return;
-    const size = new FormData(form).get('size') ?? '';
-    if (sizes.length > 0 && !size) {
-      status.error('请选择尺码');
-      form.querySelector('input[name=size]')?.focus();
+    if (soldOut || busy) return;
+    if (!chosen || !inStock(chosen)) {
+      status.error(skus.length ? '请选择尺码' : '该商品暂不可购买');
+      form.querySelector('input[name=sku]:not(:disabled)')?.focus();
       return;
     }
     const n = Number(qty.value);
-    if (!Number.isInteger(n) || n < 1 || n > max) {
-      status.error(`数量应为 1 到 ${max}`);
+    if (!Number.isInteger(n) || n < 1 || n > maxOf()) {
+      status.error(`数量应为 1 到 ${maxOf()}`);
       qty.focus();
       return;
     }
-    ctx.cart.add(p, size, n);
+    busy = true;
+    let added;
+    try {
+      added = await ctx.cart.add(p, chosen, n);
+    } catch (err) {
+      if (!err.redirected && ctx.alive()) status.error(err);
+      return;
+    } finally {
+      busy = false;
+    }
+    if (!ctx.alive()) return;
+    if (added === 0) {
+      status.error(`购物车里的 ${chosen.size} 码已达到可购买的上限（${Math.min(99, chosen.stock)} 件）`);
+      return;
+    }
     status.clear();
     status.el.append('已加入购物车 ', h('a', { href: '#/cart' }, '去购物车结算'));
     ctx.toast('已加入购物车');
   });
 
+  showChoice();
   box.append(
     h('img', { class: 'product-img', src: p.img, alt: p.name, width: 600, height: 600 }),
     h(
@@ -85,7 +131,7 @@ function render(ctx, box, p) {
       h(
         'p',
         { class: 'product-price' },
-        h('span', { class: 'price big' }, yuan(p.price)),
+        priceText,
         ' ',
         p.oldPrice > p.price && h('s', { class: 'old-price' }, h('span', { class: 'sr-only' }, '原价'), yuan(p.oldPrice)),
         soldOut && h('span', { class: 'tag sold-out' }, '已售罄'),

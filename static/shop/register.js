@@ -62,7 +62,7 @@ export default function register(ctx) {
         smscode: values.smscode,
       });
       const reply = await ctx.api.post('/login', { username: values.username, password: values.password });
-      finishLogin(ctx, reply);
+      await finishLogin(ctx, reply);
     },
     { busyText: '注册中…' },
   );

@@ -64,3 +64,15 @@ export function askFirst(label, question, action, { yesText = '确定', noText =
   box.append(first);
   return box;
 }
+
+/** "42 码" or "42 码 · 黑色" for a line's size and colour ('' for a line without a size). */
+export function sizeText(line) {
+  if (!line?.size) return '';
+  return line.colour ? `${line.size} 码 · ${line.colour}` : `${line.size} 码`;
+}
+
+/** A line's name with its size: "Nike Air（42 码）". */
+export function lineName(line) {
+  const size = sizeText(line);
+  return size ? `${line.name}（${size}）` : line.name;
+}

@@ -96,6 +96,30 @@ export function setStock(productId, stock) {
   if (r.status !== 0) throw new Error(`setting stock of product ${productId} failed (${r.status}): ${r.stderr}`);
 }
 
+/**
+ * Sets one size of a product in the SQLite database: its `stock` and/or its
+ * own price in fen (`priceFen`). The catalogue cache serves the old values
+ * for up to `catalogue.cache_ttl_ms` (1 s in tests) after.
+ */
+export function setSku(productId, size, { stock, priceFen } = {}) {
+  if (!DB_PATH) throw new Error('LETAO_DB_PATH is not set');
+  const script = [
+    'import sqlite3, sys, json',
+    'db = sqlite3.connect(sys.argv[1], timeout=30)',
+    'pid, size, want = int(sys.argv[2]), sys.argv[3], json.loads(sys.argv[4])',
+    'n = 0',
+    'if "stock" in want: n = db.execute("UPDATE sku SET stock = ? WHERE product_id = ? AND size = ?", (want["stock"], pid, size)).rowcount',
+    'if "priceFen" in want: n = db.execute("UPDATE sku SET price_fen = ? WHERE product_id = ? AND size = ?", (want["priceFen"], pid, size)).rowcount',
+    'db.commit()',
+    'sys.exit(0 if n == 1 else 3)',
+  ].join('\n');
+  const want = {};
+  if (stock != null) want.stock = stock;
+  if (priceFen != null) want.priceFen = priceFen;
+  const r = spawnSync('python3', ['-c', script, DB_PATH, String(productId), size, JSON.stringify(want)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`setting size ${size} of product ${productId} failed (${r.status}): ${r.stderr}`);
+}
+
 const b64url = (data) => Buffer.from(data).toString('base64url');
 
 /**

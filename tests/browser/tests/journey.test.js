@@ -150,7 +150,7 @@ test('(b) the owner finds the order and ships it; staff see only orders', { time
     await consoleLogin(page, owner.username, owner.password);
     const nav = page.getByRole('navigation', { name: '后台导航' });
     await nav.getByRole('link', { name: '订单发货' }).waitFor();
-    assert.equal(await nav.getByRole('link').count(), 6);
+    assert.equal(await nav.getByRole('link').count(), 7);
     await page.getByRole('heading', { name: '待发货订单' }).waitFor();
     await page.locator(`tr[data-order="${orderNo}"]`).waitFor();
     await o.shot('orders-to-ship');
