@@ -53,7 +53,7 @@ start_ours dbkill "$PORT" "mysql://root:123456@127.0.0.1:$DB_PORT/letao_rs" \
 SERVER_PID=${PID_OF[dbkill]}
 
 TOKEN=$(token_of dbkill "$PORT" kill_bench 13900000003)
-maria letao_rs -e 'UPDATE product SET stock = 100000000'
+maria letao_rs -e 'UPDATE sku SET stock = 100000000'
 
 # One wrk script for the three kinds: METHOD and BODY from the environment;
 # every reply is logged by its thread as "<unix ms> <status>" to REPLIES.<n>.
@@ -96,7 +96,7 @@ load() { # run: three wrk processes in the background, 16 connections in all
     case $kind in
       read) conns=6 path=/products/1 method=GET body="" ;;
       list) conns=5 path=/oneCategory method=GET body="" ;;
-      order) conns=5 path=/order method=POST body='{"items":[{"productId":1,"quantity":1}]}' ;;
+      order) conns=5 path=/order method=POST body='{"items":[{"productId":1,"size":"40","quantity":1}]}' ;;
     esac
     REPLIES="$WORK/replies-$run-$kind" METHOD=$method BODY="$body" TOKEN="$TOKEN" \
       wrk_start $((DURATION + 30)) "$OUT/wrk-$run-$kind.txt" -t1 -c"$conns" -d"${DURATION}s" --timeout 10s \

@@ -25,15 +25,15 @@ run_backend() { # name url
   token=$(token_of "$name" "$port" order_bench 13900000002)
   # Enough stock for the whole run.
   case "$url" in
-    sqlite://*) python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("UPDATE product SET stock = 100000000 WHERE id = 1"); c.commit()' "${url#sqlite://}" ;;
-    mysql://*) maria letao_rs -e 'UPDATE product SET stock = 100000000 WHERE id = 1' ;;
+    sqlite://*) python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("UPDATE sku SET stock = 100000000 WHERE product_id = 1"); c.commit()' "${url#sqlite://}" ;;
+    mysql://*) maria letao_rs -e 'UPDATE sku SET stock = 100000000 WHERE product_id = 1' ;;
   esac
 
   cat >"$WORK/order.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $token"
-wrk.body = '{"items":[{"productId":1,"quantity":1}]}'
+wrk.body = '{"items":[{"productId":1,"size":"40","quantity":1}]}'
 LUA
   log "$name: POST /order for ${DURATION}s"
   wrk_run $((DURATION + 20)) "$OUT/$name-order.wrk" -t2 -c32 -d"${DURATION}s" --latency -s "$WORK/order.lua" "$base/order"
