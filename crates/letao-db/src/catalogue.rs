@@ -213,10 +213,18 @@ impl Db {
                         ids = ids.filter(product::brand_id.eq(b.get()));
                     }
                     let ids: Vec<i32> = ids.load(conn).await?;
+                    // By primary key only: with the list's filters as well,
+                    // MariaDB walks the filter's index up to the offset
+                    // again to find these ids.
                     if ids.is_empty() {
                         Vec::new()
                     } else {
-                        q.filter(product::id.eq_any(ids)).load(conn).await?
+                        product::table
+                            .select(ProductRow::as_select())
+                            .filter(product::id.eq_any(ids))
+                            .order(product::id)
+                            .load(conn)
+                            .await?
                     }
                 }
             };
