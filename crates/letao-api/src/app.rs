@@ -6,17 +6,12 @@ use crate::middleware::{lowercase_path, request_span};
 use crate::registry::{record, resource};
 use crate::routes::{
     self, accounts, addresses, admin_catalogue, admin_orders, cart, catalogue, fallback, health,
-    orders, pages, products,
+    orders, pages, products, read,
 };
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{Condition, from_fn};
-use actix_web::{App, Error, Route, guard, web};
-
-/// A route that answers GET and HEAD.
-fn read() -> Route {
-    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
-}
+use actix_web::{App, Error, web};
 
 /// A read-only resource at `path`: other methods get a JSON 405.
 fn get_resource<F, Args>(path: &str, handler: F) -> actix_web::Resource

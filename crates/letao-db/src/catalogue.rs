@@ -9,11 +9,11 @@ use diesel_async::RunQueryDsl;
 use letao_domain::sku::on_sale;
 use letao_domain::{Brand, Category, Fen, HomeItem, HomeItemKind, Id, Product};
 
-/// A product row.
+/// A product row (the owner's row adds the owner's columns to it).
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = product)]
-struct ProductRow {
-    id: i32,
+pub(crate) struct ProductRow {
+    pub(crate) id: i32,
     brand_id: i32,
     name: String,
     img: String,
@@ -21,12 +21,13 @@ struct ProductRow {
     old_price_fen: i64,
     stock: i32,
     featured: bool,
-    sku_pool: bool,
+    pub(crate) sku_pool: bool,
 }
 
 impl ProductRow {
-    /// The product with its active SKUs (from `skus`, sorted by product).
-    fn with_skus(self, skus: &[SkuRow]) -> Product {
+    /// The product with its SKUs in `skus` (sorted by product): the
+    /// shoppers' reads give the active ones, the owner's every one.
+    pub(crate) fn with_skus(self, skus: &[SkuRow]) -> Product {
         let pool = self.sku_pool.then_some(self.stock);
         let skus = skus_of(skus, self.id, pool);
         let (sizes, stock) = on_sale(pool, &skus);

@@ -19,12 +19,14 @@ use crate::replies::{
     AdminProductReply, AdminProductView, AdminProductsReply, BrandReply, CategoryReply, MsgReply,
     OK,
 };
-use crate::routes::{get_only, get_or_post, get_put_or_delete, post_only, put_only, put_or_delete};
+use crate::routes::{
+    get_only, get_or_post, get_put_or_delete, post_only, put_only, put_or_delete, read,
+};
 use crate::{ApiError, AppState, input::Input};
 use actix_web::FromRequest;
 use actix_web::dev::Payload;
 use actix_web::middleware::from_fn;
-use actix_web::{Handler, HttpRequest, HttpResponse, Resource, Responder, guard, web};
+use actix_web::{Handler, HttpRequest, HttpResponse, Resource, Responder, web};
 use futures_util::future::LocalBoxFuture;
 use input::{BrandInput, CategoryInput, NewProductInput, ProductPatchInput};
 use letao_domain::{Id, Permission};
@@ -44,11 +46,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(listed("/admin/products", list_products, create_product).wrap(token()))
         .service(
             resource("/admin/products/{id}", &["GET", "PUT", "DELETE"])
-                .route(
-                    web::route()
-                        .guard(guard::Any(guard::Get()).or(guard::Head()))
-                        .to(admin_product),
-                )
+                .route(read().to(admin_product))
                 .route(web::put().to(update_product))
                 .route(web::delete().to(hide_product))
                 .default_service(web::to(get_put_or_delete))
@@ -63,11 +61,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(added("/admin/skus/{id}/stock", adjust_stock).wrap(token()))
         .service(
             resource("/admin/stock/low", &["GET"])
-                .route(
-                    web::route()
-                        .guard(guard::Any(guard::Get()).or(guard::Head()))
-                        .to(low_stock),
-                )
+                .route(read().to(low_stock))
                 .default_service(web::to(get_only))
                 .wrap(token()),
         )
@@ -99,11 +93,7 @@ where
     C::Output: Responder + 'static,
 {
     resource(path, &["GET", "POST"])
-        .route(
-            web::route()
-                .guard(guard::Any(guard::Get()).or(guard::Head()))
-                .to(list),
-        )
+        .route(read().to(list))
         .route(web::post().to(create))
         .default_service(web::to(get_or_post))
 }

@@ -19,6 +19,12 @@ use actix_web::HttpResponse;
 use actix_web::http::header::ContentType;
 use bytes::Bytes;
 
+/// A route that answers GET and HEAD.
+pub(crate) fn read() -> actix_web::Route {
+    use actix_web::{guard, web};
+    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
+}
+
 /// A 200 reply with an already rendered JSON body.
 pub(crate) fn json_body(body: Bytes) -> HttpResponse {
     HttpResponse::Ok()

@@ -5,10 +5,11 @@ use super::InsertedId;
 use super::brands::BrandRows;
 use super::skus::SkuOps;
 use crate::audit::AuditOps;
+use crate::catalogue::ProductRow;
 use crate::columns::naive;
 use crate::schema::product;
 use crate::schema::sku;
-use crate::skus::{SkuRow, skus_of};
+use crate::skus::SkuRow;
 use crate::txn::Abort;
 use crate::versions::VersionOps;
 use crate::{AdminProduct, AuditNote, Edit, NewProduct, PageStart, ProductChange, ProductFilter};
@@ -17,47 +18,26 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 use diesel_async::RunQueryDsl;
-use letao_domain::sku::on_sale;
-use letao_domain::{Fen, Id, Product};
+use letao_domain::Fen;
 
+/// A product row as the owner reads it.
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = product)]
 struct Row {
-    id: i32,
-    brand_id: i32,
-    name: String,
-    img: String,
-    price_fen: i64,
-    old_price_fen: i64,
-    stock: i32,
-    featured: bool,
+    #[diesel(embed)]
+    product: ProductRow,
     hidden: bool,
     sort_order: i32,
-    sku_pool: bool,
 }
 
 impl Row {
     /// The product with every SKU of it in `skus` (sorted by product).
     fn with_skus(self, skus: &[SkuRow]) -> AdminProduct {
-        let pool = self.sku_pool.then_some(self.stock);
-        let skus = skus_of(skus, self.id, pool);
-        let (sizes, stock) = on_sale(pool, &skus);
         AdminProduct {
-            product: Product {
-                id: Id::from_db(self.id),
-                brand_id: Id::from_db(self.brand_id),
-                name: self.name,
-                img: self.img,
-                price: Fen::new(self.price_fen),
-                old_price: Fen::new(self.old_price_fen),
-                sizes,
-                stock,
-                featured: self.featured,
-                skus,
-            },
+            pooled: self.product.sku_pool,
+            product: self.product.with_skus(skus),
             hidden: self.hidden,
             sort: self.sort_order,
-            pooled: self.sku_pool,
         }
     }
 }
@@ -160,7 +140,7 @@ impl Db {
                 PageStart::Offset(n) => q.offset(n),
             };
             let rows: Vec<Row> = q.load(conn).await?;
-            let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+            let ids: Vec<i32> = rows.iter().map(|r| r.product.id).collect();
             let skus: Vec<SkuRow> = if ids.is_empty() {
                 Vec::new()
             } else {
