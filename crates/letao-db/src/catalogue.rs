@@ -5,6 +5,7 @@ use crate::schema::{brand, category, home_item, product, sku};
 use crate::skus::{SkuRow, skus_of};
 use crate::{Db, DbError};
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer};
 use diesel_async::RunQueryDsl;
 use letao_domain::sku::on_sale;
 use letao_domain::{Brand, Category, Fen, HomeItem, HomeItemKind, Id, Product};
@@ -74,6 +75,13 @@ macro_rules! active_skus {
             }
         }
     }};
+}
+
+/// A product id read by SQL of its own.
+#[derive(QueryableByName)]
+struct IdRow {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    id: i32,
 }
 
 /// A brand row (the original table).
@@ -183,6 +191,17 @@ impl Db {
         start: PageStart,
         limit: i64,
     ) -> Result<Vec<Product>, DbError> {
+        let after = match start {
+            PageStart::After(id) => Some(i32::try_from(id).unwrap_or(i32::MAX)),
+            PageStart::Offset(0) => None,
+            // A numbered page skips its offset in the index alone, then
+            // reads only its own rows: a deep page costs index entries,
+            // not whole rows.
+            PageStart::Offset(n) => {
+                let ids = self.page_ids(brand, n, limit).await?;
+                return self.products_by_id(ids).await;
+            }
+        };
         let (rows, skus) = read_conn!(self, |conn| {
             let mut q = product::table
                 .select(ProductRow::as_select())
@@ -193,42 +212,88 @@ impl Db {
             if let Some(b) = brand {
                 q = q.filter(product::brand_id.eq(b.get()));
             }
-            let rows: Vec<ProductRow> = match start {
-                PageStart::After(id) => {
-                    let after = i32::try_from(id).unwrap_or(i32::MAX);
-                    q.filter(product::id.gt(after)).load(conn).await?
+            if let Some(after) = after {
+                q = q.filter(product::id.gt(after));
+            }
+            let rows: Vec<ProductRow> = q.load(conn).await?;
+            let skus = active_skus!(conn, rows);
+            Ok((rows, skus))
+        })?;
+        Ok(assemble(rows, &skus))
+    }
+
+    /// The ids of the products on sale from `offset`, from the list's
+    /// index (`product_on_sale`, or `product_all_on_sale` without a
+    /// brand). MariaDB is told that index: from a prepared statement's
+    /// second execution on, it takes `product_brand` for the order and
+    /// reads every skipped row as well.
+    async fn page_ids(
+        &self,
+        brand: Option<Id<Brand>>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<i32>, DbError> {
+        macro_rules! ids {
+            ($conn:ident) => {{
+                let mut q = product::table
+                    .select(product::id)
+                    .filter(product::hidden.eq(false))
+                    .order(product::id)
+                    .limit(limit)
+                    .offset(offset)
+                    .into_boxed();
+                if let Some(b) = brand {
+                    q = q.filter(product::brand_id.eq(b.get()));
                 }
-                PageStart::Offset(0) => q.load(conn).await?,
-                // A numbered page skips its offset in the index alone
-                // (`product_on_sale`), then reads only its own rows: a
-                // deep page costs index entries, not whole rows.
-                PageStart::Offset(n) => {
-                    let mut ids = product::table
-                        .select(product::id)
-                        .filter(product::hidden.eq(false))
-                        .order(product::id)
-                        .limit(limit)
-                        .offset(n)
-                        .into_boxed();
-                    if let Some(b) = brand {
-                        ids = ids.filter(product::brand_id.eq(b.get()));
+                Ok(q.load::<i32>($conn).await?)
+            }};
+        }
+        read_conn!(self,
+            sqlite: |conn| ids!(conn),
+            mysql: |conn| {
+                let rows: Vec<IdRow> = match brand {
+                    Some(b) => {
+                        diesel::sql_query(
+                            "SELECT id FROM product FORCE INDEX (product_on_sale) \
+                             WHERE brand_id = ? AND hidden = FALSE ORDER BY id LIMIT ? OFFSET ?",
+                        )
+                        .bind::<Integer, _>(b.get())
+                        .bind::<BigInt, _>(limit)
+                        .bind::<BigInt, _>(offset)
+                        .load(conn)
+                        .await?
                     }
-                    let ids: Vec<i32> = ids.load(conn).await?;
-                    // By primary key only: with the list's filters as well,
-                    // MariaDB walks the filter's index up to the offset
-                    // again to find these ids.
-                    if ids.is_empty() {
-                        Vec::new()
-                    } else {
-                        product::table
-                            .select(ProductRow::as_select())
-                            .filter(product::id.eq_any(ids))
-                            .order(product::id)
-                            .load(conn)
-                            .await?
+                    None => {
+                        diesel::sql_query(
+                            "SELECT id FROM product FORCE INDEX (product_all_on_sale) \
+                             WHERE hidden = FALSE ORDER BY id LIMIT ? OFFSET ?",
+                        )
+                        .bind::<BigInt, _>(limit)
+                        .bind::<BigInt, _>(offset)
+                        .load(conn)
+                        .await?
                     }
-                }
-            };
+                };
+                Ok(rows.into_iter().map(|r| r.id).collect())
+            },
+            postgres: |conn| ids!(conn),
+        )
+    }
+
+    /// The products of `ids` with their active SKUs, in id order, by
+    /// primary key only (with the list's filters as well, MariaDB walks
+    /// the filter's index up to the offset again to find them).
+    async fn products_by_id(&self, ids: Vec<i32>) -> Result<Vec<Product>, DbError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (rows, skus) = read_conn!(self, |conn| {
+            let rows: Vec<ProductRow> = product::table
+                .select(ProductRow::as_select())
+                .filter(product::id.eq_any(&ids))
+                .order(product::id)
+                .load(conn)
+                .await?;
             let skus = active_skus!(conn, rows);
             Ok((rows, skus))
         })?;

@@ -40,8 +40,13 @@ each_backend! {
         assert_eq!(by_offset, by_cursor, "both ways reach the same page");
         assert!(by_cursor[0].id.get() > nike[1].id.get());
         assert!(m.db.products(Some(Id::from_db(1)), PageStart::Offset(999), 2).await.unwrap().is_empty());
+        // A numbered page of every brand is the same slice of the list.
+        let middle = m.db.products(None, PageStart::Offset(5), 3).await.unwrap();
+        assert_eq!(middle, all[5..8]);
         // Hidden products leave lists, product pages and totals.
         m.database.execute_sql("UPDATE product SET hidden = TRUE WHERE id = 1");
+        let middle = m.db.products(None, PageStart::Offset(5), 3).await.unwrap();
+        assert_eq!(middle, all[6..9], "numbered pages skip hidden products");
         assert_eq!(m.db.count_products(None).await.unwrap(), 20);
         assert!(m.db.product(Id::from_db(1)).await.unwrap().is_none());
         let featured: Vec<i32> = m.db.featured_products().await.unwrap().iter().map(|p| p.id.get()).collect();
