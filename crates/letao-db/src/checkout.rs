@@ -20,10 +20,13 @@ use diesel_async::pooled_connection::{AsyncDieselConnectionManager, PoolableConn
 use diesel_async::sync_connection_wrapper::SpawnBlocking;
 use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
+use std::cell::Cell;
 use std::error::Error;
 use std::fmt;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
 use std::time::Instant;
 
 /// The pooled connections of one backend.
@@ -160,8 +163,45 @@ impl SuspectBefore {
 }
 
 /// Runs SQLite's blocking calls on tokio's blocking threads without ever
-/// blocking the caller when the call is abandoned.
+/// blocking the caller when the call is abandoned; inside [`Locked`], on
+/// the calling thread.
 pub struct Detached(Option<tokio::runtime::Handle>);
+
+thread_local! {
+    /// Set while a [`Locked`] future is being polled on this thread.
+    static LOCKED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// A future that holds SQLite's write lock: its SQLite calls run on the
+/// thread that polls it. Each call would otherwise be a trip to a blocking
+/// thread and back with the lock held, and every other writer waits for
+/// the lock (the trips, not the statements, were most of a short
+/// transaction's time). A call there never waits for another connection:
+/// the lock is held, and WAL readers do not block the writer. Set only
+/// while this future is polled, so the runtime's other tasks keep the
+/// blocking threads.
+pub(crate) struct Locked<F>(Pin<Box<F>>);
+
+impl<F: Future> Locked<F> {
+    pub(crate) fn new(fut: F) -> Self {
+        Locked(Box::pin(fut))
+    }
+}
+
+impl<F: Future> Future for Locked<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        struct Reset(bool);
+        impl Drop for Reset {
+            fn drop(&mut self) {
+                LOCKED.set(self.0);
+            }
+        }
+        let _reset = Reset(LOCKED.replace(true));
+        self.0.as_mut().poll(cx)
+    }
+}
 
 /// A runtime for connections made outside any (never on a request path).
 fn fallback_runtime() -> Option<tokio::runtime::Handle> {
@@ -186,6 +226,10 @@ impl SpawnBlocking for Detached {
     where
         R: Send + 'static,
     {
+        if LOCKED.get() {
+            let result = task();
+            return async move { Ok(result) }.boxed();
+        }
         match &self.0 {
             // Dropping a JoinHandle detaches the task; it runs to its end.
             Some(rt) => {

@@ -2,6 +2,7 @@
 //! on contention by `contention.rs`).
 
 use crate::DbError;
+use crate::checkout::Locked;
 use crate::error::{Fault, Uncoded};
 use crate::pool::SqliteConn;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -159,7 +160,9 @@ where
     C: WriteTxn + Uncoded,
 {
     let result = match conn.begin_write().await {
-        Ok(()) => commit_or_roll_back(conn, body).await,
+        // SQLite's write lock is held from here: its statements run on
+        // this thread (the other drivers are async, and unaffected).
+        Ok(()) => Locked::new(commit_or_roll_back(conn, body)).await,
         Err(e) => Err(e.into()),
     }
     .map_err(DbError::on::<C>);
