@@ -5,8 +5,8 @@ use crate::auth::require_user;
 use crate::middleware::{lowercase_path, request_span};
 use crate::registry::{record, resource};
 use crate::routes::{
-    self, accounts, addresses, admin_catalogue, admin_orders, cart, catalogue, fallback, health,
-    orders, pages, products, read,
+    self, accounts, addresses, admin_catalogue, admin_orders, cart, catalogue, exports, fallback,
+    health, orders, pages, products, read,
 };
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -124,6 +124,8 @@ pub fn app(
                 .wrap(from_fn(require_user)),
         )
         .service(get_resource("/admin/orders", admin_orders::list).wrap(from_fn(require_user)))
+        .service(get_resource("/admin/orders.csv", exports::orders).wrap(from_fn(require_user)))
+        .service(get_resource("/admin/products.csv", exports::products).wrap(from_fn(require_user)))
         .service(
             get_resource("/admin/orders/{out_trade_no}", admin_orders::detail)
                 .wrap(from_fn(require_user)),

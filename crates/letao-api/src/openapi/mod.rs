@@ -61,6 +61,7 @@ pub const ALIASES: [(&str, &str); 4] = [
         routes::orders::list, routes::orders::set_address, routes::orders::receive,
         routes::orders::refund,
         routes::admin_orders::list, routes::admin_orders::detail, routes::admin_orders::ship,
+        routes::exports::orders, routes::exports::products,
         routes::admin_orders::audit, routes::admin_orders::reconciliation,
         routes::admin_catalogue::create_category, routes::admin_catalogue::update_category,
         routes::admin_catalogue::delete_category,

@@ -271,7 +271,7 @@ pub async fn delete_brand(
 }
 
 /// `true`/`false` (or `1`/`0`).
-fn flag(value: &str) -> Option<bool> {
+pub(crate) fn flag(value: &str) -> Option<bool> {
     match value {
         "true" | "1" => Some(true),
         "false" | "0" => Some(false),

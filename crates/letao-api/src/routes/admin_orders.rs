@@ -32,6 +32,19 @@ fn choices<'a>(names: impl Iterator<Item = &'a str>) -> String {
     names.collect::<Vec<_>>().join(", ")
 }
 
+/// The filters of the owner's order list.
+pub(crate) fn order_query(q: &Query) -> Result<OrderQuery, ApiError> {
+    Ok(OrderQuery {
+        trade_state: q.state(
+            "trade_state",
+            TradeState::parse_public,
+            &TRADE_STATE_CHOICES,
+        )?,
+        fulfilment: q.state("fulfilment", Fulfilment::parse, &FULFILMENT_CHOICES)?,
+        q: q.text("q", 64)?,
+    })
+}
+
 /// `GET /admin/orders?trade_state=&fulfilment=&q=&page=&pageSize=&after=`
 #[utoipa::path(get, path = "/admin/orders", tag = "owner orders", operation_id = "admin_orders", security(("bearer" = [])),
     params(crate::openapi::params::OrderFilter, crate::openapi::params::Paging),
@@ -44,15 +57,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let q = Query::from_request(&req)?;
     let paging = q.paging()?;
-    let query = OrderQuery {
-        trade_state: q.state(
-            "trade_state",
-            TradeState::parse_public,
-            &TRADE_STATE_CHOICES,
-        )?,
-        fulfilment: q.state("fulfilment", Fulfilment::parse, &FULFILMENT_CHOICES)?,
-        q: q.text("q", 64)?,
-    };
+    let query = order_query(&q)?;
     let page = state
         .desk
         .admin_list(&owner.0, &query, paging.start, paging.limit())

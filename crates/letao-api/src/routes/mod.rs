@@ -7,6 +7,7 @@ pub mod admin_orders;
 pub mod cart;
 pub mod catalogue;
 pub mod docs;
+pub mod exports;
 pub mod fallback;
 pub mod health;
 pub mod metrics;

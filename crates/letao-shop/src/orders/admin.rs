@@ -23,6 +23,16 @@ pub struct OrderQuery {
     pub q: Option<String>,
 }
 
+/// Orders an export reads at a time.
+const EXPORT_PAGE: i64 = 500;
+
+/// An export of the owner's orders under way (see [`OrderDesk::export`]).
+#[derive(Debug)]
+pub struct OrderExport {
+    filter: OrderFilter,
+    next: Option<PageStart>,
+}
+
 /// An order as the owner sees it in a list.
 #[derive(Debug, Clone)]
 pub struct AdminOrder {
@@ -83,6 +93,23 @@ impl OrderDesk {
         size: i64,
     ) -> Result<Page<AdminOrder>, ShopError> {
         owner.require(Permission::ReadOrders)?;
+        let filter = self.filter_of(query).await?;
+        let listed = self.book.orders_page(&filter, start, size).await?;
+        let next = next_cursor(&listed, size, |o| i64::from(o.order.id));
+        let total = self
+            .totals
+            .get(&filter, async || self.book.count_orders(&filter).await)
+            .await?;
+        Ok(Page {
+            items: self.with_buyers(listed).await?,
+            total,
+            next,
+        })
+    }
+
+    /// What the store is asked for a query: a search text is an order
+    /// number unless it names buyers.
+    async fn filter_of(&self, query: &OrderQuery) -> Result<OrderFilter, ShopError> {
         let mut filter = OrderFilter {
             trade_state: query.trade_state,
             fulfilment: query.fulfilment,
@@ -96,17 +123,40 @@ impl OrderDesk {
                 filter.user_ids = Some(users);
             }
         }
-        let listed = self.book.orders_page(&filter, start, size).await?;
-        let next = next_cursor(&listed, size, |o| i64::from(o.order.id));
-        let total = self
-            .totals
-            .get(&filter, async || self.book.count_orders(&filter).await)
-            .await?;
-        Ok(Page {
-            items: self.with_buyers(listed).await?,
-            total,
-            next,
+        Ok(filter)
+    }
+
+    /// Every order of a query, for an export read a page at a time
+    /// ([`OrderDesk::export_page`]), newest first.
+    pub async fn export(
+        &self,
+        owner: &Owner,
+        query: &OrderQuery,
+    ) -> Result<OrderExport, ShopError> {
+        owner.require(Permission::ReadOrders)?;
+        Ok(OrderExport {
+            filter: self.filter_of(query).await?,
+            next: Some(PageStart::Offset(0)),
         })
+    }
+
+    /// The export's next page, `None` after its last: each page is read
+    /// after the one before it by id, so an export never holds more than a
+    /// page however many orders there are.
+    pub async fn export_page(
+        &self,
+        export: &mut OrderExport,
+    ) -> Result<Option<Vec<AdminOrder>>, ShopError> {
+        let Some(start) = export.next else {
+            return Ok(None);
+        };
+        let listed = self
+            .book
+            .orders_page(&export.filter, start, EXPORT_PAGE)
+            .await?;
+        export.next =
+            next_cursor(&listed, EXPORT_PAGE, |o| i64::from(o.order.id)).map(PageStart::After);
+        Ok(Some(self.with_buyers(listed).await?))
     }
 
     /// One order with its lines, delivery, buyer, refunds and history.

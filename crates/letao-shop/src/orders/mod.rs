@@ -16,7 +16,7 @@ mod notify;
 mod query;
 mod refund;
 
-pub use admin::{AdminOrder, OrderDetail, OrderQuery};
+pub use admin::{AdminOrder, OrderDetail, OrderExport, OrderQuery};
 pub use create::Placed;
 pub use desk::OrderDesk;
 pub use desk::OrderView;

@@ -261,6 +261,22 @@ impl Owners {
         Ok(Page { items, total, next })
     }
 
+    /// Products for an export, a page at a time by id from `start` (hidden
+    /// ones included, every SKU), with where the next page starts.
+    pub async fn export_products(
+        &self,
+        owner: &Owner,
+        filter: ProductFilter,
+        start: PageStart,
+    ) -> Result<(Vec<AdminProduct>, Option<PageStart>), ShopError> {
+        const PAGE: i64 = 500;
+        owner.require(Permission::EditCatalogue)?;
+        let items = self.catalogue.admin_products(filter, start, PAGE).await?;
+        let next =
+            next_cursor(&items, PAGE, |p| i64::from(p.product.id.get())).map(PageStart::After);
+        Ok((items, next))
+    }
+
     /// One product with every SKU, hidden or not.
     pub async fn product(&self, owner: &Owner, id: Id<Product>) -> Result<AdminProduct, ShopError> {
         owner.require(Permission::EditCatalogue)?;

@@ -11,6 +11,7 @@ mod catalogue;
 mod cors;
 mod delivery;
 mod errors;
+mod exports;
 mod faults;
 mod health;
 mod logs;
