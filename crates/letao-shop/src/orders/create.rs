@@ -78,6 +78,13 @@ impl Orders {
             Created::BadLine(e) => return Err(ShopError::Line(e)),
             Created::OutOfStock(id) => return Err(ShopError::OutOfStock(id)),
             Created::Unpriceable(e) => return Err(ShopError::Pricing(e)),
+            Created::CartChanged => {
+                return Err(ShopError::Conflict(
+                    "the cart changed while it was ordered (another order took its lines): \
+                     look at the cart again"
+                        .to_owned(),
+                ));
+            }
         };
         let request = NativeOrder {
             out_trade_no: out_trade_no.clone(),

@@ -116,6 +116,8 @@ pub enum Created {
     OutOfStock(Id<Sku>),
     /// The lines cannot be priced (a total too large, a product without price).
     Unpriceable(PricingError),
+    /// Ordered from the cart, whose lines another order took meanwhile.
+    CartChanged,
 }
 
 /// Facts of a payment, from a verified notification, an order query or the bill.

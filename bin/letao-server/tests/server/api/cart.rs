@@ -176,4 +176,20 @@ each_backend! {
         assert!(c.send(Method::POST, "/order", Some(both)).await.assert_error(400, 1010).contains("items"));
         assert_eq!(c.app.database.scalar_i64("SELECT COUNT(*) FROM payorder"), 1);
     }
+
+    async fn one_cart_ordered_twice_at_once_makes_one_order(c: Cart) {
+        let (a, b) = (c.sku(5, "40"), c.sku(6, "42"));
+        c.put(a, 2).await;
+        c.put(b, 1).await;
+        let tries = join_all((0..12).map(|_| c.send(Method::POST, "/order", Some(json!({"fromCart": true}))))).await;
+        let placed = tries.iter().filter(|r| r.status == 200).count();
+        assert_eq!(placed, 1, "{:?}", tries.iter().map(|r| (r.status, r.text())).collect::<Vec<_>>());
+        for refused in tries.iter().filter(|r| r.status != 200) {
+            // Read after the order emptied the cart (400), or before (409).
+            assert!(refused.status == 400 || refused.status == 409, "{} {}", refused.status, refused.text());
+        }
+        assert_eq!(c.app.database.scalar_i64("SELECT COUNT(*) FROM payorder"), 1);
+        assert_eq!(c.app.database.scalar_i64(&format!("SELECT stock FROM sku WHERE id = {a}")), 78, "taken once");
+        assert!(lines(&c.cart().await).is_empty());
+    }
 }

@@ -122,14 +122,23 @@ impl_for_each_conn!(CreateOrder {
             .execute(self)
             .await?;
         if job.from_cart {
-            let ordered: Vec<i32> = takes.iter().map(|t| t.sku_id).collect();
-            diesel::delete(
+            let mut ordered: Vec<i32> = takes.iter().map(|t| t.sku_id).collect();
+            ordered.sort_unstable();
+            ordered.dedup();
+            let lines = ordered.len();
+            let taken = diesel::delete(
                 cart_line::table
                     .filter(cart_line::user_id.eq(job.user_id))
                     .filter(cart_line::sku_id.eq_any(ordered)),
             )
             .execute(self)
             .await?;
+            // The cart was read before this transaction: a line already
+            // gone went into another order placed meanwhile (the same cart
+            // ordered twice at once), which this one must not repeat.
+            if taken != lines {
+                return Err(Abort::Rollback(Created::CartChanged));
+            }
         }
         // Last, so that the rows stay locked only until the commit that
         // follows: every order of a popular size waits on its row. A pooled
