@@ -16,8 +16,8 @@
 # 2 cores, plus the build when it runs. Knobs (environment): DURATION
 # (seconds per measured run, two runs per setup, default 8), PHASE (seconds per kill phase,
 # default 20), CONNS (wrk connections in all, default 32), PHASE_PRODUCTS
-# ("all", the default: each order takes one unit of a random product; "1":
-# every order takes product 1, as in the measurements).
+# ("all", the default: each order takes one unit of a random size of a
+# random product; "1": every order takes the first size of product 1).
 #
 # What it does:
 #  1. bootstraps node 1 (--wsrep-new-cluster), creates the database and its
@@ -284,15 +284,15 @@ converge() { # wait until every live node has applied the same last writeset
   die "nodes did not converge: last_committed $seen"
 }
 
-TABLES="payorder order_item order_event product user"
+TABLES="payorder order_item order_event product sku user"
 check_data() { # label: orders, stock and identical tables on every live node
   local label=$1 n sums first="" dumps=() stocks=()
   converge
   for n in $(live_nodes); do
     sql "$n" letao -e 'SELECT out_trade_no FROM payorder' >"$WORK/check-$label-n$n-orders"
-    sql "$n" letao -e "SELECT p.id, p.stock, (SELECT COALESCE(SUM(oi.quantity), 0) FROM order_item oi
-        JOIN payorder o ON o.id = oi.order_id WHERE oi.product_id = p.id AND o.trade_state <> 'CLOSED')
-        FROM product p ORDER BY p.id" >"$WORK/check-$label-n$n-stock"
+    sql "$n" letao -e "SELECT s.id, s.stock, (SELECT COALESCE(SUM(oi.quantity), 0) FROM order_item oi
+        JOIN payorder o ON o.id = oi.order_id WHERE oi.sku_id = s.id AND o.trade_state <> 'CLOSED')
+        FROM sku s ORDER BY s.id" >"$WORK/check-$label-n$n-stock"
     dumps+=("$WORK/check-$label-n$n-orders")
     stocks+=("$WORK/check-$label-n$n-stock")
     sums=$(for t in $TABLES; do
@@ -353,7 +353,13 @@ login() { # server name
 declare -A LOG_FROM LOG_TO LOAD_SECS
 load() { # label seconds products name connections [name connections]: wrk in the background
   local label=$1 secs=$2 products=$3 name; shift 3
-  [[ $products == all ]] && products=$(cut -f1 "$WORK/initial-stock" | tr '\n' ' ')
+  if [[ $products == all ]]; then
+    products=$(tr '\n' ' ' <"$WORK/skus")
+  else
+    local p pairs=""
+    for p in $products; do pairs+="$(grep -m1 "^$p:" "$WORK/skus") "; done
+    products=$pairs
+  fi
   LOAD_SECS[$label]=$secs
   WRK_PIDS=()
   for name in A B; do LOG_FROM[$label-$name]=$(wc -l <"$WORK/server-$name.log"); done
@@ -431,9 +437,13 @@ CODE=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readlines
 post "http://127.0.0.1:${SRV_PORT[A]}/register" \
   "{\"username\":\"galera_check\",\"password\":\"galera-check-1\",\"mobile\":\"13900000077\",\"smscode\":\"$CODE\"}" >/dev/null
 login A
-# Enough stock for every load; the stock check starts from these numbers.
-sql 1 letao -e 'UPDATE product SET stock = 1000000'
-sql 1 letao -e 'SELECT id, stock FROM product ORDER BY id' >"$WORK/initial-stock"
+# Enough stock for every load; the stock check starts from these numbers
+# (stock is kept per SKU, a size of a product).
+sql 1 letao -e 'UPDATE sku SET stock = 1000000'
+sql 1 letao -e 'SELECT id, stock FROM sku ORDER BY id' >"$WORK/initial-stock"
+# The SKUs a load orders: `product:sku`, every active one ("all"), or a
+# product's first (the hot row of "product 1").
+sql 1 letao -e "SELECT CONCAT(product_id, ':', id) FROM sku WHERE active ORDER BY id" >"$WORK/skus"
 [[ $(sql 1 letao -e 'SELECT COUNT(*) FROM payorder') == 0 ]] || die "orders exist before the first load"
 
 measure one "1 node (single-node cluster), 1 server" 1 A "$CONNS"
@@ -566,7 +576,7 @@ for name in A B; do
   [[ $pid == "$want_pid" ]] && kill -0 "$pid" 2>/dev/null ||
     fail "server $name is not the process started before the kills"
   if reply=$(curl -fsS -H "Authorization: Bearer ${TOKENS[$name]}" -H 'Content-Type: application/json' \
-    -d '{"items":[{"productId":2,"quantity":1}]}' "http://127.0.0.1:${SRV_PORT[$name]}/order" 2>&1); then
+    -d '{"items":[{"productId":2,"size":"40","quantity":1}]}' "http://127.0.0.1:${SRV_PORT[$name]}/order" 2>&1); then
     python3 -c 'import json,sys; print(json.loads(sys.argv[1])["data"]["out_trade_no"])' "$reply" >"$WORK/acks-final-$name"
     log "server $name (pid $pid, never restarted) takes orders"
   else

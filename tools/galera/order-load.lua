@@ -3,8 +3,8 @@
 --   TOKEN     the bearer token
 --   OUT       reply log prefix: thread N writes OUT.N, one line per reply,
 --             "<unix ms> <http status> <out_trade_no, or - unless 200>"
---   PRODUCTS  product ids to order from, one line each, picked at random
---             per request (default "1": every order takes one of product 1)
+--   PRODUCTS  `product:sku` pairs to order from, space-separated, picked
+--             at random per request (one unit of that size each)
 local ffi = require("ffi")
 ffi.cdef [[
 typedef struct { long tv_sec; long tv_usec; } letao_timeval;
@@ -23,8 +23,8 @@ function setup(thread)
 end
 
 local products = {}
-for p in string.gmatch(os.getenv("PRODUCTS") or "1", "%d+") do
-  products[#products + 1] = p
+for p, s in string.gmatch(os.getenv("PRODUCTS") or "", "(%d+):(%d+)") do
+  products[#products + 1] = { p, s }
 end
 local token = os.getenv("TOKEN") or ""
 local out
@@ -39,7 +39,7 @@ function request()
   return wrk.format("POST", nil, {
     ["Content-Type"] = "application/json",
     ["Authorization"] = "Bearer " .. token,
-  }, '{"items":[{"productId":' .. p .. ',"quantity":1}]}')
+  }, '{"items":[{"productId":' .. p[1] .. ',"skuId":' .. p[2] .. ',"quantity":1}]}')
 end
 
 function response(status, headers, body)

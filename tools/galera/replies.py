@@ -119,12 +119,12 @@ def stock(initial_path, dumps):
             current, held = now.get(pid, [None, 0])
             held_total += held
             if current is None or start - held != current:
-                bad.append(f"product {pid}: {start} - {held} held != {current}")
+                bad.append(f"sku {pid}: {start} - {held} held != {current}")
         if bad:
             failed = True
             print(f"{dump}: stock inconsistent: " + "; ".join(bad[:5]))
         else:
-            print(f"{dump}: stock consistent for {len(initial)} products ({held_total} units held by orders)")
+            print(f"{dump}: stock consistent for {len(initial)} SKUs ({held_total} units held by orders)")
     return failed
 
 
