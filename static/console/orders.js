@@ -8,7 +8,7 @@ import { h, replace, load, field, formStatus, onSubmit } from '/common/dom.js';
 import { fen, dateTime, tradeStateLabel, fulfilmentLabel, addressLine, yuanToFen, fenToYuanText } from '/common/format.js';
 import { apiDocument, queryValues } from '/common/openapi.js';
 import { link } from '/common/router.js';
-import { table, pagedList, show } from '/console/widgets.js';
+import { table, pagedList, show, exportLink } from '/console/widgets.js';
 
 const PAGE_SIZE = 20;
 const CARRIERS = ['顺丰速运', '中通快递', '圆通速递', '韵达快递', '申通快递', '京东物流', 'EMS', '邮政快递包裹', '极兔速递'];
@@ -67,6 +67,8 @@ export async function ordersList(ctx) {
   ctx.main.append(
     h('h1', null, chosen ? '订单' : '待发货订单'),
     form,
+    // Every order of these filters as a file for Excel.
+    exportLink(ctx, '导出 Excel（CSV）', '/admin/orders.csv', filters, 'orders.csv'),
     h(
       'div',
       { class: 'table-wrap' },

@@ -11,6 +11,7 @@
 // then ends the pool, as the notice says).
 
 import { h, replace, load, formStatus, errorBox, loading } from '/common/dom.js';
+import { exportLink } from '/console/widgets.js';
 
 const PRICE_RE = /^\d{1,7}(\.\d{1,2})?$/;
 const MAX_STOCK = 1_000_000;
@@ -219,7 +220,14 @@ export default async function lowStock(ctx) {
   });
   const list = h('ol', { class: 'low-list' });
   const footer = h('div', { class: 'list-footer' });
-  ctx.main.append(h('h1', null, '库存预警'), form, list, footer);
+  ctx.main.append(
+    h('h1', null, '库存预警'),
+    form,
+    // Every size of every product with its stock, for Excel.
+    exportLink(ctx, '导出全部库存（CSV）', '/admin/products.csv', {}, 'products.csv'),
+    list,
+    footer,
+  );
 
   let after = null;
   async function more() {

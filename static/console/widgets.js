@@ -142,3 +142,25 @@ export function show(value) {
   }
   return String(value);
 }
+
+/**
+ * A button that downloads `path` (a CSV export) with `query` as `filename`,
+ * with its outcome beside it.
+ */
+export function exportLink(ctx, label, path, query, filename) {
+  const status = h('span', { class: 'form-status', role: 'status' });
+  const button = h('button', { type: 'button', class: 'btn' }, label);
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    status.textContent = '正在导出…';
+    try {
+      await ctx.api.download(path, { query, filename });
+      status.textContent = '已导出';
+    } catch (err) {
+      status.textContent = err.message;
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return h('div', { class: 'export' }, button, ' ', status);
+}
