@@ -99,11 +99,7 @@ pub fn gateway(
     } else {
         None
     };
-    let notifications = client.notifications();
-    Ok((
-        Arc::new(WechatV3::new(Arc::new(client), notifications)),
-        refresher,
-    ))
+    Ok((Arc::new(WechatV3::over(client)), refresher))
 }
 
 /// How often platform certificates are downloaded again (WeChat rotates

@@ -61,6 +61,15 @@ pub struct OrderInput {
     /// cart with the order.
     #[serde(rename = "fromCart", default)]
     from_cart: bool,
+    /// How the buyer pays: `NATIVE` (default, a QR code), `JSAPI` (inside
+    /// WeChat) or `H5` (another phone browser).
+    #[serde(rename = "tradeType")]
+    #[schema(example = "NATIVE")]
+    trade_type: Option<String>,
+    /// JSAPI: where the OAuth round trip returns when the buyer's openid
+    /// is not known yet (a path on this site; default `/`).
+    #[schema(max_length = 512, example = "/")]
+    next: Option<String>,
 }
 
 /// One of the caller's addresses by the id a body gave (404 when not theirs).
@@ -121,15 +130,26 @@ pub async fn create(
         Some(id) => Some(own_address(&state, user, id).await?),
         None => None,
     };
+    let with = match crate::routes::phone_pay::pay_with(
+        &state,
+        user,
+        input.trade_type.as_deref(),
+        input.next.as_deref(),
+    )
+    .await?
+    {
+        Ok(with) => with,
+        Err(needs_openid) => return Ok(needs_openid),
+    };
     let placed = if input.from_cart {
         let orders = &state.orders;
         orders
-            .create_from_cart(user.id, &items, address.as_ref(), ip.0)
+            .create_from_cart(user.id, &items, address.as_ref(), ip.0, with)
             .await?
     } else {
         state
             .orders
-            .create(user.id, &items, address.as_ref(), ip.0)
+            .create(user.id, &items, address.as_ref(), ip.0, with)
             .await?
     };
     let shown = address.as_ref().map(|a| OrderAddress {

@@ -6,7 +6,7 @@
 
 use super::{
     BillOutcome, GatewayError, GatewayErrorKind, NativeCode, NativeOrder, Notice, PaidFacts,
-    PaymentGateway, PaymentNotice, RefundNotice, RefundOrder, RemoteTrade,
+    PaymentGateway, PaymentNotice, PhoneCode, PhonePay, RefundNotice, RefundOrder, RemoteTrade,
 };
 use letao_domain::Fen;
 use letao_domain::order::RefundEvent;
@@ -22,6 +22,8 @@ pub struct FakeOrder {
     pub paid: Option<String>,
     /// Closed at WeChat.
     pub closed: bool,
+    /// How it is paid: `NATIVE`, or the phone parameters it was opened with.
+    pub opened_as: String,
 }
 
 /// Orders by number, scripted errors per operation, and every call made.
@@ -113,11 +115,51 @@ impl PaymentGateway for FakeGateway {
                 total: order.total,
                 paid: None,
                 closed: false,
+                opened_as: "NATIVE".into(),
             },
         );
         Ok(NativeCode {
             code_url: format!("weixin://wxpay/bizpayurl?pr={}", order.out_trade_no),
             prepay_id: None,
+        })
+    }
+
+    fn create_phone(&self, order: &NativeOrder, pay: &PhonePay) -> Result<PhoneCode, GatewayError> {
+        self.step("create_phone", &order.out_trade_no)?;
+        let opened_as = match pay {
+            PhonePay::Jsapi { openid } => format!("JSAPI {openid}"),
+            PhonePay::H5 { .. } => format!("H5 {}", order.client_ip),
+        };
+        let mut orders = self.orders.lock().unwrap();
+        let known = orders
+            .entry(order.out_trade_no.clone())
+            .or_insert_with(|| FakeOrder {
+                total: order.total,
+                paid: None,
+                closed: false,
+                opened_as: opened_as.clone(),
+            });
+        if known.opened_as != opened_as {
+            return Err(GatewayError {
+                kind: GatewayErrorKind::NumberUsed,
+                message: "OUT_TRADE_NO_USED".into(),
+            });
+        }
+        let prepay_id = format!("wx{}", order.out_trade_no);
+        Ok(match pay {
+            PhonePay::Jsapi { .. } => PhoneCode::Jsapi(wechat_pay::JsapiParams::v2(
+                "fake-key",
+                wechat_pay::SignType::Md5,
+                "wx-fake",
+                &prepay_id,
+                0,
+                "nonce",
+            )),
+            PhonePay::H5 { .. } => PhoneCode::H5 {
+                h5_url: format!(
+                    "https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id={prepay_id}"
+                ),
+            },
         })
     }
 

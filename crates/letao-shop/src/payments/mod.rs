@@ -14,7 +14,8 @@ use letao_domain::Fen;
 use letao_domain::order::RefundEvent;
 pub use wechat_pay::bill::BillOutcome;
 
-/// A Native (QR code) order to open at the provider.
+/// An order to open at the provider (whatever the trade type: the
+/// methods of [`PaymentGateway`] say which).
 #[derive(Debug, Clone)]
 pub struct NativeOrder {
     /// Our order number.
@@ -23,7 +24,7 @@ pub struct NativeOrder {
     pub description: String,
     /// Amount to pay.
     pub total: Fen,
-    /// The buyer's IP.
+    /// The buyer's IP (H5: the address WeChat's cashier checks).
     pub client_ip: String,
     /// Where the provider sends the payment notification.
     pub notify_url: String,
@@ -40,6 +41,36 @@ pub struct NativeCode {
     pub code_url: String,
     /// The provider's prepay id, where it has one.
     pub prepay_id: Option<String>,
+}
+
+/// How a buyer pays on a phone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PhonePay {
+    /// Inside WeChat: the buyer's openid under the official account.
+    Jsapi {
+        /// The buyer's openid.
+        openid: String,
+    },
+    /// In another phone browser, through WeChat's cashier page.
+    H5 {
+        /// The site's address (v2 `scene_info.h5_info.wap_url`).
+        wap_url: String,
+        /// The site's name (v2 `scene_info.h5_info.wap_name`).
+        wap_name: String,
+    },
+}
+
+/// What the page needs to pay a phone order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PhoneCode {
+    /// The object for `WeixinJSBridge.invoke('getBrandWCPayRequest', ..)`,
+    /// signed.
+    Jsapi(wechat_pay::JsapiParams),
+    /// WeChat's cashier page (valid 5 minutes).
+    H5 {
+        /// `mweb_url` (v2) / `h5_url` (v3).
+        h5_url: String,
+    },
 }
 
 /// Facts of a payment the provider vouches for.
@@ -150,6 +181,9 @@ pub enum GatewayErrorKind {
     Retryable,
     /// The provider refused the request.
     Refused,
+    /// The order number was sent before with other parameters (another
+    /// trade type, payer or address).
+    NumberUsed,
     /// A notification that is not genuine, not ours, or not understood.
     BadNotice,
 }
@@ -175,6 +209,17 @@ impl GatewayError {
 pub trait PaymentGateway: Send + Sync {
     /// Opens a Native order and returns its QR content.
     fn create(&self, order: &NativeOrder) -> Result<NativeCode, GatewayError>;
+    /// Opens a JSAPI or H5 order. Sending the same order again (same
+    /// number and parameters) gives the same prepayment back, freshly
+    /// signed; other parameters under that number are refused
+    /// ([`GatewayErrorKind::NumberUsed`]).
+    fn create_phone(&self, order: &NativeOrder, pay: &PhonePay) -> Result<PhoneCode, GatewayError> {
+        let _ = (order, pay);
+        Err(GatewayError {
+            kind: GatewayErrorKind::Refused,
+            message: "paying on the phone is not supported here".into(),
+        })
+    }
     /// Where an order stands.
     fn query(&self, out_trade_no: &str) -> Result<RemoteTrade, GatewayError>;
     /// Closes an unpaid order.

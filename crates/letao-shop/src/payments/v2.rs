@@ -2,7 +2,7 @@
 
 use super::{
     GatewayError, GatewayErrorKind, NativeCode, NativeOrder, Notice, PaidFacts, PaymentGateway,
-    PaymentNotice, RefundNotice, RefundOrder, RemoteTrade,
+    PaymentNotice, PhoneCode, PhonePay, RefundNotice, RefundOrder, RemoteTrade,
 };
 use chrono::NaiveDate;
 use letao_domain::Fen;
@@ -10,7 +10,8 @@ use letao_domain::order::RefundEvent;
 use std::sync::Arc;
 use wechat_pay::bill::{BillOutcome, BillType};
 use wechat_pay::{
-    Merchant, OrderRef, Refund, TradeState, UnifiedOrder, WechatPayApi, WechatPayError,
+    H5Order, H5Scene, JsapiOrder, Merchant, OrderDetails, OrderRef, Refund, TradeState,
+    UnifiedOrder, WechatPayApi, WechatPayError,
 };
 
 /// WeChat's word for a successful payment or refund.
@@ -34,6 +35,7 @@ fn error(err: WechatPayError) -> GatewayError {
     let kind = match err.err_code() {
         Some("ORDERPAID") => GatewayErrorKind::OrderPaid,
         Some("ORDERNOTEXIST" | "ORDERCLOSED") => GatewayErrorKind::OrderGone,
+        Some("OUT_TRADE_NO_USED") => GatewayErrorKind::NumberUsed,
         _ if err.is_retryable() => GatewayErrorKind::Retryable,
         _ => GatewayErrorKind::Refused,
     };
@@ -74,6 +76,40 @@ impl PaymentGateway for WechatV2 {
             code_url: placed.code_url,
             prepay_id: Some(placed.prepay_id),
         })
+    }
+
+    fn create_phone(&self, order: &NativeOrder, pay: &PhonePay) -> Result<PhoneCode, GatewayError> {
+        let details = OrderDetails::new(
+            order.description.clone(),
+            order.out_trade_no.clone(),
+            order.total.get(),
+            order.client_ip.clone(),
+            order.notify_url.clone(),
+        )
+        .time_expire(order.expires_at);
+        match pay {
+            PhonePay::Jsapi { openid } => {
+                let prepay = self
+                    .api
+                    .jsapi_order(&JsapiOrder::new(details, openid.clone()))
+                    .map_err(error)?;
+                Ok(PhoneCode::Jsapi(
+                    self.merchant.jsapi_params(&prepay.prepay_id),
+                ))
+            }
+            PhonePay::H5 { wap_url, wap_name } => {
+                let prepay = self
+                    .api
+                    .h5_order(&H5Order::new(
+                        details,
+                        H5Scene::new(wap_url.clone(), wap_name.clone()),
+                    ))
+                    .map_err(error)?;
+                Ok(PhoneCode::H5 {
+                    h5_url: prepay.mweb_url,
+                })
+            }
+        }
     }
 
     fn query(&self, out_trade_no: &str) -> Result<RemoteTrade, GatewayError> {

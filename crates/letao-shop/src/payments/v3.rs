@@ -3,7 +3,7 @@
 
 use super::{
     GatewayError, GatewayErrorKind, NativeCode, NativeOrder, Notice, PaidFacts, PaymentGateway,
-    PaymentNotice, RefundNotice, RefundOrder, RemoteTrade,
+    PaymentNotice, PhoneCode, PhonePay, RefundNotice, RefundOrder, RemoteTrade,
 };
 use chrono::{FixedOffset, NaiveDate};
 use letao_domain::Fen;
@@ -16,24 +16,54 @@ use wechat_pay::v3::{self, Api, Notifications, SignedHeaders};
 /// China time, in which WeChat counts days and writes times.
 const CHINA: i32 = 8 * 3600;
 
+/// Signs the page's JSAPI parameters for a prepay id.
+pub type JsapiSigner = Arc<dyn Fn(&str) -> wechat_pay::JsapiParams + Send + Sync>;
+
 /// The v3 adapter: a client for calls, a notification parser for the
-/// callbacks.
+/// callbacks, and (for JSAPI) the merchant key's signature of the page's
+/// parameters.
 pub struct WechatV3 {
     api: Arc<dyn Api>,
     notifications: Notifications,
+    jsapi_signer: Option<JsapiSigner>,
 }
 
 impl WechatV3 {
     /// The adapter over a v3 client (real or pointed at the simulator) and
-    /// the parser that verifies and decrypts notifications.
+    /// the parser that verifies and decrypts notifications; JSAPI needs
+    /// [`WechatV3::with_jsapi_signer`] too.
     pub fn new(api: Arc<dyn Api>, notifications: Notifications) -> WechatV3 {
-        WechatV3 { api, notifications }
+        WechatV3 {
+            api,
+            notifications,
+            jsapi_signer: None,
+        }
+    }
+
+    /// The adapter over a real client: its calls, its notifications and
+    /// its merchant key for JSAPI parameters.
+    pub fn over(client: v3::Client) -> WechatV3 {
+        let client = Arc::new(client);
+        let notifications = client.notifications();
+        let signer = client.clone();
+        WechatV3 {
+            api: client,
+            notifications,
+            jsapi_signer: Some(Arc::new(move |prepay_id| signer.jsapi_params(prepay_id))),
+        }
+    }
+
+    /// Signs JSAPI parameters with `signer` (the merchant key's).
+    pub fn with_jsapi_signer(mut self, signer: JsapiSigner) -> WechatV3 {
+        self.jsapi_signer = Some(signer);
+        self
     }
 }
 
 fn error(err: v3::Error) -> GatewayError {
     let kind = match err.code() {
         Some("ORDERPAID") => GatewayErrorKind::OrderPaid,
+        Some("OUT_TRADE_NO_USED") => GatewayErrorKind::NumberUsed,
         Some("ORDER_NOT_EXIST" | "ORDER_CLOSED" | "RESOURCE_NOT_EXISTS") => {
             GatewayErrorKind::OrderGone
         }
@@ -94,6 +124,39 @@ impl PaymentGateway for WechatV3 {
             code_url: prepay.code_url,
             prepay_id: None,
         })
+    }
+
+    fn create_phone(&self, order: &NativeOrder, pay: &PhonePay) -> Result<PhoneCode, GatewayError> {
+        let china = FixedOffset::east_opt(CHINA).ok_or_else(|| bad_notice("time zone"))?;
+        let details = v3::OrderDetails::new(
+            order.description.clone(),
+            order.out_trade_no.clone(),
+            order.total.get(),
+            order.notify_url.clone(),
+        )
+        .time_expire(order.expires_at.with_timezone(&china));
+        match pay {
+            PhonePay::Jsapi { openid } => {
+                let signer = self.jsapi_signer.as_ref().ok_or_else(|| GatewayError {
+                    kind: GatewayErrorKind::Refused,
+                    message: "JSAPI needs the merchant key to sign the page's parameters".into(),
+                })?;
+                let prepay = self
+                    .api
+                    .create_jsapi(&v3::JsapiOrder::new(details, openid.clone()))
+                    .map_err(error)?;
+                Ok(PhoneCode::Jsapi(signer(&prepay.prepay_id)))
+            }
+            PhonePay::H5 { .. } => {
+                let prepay = self
+                    .api
+                    .create_h5(&v3::H5Order::new(details, order.client_ip.clone()))
+                    .map_err(error)?;
+                Ok(PhoneCode::H5 {
+                    h5_url: prepay.h5_url,
+                })
+            }
+        }
     }
 
     fn query(&self, out_trade_no: &str) -> Result<RemoteTrade, GatewayError> {

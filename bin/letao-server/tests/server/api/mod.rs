@@ -18,6 +18,7 @@ mod media;
 mod openapi;
 mod orders;
 mod payments_v3;
+mod phone_pay;
 mod products;
 mod reconcile;
 mod static_files;

@@ -256,6 +256,12 @@ impl TestAppBuilder {
                 "LETAO__WECHAT_PAY__REFUND_NOTIFY_URL",
                 format!("http://{addr}{refund_notify}"),
             ),
+            (
+                "LETAO__WECHAT__OAUTH_REDIRECT_URL",
+                format!("http://{addr}/wechat/oauth/callback"),
+            ),
+            ("LETAO__WECHAT__OAUTH_BASE_URL", sim.base_url()),
+            ("LETAO__WECHAT__API_BASE_URL", sim.base_url()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
@@ -334,8 +340,7 @@ fn test_gateway(base: &str, payments: Payments) -> Arc<dyn PaymentGateway> {
         }
         Payments::V3 { .. } => {
             let client = wechat_pay::v3::Client::new(v3_config(base, payments)).expect("v3 client");
-            let notifications = client.notifications();
-            Arc::new(WechatV3::new(Arc::new(client), notifications))
+            Arc::new(WechatV3::over(client))
         }
     }
 }
