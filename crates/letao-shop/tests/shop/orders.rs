@@ -277,3 +277,109 @@ impl OrderShop {
         letao_auth::Clock::now(self.clock.as_ref())
     }
 }
+
+#[tokio::test]
+async fn h5_from_an_address_wechat_would_refuse_places_nothing() {
+    // The shop serves the public (h5_public_ip_only): a private, loopback
+    // or documentation address means the proxy in front is not trusted.
+    let shop = OrderShop::new();
+    let items = shop.items(&[(shop.shoe, 1)]);
+    for refused in [
+        "10.0.0.3",
+        "127.0.0.1",
+        "192.168.1.9",
+        "100.64.0.1",
+        "::1",
+        "0.0.0.0",
+        "fd00::1",
+    ] {
+        let err = shop
+            .orders
+            .create(42, &items, None, refused.parse().unwrap(), PayWith::H5)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, ShopError::Invalid { ref field, .. } if field == "tradeType"),
+            "{refused}: {err:?}"
+        );
+    }
+    assert_eq!(shop.stock(shop.shoe), 5, "nothing reserved");
+    assert_eq!(
+        shop.gateway.count("create_phone"),
+        0,
+        "nothing sent to WeChat"
+    );
+    let placed = shop
+        .orders
+        .create(42, &items, None, "1.2.3.4".parse().unwrap(), PayWith::H5)
+        .await
+        .unwrap();
+    assert!(placed.h5_url.is_some() && placed.code_url.is_none());
+    // Opened again from the same address: the same order; from another,
+    // WeChat would refuse the number, and so does the shop.
+    let again = shop
+        .orders
+        .pay(
+            42,
+            &placed.order.out_trade_no,
+            "1.2.3.4".parse().unwrap(),
+            PayWith::H5,
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.order.id, placed.order.id);
+    let moved = shop
+        .orders
+        .pay(
+            42,
+            &placed.order.out_trade_no,
+            "5.6.7.8".parse().unwrap(),
+            PayWith::H5,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(moved, ShopError::OrderState(_)), "{moved:?}");
+}
+
+#[tokio::test]
+async fn an_order_is_paid_the_way_it_was_placed_until_it_expires() {
+    let shop = OrderShop::new();
+    let items = shop.items(&[(shop.shoe, 1)]);
+    let jsapi = PayWith::Jsapi {
+        openid: "o-buyer".into(),
+    };
+    let placed = shop
+        .orders
+        .create(42, &items, None, ip(), jsapi.clone())
+        .await
+        .unwrap();
+    assert!(placed.jsapi.is_some());
+    let no = placed.order.out_trade_no.clone();
+    for other in [PayWith::Native, PayWith::H5] {
+        let err = shop.orders.pay(42, &no, ip(), other).await.unwrap_err();
+        assert!(matches!(err, ShopError::OrderState(_)), "{err:?}");
+    }
+    let other_payer = PayWith::Jsapi {
+        openid: "o-someone-else".into(),
+    };
+    assert!(matches!(
+        shop.orders
+            .pay(42, &no, ip(), other_payer)
+            .await
+            .unwrap_err(),
+        ShopError::OrderState(_)
+    ));
+    assert!(matches!(
+        shop.orders
+            .pay(7, &no, ip(), jsapi.clone())
+            .await
+            .unwrap_err(),
+        ShopError::OrderNotFound
+    ));
+    assert!(shop.orders.pay(42, &no, ip(), jsapi.clone()).await.is_ok());
+    shop.clock.advance(TimeDelta::hours(2));
+    assert!(matches!(
+        shop.orders.pay(42, &no, ip(), jsapi).await.unwrap_err(),
+        ShopError::OrderState(_)
+    ));
+}

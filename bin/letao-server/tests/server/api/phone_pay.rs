@@ -116,7 +116,51 @@ fn jsapi_of(data: &Value) -> wechat_pay::JsapiParams {
     serde_json::from_value(data["jsapi"].clone()).expect("jsapi parameters")
 }
 
+/// A v2 payment notification for a phone order, signed with `key`.
+fn phone_notification(no: &str, total: i64, trade_type: &str, key: &str) -> String {
+    let total = total.to_string();
+    let fields = [
+        ("appid", APPID),
+        ("mch_id", crate::api::helpers::MCH_ID),
+        ("nonce_str", "n0nce"),
+        ("return_code", "SUCCESS"),
+        ("result_code", "SUCCESS"),
+        ("openid", "oForger"),
+        ("trade_type", trade_type),
+        ("bank_type", "CMC"),
+        ("total_fee", total.as_str()),
+        ("cash_fee", total.as_str()),
+        ("fee_type", "CNY"),
+        ("transaction_id", "4200000000000000000000000099"),
+        ("out_trade_no", no),
+        ("time_end", "20260101120000"),
+    ];
+    let sign = wechat_pay::sign(fields.iter().copied(), key, wechat_pay::SignType::Md5);
+    let mut all = fields.to_vec();
+    all.push(("sign", &sign));
+    wechat_pay::xml::build(all)
+}
+
 each_backend! {
+    async fn forged_jsapi_and_h5_notifications_change_nothing(app: TestApp) {
+        let (token, _) = buyer(&app, "forged_phone", 77).await;
+        app.learn_openid(&token, "frank").await;
+        for (trade_type, wechat) in [("JSAPI", "JSAPI"), ("H5", "MWEB")] {
+            let res = app
+                .post_auth("/order", &token, json!({"items": one_shoe(), "tradeType": trade_type}))
+                .await;
+            assert_eq!(res.status, 200, "{}", res.text());
+            let data = res.json()["data"].clone();
+            let no = data["out_trade_no"].as_str().unwrap().to_owned();
+            let total = data["total_fee"].as_i64().unwrap();
+            let forged = app.notify(phone_notification(&no, total, wechat, "not-the-merchant-key-0123456789ab")).await;
+            assert_eq!(forged["return_code"], "FAIL", "{trade_type}: a wrong signature");
+            let wrong_amount = app.notify(phone_notification(&no, 1, wechat, WECHAT_KEY)).await;
+            assert_eq!(wrong_amount["return_code"], "FAIL", "{trade_type}: another amount");
+            assert_eq!(app.query_order(&token, &no).await["trade_state"], "NOTPAY");
+        }
+    }
+
     async fn jsapi_needs_the_openid_first_then_pays_inside_wechat(app: TestApp) {
         let (token, user) = buyer(&app, "wx_buyer", 70).await;
         let (orders, stock) = (app.orders_count(), app.stock(1));
