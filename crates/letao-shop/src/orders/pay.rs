@@ -23,6 +23,9 @@ impl Orders {
         pay: PayWith,
     ) -> Result<Placed, ShopError> {
         let order = self.own(user_id, out_trade_no).await?;
+        if order.trade_state == TradeState::Closing {
+            return Err(ShopError::OrderState("the order is being closed".into()));
+        }
         if order.trade_state != TradeState::NotPay {
             return Err(ShopError::OrderState(format!(
                 "the order is {}, not {}",
