@@ -81,7 +81,7 @@ pub const ALIASES: [(&str, &str); 4] = [
     components(responses(
         errors::InvalidInput, errors::InvalidInputOrCode, errors::Unauthorized,
         errors::LoginFailed, errors::Forbidden, errors::NotFound, errors::OrderNotFound,
-        errors::OrderOrObjectNotFound, errors::Taken, errors::OrderState, errors::Conflict,
+        errors::OrderOrObjectNotFound, errors::Taken, errors::OrderState, errors::OrderStateOrOpenid, errors::Conflict,
         errors::PayloadTooLarge, errors::TooMany, errors::SmsProvider, errors::PaymentProvider,
         errors::Unavailable,
     )),

@@ -91,7 +91,7 @@ async fn own_address(
     request_body(content((OrderInput = "application/json"))),
     responses((status = 200, description = "The order, priced from the database, and its QR code.", body = DataReply<PlacedData>, links(("QueryOrder" = (operation_id = "query", request_body = json!({"out_trade_no": "$response.body#/data/out_trade_no"}))), ("ReceiveOrder" = (operation_id = "receive", parameters(("out_trade_no" = "$response.body#/data/out_trade_no")))), ("SetOrderAddress" = (operation_id = "set_address", parameters(("out_trade_no" = "$response.body#/data/out_trade_no")))), ("AdminOrder" = (operation_id = "admin_order", parameters(("out_trade_no" = "$response.body#/data/out_trade_no")))))),
         (status = 400, response = e::InvalidInput), (status = 404, response = e::NotFound),
-        (status = 409, response = e::OrderState), (status = 413, response = e::PayloadTooLarge),
+        (status = 409, response = e::OrderStateOrOpenid), (status = 413, response = e::PayloadTooLarge),
         (status = 502, response = e::PaymentProvider), (status = 401, response = e::Unauthorized), (status = 503, response = e::Unavailable)))]
 pub async fn create(
     state: web::Data<AppState>,

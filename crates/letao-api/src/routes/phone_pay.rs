@@ -38,15 +38,16 @@ pub struct PayInput {
 }
 
 /// `data` of a 409/1062: where to send the browser for the openid.
-#[derive(Serialize, ToSchema)]
+#[derive(Serialize)]
 pub struct OAuthUrl<'a> {
     /// WeChat's authorize URL.
     #[serde(rename = "oauthUrl")]
     pub oauth_url: &'a str,
 }
 
-/// `{status: 1062, msg, data: {oauthUrl}}`.
-#[derive(Serialize, ToSchema)]
+/// `{status: 1062, msg, data: {oauthUrl}}` (documented as
+/// `OrderStateOrOpenid`).
+#[derive(Serialize)]
 pub struct NeedsOpenid<'a> {
     /// The OAuth URL.
     pub data: OAuthUrl<'a>,
@@ -117,7 +118,7 @@ pub(crate) async fn pay_with(
     request_body(content((PayInput = "application/json"))),
     responses((status = 200, description = "What the page needs to pay: the QR code (NATIVE), WeChat's cashier URL (H5) or the signed JSAPI parameters.", body = DataReply<PlacedData>),
         (status = 400, response = e::InvalidInput), (status = 404, response = e::OrderNotFound),
-        (status = 409, description = "1061: the order cannot be paid this way (paid, closed, expired, or placed another way); 1062: JSAPI needs the buyer's openid: `data.oauthUrl`, with the nonce cookie set.", body = NeedsOpenid),
+        (status = 409, response = e::OrderStateOrOpenid),
         (status = 413, response = e::PayloadTooLarge),
         (status = 502, response = e::PaymentProvider), (status = 401, response = e::Unauthorized), (status = 503, response = e::Unavailable)))]
 pub async fn pay(
