@@ -214,9 +214,7 @@ impl Orders {
         })
     }
 
-    /// Opens (or opens again, unchanged) an order at WeChat. The QR code
-    /// is drawn on the blocking thread that made the call, off the async
-    /// workers.
+    /// Opens (or opens again, unchanged) an order at WeChat.
     pub(super) async fn open_at_wechat(
         &self,
         request: NativeOrder,
@@ -232,19 +230,30 @@ impl Orders {
                 wap_name: self.config.h5_wap_name.clone(),
             }),
         };
-        self.gateway(move |g| match phone {
-            None => {
-                let code = g.create(&request)?;
-                let pay_url = wechat_pay::qr_data_url(&code.code_url).ok();
-                Ok(Code {
-                    pay_url,
-                    code_url: Some(code.code_url),
-                    h5_url: None,
-                    jsapi: None,
-                    prepay_id: code.prepay_id,
-                })
-            }
-            Some(phone) => Ok(match g.create_phone(&request, &phone)? {
+        let Some(phone) = phone else {
+            let code = match self.gateway.create(&request).await {
+                Ok(code) => code,
+                Err(e) => return Ok(Err(e)),
+            };
+            // Drawing the QR code is CPU work of a few milliseconds: off
+            // the async workers.
+            let url = code.code_url.clone();
+            let pay_url = tokio::task::spawn_blocking(move || wechat_pay::qr_data_url(&url).ok())
+                .await
+                .map_err(|e| ShopError::Internal(Box::new(e)))?;
+            return Ok(Ok(Code {
+                pay_url,
+                code_url: Some(code.code_url),
+                h5_url: None,
+                jsapi: None,
+                prepay_id: code.prepay_id,
+            }));
+        };
+        Ok(self
+            .gateway
+            .create_phone(&request, &phone)
+            .await
+            .map(|answer| match answer {
                 PhoneCode::Jsapi(params) => Code {
                     prepay_id: params.prepay_id().map(str::to_owned),
                     jsapi: Some(params),
@@ -259,9 +268,7 @@ impl Orders {
                     jsapi: None,
                     prepay_id: None,
                 },
-            }),
-        })
-        .await
+            }))
     }
 
     /// Keeps what WeChat answered; a QR code that could not be drawn is an

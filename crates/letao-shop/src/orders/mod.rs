@@ -81,17 +81,6 @@ impl Orders {
             clock,
         }
     }
-
-    /// Runs one blocking gateway call off the async workers.
-    pub(crate) async fn gateway<T: Send + 'static>(
-        &self,
-        call: impl FnOnce(&dyn PaymentGateway) -> Result<T, GatewayError> + Send + 'static,
-    ) -> Result<Result<T, GatewayError>, ShopError> {
-        let gateway = self.gateway.clone();
-        tokio::task::spawn_blocking(move || call(gateway.as_ref()))
-            .await
-            .map_err(|e| ShopError::Internal(Box::new(e)))
-    }
 }
 
 /// 502 with the provider's own description.

@@ -106,8 +106,9 @@ pub fn body(text: &str) -> Vec<u8> {
     text.as_bytes().to_vec()
 }
 
+#[async_trait::async_trait]
 impl PaymentGateway for FakeGateway {
-    fn create(&self, order: &NativeOrder) -> Result<NativeCode, GatewayError> {
+    async fn create(&self, order: &NativeOrder) -> Result<NativeCode, GatewayError> {
         self.step("create", &order.out_trade_no)?;
         self.orders.lock().unwrap().insert(
             order.out_trade_no.clone(),
@@ -124,7 +125,11 @@ impl PaymentGateway for FakeGateway {
         })
     }
 
-    fn create_phone(&self, order: &NativeOrder, pay: &PhonePay) -> Result<PhoneCode, GatewayError> {
+    async fn create_phone(
+        &self,
+        order: &NativeOrder,
+        pay: &PhonePay,
+    ) -> Result<PhoneCode, GatewayError> {
         self.step("create_phone", &order.out_trade_no)?;
         let opened_as = match pay {
             PhonePay::Jsapi { openid } => format!("JSAPI {openid}"),
@@ -163,7 +168,7 @@ impl PaymentGateway for FakeGateway {
         })
     }
 
-    fn query(&self, no: &str) -> Result<RemoteTrade, GatewayError> {
+    async fn query(&self, no: &str) -> Result<RemoteTrade, GatewayError> {
         self.step("query", no)?;
         let orders = self.orders.lock().unwrap();
         Ok(match orders.get(no) {
@@ -178,7 +183,7 @@ impl PaymentGateway for FakeGateway {
         })
     }
 
-    fn close(&self, no: &str) -> Result<(), GatewayError> {
+    async fn close(&self, no: &str) -> Result<(), GatewayError> {
         self.step("close", no)?;
         let mut orders = self.orders.lock().unwrap();
         match orders.get_mut(no) {
@@ -197,12 +202,12 @@ impl PaymentGateway for FakeGateway {
         }
     }
 
-    fn refund(&self, refund: &RefundOrder) -> Result<String, GatewayError> {
+    async fn refund(&self, refund: &RefundOrder) -> Result<String, GatewayError> {
         self.step("refund", &refund.out_refund_no)?;
         Ok(format!("5030{}", refund.out_refund_no))
     }
 
-    fn payment_notice(&self, notice: &Notice<'_>) -> Result<PaymentNotice, GatewayError> {
+    async fn payment_notice(&self, notice: &Notice<'_>) -> Result<PaymentNotice, GatewayError> {
         let text = String::from_utf8_lossy(notice.body);
         let parts: Vec<&str> = text.split(':').collect();
         match parts.as_slice() {
@@ -221,7 +226,10 @@ impl PaymentGateway for FakeGateway {
         }
     }
 
-    fn trade_bill(&self, date: chrono::NaiveDate) -> Result<BillOutcome<Vec<u8>>, GatewayError> {
+    async fn trade_bill(
+        &self,
+        date: chrono::NaiveDate,
+    ) -> Result<BillOutcome<Vec<u8>>, GatewayError> {
         self.step("bill", &date.to_string())?;
         Ok(match self.bills.lock().unwrap().get(&date) {
             Some(bill) => BillOutcome::Bill(bill.clone()),
@@ -229,7 +237,7 @@ impl PaymentGateway for FakeGateway {
         })
     }
 
-    fn refund_notice(&self, notice: &Notice<'_>) -> Result<RefundNotice, GatewayError> {
+    async fn refund_notice(&self, notice: &Notice<'_>) -> Result<RefundNotice, GatewayError> {
         let text = String::from_utf8_lossy(notice.body);
         let parts: Vec<&str> = text.split(':').collect();
         match parts.as_slice() {

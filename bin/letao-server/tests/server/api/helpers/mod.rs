@@ -327,20 +327,20 @@ fn config_dir() -> PathBuf {
 /// (v3: certificates may rotate within the test, so none is kept back).
 fn test_gateway(base: &str, payments: Payments) -> Arc<dyn PaymentGateway> {
     match payments {
-        Payments::V2 => {
-            let client = wechat_pay::Client::new(wechat_pay::Config {
+        Payments::V2 => Arc::new(
+            WechatV2::new(wechat_pay::Config {
                 merchant: merchant(),
                 base_url: base.to_owned(),
                 timeout: Duration::from_secs(5),
                 client_identity: None,
                 root_certs_pem: None,
             })
-            .expect("client");
-            Arc::new(WechatV2::new(Arc::new(client), merchant()))
-        }
+            .expect("client"),
+        ),
         Payments::V3 { .. } => {
-            let client = wechat_pay::v3::Client::new(v3_config(base, payments)).expect("v3 client");
-            Arc::new(WechatV3::over(client))
+            let client =
+                wechat_pay::v3::AsyncClient::new(v3_config(base, payments)).expect("v3 client");
+            Arc::new(WechatV3::new(client))
         }
     }
 }
