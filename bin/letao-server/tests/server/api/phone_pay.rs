@@ -309,6 +309,28 @@ each_backend! {
         app.post_auth(&format!("/orders/{no}/pay"), &token, json!({})).await.assert_error(409, 1061);
     }
 
+    async fn the_redirect_uri_is_the_configured_one_whatever_the_host_header_says(app: TestApp) {
+        let (token, _) = buyer(&app, "host_header", 78).await;
+        let res = app
+            .call(
+                actix_web::test::TestRequest::post()
+                    .uri("/wechat/oauth/start")
+                    .insert_header(("host", "evil.example"))
+                    .insert_header(("x-forwarded-host", "evil.example"))
+                    .insert_header(("authorization", format!("Bearer {token}")))
+                    .set_json(json!({"next": "/"})),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.text());
+        let url = res.json()["data"]["url"].as_str().unwrap().to_owned();
+        assert!(!url.contains("evil.example"), "{url}");
+        let configured = url::form_urlencoded::byte_serialize(
+            format!("http://{}/wechat/oauth/callback", app.addr).as_bytes(),
+        )
+        .collect::<String>();
+        assert!(url.contains(&format!("redirect_uri={configured}&")), "{url}");
+    }
+
     async fn bad_trade_types_and_next_paths_are_refused_with_nothing_stored(app: TestApp) {
         let (token, user) = buyer(&app, "bad_input", 76).await;
         let orders = app.orders_count();
