@@ -84,6 +84,11 @@ start_test_shop() {
   export LETAO__WECHAT_PAY__BASE_URL="$SIM_URL"
   export LETAO__WECHAT_PAY__NOTIFY_URL="$BASE_URL/pay/notify"
   export LETAO__WECHAT_PAY__REFUND_NOTIFY_URL="$BASE_URL/pay/refund_notify"
+  # Paying on the phone: OAuth at the simulator, back to this shop.
+  export LETAO__WECHAT_PAY__H5_DOMAIN="$BASE_URL"
+  export LETAO__WECHAT__OAUTH_REDIRECT_URL="$BASE_URL/wechat/oauth/callback"
+  export LETAO__WECHAT__OAUTH_BASE_URL="$SIM_URL"
+  export LETAO__WECHAT__API_BASE_URL="$SIM_URL"
   LETAO__AUTH__JWT_SECRET="$name-$(python3 -c 'import secrets; print(secrets.token_hex(24))')" ||
     die "python3 could not make a JWT secret"
   export LETAO__AUTH__JWT_SECRET

@@ -25,8 +25,10 @@ const LABELS = {
 };
 
 export class ApiError extends Error {
-  constructor(message, { httpStatus = 0, code = 0, msg = '', retryAfter = null } = {}) {
+  constructor(message, { httpStatus = 0, code = 0, msg = '', retryAfter = null, data = null } = {}) {
     super(message);
+    /** The reply's `data`, when an error carries one (1062: `oauthUrl`). */
+    this.data = data;
     this.name = 'ApiError';
     this.httpStatus = httpStatus;
     this.code = code;
@@ -150,6 +152,7 @@ export function createClient({ tokenKey, onUnauthorized = () => {} }) {
       code,
       msg,
       retryAfter,
+      data: data?.data ?? null,
     });
     return auth && res.status === 401 ? unauthorized(err) : err;
   }

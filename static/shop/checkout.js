@@ -1,7 +1,8 @@
 // Checkout: choose a delivery address (GET /addresses), then order the
 // buyer's cart on the server (POST /order {fromCart: true, addressId}: its
 // available lines, which the order takes out of the cart) and go to the QR
-// code. Lines that cannot be ordered now stay in the cart.
+// code (a computer), WeChat's bridge (inside WeChat) or cashier (another
+// phone browser). Lines that cannot be ordered now stay in the cart.
 
 import { h, replace, formStatus, onSubmit, errorBox, loading } from '/common/dom.js';
 import { fen } from '/common/format.js';
@@ -10,6 +11,7 @@ import { goLogin, payCodes } from '/shop/store.js';
 import { addressSummary } from '/shop/addresses.js';
 import { PICKED_KEY } from '/shop/address-form.js';
 import { lineName } from '/shop/ui.js';
+import { tradeType, needsOpenid } from '/shop/phone.js';
 
 export default async function checkout(ctx) {
   ctx.setTitle('确认订单');
@@ -100,9 +102,16 @@ export default async function checkout(ctx) {
       const picked = new FormData(form).get('addressId');
       if (addresses && addresses.length > 0 && !picked) throw new Error('请选择收货地址');
       if (addresses && addresses.length === 0) throw new Error('请先新增收货地址');
-      const body = { fromCart: true };
+      const body = { fromCart: true, tradeType: tradeType(), next: '/#/checkout' };
       if (picked) body.addressId = Number(picked);
-      const { data } = await ctx.api.post('/order', body, { auth: true });
+      let data;
+      try {
+        ({ data } = await ctx.api.post('/order', body, { auth: true }));
+      } catch (err) {
+        // Inside WeChat the first time: WeChat tells us who pays, then back here.
+        if (needsOpenid(err)) return;
+        throw err;
+      }
       // What was ordered, for the payment page and its receipt (the order's
       // reply carries the code, not the lines).
       payCodes.put(data, lines.map((l) => ({ name: l.name, size: l.size, colour: l.colour, quantity: l.quantity })));

@@ -1,11 +1,15 @@
-// Pay an order: the WeChat QR code from order creation, and
-// POST /queryOrder {out_trade_no} every 2 s while the order is NOTPAY; the
-// receipt lists the lines ordered, each with its size, as kept at checkout.
+// Pay an order the way it was placed: the WeChat QR code (a computer),
+// WeChat's bridge (JSAPI, inside WeChat) or WeChat's cashier page (H5,
+// another phone browser); POST /queryOrder {out_trade_no} every 2 s while
+// the order is NOTPAY. A code not kept from checkout (a reload, another
+// tab) is asked for again (POST /orders/{no}/pay). The receipt lists the
+// lines ordered, each with its size, as kept at checkout.
 
 import { h, replace, errorBox } from '/common/dom.js';
 import { fen, dateTime, tradeStateLabel } from '/common/format.js';
 import { payCodes } from '/shop/store.js';
 import { loginPrompt, askFirst, lineName } from '/shop/ui.js';
+import { tradeType, payInWechat, goToCashier, needsOpenid } from '/shop/phone.js';
 
 const POLL_MS = 2000;
 
@@ -16,27 +20,32 @@ export default async function pay(ctx) {
     ctx.main.append(loginPrompt('登录后查看订单。', ctx.route.hash.slice(1)));
     return;
   }
-  const code = payCodes.get(no);
+  let code = payCodes.get(no);
   const items = code?.items ?? [];
+  const problem = h('div');
+  if (!code?.payUrl && !code?.jsapi && !code?.h5_url) {
+    // Not kept from checkout: the order opened again, the way it was placed.
+    try {
+      const { data } = await ctx.api.post(`/orders/${encodeURIComponent(no)}/pay`, { tradeType: code?.tradeType ?? tradeType(), next: `/#/pay/${encodeURIComponent(no)}` }, { auth: true });
+      code = { ...data, items };
+    } catch (err) {
+      if (!ctx.alive() || err.redirected || needsOpenid(err)) return;
+      // Paid, closed or placed another way: the state below says which.
+      if (err.code !== 1061) replace(problem, errorBox(err));
+    }
+    if (!ctx.alive()) return;
+  }
   const itemList = () =>
     items.length > 0 &&
     h('ul', { class: 'order-items receipt-items', 'aria-label': '商品' }, items.map((i) => h('li', null, h('span', null, `${lineName(i)} × ${i.quantity}`))));
   const state = h('p', { class: 'pay-state', role: 'status', 'aria-live': 'polite' }, '等待支付…');
-  const problem = h('div');
   const box = h(
     'section',
     { class: 'pay' },
     h('p', null, '订单号 ', h('span', { class: 'mono', 'data-order-no': true }, no)),
     code && h('p', { class: 'pay-amount' }, '应付 ', h('strong', { class: 'price' }, fen(code.total_fee))),
     itemList(),
-    code
-      ? h(
-          'figure',
-          { class: 'qr' },
-          h('img', { src: code.payUrl, alt: '微信支付二维码', width: 220, height: 220 }),
-          h('figcaption', null, '请用微信扫一扫支付', h('br'), h('small', { class: 'muted' }, `请在 ${dateTime(code.expires_at)} 前完成支付`)),
-        )
-      : h('p', { class: 'notice' }, '支付二维码只在下单时提供。若无法支付，请取消订单后重新下单。'),
+    payWay(),
     state,
     problem,
     h(
@@ -50,6 +59,57 @@ export default async function pay(ctx) {
 
   let timer = null;
   ctx.onCleanup(() => clearTimeout(timer));
+
+  function payWay() {
+    const until = code?.expires_at && h('small', { class: 'muted' }, `请在 ${dateTime(code.expires_at)} 前完成支付`);
+    if (code?.jsapi) {
+      return h('div', { class: 'pay-phone' }, h('button', { type: 'button', class: 'btn primary block', onclick: (e) => wechatPay(e.currentTarget) }, '微信支付'), until);
+    }
+    if (code?.h5_url) {
+      return h('div', { class: 'pay-phone' }, h('button', { type: 'button', class: 'btn primary block', onclick: (e) => cashier(e.currentTarget) }, '前往微信支付'), until);
+    }
+    if (code?.payUrl) {
+      return h(
+        'figure',
+        { class: 'qr' },
+        h('img', { src: code.payUrl, alt: '微信支付二维码', width: 220, height: 220 }),
+        h('figcaption', null, '请用微信扫一扫支付', h('br'), until),
+      );
+    }
+    return h('p', { class: 'notice' }, '暂时无法打开支付。若无法支付，请取消订单后重新下单。');
+  }
+
+  // Inside WeChat: the bridge pays; only the server says it is paid.
+  async function wechatPay(button) {
+    button.disabled = true;
+    replace(problem);
+    try {
+      const outcome = await payInWechat(code.jsapi);
+      if (!ctx.alive()) return;
+      state.textContent = outcome === 'ok' ? '支付完成，正在确认…' : outcome === 'cancel' ? '已取消支付，可再次支付。' : '支付未完成，可再次支付。';
+      if (outcome === 'ok') {
+        clearTimeout(timer);
+        await poll();
+      }
+    } catch (err) {
+      if (ctx.alive()) replace(problem, errorBox(err));
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  // Another phone browser: a fresh cashier link (they live 5 minutes).
+  async function cashier(button) {
+    button.disabled = true;
+    replace(problem);
+    try {
+      const { data } = await ctx.api.post(`/orders/${encodeURIComponent(no)}/pay`, { tradeType: 'H5' }, { auth: true });
+      goToCashier(data.h5_url, no);
+    } catch (err) {
+      button.disabled = false;
+      if (ctx.alive() && !err.redirected) replace(problem, errorBox(err));
+    }
+  }
 
   function finish(data) {
     clearTimeout(timer);

@@ -304,7 +304,10 @@ export const payCodes = {
   put(data, items = []) {
     const map = payCodes.all();
     map[data.out_trade_no] = {
+      tradeType: data.tradeType ?? 'NATIVE',
       payUrl: data.payUrl,
+      h5_url: data.h5_url,
+      jsapi: data.jsapi,
       total_fee: data.total_fee,
       expires_at: data.expires_at,
       items,

@@ -6,7 +6,7 @@ use crate::middleware::{lowercase_path, request_span};
 use crate::registry::{record, resource};
 use crate::routes::{
     self, accounts, addresses, admin_catalogue, admin_orders, cart, catalogue, exports, fallback,
-    health, orders, pages, products, read,
+    health, orders, pages, phone_pay, products, read,
 };
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -95,6 +95,7 @@ pub fn app(
             post_resource("/orders/{out_trade_no}/receive", orders::receive)
                 .wrap(from_fn(require_user)),
         )
+        .configure(phone_pay_routes)
         .service(
             resource("/cart", &["GET", "DELETE"])
                 .route(read().to(cart::show))
@@ -152,6 +153,20 @@ pub fn app(
         .service(get_resource("/docs", routes::docs::page))
         .service(get_resource("/docs/{file:.*}", routes::docs::asset))
         .default_service(web::to(fallback::fallback))
+}
+
+/// Paying on the phone and the OAuth round trip for JSAPI.
+fn phone_pay_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        post_resource("/orders/{out_trade_no}/pay", phone_pay::pay).wrap(from_fn(require_user)),
+    )
+    .service(
+        post_resource("/wechat/oauth/start", phone_pay::oauth_start).wrap(from_fn(require_user)),
+    )
+    .service(get_resource(
+        "/wechat/oauth/callback",
+        phone_pay::oauth_callback,
+    ));
 }
 
 /// An application with `/metrics` only, for a separate listen address.

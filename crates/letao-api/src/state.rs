@@ -6,6 +6,7 @@ use crate::replies::{CachedJson, RenderedCatalogue};
 use letao_shop::store::StoreProbe;
 use letao_shop::{
     Accounts, Addresses, Carts, CatalogueCache, OrderDesk, Orders, Owners, Products, Reconciler,
+    WechatLogin,
 };
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::net::IpAddr;
@@ -41,6 +42,8 @@ pub struct Services {
     pub products: Arc<ProductReads>,
     /// Whether the store answers, and its connections.
     pub probe: Arc<dyn StoreProbe>,
+    /// Buyers' openids (WeChat OAuth), for JSAPI.
+    pub wechat: Arc<WechatLogin>,
 }
 
 /// How the HTTP layer serves, besides the shop's services.
@@ -69,6 +72,7 @@ pub struct AppState {
     pub(crate) catalogue: Arc<CatalogueLists>,
     pub(crate) products: Arc<ProductReads>,
     pub(crate) probe: Arc<dyn StoreProbe>,
+    pub(crate) wechat: Arc<WechatLogin>,
     pub(crate) static_dir: Arc<PathBuf>,
     pub(crate) trusted_proxies: Arc<[IpAddr]>,
     pub(crate) cors: CorsOrigins,
@@ -89,6 +93,7 @@ impl AppState {
             catalogue: services.catalogue,
             products: services.products,
             probe: services.probe,
+            wechat: services.wechat,
             static_dir: Arc::new(web.static_dir),
             trusted_proxies: web.trusted_proxies.into(),
             cors: web.cors,
@@ -109,6 +114,7 @@ impl AppState {
             catalogue: self.catalogue.clone(),
             products: self.products.clone(),
             probe: self.probe.clone(),
+            wechat: self.wechat.clone(),
         }
     }
 

@@ -29,6 +29,7 @@ mod stores;
 mod txn;
 mod users;
 mod versions;
+mod wechat_ids;
 
 pub use error::{DbError, Fault};
 pub use pool::{Backend, Db, DbConfig, redact_url};

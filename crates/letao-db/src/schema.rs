@@ -266,6 +266,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Buyers' openids, one per official account.
+    wechat_openid (user_id, appid) {
+        user_id -> Integer,
+        appid -> Text,
+        openid -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// OAuth round trips begun by buyers (single-use states).
+    oauth_state (state) {
+        state -> Text,
+        user_id -> Integer,
+        appid -> Text,
+        nonce_hash -> Text,
+        next_path -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(order_delivery -> payorder (order_id));
 diesel::joinable!(order_item -> payorder (order_id));
 diesel::joinable!(payorder -> user (user_id));
@@ -290,5 +314,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     refund,
     order_event,
     sku,
-    cart_line
+    cart_line,
+    wechat_openid,
+    oauth_state
 );

@@ -39,6 +39,10 @@ impl OrderStore for Db {
         Ok(Db::set_prepay(self, order_id, prepay_id, code_url).await?)
     }
 
+    async fn opening(&self, order_id: i32) -> Result<Option<Opening>, StoreError> {
+        Ok(Db::opening(self, order_id).await?)
+    }
+
     async fn order_by_no(&self, out_trade_no: &str) -> Result<Option<OrderRecord>, StoreError> {
         Ok(Db::order_by_no(self, out_trade_no).await?)
     }
@@ -637,5 +641,30 @@ impl CartStore for Db {
 
     async fn clear_cart(&self, user_id: i32) -> Result<(), StoreError> {
         Ok(Db::clear_cart(self, user_id).await?)
+    }
+}
+
+#[async_trait::async_trait]
+impl WechatIdStore for Db {
+    async fn openid(&self, user_id: i32, appid: &str) -> Result<Option<String>, StoreError> {
+        Ok(Db::openid(self, user_id, appid).await?)
+    }
+
+    async fn save_oauth_state(&self, state: &OAuthStateRecord) -> Result<(), StoreError> {
+        Ok(Db::save_oauth_state(self, state).await?)
+    }
+
+    async fn oauth_state(&self, state: &str) -> Result<Option<OAuthStateRecord>, StoreError> {
+        Ok(Db::oauth_state(self, state).await?)
+    }
+
+    async fn bind_openid(
+        &self,
+        state: &str,
+        user_id: i32,
+        openid: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        Ok(Db::bind_openid(self, state, user_id, openid, now).await?)
     }
 }

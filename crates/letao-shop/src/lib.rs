@@ -25,6 +25,7 @@ pub mod products;
 pub mod reconcile;
 pub mod store;
 mod totals;
+pub mod wechat_oauth;
 
 /// How long list totals are kept before they are counted again: a total
 /// may be this stale, the rows never are.
@@ -40,3 +41,4 @@ pub use owners::{Owner, Owners, Page};
 pub use payments::PaymentGateway;
 pub use products::Products;
 pub use reconcile::Reconciler;
+pub use wechat_oauth::WechatLogin;

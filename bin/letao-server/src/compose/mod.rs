@@ -7,7 +7,7 @@ mod outbound;
 
 pub use outbound::{gateway, media_store, sms_sender};
 
-use crate::settings::Settings;
+use crate::settings::{Environment, Settings};
 use crate::startup::StartError;
 use chrono::TimeDelta;
 use letao_api::{CachedJson, RenderedCatalogue, Services};
@@ -18,9 +18,10 @@ use letao_shop::freshness::CatalogueVersion;
 use letao_shop::media::MediaStore;
 use letao_shop::payments::PaymentGateway;
 use letao_shop::store::Stores;
+use letao_shop::wechat_oauth::{OAuthConfig, WechatCodeExchange};
 use letao_shop::{
     Accounts, AccountsConfig, Addresses, Carts, CatalogueCache, LoginLimits, OrderDesk, Orders,
-    OrdersConfig, Owners, Products, Reconciler,
+    OrdersConfig, Owners, Products, Reconciler, WechatLogin,
 };
 use letao_sms::SmsSender;
 use std::sync::Arc;
@@ -94,6 +95,7 @@ pub async fn shop(settings: &Settings, parts: Parts) -> Result<Shop, StartError>
         clock.clone(),
     )
     .map_err(|e| StartError::Config(format!("auth: {e}")))?;
+    let wechat = Arc::new(wechat_login(settings, &stores, clock.clone()));
     let orders = Arc::new(Orders::new(
         stores.orders.clone(),
         orders_config(settings),
@@ -140,12 +142,33 @@ pub async fn shop(settings: &Settings, parts: Parts) -> Result<Shop, StartError>
             CachedJson::page,
         )),
         probe: stores.probe,
+        wechat,
     };
     Ok(Shop {
         services,
         db,
         refresher,
     })
+}
+
+/// The site's name on WeChat's H5 cashier (v2 `wap_name`).
+const H5_WAP_NAME: &str = "乐淘";
+
+/// The OAuth round trip of the official account, as configured; the code
+/// exchange goes out on the async path (reqwest).
+fn wechat_login(settings: &Settings, stores: &Stores, clock: Arc<dyn Clock>) -> WechatLogin {
+    let w = &settings.wechat;
+    let oauth = wechat_pay::oauth::OAuth::new(settings.oa_appid(), w.oa_secret.clone())
+        .with_bases(&w.oauth_base_url, &w.api_base_url);
+    WechatLogin::new(
+        stores.wechat_ids.clone(),
+        Arc::new(WechatCodeExchange::new(oauth)),
+        OAuthConfig {
+            appid: settings.oa_appid().to_owned(),
+            redirect_url: w.oauth_redirect_url.clone(),
+        },
+        clock,
+    )
 }
 
 /// The order rules as configured.
@@ -156,6 +179,9 @@ pub fn orders_config(settings: &Settings) -> OrdersConfig {
         mch_id: w.mch_id.clone(),
         notify_url: w.notify_url.clone(),
         refund_notify_url: Some(w.refund_notify_url.clone()).filter(|u| !u.is_empty()),
+        h5_wap_url: w.h5_domain.clone(),
+        h5_wap_name: H5_WAP_NAME.to_owned(),
+        h5_public_ip_only: settings.environment == Environment::Production,
         ttl: TimeDelta::seconds(i64::try_from(settings.orders.ttl_secs).unwrap_or(7200)),
         auto_receive: TimeDelta::days(i64::from(settings.orders.auto_receive_days)),
         totals_ttl: letao_shop::TOTALS_TTL,

@@ -87,7 +87,7 @@ pub fn gateway(
     let certificates = config.platform_certificates;
     config.base_url = w.base_url.clone();
     config.timeout = Duration::from_secs(w.timeout_secs.max(1));
-    let client = wechat_pay::v3::Client::new(config)
+    let client = wechat_pay::v3::AsyncClient::new(config)
         .map_err(|e| StartError::Config(format!("wechat_pay (v3): {e}")))?;
     let refresher = if certificates {
         Some(
@@ -99,11 +99,7 @@ pub fn gateway(
     } else {
         None
     };
-    let notifications = client.notifications();
-    Ok((
-        Arc::new(WechatV3::new(Arc::new(client), notifications)),
-        refresher,
-    ))
+    Ok((Arc::new(WechatV3::new(client)), refresher))
 }
 
 /// How often platform certificates are downloaded again (WeChat rotates
@@ -143,13 +139,13 @@ fn v2_gateway(settings: &Settings) -> Result<Arc<dyn PaymentGateway>, StartError
             ));
         }
     };
-    let client = wechat_pay::Client::new(wechat_pay::Config {
-        merchant: merchant.clone(),
+    let gateway = WechatV2::new(wechat_pay::Config {
+        merchant,
         base_url: w.base_url.clone(),
         timeout: Duration::from_secs(w.timeout_secs.max(1)),
         client_identity,
         root_certs_pem: None,
     })
     .map_err(|e| StartError::Config(format!("wechat_pay: {e}")))?;
-    Ok(Arc::new(WechatV2::new(Arc::new(client), merchant)))
+    Ok(Arc::new(gateway))
 }

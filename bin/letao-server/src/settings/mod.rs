@@ -72,6 +72,8 @@ pub struct Settings {
     pub limits: LimitSettings,
     /// WeChat Pay merchant account.
     pub wechat_pay: WechatPaySettings,
+    /// The official account (OAuth for JSAPI).
+    pub wechat: WechatSettings,
     /// Order lifetime.
     pub orders: OrderSettings,
     /// Catalogue cache.
@@ -257,6 +259,39 @@ pub struct WechatPaySettings {
     pub platform_public_key: PathBuf,
     /// API v3: its id, `PUB_KEY_ID_...`.
     pub platform_public_key_id: String,
+    /// H5: the site's registered H5 domain (an absolute URL).
+    pub h5_domain: String,
+}
+
+/// The development AppSecret of `config/default.toml` (the simulator's),
+/// refused in production.
+pub const PLACEHOLDER_OA_SECRET: &str = "letao-dev-oa-secret";
+
+/// `[wechat]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WechatSettings {
+    /// The official account's appid (empty: `wechat_pay.appid`).
+    pub oa_appid: String,
+    /// Its AppSecret.
+    pub oa_secret: SecretString,
+    /// This server's OAuth callback, absolute.
+    pub oauth_redirect_url: String,
+    /// WeChat's OAuth pages.
+    pub oauth_base_url: String,
+    /// WeChat's API (the code exchange).
+    pub api_base_url: String,
+}
+
+impl Settings {
+    /// The official account's appid: `wechat.oa_appid`, else the pay appid.
+    pub fn oa_appid(&self) -> &str {
+        if self.wechat.oa_appid.is_empty() {
+            &self.wechat_pay.appid
+        } else {
+            &self.wechat.oa_appid
+        }
+    }
 }
 
 /// The WeChat Pay API in use.

@@ -3,8 +3,8 @@
 
 use super::{
     ApiVersion, Environment, MediaBackend, MediaS3Settings, PLACEHOLDER_APIV3_KEY,
-    PLACEHOLDER_JWT_SECRET, PLACEHOLDER_WECHAT_KEY, Settings, SettingsError, SmsBackend,
-    WechatPaySettings,
+    PLACEHOLDER_JWT_SECRET, PLACEHOLDER_OA_SECRET, PLACEHOLDER_WECHAT_KEY, Settings, SettingsError,
+    SmsBackend, WechatPaySettings,
 };
 use secrecy::ExposeSecret;
 
@@ -51,6 +51,23 @@ impl Settings {
         if self.wechat_pay.api_version == ApiVersion::V3 {
             self.wechat_pay.check_v3()?;
         }
+        if self.oa_appid() != self.wechat_pay.appid {
+            // A JSAPI order under another appid would need its own client,
+            // and its notifications, queries and closes that appid too.
+            return Err(SettingsError::Invalid(
+                "wechat.oa_appid must be wechat_pay.appid (or empty): JSAPI orders are placed with the pay appid".into(),
+            ));
+        }
+        for (key, url) in [
+            ("wechat.oauth_redirect_url", &self.wechat.oauth_redirect_url),
+            ("wechat_pay.h5_domain", &self.wechat_pay.h5_domain),
+        ] {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                return Err(SettingsError::Invalid(format!(
+                    "{key} must be an absolute http(s) URL"
+                )));
+            }
+        }
         self.reconcile.time()?;
         if self.orders.auto_receive_days == 0 {
             return Err(SettingsError::Invalid(
@@ -76,6 +93,11 @@ impl Settings {
             {
                 return Err(SettingsError::Invalid(
                     "production refuses the development wechat_pay.api_key: set LETAO__WECHAT_PAY__API_KEY".into(),
+                ));
+            }
+            if self.wechat.oa_secret.expose_secret() == PLACEHOLDER_OA_SECRET {
+                return Err(SettingsError::Invalid(
+                    "production refuses the development wechat.oa_secret: set LETAO__WECHAT__OA_SECRET".into(),
                 ));
             }
             let secret = self.auth.jwt_secret.expose_secret();

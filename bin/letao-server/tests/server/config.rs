@@ -58,7 +58,7 @@ fn environment_variables_override_the_files() {
 }
 
 /// What production needs besides the files: a real secret and an SMS account.
-const PRODUCTION: [(&str, &str); 8] = [
+const PRODUCTION: [(&str, &str); 9] = [
     ("LETAO_ENV", "production"),
     (
         "LETAO__WECHAT_PAY__API_KEY",
@@ -73,6 +73,10 @@ const PRODUCTION: [(&str, &str); 8] = [
     ("LETAO__SMS__TENCENT__SDK_APP_ID", "1400000000"),
     ("LETAO__SMS__TENCENT__SIGN_NAME", "Letao"),
     ("LETAO__SMS__TENCENT__TEMPLATE_ID", "100001"),
+    (
+        "LETAO__WECHAT__OA_SECRET",
+        "production-oa-secret-placeholder",
+    ),
 ];
 
 fn production_with(extra: &[(&str, &str)]) -> Result<Settings, SettingsError> {
@@ -246,6 +250,34 @@ fn api_v3_needs_its_keys_and_v3_notify_urls() {
         "platform_public_key_id",
     );
     refused(&[("LETAO__WECHAT_PAY__API_VERSION", "v4")], "api_version");
+}
+
+#[test]
+fn production_refuses_the_development_oa_secret() {
+    let without: Vec<(&str, &str)> = PRODUCTION
+        .iter()
+        .copied()
+        .filter(|(k, _)| *k != "LETAO__WECHAT__OA_SECRET")
+        .collect();
+    let err = load(&without).unwrap_err().to_string();
+    assert!(err.contains("oa_secret"), "{err}");
+}
+
+#[test]
+fn the_official_account_is_the_pay_appid_and_urls_are_absolute() {
+    let err = load(&[("LETAO__WECHAT__OA_APPID", "wx-another-account")])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("oa_appid"), "{err}");
+    let same = load(&[("LETAO__WECHAT__OA_APPID", "wx0000000000000000")]).unwrap();
+    assert_eq!(same.oa_appid(), "wx0000000000000000");
+    let err = load(&[(
+        "LETAO__WECHAT__OAUTH_REDIRECT_URL",
+        "/wechat/oauth/callback",
+    )])
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("oauth_redirect_url"), "{err}");
 }
 
 #[test]

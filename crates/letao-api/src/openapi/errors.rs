@@ -92,6 +92,8 @@ error_responses! {
     Taken = ("Username or mobile already registered (1000).", [1000], "该用户已注册 (username already registered)");
     /// 409/1061 or 409.
     OrderState = ("The order cannot do that in its state (1061), or the change conflicts with what is stored (409).", [1061, 409], "order is not payable in state SUCCESS");
+    /// 409/1061, 409 or 1062.
+    OrderStateOrOpenid = ("The order cannot do that in its state (1061, 409), or JSAPI needs the buyer's openid first (1062): `data.oauthUrl` is WeChat's authorize URL, and the reply sets the round trip's HttpOnly nonce cookie.", [1061, 409, 1062], "JSAPI needs the buyer's openid first: open oauthUrl");
     /// 409/409.
     Conflict = ("The change conflicts with what is stored (409), e.g. a category that still has brands.", [409], "category has brands");
     /// 413/1010.

@@ -73,8 +73,9 @@ pub struct PlacedData<'a> {
     /// Where it ships, when chosen.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<OrderAddress<'a>>,
-    /// The QR code's content.
-    pub code_url: &'a str,
+    /// Native: the QR code's content.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code_url: Option<&'a str>,
     /// When the unpaid order closes.
     pub expires_at: Option<String>,
     /// Always `UNSHIPPED`.
@@ -85,9 +86,24 @@ pub struct PlacedData<'a> {
     /// Order number.
     #[schema(example = "LT20261130123456aB3dE5fG7hJ9kL1m")]
     pub out_trade_no: &'a str,
-    /// The QR code as a PNG data URL.
-    #[serde(rename = "payUrl")]
-    pub pay_url: &'a str,
+    /// Native: the QR code as a PNG data URL.
+    #[serde(rename = "payUrl", skip_serializing_if = "Option::is_none")]
+    pub pay_url: Option<&'a str>,
+    /// H5: WeChat's cashier page (valid 5 minutes; append
+    /// `&redirect_url=` URL-encoded to come back).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub h5_url: Option<&'a str>,
+    /// JSAPI: what the page hands to `WeixinJSBridge.invoke(
+    /// 'getBrandWCPayRequest', jsapi, callback)`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jsapi: Option<JsapiView<'a>>,
+    /// `NATIVE`, `JSAPI` or `H5`.
+    #[serde(rename = "tradeType")]
+    #[schema(example = "NATIVE")]
+    pub trade_type: &'static str,
+    /// The payment's number at WeChat (at most 32 characters).
+    #[schema(example = "LT20261130123456aB3dE5fG7hJ9kL1m")]
+    pub payment_no: &'a str,
     /// Always `["SUCCESS"]`: the original server's clients check WeChat's
     /// words here as its XML parser gave them, one-element arrays.
     #[schema(value_type = Vec<String>, example = json!(["SUCCESS"]))]
@@ -111,17 +127,56 @@ impl<'a> PlacedData<'a> {
     pub fn new(p: &'a Placed, address: Option<OrderAddress<'a>>) -> Self {
         PlacedData {
             address,
-            code_url: &p.code_url,
+            code_url: p.code_url.as_deref(),
             expires_at: p.order.expires_at.map(rfc3339),
             fulfilment: p.order.fulfilment,
             nonce_str: &p.nonce_str,
             out_trade_no: &p.order.out_trade_no,
-            pay_url: &p.pay_url,
+            pay_url: p.pay_url.as_deref(),
+            h5_url: p.h5_url.as_deref(),
+            jsapi: p.jsapi.as_ref().map(JsapiView::from),
+            trade_type: p.trade_type.as_str(),
+            payment_no: &p.order.out_trade_no,
             result_code: ["SUCCESS"],
             return_code: ["SUCCESS"],
             return_msg: ["OK"],
             total_fee: p.order.total.get(),
             trade_state: p.order.trade_state.public(),
+        }
+    }
+}
+
+/// The parameters of `getBrandWCPayRequest`, signed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JsapiView<'a> {
+    /// The official account's appid.
+    #[serde(rename = "appId")]
+    pub app_id: &'a str,
+    /// Unix seconds, as a string.
+    #[serde(rename = "timeStamp")]
+    pub time_stamp: &'a str,
+    /// A random string.
+    #[serde(rename = "nonceStr")]
+    pub nonce_str: &'a str,
+    /// `prepay_id=...`.
+    pub package: &'a str,
+    /// `RSA` (v3), `MD5` or `HMAC-SHA256` (v2).
+    #[serde(rename = "signType")]
+    pub sign_type: &'a str,
+    /// The signature of the other fields.
+    #[serde(rename = "paySign")]
+    pub pay_sign: &'a str,
+}
+
+impl<'a> From<&'a wechat_pay::JsapiParams> for JsapiView<'a> {
+    fn from(p: &'a wechat_pay::JsapiParams) -> Self {
+        JsapiView {
+            app_id: &p.app_id,
+            time_stamp: &p.time_stamp,
+            nonce_str: &p.nonce_str,
+            package: &p.package,
+            sign_type: &p.sign_type,
+            pay_sign: &p.pay_sign,
         }
     }
 }

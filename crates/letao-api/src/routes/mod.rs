@@ -13,6 +13,7 @@ pub mod health;
 pub mod metrics;
 pub mod orders;
 pub mod pages;
+pub mod phone_pay;
 pub mod products;
 
 use crate::ApiError;

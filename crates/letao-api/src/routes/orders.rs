@@ -61,6 +61,15 @@ pub struct OrderInput {
     /// cart with the order.
     #[serde(rename = "fromCart", default)]
     from_cart: bool,
+    /// How the buyer pays: `NATIVE` (default, a QR code), `JSAPI` (inside
+    /// WeChat) or `H5` (another phone browser).
+    #[serde(rename = "tradeType")]
+    #[schema(example = "NATIVE")]
+    trade_type: Option<String>,
+    /// JSAPI: where the OAuth round trip returns when the buyer's openid
+    /// is not known yet (a path on this site; default `/`).
+    #[schema(max_length = 512, example = "/")]
+    next: Option<String>,
 }
 
 /// One of the caller's addresses by the id a body gave (404 when not theirs).
@@ -82,7 +91,7 @@ async fn own_address(
     request_body(content((OrderInput = "application/json"))),
     responses((status = 200, description = "The order, priced from the database, and its QR code.", body = DataReply<PlacedData>, links(("QueryOrder" = (operation_id = "query", request_body = json!({"out_trade_no": "$response.body#/data/out_trade_no"}))), ("ReceiveOrder" = (operation_id = "receive", parameters(("out_trade_no" = "$response.body#/data/out_trade_no")))), ("SetOrderAddress" = (operation_id = "set_address", parameters(("out_trade_no" = "$response.body#/data/out_trade_no")))), ("AdminOrder" = (operation_id = "admin_order", parameters(("out_trade_no" = "$response.body#/data/out_trade_no")))))),
         (status = 400, response = e::InvalidInput), (status = 404, response = e::NotFound),
-        (status = 409, response = e::OrderState), (status = 413, response = e::PayloadTooLarge),
+        (status = 409, response = e::OrderStateOrOpenid), (status = 413, response = e::PayloadTooLarge),
         (status = 502, response = e::PaymentProvider), (status = 401, response = e::Unauthorized), (status = 503, response = e::Unavailable)))]
 pub async fn create(
     state: web::Data<AppState>,
@@ -121,15 +130,26 @@ pub async fn create(
         Some(id) => Some(own_address(&state, user, id).await?),
         None => None,
     };
+    let with = match crate::routes::phone_pay::pay_with(
+        &state,
+        user,
+        input.trade_type.as_deref(),
+        input.next.as_deref(),
+    )
+    .await?
+    {
+        Ok(with) => with,
+        Err(needs_openid) => return Ok(needs_openid),
+    };
     let placed = if input.from_cart {
         let orders = &state.orders;
         orders
-            .create_from_cart(user.id, &items, address.as_ref(), ip.0)
+            .create_from_cart(user.id, &items, address.as_ref(), ip.0, with)
             .await?
     } else {
         state
             .orders
-            .create(user.id, &items, address.as_ref(), ip.0)
+            .create(user.id, &items, address.as_ref(), ip.0, with)
             .await?
     };
     let shown = address.as_ref().map(|a| OrderAddress {

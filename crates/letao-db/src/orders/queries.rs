@@ -5,6 +5,7 @@ use crate::schema::payorder;
 use crate::{Db, DbError, OrderRecord};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
+use letao_shop::store::Opening;
 #[cfg(feature = "test-utils")]
 use {
     crate::OrderLine,
@@ -14,6 +15,41 @@ use {
 };
 
 impl Db {
+    /// What the order was opened at WeChat with.
+    pub async fn opening(&self, order_id: i32) -> Result<Option<Opening>, DbError> {
+        read_conn!(self, |conn| {
+            let Some((trade_type, body, client_ip, nonce_str)) = payorder::table
+                .select((
+                    payorder::trade_type,
+                    payorder::body,
+                    payorder::spbill_create_ip,
+                    payorder::nonce_str,
+                ))
+                .filter(payorder::id.eq(order_id))
+                .first::<(String, String, String, String)>(conn)
+                .await
+                .optional()?
+            else {
+                return Ok(None);
+            };
+            let product_id = crate::schema::order_item::table
+                .select(crate::schema::order_item::product_id)
+                .filter(crate::schema::order_item::order_id.eq(order_id))
+                .order(crate::schema::order_item::id)
+                .first::<i32>(conn)
+                .await
+                .optional()?
+                .unwrap_or(0);
+            Ok(Some(Opening {
+                trade_type,
+                body,
+                client_ip,
+                product_id,
+                nonce_str,
+            }))
+        })
+    }
+
     /// The order with this number.
     pub async fn order_by_no(&self, out_trade_no: &str) -> Result<Option<OrderRecord>, DbError> {
         read_conn!(self, |conn| {

@@ -8,8 +8,10 @@ use letao_db::testing::Fixture;
 use letao_domain::{AuditAction, Fen};
 use letao_shop::store::contract::accounts::AccountSubject;
 use letao_shop::store::contract::orders::OrderSubject;
+use letao_shop::store::contract::wechat_ids::WechatIdSubject;
 use letao_shop::store::{
     AccountStore, Actor, AuditNote, CatalogueAdminStore, Edit, NewProduct, OrderStore,
+    WechatIdStore,
 };
 use std::sync::Arc;
 
@@ -126,6 +128,40 @@ mod accounts_postgres {
     use super::*;
     letao_shop::account_store_contract!(
         accounts(Backend::Postgres),
+        #[ignore = "needs TEST_POSTGRES_URL (bash .ci/run runs it)"]
+    );
+}
+
+/// The database as the store of openids and OAuth states.
+pub struct WechatIds(Seeded);
+
+async fn wechat_ids(backend: Backend) -> WechatIds {
+    WechatIds(Seeded::fixture(backend).await)
+}
+
+impl WechatIdSubject for WechatIds {
+    fn store(&self) -> Arc<dyn WechatIdStore> {
+        Arc::new(self.0.db.clone())
+    }
+}
+
+mod wechat_ids_sqlite {
+    use super::*;
+    letao_shop::wechat_id_store_contract!(wechat_ids(Backend::Sqlite));
+}
+
+mod wechat_ids_mysql {
+    use super::*;
+    letao_shop::wechat_id_store_contract!(
+        wechat_ids(Backend::Mysql),
+        #[ignore = "needs TEST_MYSQL_URL (bash .ci/run runs it)"]
+    );
+}
+
+mod wechat_ids_postgres {
+    use super::*;
+    letao_shop::wechat_id_store_contract!(
+        wechat_ids(Backend::Postgres),
         #[ignore = "needs TEST_POSTGRES_URL (bash .ci/run runs it)"]
     );
 }

@@ -133,6 +133,7 @@ each_backend! {
                     expires_at: at(7200),
                     address: Some(&a),
                     from_cart: false,
+                    trade_type: "NATIVE",
                 },
                 at(0),
             )

@@ -47,6 +47,7 @@ async fn try_place(db: &Db, buyer: i32, no: &str, product: i64) -> Result<Create
             expires_at: at(7200),
             address: None,
             from_cart: false,
+            trade_type: "NATIVE",
         },
         t0(),
     )

@@ -50,7 +50,9 @@ each_backend! {
             line("LT-OLD1", 5, "second", 29_950, 2),
             order("LT-OLD2"),
         ].concat());
-        assert_eq!(b.db.migrate().await.unwrap(), ["20260401000001", "20260501000001", "20260601000001", "20260701000001"], "the items migration and those after were left");
+        // Later migrations follow these; the ones under test come first.
+        let applied = b.db.migrate().await.unwrap();
+        assert!(applied.starts_with(&["20260401000001".to_owned(), "20260501000001".to_owned(), "20260601000001".to_owned(), "20260701000001".to_owned()]), "the items migration and those after were left: {applied:?}");
         let listed = b.db.orders_page(&only("LT-OLD1"), PageStart::Offset(0), 10).await.unwrap();
         let got: Vec<(i32, &str, i64, i32)> = listed[0]
             .lines

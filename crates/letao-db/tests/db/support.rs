@@ -133,6 +133,7 @@ pub async fn place(db: &Db, user: i32, no: &str, lines: &[(i64, i64)]) -> Create
             expires_at: at(7200),
             address: None,
             from_cart: false,
+            trade_type: "NATIVE",
         },
         t0(),
     )

@@ -18,13 +18,11 @@ impl Orders {
                 TradeState::NotPay
             )));
         }
-        let no = order.out_trade_no.clone();
-        match self.gateway(move |g| g.close(&no)).await? {
+        match self.gateway.close(&order.out_trade_no).await {
             Ok(()) => {}
             Err(e) if e.kind == GatewayErrorKind::OrderGone => {}
             Err(e) if e.kind == GatewayErrorKind::OrderPaid => {
-                let no = order.out_trade_no.clone();
-                if let Ok(answer) = self.gateway(move |g| g.query(&no)).await? {
+                if let Ok(answer) = self.gateway.query(&order.out_trade_no).await {
                     self.apply_remote(&order, answer).await?;
                 }
                 return Err(ShopError::OrderState("the order is paid".into()));

@@ -24,13 +24,11 @@ impl Orders {
             .await?;
         let mut closed = 0;
         for order in claimed {
-            let no = order.out_trade_no.clone();
-            let closed_at_wechat = match self.gateway(move |g| g.close(&no)).await? {
+            let closed_at_wechat = match self.gateway.close(&order.out_trade_no).await {
                 Ok(()) => true,
                 Err(e) if e.kind == GatewayErrorKind::OrderGone => true,
                 Err(e) if e.kind == GatewayErrorKind::OrderPaid => {
-                    let no = order.out_trade_no.clone();
-                    match self.gateway(move |g| g.query(&no)).await? {
+                    match self.gateway.query(&order.out_trade_no).await {
                         Ok(answer) => self.apply_remote(&order, answer).await?,
                         Err(_) => self.store.unclaim(order.id).await?,
                     }

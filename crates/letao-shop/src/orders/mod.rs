@@ -13,11 +13,12 @@ mod delivery;
 mod desk;
 mod expiry;
 mod notify;
+mod pay;
 mod query;
 mod refund;
 
 pub use admin::{AdminOrder, OrderDetail, OrderExport, OrderQuery};
-pub use create::Placed;
+pub use create::{PayWith, Placed, TradeType};
 pub use desk::OrderDesk;
 pub use desk::OrderView;
 pub(crate) use notify::payment_recorded;
@@ -42,6 +43,13 @@ pub struct OrdersConfig {
     pub notify_url: String,
     /// Where WeChat sends refund notifications.
     pub refund_notify_url: Option<String>,
+    /// The site's address (H5 `wap_url`: the registered H5 domain).
+    pub h5_wap_url: String,
+    /// The site's name (H5 `wap_name`).
+    pub h5_wap_name: String,
+    /// H5 only from public addresses (in production: a private one means
+    /// the proxies are not configured as trusted, and WeChat would refuse).
+    pub h5_public_ip_only: bool,
     /// Unpaid orders close after this (WeChat's code_url lives 2 h).
     pub ttl: TimeDelta,
     /// Shipped orders count as received this long after shipping.
@@ -72,17 +80,6 @@ impl Orders {
             gateway,
             clock,
         }
-    }
-
-    /// Runs one blocking gateway call off the async workers.
-    pub(crate) async fn gateway<T: Send + 'static>(
-        &self,
-        call: impl FnOnce(&dyn PaymentGateway) -> Result<T, GatewayError> + Send + 'static,
-    ) -> Result<Result<T, GatewayError>, ShopError> {
-        let gateway = self.gateway.clone();
-        tokio::task::spawn_blocking(move || call(gateway.as_ref()))
-            .await
-            .map_err(|e| ShopError::Internal(Box::new(e)))
     }
 }
 

@@ -1,7 +1,7 @@
 //! Payment and refund notifications: WeChat tells us.
 
 use super::Orders;
-use crate::payments::{GatewayError, Notice, PaymentGateway};
+use crate::payments::{GatewayError, GatewayErrorKind, Notice};
 use crate::store::{Payment, Recorded};
 use letao_domain::order::PaymentSource;
 
@@ -57,69 +57,28 @@ impl Refusal {
     }
 }
 
-/// A notification copied to move onto a blocking thread.
-struct OwnedNotice {
-    body: Vec<u8>,
-    headers: [Option<String>; 4],
-}
-
-impl OwnedNotice {
-    fn new(n: &Notice<'_>) -> OwnedNotice {
-        let own = |h: Option<&str>| h.map(str::to_owned);
-        OwnedNotice {
-            body: n.body.to_vec(),
-            headers: [
-                own(n.timestamp),
-                own(n.nonce),
-                own(n.signature),
-                own(n.serial),
-            ],
+/// The verified notification, or the refusal to answer with: not genuine
+/// (WeChat should stop), or not checked now (WeChat should send it again).
+fn verified<T>(read: Result<T, GatewayError>, what: &'static str) -> Result<T, NotifyOutcome> {
+    match read {
+        Ok(n) => Ok(n),
+        Err(e) if e.kind == GatewayErrorKind::BadNotice => {
+            tracing::warn!(error = %e, what, "notification refused");
+            Err(refused(what, Refusal::Invalid))
         }
-    }
-
-    fn notice(&self) -> Notice<'_> {
-        let [timestamp, nonce, signature, serial] = &self.headers;
-        Notice {
-            body: &self.body,
-            timestamp: timestamp.as_deref(),
-            nonce: nonce.as_deref(),
-            signature: signature.as_deref(),
-            serial: serial.as_deref(),
+        Err(e) => {
+            tracing::error!(error = %e, what, "notification not checked");
+            Err(refused(what, Refusal::NotStored))
         }
     }
 }
 
 impl Orders {
-    /// Verifies a notification with `read` on a blocking thread (it may
-    /// fetch certificates); the refusal to answer with otherwise.
-    async fn verified<T: Send + 'static>(
-        &self,
-        notice: &Notice<'_>,
-        what: &'static str,
-        read: fn(&dyn PaymentGateway, &Notice<'_>) -> Result<T, GatewayError>,
-    ) -> Result<T, NotifyOutcome> {
-        let owned = OwnedNotice::new(notice);
-        match self.gateway(move |g| read(g, &owned.notice())).await {
-            Ok(Ok(n)) => Ok(n),
-            Ok(Err(e)) => {
-                tracing::warn!(error = %e, what, "notification refused");
-                Err(refused(what, Refusal::Invalid))
-            }
-            Err(e) => {
-                tracing::error!(error = %e, what, "notification not checked");
-                Err(refused(what, Refusal::NotStored))
-            }
-        }
-    }
-
     /// Handles a payment notification. `Ack` only once the payment is
     /// stored (or was already); `Refuse` for anything unverifiable or
     /// unstorable.
     pub async fn payment_notification(&self, notice: Notice<'_>) -> NotifyOutcome {
-        let n = match self
-            .verified(&notice, "payment", |g, n| g.payment_notice(n))
-            .await
-        {
+        let n = match verified(self.gateway.payment_notice(&notice).await, "payment") {
             Ok(n) => n,
             Err(refusal) => return refusal,
         };
@@ -162,10 +121,7 @@ impl Orders {
 
     /// Handles a refund notification.
     pub async fn refund_notification(&self, notice: Notice<'_>) -> NotifyOutcome {
-        let n = match self
-            .verified(&notice, "refund", |g, n| g.refund_notice(n))
-            .await
-        {
+        let n = match verified(self.gateway.refund_notice(&notice).await, "refund") {
             Ok(n) => n,
             Err(refusal) => return refusal,
         };

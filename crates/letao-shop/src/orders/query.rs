@@ -22,8 +22,7 @@ impl Orders {
         if !order.trade_state.is_unpaid() {
             return Ok(order);
         }
-        let no = order.out_trade_no.clone();
-        match self.gateway(move |g| g.query(&no)).await? {
+        match self.gateway.query(&order.out_trade_no).await {
             Ok(answer) => self.apply_remote(&order, answer).await?,
             Err(e) => {
                 tracing::warn!(out_trade_no, error = %e, "order query at WeChat failed; showing the stored state")

@@ -77,7 +77,7 @@ impl Orders {
             reason: req.reason,
             notify_url: self.config.refund_notify_url.clone(),
         };
-        match self.gateway(move |g| g.refund(&request)).await? {
+        match self.gateway.refund(&request).await {
             Ok(refund_id) => self
                 .store
                 .settle_refund(

@@ -6,7 +6,7 @@
 
 use super::{
     BillOutcome, GatewayError, GatewayErrorKind, NativeCode, NativeOrder, Notice, PaidFacts,
-    PaymentGateway, PaymentNotice, RefundNotice, RefundOrder, RemoteTrade,
+    PaymentGateway, PaymentNotice, PhoneCode, PhonePay, RefundNotice, RefundOrder, RemoteTrade,
 };
 use letao_domain::Fen;
 use letao_domain::order::RefundEvent;
@@ -22,6 +22,8 @@ pub struct FakeOrder {
     pub paid: Option<String>,
     /// Closed at WeChat.
     pub closed: bool,
+    /// How it is paid: `NATIVE`, or the phone parameters it was opened with.
+    pub opened_as: String,
 }
 
 /// Orders by number, scripted errors per operation, and every call made.
@@ -104,8 +106,9 @@ pub fn body(text: &str) -> Vec<u8> {
     text.as_bytes().to_vec()
 }
 
+#[async_trait::async_trait]
 impl PaymentGateway for FakeGateway {
-    fn create(&self, order: &NativeOrder) -> Result<NativeCode, GatewayError> {
+    async fn create(&self, order: &NativeOrder) -> Result<NativeCode, GatewayError> {
         self.step("create", &order.out_trade_no)?;
         self.orders.lock().unwrap().insert(
             order.out_trade_no.clone(),
@@ -113,6 +116,7 @@ impl PaymentGateway for FakeGateway {
                 total: order.total,
                 paid: None,
                 closed: false,
+                opened_as: "NATIVE".into(),
             },
         );
         Ok(NativeCode {
@@ -121,7 +125,50 @@ impl PaymentGateway for FakeGateway {
         })
     }
 
-    fn query(&self, no: &str) -> Result<RemoteTrade, GatewayError> {
+    async fn create_phone(
+        &self,
+        order: &NativeOrder,
+        pay: &PhonePay,
+    ) -> Result<PhoneCode, GatewayError> {
+        self.step("create_phone", &order.out_trade_no)?;
+        let opened_as = match pay {
+            PhonePay::Jsapi { openid } => format!("JSAPI {openid}"),
+            PhonePay::H5 { .. } => format!("H5 {}", order.client_ip),
+        };
+        let mut orders = self.orders.lock().unwrap();
+        let known = orders
+            .entry(order.out_trade_no.clone())
+            .or_insert_with(|| FakeOrder {
+                total: order.total,
+                paid: None,
+                closed: false,
+                opened_as: opened_as.clone(),
+            });
+        if known.opened_as != opened_as {
+            return Err(GatewayError {
+                kind: GatewayErrorKind::NumberUsed,
+                message: "OUT_TRADE_NO_USED".into(),
+            });
+        }
+        let prepay_id = format!("wx{}", order.out_trade_no);
+        Ok(match pay {
+            PhonePay::Jsapi { .. } => PhoneCode::Jsapi(wechat_pay::JsapiParams::v2(
+                "fake-key",
+                wechat_pay::SignType::Md5,
+                "wx-fake",
+                &prepay_id,
+                0,
+                "nonce",
+            )),
+            PhonePay::H5 { .. } => PhoneCode::H5 {
+                h5_url: format!(
+                    "https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id={prepay_id}"
+                ),
+            },
+        })
+    }
+
+    async fn query(&self, no: &str) -> Result<RemoteTrade, GatewayError> {
         self.step("query", no)?;
         let orders = self.orders.lock().unwrap();
         Ok(match orders.get(no) {
@@ -136,7 +183,7 @@ impl PaymentGateway for FakeGateway {
         })
     }
 
-    fn close(&self, no: &str) -> Result<(), GatewayError> {
+    async fn close(&self, no: &str) -> Result<(), GatewayError> {
         self.step("close", no)?;
         let mut orders = self.orders.lock().unwrap();
         match orders.get_mut(no) {
@@ -155,12 +202,12 @@ impl PaymentGateway for FakeGateway {
         }
     }
 
-    fn refund(&self, refund: &RefundOrder) -> Result<String, GatewayError> {
+    async fn refund(&self, refund: &RefundOrder) -> Result<String, GatewayError> {
         self.step("refund", &refund.out_refund_no)?;
         Ok(format!("5030{}", refund.out_refund_no))
     }
 
-    fn payment_notice(&self, notice: &Notice<'_>) -> Result<PaymentNotice, GatewayError> {
+    async fn payment_notice(&self, notice: &Notice<'_>) -> Result<PaymentNotice, GatewayError> {
         let text = String::from_utf8_lossy(notice.body);
         let parts: Vec<&str> = text.split(':').collect();
         match parts.as_slice() {
@@ -179,7 +226,10 @@ impl PaymentGateway for FakeGateway {
         }
     }
 
-    fn trade_bill(&self, date: chrono::NaiveDate) -> Result<BillOutcome<Vec<u8>>, GatewayError> {
+    async fn trade_bill(
+        &self,
+        date: chrono::NaiveDate,
+    ) -> Result<BillOutcome<Vec<u8>>, GatewayError> {
         self.step("bill", &date.to_string())?;
         Ok(match self.bills.lock().unwrap().get(&date) {
             Some(bill) => BillOutcome::Bill(bill.clone()),
@@ -187,7 +237,7 @@ impl PaymentGateway for FakeGateway {
         })
     }
 
-    fn refund_notice(&self, notice: &Notice<'_>) -> Result<RefundNotice, GatewayError> {
+    async fn refund_notice(&self, notice: &Notice<'_>) -> Result<RefundNotice, GatewayError> {
         let text = String::from_utf8_lossy(notice.body);
         let parts: Vec<&str> = text.split(':').collect();
         match parts.as_slice() {

@@ -1,8 +1,9 @@
 //! The shop's port to a payment provider. The order service speaks only
-//! to [`PaymentGateway`]; [`v2::WechatV2`] (and, with API v3, a second
-//! adapter) translate it to WeChat Pay's protocol. Every method blocks
-//! (HTTP, or signature checks that may fetch certificates): the order
-//! service calls them on blocking threads.
+//! to [`PaymentGateway`]; [`v2::WechatV2`] and [`v3::WechatV3`] translate
+//! it to WeChat Pay's protocol on the crate's async clients (reqwest), so
+//! no runtime thread waits on WeChat; what may still block (a bill
+//! download, a certificate download met while verifying a notification)
+//! runs on tokio's blocking threads inside the adapter.
 
 #[cfg(feature = "test-utils")]
 pub mod fake;
@@ -14,7 +15,8 @@ use letao_domain::Fen;
 use letao_domain::order::RefundEvent;
 pub use wechat_pay::bill::BillOutcome;
 
-/// A Native (QR code) order to open at the provider.
+/// An order to open at the provider (whatever the trade type: the
+/// methods of [`PaymentGateway`] say which).
 #[derive(Debug, Clone)]
 pub struct NativeOrder {
     /// Our order number.
@@ -23,7 +25,7 @@ pub struct NativeOrder {
     pub description: String,
     /// Amount to pay.
     pub total: Fen,
-    /// The buyer's IP.
+    /// The buyer's IP (H5: the address WeChat's cashier checks).
     pub client_ip: String,
     /// Where the provider sends the payment notification.
     pub notify_url: String,
@@ -40,6 +42,36 @@ pub struct NativeCode {
     pub code_url: String,
     /// The provider's prepay id, where it has one.
     pub prepay_id: Option<String>,
+}
+
+/// How a buyer pays on a phone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PhonePay {
+    /// Inside WeChat: the buyer's openid under the official account.
+    Jsapi {
+        /// The buyer's openid.
+        openid: String,
+    },
+    /// In another phone browser, through WeChat's cashier page.
+    H5 {
+        /// The site's address (v2 `scene_info.h5_info.wap_url`).
+        wap_url: String,
+        /// The site's name (v2 `scene_info.h5_info.wap_name`).
+        wap_name: String,
+    },
+}
+
+/// What the page needs to pay a phone order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PhoneCode {
+    /// The object for `WeixinJSBridge.invoke('getBrandWCPayRequest', ..)`,
+    /// signed.
+    Jsapi(wechat_pay::JsapiParams),
+    /// WeChat's cashier page (valid 5 minutes).
+    H5 {
+        /// `mweb_url` (v2) / `h5_url` (v3).
+        h5_url: String,
+    },
 }
 
 /// Facts of a payment the provider vouches for.
@@ -119,6 +151,47 @@ impl<'a> Notice<'a> {
     }
 }
 
+/// A notification copied to move onto a blocking thread.
+pub(crate) struct OwnedNotice {
+    body: Vec<u8>,
+    headers: [Option<String>; 4],
+}
+
+impl OwnedNotice {
+    pub(crate) fn new(n: &Notice<'_>) -> OwnedNotice {
+        let own = |h: Option<&str>| h.map(str::to_owned);
+        OwnedNotice {
+            body: n.body.to_vec(),
+            headers: [
+                own(n.timestamp),
+                own(n.nonce),
+                own(n.signature),
+                own(n.serial),
+            ],
+        }
+    }
+
+    pub(crate) fn notice(&self) -> Notice<'_> {
+        let [timestamp, nonce, signature, serial] = &self.headers;
+        Notice {
+            body: &self.body,
+            timestamp: timestamp.as_deref(),
+            nonce: nonce.as_deref(),
+            signature: signature.as_deref(),
+            serial: serial.as_deref(),
+        }
+    }
+}
+
+/// A gateway call that could not finish on its blocking thread: the
+/// outcome is unknown, so retryable.
+pub(crate) fn lost(err: tokio::task::JoinError) -> GatewayError {
+    GatewayError {
+        kind: GatewayErrorKind::Retryable,
+        message: format!("the call did not finish: {err}"),
+    }
+}
+
 /// A verified payment notification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentNotice {
@@ -150,6 +223,9 @@ pub enum GatewayErrorKind {
     Retryable,
     /// The provider refused the request.
     Refused,
+    /// The order number was sent before with other parameters (another
+    /// trade type, payer or address).
+    NumberUsed,
     /// A notification that is not genuine, not ours, or not understood.
     BadNotice,
 }
@@ -172,20 +248,36 @@ impl GatewayError {
 }
 
 /// A payment provider, as the order service needs it.
+#[async_trait::async_trait]
 pub trait PaymentGateway: Send + Sync {
     /// Opens a Native order and returns its QR content.
-    fn create(&self, order: &NativeOrder) -> Result<NativeCode, GatewayError>;
+    async fn create(&self, order: &NativeOrder) -> Result<NativeCode, GatewayError>;
+    /// Opens a JSAPI or H5 order. Sending the same order again (same
+    /// number and parameters) gives the same prepayment back, freshly
+    /// signed; other parameters under that number are refused
+    /// ([`GatewayErrorKind::NumberUsed`]).
+    async fn create_phone(
+        &self,
+        order: &NativeOrder,
+        pay: &PhonePay,
+    ) -> Result<PhoneCode, GatewayError> {
+        let _ = (order, pay);
+        Err(GatewayError {
+            kind: GatewayErrorKind::Refused,
+            message: "paying on the phone is not supported here".into(),
+        })
+    }
     /// Where an order stands.
-    fn query(&self, out_trade_no: &str) -> Result<RemoteTrade, GatewayError>;
+    async fn query(&self, out_trade_no: &str) -> Result<RemoteTrade, GatewayError>;
     /// Closes an unpaid order.
-    fn close(&self, out_trade_no: &str) -> Result<(), GatewayError>;
+    async fn close(&self, out_trade_no: &str) -> Result<(), GatewayError>;
     /// Asks for a refund; `Ok` means accepted (the outcome follows).
-    fn refund(&self, refund: &RefundOrder) -> Result<String, GatewayError>;
+    async fn refund(&self, refund: &RefundOrder) -> Result<String, GatewayError>;
     /// Verifies and reads a payment notification.
-    fn payment_notice(&self, notice: &Notice<'_>) -> Result<PaymentNotice, GatewayError>;
+    async fn payment_notice(&self, notice: &Notice<'_>) -> Result<PaymentNotice, GatewayError>;
     /// Verifies and reads a refund notification.
-    fn refund_notice(&self, notice: &Notice<'_>) -> Result<RefundNotice, GatewayError>;
+    async fn refund_notice(&self, notice: &Notice<'_>) -> Result<RefundNotice, GatewayError>;
     /// The trade bill (type ALL) of a day in China time, as downloaded and
     /// checked; `NoBill` when nothing happened that day (or it is not out yet).
-    fn trade_bill(&self, date: NaiveDate) -> Result<BillOutcome<Vec<u8>>, GatewayError>;
+    async fn trade_bill(&self, date: NaiveDate) -> Result<BillOutcome<Vec<u8>>, GatewayError>;
 }

@@ -1,8 +1,9 @@
-//! [`PaymentGateway`] over WeChat Pay API v2 (XML).
+//! [`PaymentGateway`] over WeChat Pay API v2 (XML), on the crate's async
+//! client; the bill download stays on the blocking one.
 
 use super::{
     GatewayError, GatewayErrorKind, NativeCode, NativeOrder, Notice, PaidFacts, PaymentGateway,
-    PaymentNotice, RefundNotice, RefundOrder, RemoteTrade,
+    PaymentNotice, PhoneCode, PhonePay, RefundNotice, RefundOrder, RemoteTrade, lost,
 };
 use chrono::NaiveDate;
 use letao_domain::Fen;
@@ -10,23 +11,31 @@ use letao_domain::order::RefundEvent;
 use std::sync::Arc;
 use wechat_pay::bill::{BillOutcome, BillType};
 use wechat_pay::{
-    Merchant, OrderRef, Refund, TradeState, UnifiedOrder, WechatPayApi, WechatPayError,
+    AsyncClient, Client, Config, H5Order, H5Scene, JsapiOrder, Merchant, OrderDetails, OrderRef,
+    Refund, TradeState, UnifiedOrder, WechatPayApi, WechatPayError,
 };
 
 /// WeChat's word for a successful payment or refund.
 const SUCCESS: &str = "SUCCESS";
 
-/// The v2 adapter: a client for calls, the merchant for notifications.
+/// The v2 adapter: the async client for calls, a blocking one for bills,
+/// the merchant for notifications and JSAPI parameters.
 pub struct WechatV2 {
-    api: Arc<dyn WechatPayApi>,
+    api: AsyncClient,
+    bills: Arc<dyn WechatPayApi>,
     merchant: Merchant,
 }
 
 impl WechatV2 {
-    /// The adapter over a v2 client (real, simulator-backed or fake) and
-    /// the merchant whose key verifies notifications.
-    pub fn new(api: Arc<dyn WechatPayApi>, merchant: Merchant) -> WechatV2 {
-        WechatV2 { api, merchant }
+    /// The adapter for a merchant's settings (WeChat's, or a simulator's
+    /// `base_url`); fails as the crate's clients do.
+    pub fn new(config: Config) -> Result<WechatV2, WechatPayError> {
+        let merchant = config.merchant.clone();
+        Ok(WechatV2 {
+            bills: Arc::new(Client::new(config.clone())?),
+            api: AsyncClient::new(config)?,
+            merchant,
+        })
     }
 }
 
@@ -34,6 +43,7 @@ fn error(err: WechatPayError) -> GatewayError {
     let kind = match err.err_code() {
         Some("ORDERPAID") => GatewayErrorKind::OrderPaid,
         Some("ORDERNOTEXIST" | "ORDERCLOSED") => GatewayErrorKind::OrderGone,
+        Some("OUT_TRADE_NO_USED") => GatewayErrorKind::NumberUsed,
         _ if err.is_retryable() => GatewayErrorKind::Retryable,
         _ => GatewayErrorKind::Refused,
     };
@@ -55,11 +65,12 @@ fn bad_notice(err: WechatPayError) -> GatewayError {
     }
 }
 
+#[async_trait::async_trait]
 impl PaymentGateway for WechatV2 {
-    fn create(&self, order: &NativeOrder) -> Result<NativeCode, GatewayError> {
+    async fn create(&self, order: &NativeOrder) -> Result<NativeCode, GatewayError> {
         let placed = self
             .api
-            .unified_order(&UnifiedOrder {
+            .native(&UnifiedOrder {
                 body: order.description.clone(),
                 out_trade_no: order.out_trade_no.clone(),
                 total_fee: order.total.get(),
@@ -69,6 +80,7 @@ impl PaymentGateway for WechatV2 {
                 time_expire: Some(wechat_pay::time_expire(order.expires_at)),
                 attach: None,
             })
+            .await
             .map_err(error)?;
         Ok(NativeCode {
             code_url: placed.code_url,
@@ -76,10 +88,51 @@ impl PaymentGateway for WechatV2 {
         })
     }
 
-    fn query(&self, out_trade_no: &str) -> Result<RemoteTrade, GatewayError> {
+    async fn create_phone(
+        &self,
+        order: &NativeOrder,
+        pay: &PhonePay,
+    ) -> Result<PhoneCode, GatewayError> {
+        let details = OrderDetails::new(
+            order.description.clone(),
+            order.out_trade_no.clone(),
+            order.total.get(),
+            order.client_ip.clone(),
+            order.notify_url.clone(),
+        )
+        .time_expire(order.expires_at);
+        match pay {
+            PhonePay::Jsapi { openid } => {
+                let prepay = self
+                    .api
+                    .jsapi(&JsapiOrder::new(details, openid.clone()))
+                    .await
+                    .map_err(error)?;
+                Ok(PhoneCode::Jsapi(
+                    self.merchant.jsapi_params(&prepay.prepay_id),
+                ))
+            }
+            PhonePay::H5 { wap_url, wap_name } => {
+                let prepay = self
+                    .api
+                    .h5(&H5Order::new(
+                        details,
+                        H5Scene::new(wap_url.clone(), wap_name.clone()),
+                    ))
+                    .await
+                    .map_err(error)?;
+                Ok(PhoneCode::H5 {
+                    h5_url: prepay.mweb_url,
+                })
+            }
+        }
+    }
+
+    async fn query(&self, out_trade_no: &str) -> Result<RemoteTrade, GatewayError> {
         let answer = self
             .api
             .order_query(&OrderRef::OutTradeNo(out_trade_no.to_owned()))
+            .await
             .map_err(error)?;
         Ok(match &answer.trade_state {
             TradeState::Success | TradeState::Refund => {
@@ -106,11 +159,11 @@ impl PaymentGateway for WechatV2 {
         })
     }
 
-    fn close(&self, out_trade_no: &str) -> Result<(), GatewayError> {
-        self.api.close_order(out_trade_no).map_err(error)
+    async fn close(&self, out_trade_no: &str) -> Result<(), GatewayError> {
+        self.api.close_order(out_trade_no).await.map_err(error)
     }
 
-    fn refund(&self, refund: &RefundOrder) -> Result<String, GatewayError> {
+    async fn refund(&self, refund: &RefundOrder) -> Result<String, GatewayError> {
         let accepted = self
             .api
             .refund(&Refund {
@@ -121,11 +174,12 @@ impl PaymentGateway for WechatV2 {
                 refund_desc: Some(refund.reason.clone()),
                 notify_url: refund.notify_url.clone(),
             })
+            .await
             .map_err(error)?;
         Ok(accepted.refund_id)
     }
 
-    fn payment_notice(&self, notice: &Notice<'_>) -> Result<PaymentNotice, GatewayError> {
+    async fn payment_notice(&self, notice: &Notice<'_>) -> Result<PaymentNotice, GatewayError> {
         let n = self
             .merchant
             .payment_notification(notice.body)
@@ -144,7 +198,7 @@ impl PaymentGateway for WechatV2 {
         })
     }
 
-    fn refund_notice(&self, notice: &Notice<'_>) -> Result<RefundNotice, GatewayError> {
+    async fn refund_notice(&self, notice: &Notice<'_>) -> Result<RefundNotice, GatewayError> {
         let n = self
             .merchant
             .refund_notification(notice.body)
@@ -167,9 +221,11 @@ impl PaymentGateway for WechatV2 {
         })
     }
 
-    fn trade_bill(&self, date: NaiveDate) -> Result<BillOutcome<Vec<u8>>, GatewayError> {
-        self.api
-            .download_bill(date, BillType::All, true)
+    async fn trade_bill(&self, date: NaiveDate) -> Result<BillOutcome<Vec<u8>>, GatewayError> {
+        let bills = self.bills.clone();
+        tokio::task::spawn_blocking(move || bills.download_bill(date, BillType::All, true))
+            .await
+            .map_err(lost)?
             .map_err(error)
     }
 }

@@ -1,39 +1,45 @@
 //! [`PaymentGateway`] over WeChat Pay API v3 (JSON, RSA signatures,
-//! AES-GCM notifications), with either verification mode.
+//! AES-GCM notifications), with either verification mode, on the crate's
+//! async client. Notifications are verified and bills downloaded on
+//! tokio's blocking threads: either may download platform certificates.
 
 use super::{
-    GatewayError, GatewayErrorKind, NativeCode, NativeOrder, Notice, PaidFacts, PaymentGateway,
-    PaymentNotice, RefundNotice, RefundOrder, RemoteTrade,
+    GatewayError, GatewayErrorKind, NativeCode, NativeOrder, Notice, OwnedNotice, PaidFacts,
+    PaymentGateway, PaymentNotice, PhoneCode, PhonePay, RefundNotice, RefundOrder, RemoteTrade,
+    lost,
 };
 use chrono::{FixedOffset, NaiveDate};
 use letao_domain::Fen;
 use letao_domain::order::RefundEvent;
-use std::sync::Arc;
 use wechat_pay::TradeState;
 use wechat_pay::bill::{BillOutcome, BillType};
-use wechat_pay::v3::{self, Api, Notifications, SignedHeaders};
+use wechat_pay::v3::{self, Api, AsyncClient, Notifications, SignedHeaders};
 
 /// China time, in which WeChat counts days and writes times.
 const CHINA: i32 = 8 * 3600;
 
-/// The v3 adapter: a client for calls, a notification parser for the
-/// callbacks.
+/// The v3 adapter: the async client for calls (and the merchant key for
+/// JSAPI parameters), its notification parser for the callbacks.
 pub struct WechatV3 {
-    api: Arc<dyn Api>,
+    api: AsyncClient,
     notifications: Notifications,
 }
 
 impl WechatV3 {
-    /// The adapter over a v3 client (real or pointed at the simulator) and
-    /// the parser that verifies and decrypts notifications.
-    pub fn new(api: Arc<dyn Api>, notifications: Notifications) -> WechatV3 {
-        WechatV3 { api, notifications }
+    /// The adapter over a client (WeChat's, or one pointed at the
+    /// simulator).
+    pub fn new(api: AsyncClient) -> WechatV3 {
+        WechatV3 {
+            notifications: api.notifications(),
+            api,
+        }
     }
 }
 
 fn error(err: v3::Error) -> GatewayError {
     let kind = match err.code() {
         Some("ORDERPAID") => GatewayErrorKind::OrderPaid,
+        Some("OUT_TRADE_NO_USED") => GatewayErrorKind::NumberUsed,
         Some("ORDER_NOT_EXIST" | "ORDER_CLOSED" | "RESOURCE_NOT_EXISTS") => {
             GatewayErrorKind::OrderGone
         }
@@ -75,12 +81,13 @@ fn time_end(t: chrono::DateTime<FixedOffset>) -> String {
     t.with_timezone(&china).format("%Y%m%d%H%M%S").to_string()
 }
 
+#[async_trait::async_trait]
 impl PaymentGateway for WechatV3 {
-    fn create(&self, order: &NativeOrder) -> Result<NativeCode, GatewayError> {
+    async fn create(&self, order: &NativeOrder) -> Result<NativeCode, GatewayError> {
         let china = FixedOffset::east_opt(CHINA).ok_or_else(|| bad_notice("time zone"))?;
         let prepay = self
             .api
-            .create_native(&v3::NativeOrder {
+            .native(&v3::NativeOrder {
                 description: order.description.clone(),
                 out_trade_no: order.out_trade_no.clone(),
                 total: order.total.get(),
@@ -89,6 +96,7 @@ impl PaymentGateway for WechatV3 {
                 attach: None,
                 goods_tag: None,
             })
+            .await
             .map_err(error)?;
         Ok(NativeCode {
             code_url: prepay.code_url,
@@ -96,10 +104,46 @@ impl PaymentGateway for WechatV3 {
         })
     }
 
-    fn query(&self, out_trade_no: &str) -> Result<RemoteTrade, GatewayError> {
+    async fn create_phone(
+        &self,
+        order: &NativeOrder,
+        pay: &PhonePay,
+    ) -> Result<PhoneCode, GatewayError> {
+        let china = FixedOffset::east_opt(CHINA).ok_or_else(|| bad_notice("time zone"))?;
+        let details = v3::OrderDetails::new(
+            order.description.clone(),
+            order.out_trade_no.clone(),
+            order.total.get(),
+            order.notify_url.clone(),
+        )
+        .time_expire(order.expires_at.with_timezone(&china));
+        match pay {
+            PhonePay::Jsapi { openid } => {
+                let prepay = self
+                    .api
+                    .jsapi(&v3::JsapiOrder::new(details, openid.clone()))
+                    .await
+                    .map_err(error)?;
+                Ok(PhoneCode::Jsapi(self.api.jsapi_params(&prepay.prepay_id)))
+            }
+            PhonePay::H5 { .. } => {
+                let prepay = self
+                    .api
+                    .h5(&v3::H5Order::new(details, order.client_ip.clone()))
+                    .await
+                    .map_err(error)?;
+                Ok(PhoneCode::H5 {
+                    h5_url: prepay.h5_url,
+                })
+            }
+        }
+    }
+
+    async fn query(&self, out_trade_no: &str) -> Result<RemoteTrade, GatewayError> {
         let t = self
             .api
             .query_by_out_trade_no(out_trade_no)
+            .await
             .map_err(error)?;
         Ok(match &t.trade_state {
             TradeState::Success | TradeState::Refund => {
@@ -122,11 +166,11 @@ impl PaymentGateway for WechatV3 {
         })
     }
 
-    fn close(&self, out_trade_no: &str) -> Result<(), GatewayError> {
-        self.api.close(out_trade_no).map_err(error)
+    async fn close(&self, out_trade_no: &str) -> Result<(), GatewayError> {
+        self.api.close(out_trade_no).await.map_err(error)
     }
 
-    fn refund(&self, refund: &RefundOrder) -> Result<String, GatewayError> {
+    async fn refund(&self, refund: &RefundOrder) -> Result<String, GatewayError> {
         let reply = self
             .api
             .refund(&v3::RefundRequest {
@@ -137,15 +181,21 @@ impl PaymentGateway for WechatV3 {
                 refund: refund.amount.get(),
                 total: refund.total.get(),
             })
+            .await
             .map_err(error)?;
         Ok(reply.refund_id)
     }
 
-    fn payment_notice(&self, notice: &Notice<'_>) -> Result<PaymentNotice, GatewayError> {
-        let payment = self
-            .notifications
-            .payment(&headers(notice)?, notice.body)
-            .map_err(bad_notice)?;
+    async fn payment_notice(&self, notice: &Notice<'_>) -> Result<PaymentNotice, GatewayError> {
+        let (owned, parser) = (OwnedNotice::new(notice), self.notifications.clone());
+        let payment = tokio::task::spawn_blocking(move || {
+            let notice = owned.notice();
+            parser
+                .payment(&headers(&notice)?, notice.body)
+                .map_err(bad_notice)
+        })
+        .await
+        .map_err(lost)??;
         let paid = (payment.trade_state == TradeState::Success).then(|| PaidFacts {
             transaction_id: payment.transaction_id.clone(),
             total: Fen::new(payment.amount.total),
@@ -160,11 +210,16 @@ impl PaymentGateway for WechatV3 {
         })
     }
 
-    fn refund_notice(&self, notice: &Notice<'_>) -> Result<RefundNotice, GatewayError> {
-        let refund = self
-            .notifications
-            .refund(&headers(notice)?, notice.body)
-            .map_err(bad_notice)?;
+    async fn refund_notice(&self, notice: &Notice<'_>) -> Result<RefundNotice, GatewayError> {
+        let (owned, parser) = (OwnedNotice::new(notice), self.notifications.clone());
+        let refund = tokio::task::spawn_blocking(move || {
+            let notice = owned.notice();
+            parser
+                .refund(&headers(&notice)?, notice.body)
+                .map_err(bad_notice)
+        })
+        .await
+        .map_err(lost)??;
         let event = match refund.refund_status.as_str() {
             "SUCCESS" => RefundEvent::Succeeded,
             "CLOSED" => RefundEvent::Closed,
@@ -178,13 +233,17 @@ impl PaymentGateway for WechatV3 {
         })
     }
 
-    fn trade_bill(&self, date: NaiveDate) -> Result<BillOutcome<Vec<u8>>, GatewayError> {
-        self.api
-            .bill(&v3::TradeBillRequest {
+    async fn trade_bill(&self, date: NaiveDate) -> Result<BillOutcome<Vec<u8>>, GatewayError> {
+        let api = self.api.clone();
+        tokio::task::spawn_blocking(move || {
+            api.client().bill(&v3::TradeBillRequest {
                 bill_date: date,
                 bill_type: BillType::All,
                 gzip: true,
             })
-            .map_err(error)
+        })
+        .await
+        .map_err(lost)?
+        .map_err(error)
     }
 }

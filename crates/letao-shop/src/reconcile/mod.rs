@@ -119,7 +119,7 @@ impl Reconciler {
         let bill = match source {
             BillSource::File(bytes) => Some(Bill::Bytes(bytes)),
             BillSource::Path(path) => Some(Bill::Path(path)),
-            BillSource::Fetch => match self.orders.gateway(move |g| g.trade_bill(date)).await? {
+            BillSource::Fetch => match self.orders.gateway.trade_bill(date).await {
                 Ok(BillOutcome::Bill(bytes)) => Some(Bill::Bytes(bytes)),
                 Ok(BillOutcome::NoBill) => None,
                 Err(e) => return Err(ShopError::Bill(e.message)),

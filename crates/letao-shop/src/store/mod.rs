@@ -16,6 +16,7 @@ mod order_book;
 mod orders;
 mod probe;
 mod reconciliation;
+mod wechat_ids;
 
 #[cfg(feature = "test-utils")]
 pub mod contract;
@@ -38,10 +39,11 @@ pub use order_book::{
     PageStart, RefundDetail, Shipment, Shipped,
 };
 pub use orders::{
-    Created, NewOrder, OrderLine, OrderRecord, OrderStore, Payment, Recorded, RefundRecord,
+    Created, NewOrder, Opening, OrderLine, OrderRecord, OrderStore, Payment, Recorded, RefundRecord,
 };
 pub use probe::{PoolStatus, StoreProbe};
 pub use reconciliation::{HeldPayment, ReconciliationStore, ReportRecord, RunResult};
+pub use wechat_ids::{OAuthStateRecord, WechatIdStore};
 
 use std::sync::Arc;
 
@@ -81,6 +83,8 @@ pub struct Stores {
     pub carts: Arc<dyn CartStore>,
     /// The daily reconciliation.
     pub reconciliation: Arc<dyn ReconciliationStore>,
+    /// Buyers' openids and OAuth states.
+    pub wechat_ids: Arc<dyn WechatIdStore>,
     /// Readiness and metrics.
     pub probe: Arc<dyn StoreProbe>,
 }
@@ -98,6 +102,7 @@ impl Stores {
             + AuditStore
             + CartStore
             + ReconciliationStore
+            + WechatIdStore
             + StoreProbe
             + 'static,
     {
@@ -112,6 +117,7 @@ impl Stores {
             audit: store.clone(),
             carts: store.clone(),
             reconciliation: store.clone(),
+            wechat_ids: store.clone(),
             probe: store,
         }
     }

@@ -101,6 +101,23 @@ pub struct NewOrder<'a> {
     pub address: Option<&'a DeliveryAddress>,
     /// The lines are the buyer's cart's: they leave the cart with the order.
     pub from_cart: bool,
+    /// How it is paid: `NATIVE`, `JSAPI` or `MWEB` (H5), WeChat's words.
+    pub trade_type: &'a str,
+}
+
+/// What an order was opened at WeChat with, to send it again unchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opening {
+    /// `NATIVE`, `JSAPI` or `MWEB`.
+    pub trade_type: String,
+    /// The body text sent.
+    pub body: String,
+    /// The buyer's address sent.
+    pub client_ip: String,
+    /// The first product's id (v2 Native's `product_id`).
+    pub product_id: i32,
+    /// The nonce it was placed with.
+    pub nonce_str: String,
 }
 
 /// How creating an order ended.
@@ -176,6 +193,9 @@ pub trait OrderStore: Send + Sync {
         prepay_id: Option<&str>,
         code_url: &str,
     ) -> Result<(), StoreError>;
+
+    /// What the order was opened with (none: no such order).
+    async fn opening(&self, order_id: i32) -> Result<Option<Opening>, StoreError>;
 
     /// The order numbered `out_trade_no`.
     async fn order_by_no(&self, out_trade_no: &str) -> Result<Option<OrderRecord>, StoreError>;

@@ -5,7 +5,7 @@ use chrono::TimeDelta;
 use letao_domain::Fen;
 use letao_domain::order::{RefundState, TradeState};
 use letao_shop::ShopError;
-use letao_shop::orders::{NotifyOutcome, RefundRequest, Refusal};
+use letao_shop::orders::{NotifyOutcome, PayWith, RefundRequest, Refusal};
 use letao_shop::payments::GatewayErrorKind;
 use letao_shop::payments::Notice;
 use letao_shop::payments::fake::body;
@@ -15,7 +15,11 @@ use letao_shop::store::OrderStore;
 async fn placing_an_order_prices_it_reserves_stock_and_opens_it_at_wechat() {
     let shop = OrderShop::new();
     let items = shop.items(&[(shop.shoe, 1), (shop.laces, 2)]);
-    let placed = shop.orders.create(42, &items, None, ip()).await.unwrap();
+    let placed = shop
+        .orders
+        .create(42, &items, None, ip(), PayWith::Native)
+        .await
+        .unwrap();
     assert_eq!(
         placed.order.total,
         Fen::new(20_400),
@@ -27,15 +31,29 @@ async fn placing_an_order_prices_it_reserves_stock_and_opens_it_at_wechat() {
         placed.order.expires_at,
         Some(shop.clock_now() + TimeDelta::hours(2))
     );
-    assert!(placed.code_url.starts_with("weixin://"));
-    assert!(placed.pay_url.starts_with("data:image/png;base64,"));
+    assert!(
+        placed
+            .code_url
+            .as_deref()
+            .unwrap_or_default()
+            .starts_with("weixin://")
+    );
+    assert!(
+        placed
+            .pay_url
+            .as_deref()
+            .unwrap_or_default()
+            .starts_with("data:image/png;base64,")
+    );
     assert_eq!((shop.stock(shop.shoe), shop.stock(shop.laces)), (4, 1));
     assert_eq!(shop.gateway.count("create"), 1);
 
     // Short stock: nothing reserved, WeChat not asked.
     let greedy = shop.items(&[(shop.shoe, 1), (shop.laces, 2)]);
     assert!(matches!(
-        shop.orders.create(42, &greedy, None, ip()).await,
+        shop.orders
+            .create(42, &greedy, None, ip(), PayWith::Native)
+            .await,
         Err(ShopError::OutOfStock(_))
     ));
     assert_eq!((shop.stock(shop.shoe), shop.stock(shop.laces)), (4, 1));
@@ -49,7 +67,9 @@ async fn an_order_wechat_refuses_is_closed_and_its_stock_returned() {
         .fail_next("create", GatewayErrorKind::Retryable);
     let items = shop.items(&[(shop.shoe, 2)]);
     assert!(matches!(
-        shop.orders.create(42, &items, None, ip()).await,
+        shop.orders
+            .create(42, &items, None, ip(), PayWith::Native)
+            .await,
         Err(ShopError::Payment(_))
     ));
     assert_eq!(shop.stock(shop.shoe), 5);
@@ -60,7 +80,13 @@ async fn a_payment_notification_pays_the_order_once() {
     let shop = OrderShop::new();
     let placed = shop
         .orders
-        .create(42, &shop.items(&[(shop.shoe, 1)]), None, ip())
+        .create(
+            42,
+            &shop.items(&[(shop.shoe, 1)]),
+            None,
+            ip(),
+            PayWith::Native,
+        )
         .await
         .unwrap();
     let no = placed.order.out_trade_no.clone();
@@ -95,7 +121,13 @@ async fn a_refund_never_exceeds_what_was_paid_and_follows_wechat() {
     let shop = OrderShop::new();
     let placed = shop
         .orders
-        .create(42, &shop.items(&[(shop.shoe, 1)]), None, ip())
+        .create(
+            42,
+            &shop.items(&[(shop.shoe, 1)]),
+            None,
+            ip(),
+            PayWith::Native,
+        )
         .await
         .unwrap();
     let no = placed.order.out_trade_no.clone();
@@ -176,7 +208,13 @@ async fn expired_orders_are_closed_at_wechat_and_here_with_their_stock_back() {
     let shop = OrderShop::new();
     let placed = shop
         .orders
-        .create(42, &shop.items(&[(shop.shoe, 2)]), None, ip())
+        .create(
+            42,
+            &shop.items(&[(shop.shoe, 2)]),
+            None,
+            ip(),
+            PayWith::Native,
+        )
         .await
         .unwrap();
     let no = placed.order.out_trade_no.clone();
@@ -216,7 +254,13 @@ async fn an_order_paid_as_it_expires_is_recorded_paid_not_closed() {
     let shop = OrderShop::new();
     let placed = shop
         .orders
-        .create(42, &shop.items(&[(shop.shoe, 1)]), None, ip())
+        .create(
+            42,
+            &shop.items(&[(shop.shoe, 1)]),
+            None,
+            ip(),
+            PayWith::Native,
+        )
         .await
         .unwrap();
     let no = placed.order.out_trade_no.clone();
@@ -232,4 +276,110 @@ impl OrderShop {
     fn clock_now(&self) -> chrono::DateTime<chrono::Utc> {
         letao_auth::Clock::now(self.clock.as_ref())
     }
+}
+
+#[tokio::test]
+async fn h5_from_an_address_wechat_would_refuse_places_nothing() {
+    // The shop serves the public (h5_public_ip_only): a private, loopback
+    // or documentation address means the proxy in front is not trusted.
+    let shop = OrderShop::new();
+    let items = shop.items(&[(shop.shoe, 1)]);
+    for refused in [
+        "10.0.0.3",
+        "127.0.0.1",
+        "192.168.1.9",
+        "100.64.0.1",
+        "::1",
+        "0.0.0.0",
+        "fd00::1",
+    ] {
+        let err = shop
+            .orders
+            .create(42, &items, None, refused.parse().unwrap(), PayWith::H5)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, ShopError::Invalid { ref field, .. } if field == "tradeType"),
+            "{refused}: {err:?}"
+        );
+    }
+    assert_eq!(shop.stock(shop.shoe), 5, "nothing reserved");
+    assert_eq!(
+        shop.gateway.count("create_phone"),
+        0,
+        "nothing sent to WeChat"
+    );
+    let placed = shop
+        .orders
+        .create(42, &items, None, "1.2.3.4".parse().unwrap(), PayWith::H5)
+        .await
+        .unwrap();
+    assert!(placed.h5_url.is_some() && placed.code_url.is_none());
+    // Opened again from the same address: the same order; from another,
+    // WeChat would refuse the number, and so does the shop.
+    let again = shop
+        .orders
+        .pay(
+            42,
+            &placed.order.out_trade_no,
+            "1.2.3.4".parse().unwrap(),
+            PayWith::H5,
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.order.id, placed.order.id);
+    let moved = shop
+        .orders
+        .pay(
+            42,
+            &placed.order.out_trade_no,
+            "5.6.7.8".parse().unwrap(),
+            PayWith::H5,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(moved, ShopError::OrderState(_)), "{moved:?}");
+}
+
+#[tokio::test]
+async fn an_order_is_paid_the_way_it_was_placed_until_it_expires() {
+    let shop = OrderShop::new();
+    let items = shop.items(&[(shop.shoe, 1)]);
+    let jsapi = PayWith::Jsapi {
+        openid: "o-buyer".into(),
+    };
+    let placed = shop
+        .orders
+        .create(42, &items, None, ip(), jsapi.clone())
+        .await
+        .unwrap();
+    assert!(placed.jsapi.is_some());
+    let no = placed.order.out_trade_no.clone();
+    for other in [PayWith::Native, PayWith::H5] {
+        let err = shop.orders.pay(42, &no, ip(), other).await.unwrap_err();
+        assert!(matches!(err, ShopError::OrderState(_)), "{err:?}");
+    }
+    let other_payer = PayWith::Jsapi {
+        openid: "o-someone-else".into(),
+    };
+    assert!(matches!(
+        shop.orders
+            .pay(42, &no, ip(), other_payer)
+            .await
+            .unwrap_err(),
+        ShopError::OrderState(_)
+    ));
+    assert!(matches!(
+        shop.orders
+            .pay(7, &no, ip(), jsapi.clone())
+            .await
+            .unwrap_err(),
+        ShopError::OrderNotFound
+    ));
+    assert!(shop.orders.pay(42, &no, ip(), jsapi.clone()).await.is_ok());
+    shop.clock.advance(TimeDelta::hours(2));
+    assert!(matches!(
+        shop.orders.pay(42, &no, ip(), jsapi).await.unwrap_err(),
+        ShopError::OrderState(_)
+    ));
 }

@@ -19,6 +19,7 @@ mod media;
 mod openapi;
 mod orders;
 mod payments_v3;
+mod phone_pay;
 mod products;
 mod reconcile;
 mod static_files;

@@ -51,6 +51,7 @@ struct Job {
     mch_id: String,
     user_id: i32,
     client_ip: String,
+    trade_type: String,
     expires_at: NaiveDateTime,
     address: Option<DeliveryAddress>,
     /// The lines leave the buyer's cart with the order.
@@ -69,6 +70,7 @@ impl Job {
             mch_id: new.mch_id.to_owned(),
             user_id: new.user_id,
             client_ip: new.client_ip.to_owned(),
+            trade_type: new.trade_type.to_owned(),
             expires_at: naive(new.expires_at),
             address: new.address.cloned(),
             from_cart: new.from_cart,

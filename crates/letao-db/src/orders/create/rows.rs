@@ -15,9 +15,6 @@ use letao_domain::order::{EventKind, PricedLine, TradeState};
 
 use super::Take;
 
-/// The trade type of every order: WeChat Native (QR code).
-const NATIVE: &str = "NATIVE";
-
 // `treat_none_as_default_value = false` keeps the inserts of the row structs
 // below in the prepared-statement caches: by default the derive wraps every
 // field in an `Option`, and diesel does not cache an insert that might say
@@ -47,7 +44,7 @@ pub(super) struct OrderRow<'a> {
 }
 
 impl<'a> OrderRow<'a> {
-    /// A new unpaid Native order of `lines` for `total`, created at `now`.
+    /// A new unpaid order of `lines` for `total`, created at `now`.
     pub(super) fn unpaid(
         job: &'a super::Job,
         body: &'a str,
@@ -63,7 +60,7 @@ impl<'a> OrderRow<'a> {
             out_trade_no: &job.out_trade_no,
             total_fee: total.get().to_string(),
             spbill_create_ip: &job.client_ip,
-            trade_type: NATIVE,
+            trade_type: &job.trade_type,
             trade_state: TradeState::NotPay.as_str(),
             user_id: job.user_id,
             total_fen: total.get(),

@@ -2,7 +2,8 @@
 //! run on the in-memory fake (letao-shop's tests) and on `Db` over each
 //! backend (letao-db's tests), so a fake cannot drift from the database
 //! (feature `test-utils`). [`order_store_contract!`](crate::order_store_contract)
-//! and [`account_store_contract!`](crate::account_store_contract) make one
+//! [`account_store_contract!`](crate::account_store_contract) and
+//! [`wechat_id_store_contract!`](crate::wechat_id_store_contract) make one
 //! test of each function for a subject.
 
 // Test support: failing loudly is the point.
@@ -10,6 +11,7 @@
 
 pub mod accounts;
 pub mod orders;
+pub mod wechat_ids;
 
 /// One test per contract function: `$make` is an async expression giving
 /// the subject, `$module` the contract module, then the functions.

@@ -79,6 +79,7 @@ async fn place(
         expires_at: expires,
         address: None,
         from_cart: false,
+        trade_type: "NATIVE",
     };
     let created = s.store().create_order(&new, t0()).await.unwrap();
     (no, created)

@@ -2,8 +2,8 @@
 
 use super::lock;
 use crate::store::{
-    AuditEntry, Created, NewOrder, OrderRecord, OrderStore, Payment, Recorded, RefundRecord,
-    StoreError,
+    AuditEntry, Created, NewOrder, Opening, OrderRecord, OrderStore, Payment, Recorded,
+    RefundRecord, StoreError,
 };
 use chrono::{DateTime, Utc};
 use letao_domain::order::{
@@ -29,6 +29,8 @@ struct State {
     products: HashMap<i32, Product>,
     next_product: i32,
     orders: Vec<(OrderRecord, Vec<PricedLine>)>,
+    /// Trade type and client address of each order, by row id.
+    openings: HashMap<i32, (String, String, String)>,
     claimed_at: HashMap<i32, DateTime<Utc>>,
     refunds: Vec<RefundRecord>,
 }
@@ -169,6 +171,14 @@ impl OrderStore for FakeOrders {
             fulfilment: Fulfilment::Unshipped,
         };
         let body = wechat_body(&lines);
+        s.openings.insert(
+            order.id,
+            (
+                new.trade_type.to_owned(),
+                new.client_ip.to_owned(),
+                new.nonce_str.to_owned(),
+            ),
+        );
         s.orders.push((order.clone(), lines));
         Ok(Created::Order(Box::new(order), body))
     }
@@ -181,6 +191,22 @@ impl OrderStore for FakeOrders {
     ) -> Result<(), StoreError> {
         // Kept by the database for the owner's eyes only: nothing reads it.
         Ok(())
+    }
+
+    async fn opening(&self, order_id: i32) -> Result<Option<Opening>, StoreError> {
+        let s = lock(&self.state);
+        let Some((_, lines)) = s.orders.iter().find(|(o, _)| o.id == order_id) else {
+            return Ok(None);
+        };
+        let (trade_type, client_ip, nonce_str) =
+            s.openings.get(&order_id).cloned().unwrap_or_default();
+        Ok(Some(Opening {
+            trade_type,
+            body: wechat_body(lines),
+            client_ip,
+            product_id: lines.first().map_or(0, |l| l.product_id.get()),
+            nonce_str,
+        }))
     }
 
     async fn order_by_no(&self, out_trade_no: &str) -> Result<Option<OrderRecord>, StoreError> {

@@ -256,6 +256,12 @@ impl TestAppBuilder {
                 "LETAO__WECHAT_PAY__REFUND_NOTIFY_URL",
                 format!("http://{addr}{refund_notify}"),
             ),
+            (
+                "LETAO__WECHAT__OAUTH_REDIRECT_URL",
+                format!("http://{addr}/wechat/oauth/callback"),
+            ),
+            ("LETAO__WECHAT__OAUTH_BASE_URL", sim.base_url()),
+            ("LETAO__WECHAT__API_BASE_URL", sim.base_url()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
@@ -321,21 +327,20 @@ fn config_dir() -> PathBuf {
 /// (v3: certificates may rotate within the test, so none is kept back).
 fn test_gateway(base: &str, payments: Payments) -> Arc<dyn PaymentGateway> {
     match payments {
-        Payments::V2 => {
-            let client = wechat_pay::Client::new(wechat_pay::Config {
+        Payments::V2 => Arc::new(
+            WechatV2::new(wechat_pay::Config {
                 merchant: merchant(),
                 base_url: base.to_owned(),
                 timeout: Duration::from_secs(5),
                 client_identity: None,
                 root_certs_pem: None,
             })
-            .expect("client");
-            Arc::new(WechatV2::new(Arc::new(client), merchant()))
-        }
+            .expect("client"),
+        ),
         Payments::V3 { .. } => {
-            let client = wechat_pay::v3::Client::new(v3_config(base, payments)).expect("v3 client");
-            let notifications = client.notifications();
-            Arc::new(WechatV3::new(Arc::new(client), notifications))
+            let client =
+                wechat_pay::v3::AsyncClient::new(v3_config(base, payments)).expect("v3 client");
+            Arc::new(WechatV3::new(client))
         }
     }
 }
