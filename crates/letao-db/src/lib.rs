@@ -20,6 +20,7 @@ mod migrate;
 mod orders;
 mod pool;
 mod rate_limit;
+mod search;
 mod reconciliation;
 pub mod schema;
 mod seed;

@@ -23,6 +23,7 @@ pub mod owners;
 pub mod payments;
 pub mod products;
 pub mod reconcile;
+pub mod search;
 pub mod store;
 mod totals;
 
@@ -40,3 +41,4 @@ pub use owners::{Owner, Owners, Page};
 pub use payments::PaymentGateway;
 pub use products::Products;
 pub use reconcile::Reconciler;
+pub use search::Search;

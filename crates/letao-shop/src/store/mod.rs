@@ -16,6 +16,7 @@ mod order_book;
 mod orders;
 mod probe;
 mod reconciliation;
+mod search;
 
 #[cfg(feature = "test-utils")]
 pub mod contract;
@@ -42,6 +43,7 @@ pub use orders::{
 };
 pub use probe::{PoolStatus, StoreProbe};
 pub use reconciliation::{HeldPayment, ReconciliationStore, ReportRecord, RunResult};
+pub use search::{SearchFilter, SearchMatch, SearchStore, SortKey, StoredSort};
 
 use std::sync::Arc;
 
@@ -83,6 +85,8 @@ pub struct Stores {
     pub reconciliation: Arc<dyn ReconciliationStore>,
     /// Readiness and metrics.
     pub probe: Arc<dyn StoreProbe>,
+    /// The search index.
+    pub search: Arc<dyn SearchStore>,
 }
 
 impl Stores {
@@ -99,6 +103,7 @@ impl Stores {
             + CartStore
             + ReconciliationStore
             + StoreProbe
+            + SearchStore
             + 'static,
     {
         let store = Arc::new(store);
@@ -112,6 +117,7 @@ impl Stores {
             audit: store.clone(),
             carts: store.clone(),
             reconciliation: store.clone(),
+            search: store.clone(),
             probe: store,
         }
     }
