@@ -6,6 +6,7 @@ use crate::replies::{CachedJson, RenderedCatalogue};
 use letao_shop::store::StoreProbe;
 use letao_shop::{
     Accounts, Addresses, Carts, CatalogueCache, OrderDesk, Orders, Owners, Products, Reconciler,
+    Search,
 };
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::net::IpAddr;
@@ -39,6 +40,8 @@ pub struct Services {
     pub catalogue: Arc<CatalogueLists>,
     /// Products on sale.
     pub products: Arc<ProductReads>,
+    /// Search and suggestions.
+    pub search: Arc<Search>,
     /// Whether the store answers, and its connections.
     pub probe: Arc<dyn StoreProbe>,
 }
@@ -68,6 +71,7 @@ pub struct AppState {
     pub(crate) reconciler: Arc<Reconciler>,
     pub(crate) catalogue: Arc<CatalogueLists>,
     pub(crate) products: Arc<ProductReads>,
+    pub(crate) search: Arc<Search>,
     pub(crate) probe: Arc<dyn StoreProbe>,
     pub(crate) static_dir: Arc<PathBuf>,
     pub(crate) trusted_proxies: Arc<[IpAddr]>,
@@ -88,6 +92,7 @@ impl AppState {
             reconciler: services.reconciler,
             catalogue: services.catalogue,
             products: services.products,
+            search: services.search,
             probe: services.probe,
             static_dir: Arc::new(web.static_dir),
             trusted_proxies: web.trusted_proxies.into(),
@@ -108,6 +113,7 @@ impl AppState {
             reconciler: self.reconciler.clone(),
             catalogue: self.catalogue.clone(),
             products: self.products.clone(),
+            search: self.search.clone(),
             probe: self.probe.clone(),
         }
     }

@@ -6,7 +6,9 @@
 //! nothing in a query is a pattern.
 
 use crate::catalogue::ProductRow;
-use crate::schema::{brand, category, order_item, payorder, product, search_index, search_token, sku};
+use crate::schema::{
+    brand, category, order_item, payorder, product, search_index, search_token, sku,
+};
 use crate::skus::SkuRow;
 use crate::{Db, DbError};
 use diesel::prelude::*;
@@ -98,8 +100,10 @@ pub(crate) trait SearchOps {
 
     /// Re-indexes every product of brand `brand_id` (renamed, or moved to
     /// another category).
-    fn reindex_brand(&mut self, brand_id: i32)
-    -> impl Future<Output = Result<(), DieselError>> + Send;
+    fn reindex_brand(
+        &mut self,
+        brand_id: i32,
+    ) -> impl Future<Output = Result<(), DieselError>> + Send;
 
     /// Re-indexes every product of the brands of category `category_id`.
     fn reindex_category(
@@ -215,7 +219,11 @@ macro_rules! matching {
         }
         if let Some(c) = filter.category_id {
             q = q.filter(
-                product::brand_id.eq_any(brand::table.select(brand::id).filter(brand::category_id.eq(c))),
+                product::brand_id.eq_any(
+                    brand::table
+                        .select(brand::id)
+                        .filter(brand::category_id.eq(c)),
+                ),
             );
         }
         if let Some(min) = filter.min_price {
@@ -326,7 +334,11 @@ impl Db {
         limit: i64,
     ) -> Result<Vec<Product>, DbError> {
         let (rows, skus) = read_conn!(self, |conn| {
-            let mut q = matching!(product::table.select(ProductRow::as_select()), terms, filter);
+            let mut q = matching!(
+                product::table.select(ProductRow::as_select()),
+                terms,
+                filter
+            );
             q = match sort {
                 StoredSort::Newest => {
                     if let Some(a) = after {

@@ -7,7 +7,8 @@
 //! Chinese run gives every single character and every pair of adjacent
 //! characters (so 耐克, 跑步 and 鞋 all match 耐克跑步鞋), jieba's words of
 //! three characters or more, and pinyin: each character's syllable, and
-//! each word's and the whole run's spelling and initials (`naike`, `nk`).
+//! the spelling and initials (`naike`, `nk`) of each of jieba's words, of
+//! every stretch of two to four characters, and of the whole run.
 //!
 //! A query is cut the same way, but a Chinese run becomes jieba's words,
 //! each word of three characters or more as its pairs: every one of those
@@ -161,7 +162,19 @@ pub fn tokens(text: &str) -> Vec<String> {
                         out.push(cut(&initials));
                     }
                 }
-                if chars.len() >= 2
+                // Pinyin of every stretch of 2 to 4 characters, so a word
+                // jieba joined to its neighbours (公路跑步鞋) is still
+                // found by its own spelling (paobuxie, pbx); and of the run.
+                for n in 2..=4 {
+                    for w in chars.windows(n) {
+                        let w: String = w.iter().collect();
+                        if let Some((whole, initials)) = spellings(&w) {
+                            out.push(whole);
+                            out.push(initials);
+                        }
+                    }
+                }
+                if chars.len() > 4
                     && let Some((whole, initials)) = spellings(h)
                 {
                     out.push(cut(&whole));
@@ -176,11 +189,7 @@ pub fn tokens(text: &str) -> Vec<String> {
 }
 
 /// A product's tokens with the weight of the best field each is found in.
-pub fn product_tokens(
-    name: &str,
-    keywords: &[String],
-    labels: &[&str],
-) -> BTreeMap<String, i16> {
+pub fn product_tokens(name: &str, keywords: &[String], labels: &[&str]) -> BTreeMap<String, i16> {
     let mut out = BTreeMap::new();
     let mut add = |text: &str, field: Field| {
         for t in tokens(text) {
@@ -262,7 +271,9 @@ mod tests {
     #[test]
     fn chinese_gives_characters_pairs_and_pinyin() {
         let t = tokens("耐克跑步鞋");
-        for want in ["耐", "克", "耐克", "跑步", "步鞋", "鞋", "naike", "nk", "nai", "pao"] {
+        for want in [
+            "耐", "克", "耐克", "跑步", "步鞋", "鞋", "naike", "nk", "nai", "pao",
+        ] {
             assert!(has(&t, want), "{want} in {t:?}");
         }
     }
@@ -279,7 +290,10 @@ mod tests {
     #[test]
     fn mixed_text_splits_at_the_script() {
         let t = tokens("adidas阿迪达斯 S83700");
-        assert!(has(&t, "adidas") && has(&t, "阿迪") && has(&t, "s83700"), "{t:?}");
+        assert!(
+            has(&t, "adidas") && has(&t, "阿迪") && has(&t, "s83700"),
+            "{t:?}"
+        );
     }
 
     #[test]
@@ -310,6 +324,10 @@ mod tests {
     #[test]
     fn long_tokens_are_cut() {
         let long = "a".repeat(100);
-        assert!(tokens(&long).iter().all(|t| t.chars().count() <= MAX_TOKEN_CHARS));
+        assert!(
+            tokens(&long)
+                .iter()
+                .all(|t| t.chars().count() <= MAX_TOKEN_CHARS)
+        );
     }
 }

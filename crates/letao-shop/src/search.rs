@@ -10,9 +10,7 @@
 
 use crate::ShopError;
 use crate::freshness::CatalogueVersion;
-use crate::store::{
-    CatalogueStore, SearchFilter, SearchMatch, SearchStore, SortKey, StoredSort,
-};
+use crate::store::{CatalogueStore, SearchFilter, SearchMatch, SearchStore, SortKey, StoredSort};
 use letao_domain::Product;
 use letao_domain::search::{Field, last_word, prefix_end, query_terms, tokens};
 use std::sync::{Arc, RwLock};
@@ -122,7 +120,11 @@ fn score(m: &SearchMatch) -> i64 {
 
 /// The rows after `after` in (value desc, id asc) order, one page of them,
 /// and the key of the last one when more remain.
-fn page_of(mut keyed: Vec<SortKey>, after: Option<SortKey>, size: usize) -> (Vec<i32>, Option<SortKey>) {
+fn page_of(
+    mut keyed: Vec<SortKey>,
+    after: Option<SortKey>,
+    size: usize,
+) -> (Vec<i32>, Option<SortKey>) {
     keyed.sort_by(|a, b| b.value.cmp(&a.value).then(a.id.cmp(&b.id)));
     let rest = keyed.into_iter().filter(|k| match after {
         None => true,
@@ -319,9 +321,18 @@ mod tests {
 
     #[test]
     fn a_name_match_outranks_keywords_and_labels() {
-        let name = SearchMatch { product_id: 2, weights: vec![3, 1] };
-        let keywords = SearchMatch { product_id: 1, weights: vec![2, 2] };
-        let labels = SearchMatch { product_id: 3, weights: vec![1, 1] };
+        let name = SearchMatch {
+            product_id: 2,
+            weights: vec![3, 1],
+        };
+        let keywords = SearchMatch {
+            product_id: 1,
+            weights: vec![2, 2],
+        };
+        let labels = SearchMatch {
+            product_id: 3,
+            weights: vec![1, 1],
+        };
         assert!(score(&name) > score(&keywords));
         assert!(score(&keywords) > score(&labels));
     }

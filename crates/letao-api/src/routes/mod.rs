@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod orders;
 pub mod pages;
 pub mod products;
+pub mod search;
 
 use crate::ApiError;
 use actix_web::HttpResponse;

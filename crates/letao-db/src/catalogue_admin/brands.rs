@@ -3,8 +3,8 @@
 use super::InsertedId;
 use super::categories::CategoryRows;
 use crate::audit::AuditOps;
-use crate::search::SearchOps;
 use crate::schema::{brand, product};
+use crate::search::SearchOps;
 use crate::txn::Abort;
 use crate::versions::VersionOps;
 use crate::{AuditNote, BrandFields, Edit};

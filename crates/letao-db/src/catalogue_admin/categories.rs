@@ -2,8 +2,8 @@
 
 use super::InsertedId;
 use crate::audit::AuditOps;
-use crate::search::SearchOps;
 use crate::schema::{brand, category};
+use crate::search::SearchOps;
 use crate::txn::Abort;
 use crate::versions::VersionOps;
 use crate::{AuditNote, Edit};

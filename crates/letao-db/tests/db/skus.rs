@@ -63,6 +63,7 @@ async fn pooled(db: &Db, sizes: &[&str], stock: i32) -> i32 {
         skus: None,
         featured: false,
         sort: 0,
+        keywords: &[],
     };
     match db
         .create_product(&new, &note(AuditAction::ProductCreate), t0())

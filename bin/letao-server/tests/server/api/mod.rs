@@ -20,4 +20,5 @@ mod orders;
 mod payments_v3;
 mod products;
 mod reconcile;
+mod search;
 mod static_files;
