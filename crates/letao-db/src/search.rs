@@ -443,6 +443,18 @@ impl Db {
         })
     }
 
+    /// The product of the SKU with stock code `code`, hidden or not.
+    pub async fn product_id_by_code(&self, code: &str) -> Result<Option<i32>, DbError> {
+        read_conn!(self, |conn| {
+            Ok(sku::table
+                .select(sku::product_id)
+                .filter(sku::code.eq(code))
+                .first(conn)
+                .await
+                .optional()?)
+        })
+    }
+
     /// The tokenizer version that wrote the index (0: none).
     async fn index_version(&self) -> Result<i32, DbError> {
         read_conn!(self, |conn| {

@@ -682,6 +682,10 @@ impl SearchStore for Db {
         Ok(Db::suggest_names(self, from, to, limit).await?)
     }
 
+    async fn product_id_by_code(&self, code: &str) -> Result<Option<i32>, StoreError> {
+        Ok(Db::product_id_by_code(self, code).await?)
+    }
+
     async fn rebuild_search_index(&self, force: bool) -> Result<Option<u64>, StoreError> {
         Ok(Db::rebuild_search_index(self, force).await?)
     }

@@ -261,6 +261,39 @@ impl Search {
         Ok(out)
     }
 
+    /// The products the owner's console search finds for `q`, best first,
+    /// at most `limit`: the product of the SKU whose code is `q`, then
+    /// the products on sale that match `q` as `relevance` ranks them.
+    pub async fn owner_matches(&self, q: &str, limit: usize) -> Result<Vec<i32>, ShopError> {
+        let mut ids = Vec::new();
+        if let Some(id) = self.store.product_id_by_code(q.trim()).await? {
+            ids.push(id);
+        }
+        let terms = query_terms(q);
+        if !terms.is_empty() {
+            let matches = self
+                .store
+                .search_matches(&terms, &SearchFilter::default(), RANKED_MATCHES)
+                .await?;
+            let keyed = matches
+                .iter()
+                .map(|m| SortKey {
+                    value: score(m),
+                    id: m.product_id,
+                })
+                .collect();
+            let (ranked, _) = page_of(keyed, None, limit);
+            ids.extend(
+                ranked
+                    .into_iter()
+                    .filter(|id| !ids.contains(id))
+                    .collect::<Vec<_>>(),
+            );
+        }
+        ids.truncate(limit);
+        Ok(ids)
+    }
+
     /// Brand and category names with their tokens, loaded again when the
     /// catalogue's version moves.
     async fn labels(&self) -> Result<Arc<Labels>, ShopError> {

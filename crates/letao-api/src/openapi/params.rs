@@ -41,6 +41,11 @@ pub struct AdminProductFilter {
     brand_id: Option<i32>,
     /// Only hidden (`true`) or only visible (`false`) products.
     hidden: Option<bool>,
+    /// Search (1 to 50 characters): the product of the SKU with this code,
+    /// then up to 50 products on sale matching it as `GET /search` does,
+    /// best first, in one page (paging ignored).
+    #[param(max_length = 50)]
+    q: Option<String>,
 }
 
 /// The filters of `GET /admin/orders`.

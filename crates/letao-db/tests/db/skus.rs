@@ -158,7 +158,12 @@ each_backend! {
     #[tokio::test]
 
     async fn the_upgrade_makes_listed_sizes_pooled_skus_inventing_no_stock(b: BeforeSkus) {
-        assert_eq!(b.db.migrate().await.unwrap(), ["20260701000001"]);
+        assert_eq!(b.db.migrate().await.unwrap(), ["20260701000001", "20260715000001"]);
+        // Products from before search are indexed at the first start.
+        assert_eq!(b.db.rebuild_search_index(false).await.unwrap(), Some(2));
+        assert_eq!(b.db.rebuild_search_index(false).await.unwrap(), None, "once");
+        let found = b.db.search_matches(&["listed".to_owned()], &Default::default(), 10).await.unwrap();
+        assert_eq!(found.iter().map(|m| (m.product_id, m.weights.clone())).collect::<Vec<_>>(), [(1, vec![3])]);
         let listed = product(&b.db, 1).await;
         assert!(listed.pooled);
         let skus: Vec<(&str, &str, i32)> = listed.product.skus.iter().map(|s| (s.size.as_str(), s.code.as_str(), s.stock)).collect();

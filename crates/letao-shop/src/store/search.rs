@@ -91,6 +91,9 @@ pub trait SearchStore: Send + Sync {
         limit: i64,
     ) -> Result<Vec<String>, StoreError>;
 
+    /// The product that has a SKU with this stock code, hidden or not.
+    async fn product_id_by_code(&self, code: &str) -> Result<Option<i32>, StoreError>;
+
     /// Rebuilds the index of every product when `force`, or when it was
     /// written by another tokenizer version; the products indexed, `None`
     /// when the index was current.

@@ -274,6 +274,31 @@ each_backend! {
         }
     }
 
+    async fn the_console_finds_products_by_name_pinyin_or_code(app: TestApp) {
+        let owner = app.user_with("search_console", 3, Some(Role::Admin)).await;
+        let list = |q: String| {
+            let (app, owner) = (&app, &owner);
+            async move {
+                let res = app.send("GET", &format!("/admin/products?{q}"), owner, None).await;
+                assert_eq!(res.status, 200, "{q}: {}", res.text());
+                ids(&res.json())
+            }
+        };
+        assert_eq!(list(format!("q={}", enc("帆布鞋"))).await, [13, 21]);
+        assert_eq!(list("q=fanbuxie".into()).await, [13, 21]);
+        assert_eq!(list("q=P14-42".into()).await, [14], "a SKU's code");
+        assert_eq!(list("q=P14-4".into()).await, Vec::<i64>::new(), "codes match whole");
+        assert_eq!(list(format!("q={}&brandId=5", enc("帆布鞋"))).await, [13]);
+        let res = app.send("DELETE", "/admin/products/14", &owner, None).await;
+        assert_eq!(res.status, 200, "{}", res.text());
+        assert_eq!(list("q=P14-42".into()).await, [14], "hidden, found by its code");
+        assert_eq!(list("q=P14-42&hidden=false".into()).await, Vec::<i64>::new());
+        let msg = app.send("GET", &format!("/admin/products?q={}", "a".repeat(51)), &owner, None).await.assert_error(400, 1010);
+        assert!(msg.contains('q'), "{msg}");
+        let shopper = app.user_with("search_shopper", 4, None).await;
+        assert_eq!(app.send("GET", "/admin/products?q=nike", &shopper, None).await.status, 403);
+    }
+
     async fn a_rebuild_restores_an_index_lost_in_the_database(app: TestApp) {
         assert_eq!(app.db.rebuild_search_index(false).await.unwrap(), None, "current at start");
         assert_eq!(app.db.rebuild_search_index(true).await.unwrap(), Some(21));
