@@ -234,22 +234,21 @@ macro_rules! matching {
         }
         if let Some(size) = &filter.size {
             // In stock in that size: the SKU's own stock, or the pool of a
-            // pooled product.
-            let own = sku::table
-                .select(sku::product_id)
-                .filter(sku::size.eq(size.clone()))
-                .filter(sku::active.eq(true))
-                .filter(sku::stock.gt(0));
-            let listed = sku::table
-                .select(sku::product_id)
-                .filter(sku::size.eq(size.clone()))
-                .filter(sku::active.eq(true));
-            q = q.filter(
-                product::id.eq_any(own).or(product::sku_pool
-                    .eq(true)
-                    .and(product::stock.gt(0))
-                    .and(product::id.eq_any(listed))),
-            );
+            // pooled product. A correlated EXISTS probes the product's own
+            // SKUs (`sku_product_size`); an `IN` list of every product with
+            // that size would read a row per product of the catalogue.
+            q = q.filter(diesel::dsl::exists(
+                sku::table
+                    .select(sku::id)
+                    .filter(sku::product_id.eq(product::id))
+                    .filter(sku::size.eq(size.clone()))
+                    .filter(sku::active.eq(true))
+                    .filter(
+                        sku::stock
+                            .gt(0)
+                            .or(product::sku_pool.eq(true).and(product::stock.gt(0))),
+                    ),
+            ));
         }
         q
     }};
