@@ -317,7 +317,7 @@ mod tests {
     fn prefix_end_is_above_every_extension() {
         assert_eq!(prefix_end("nai").as_deref(), Some("naj"));
         let end = prefix_end("耐").unwrap_or_default();
-        assert!("耐克".to_owned() < end && "耐" < end.as_str());
+        assert!("耐克" < end.as_str() && "耐" < end.as_str());
         assert_eq!(prefix_end(""), None);
     }
 
