@@ -237,12 +237,15 @@ macro_rules! matching {
             // pooled product. A correlated EXISTS probes the product's own
             // SKUs (`sku_product_size`); an `IN` list of every product with
             // that size would read a row per product of the catalogue.
+            // `active <> false`, not `= true`: an equality lets SQLite
+            // (without ANALYZE) and MariaDB walk `sku_low_stock (active, …)`,
+            // every active SKU of the shop, for each product.
             q = q.filter(diesel::dsl::exists(
                 sku::table
                     .select(sku::id)
                     .filter(sku::product_id.eq(product::id))
                     .filter(sku::size.eq(size.clone()))
-                    .filter(sku::active.eq(true))
+                    .filter(sku::active.ne(false))
                     .filter(
                         sku::stock
                             .gt(0)
@@ -261,9 +264,11 @@ macro_rules! active_skus_of {
         if ids.is_empty() {
             Vec::new()
         } else {
+            // `<> false` keeps the planner on the products' own SKUs (see
+            // the size filter).
             sku::table
                 .select(SkuRow::as_select())
-                .filter(sku::active.eq(true))
+                .filter(sku::active.ne(false))
                 .filter(sku::product_id.eq_any(ids))
                 .order((sku::product_id, sku::position, sku::id))
                 .load::<SkuRow>($conn)
