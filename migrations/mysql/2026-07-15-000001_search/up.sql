@@ -13,7 +13,9 @@ CREATE TABLE `search_token` (
   `product_id` int NOT NULL,
   `weight` smallint NOT NULL,
   PRIMARY KEY (`token`, `product_id`),
-  KEY `search_token_product` (`product_id`)
+  KEY `search_token_product` (`product_id`),
+  -- The search box's suggestions walk the name tokens alone, from a prefix.
+  KEY `search_token_weight` (`weight`, `token`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- Which tokenizer wrote the index (0: none yet): another version's index

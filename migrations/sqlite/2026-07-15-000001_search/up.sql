@@ -13,6 +13,8 @@ CREATE TABLE search_token (
   PRIMARY KEY (token, product_id)
 ) WITHOUT ROWID;
 CREATE INDEX search_token_product ON search_token (product_id);
+-- The search box's suggestions walk the name tokens alone, from a prefix.
+CREATE INDEX search_token_weight ON search_token (weight, token);
 
 -- Which tokenizer wrote the index (0: none yet): another version's index
 -- is rebuilt at start.
