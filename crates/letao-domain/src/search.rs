@@ -11,8 +11,9 @@
 //! every stretch of two to four characters, and of the whole run.
 //!
 //! A query is cut the same way, but a Chinese run becomes jieba's words,
-//! each word of three characters or more as its pairs: every one of those
-//! terms must be a token of the product. Matching is exact on tokens, so
+//! each word of three characters or more as its pairs, and a character
+//! jieba leaves alone inside a longer run with its neighbour: every one of
+//! those terms must be a token of the product. Matching is exact on tokens, so
 //! SQL and regex metacharacters are plain characters here.
 
 use jieba_rs::Jieba;
@@ -216,14 +217,26 @@ pub fn query_terms(q: &str) -> Vec<String> {
         match run {
             Run::Word(w) => out.push(cut(&w)),
             Run::Han(h) => {
+                let run: Vec<char> = h.chars().collect();
+                let mut at = 0usize;
                 for word in JIEBA.cut(&h, false) {
-                    let word = word.word;
-                    let chars: Vec<char> = word.chars().collect();
-                    if chars.len() <= 2 {
-                        out.push(word.to_owned());
-                    } else {
-                        out.extend(chars.windows(2).map(|w| w.iter().collect::<String>()));
+                    let chars: Vec<char> = word.word.chars().collect();
+                    match chars.len() {
+                        // A character typed next to others (鞋 of 跑步鞋) is
+                        // matched with its neighbour (步鞋): as selective as
+                        // the text typed, where 鞋 alone is in every product.
+                        1 if run.len() > 1 => {
+                            // The one before it, or after it at the start.
+                            let from = at.saturating_sub(1);
+                            out.extend(
+                                run.get(from..from + 2)
+                                    .map(|p| p.iter().collect::<String>()),
+                            );
+                        }
+                        1 | 2 => out.push(word.word.to_owned()),
+                        _ => out.extend(chars.windows(2).map(|w| w.iter().collect::<String>())),
                     }
+                    at += chars.len();
                 }
             }
         }
@@ -302,6 +315,9 @@ mod tests {
         let q = query_terms("耐克跑步鞋");
         assert!(q.contains(&"耐克".to_owned()), "{q:?}");
         assert!(q.iter().all(|t| t.chars().count() <= 2), "{q:?}");
+        // jieba cuts 跑步 / 鞋: the lone 鞋 goes with its neighbour.
+        assert_eq!(query_terms("跑步鞋"), ["跑步", "步鞋"]);
+        assert_eq!(query_terms("跑步 鞋"), ["跑步", "鞋"]);
         assert!(query_terms("%_'.*").is_empty());
         assert_eq!(query_terms("100%"), ["100"]);
     }
