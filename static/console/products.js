@@ -23,6 +23,13 @@ function parseSizes(text) {
     .filter(Boolean);
 }
 
+function parseKeywords(text) {
+  return text
+    .split(/[,，、]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
 function brandSelect(brands, selected, { name = 'brandId', all } = {}) {
   return h(
     'select',
@@ -53,6 +60,7 @@ function page(ctx, top, brands) {
   const filters = h(
     'form',
     { class: 'filters', role: 'search' },
+    field('搜索', h('input', { type: 'search', name: 'q', 'aria-label': '搜索商品', value: ctx.query.q ?? '', maxlength: 50, placeholder: '名称、拼音或编码' })),
     field('品牌', brandSelect(brands, ctx.query.brandId, { all: '全部品牌' })),
     field(
       '状态',
@@ -67,7 +75,7 @@ function page(ctx, top, brands) {
   filters.addEventListener('submit', (e) => {
     e.preventDefault();
     const data = Object.fromEntries(new FormData(filters));
-    ctx.navigate(link('/products', { brandId: data.brandId, hidden: data.hidden }));
+    ctx.navigate(link('/products', { q: data.q.trim(), brandId: data.brandId, hidden: data.hidden }));
   });
 
   const body = h('tbody');
@@ -98,7 +106,7 @@ function page(ctx, top, brands) {
     fetchPage: async (after) => {
       const r = await ctx.api.get('/admin/products', {
         auth: true,
-        query: { brandId: ctx.query.brandId, hidden: ctx.query.hidden, pageSize: PAGE_SIZE, after },
+        query: { q: ctx.query.q, brandId: ctx.query.brandId, hidden: ctx.query.hidden, pageSize: PAGE_SIZE, after },
       });
       return { items: r.products ?? [], next: r.next, total: r.total };
     },
@@ -179,6 +187,7 @@ function productForm(ctx, brands, p, done) {
       !p && field('尺码', h('input', { name: 'sizes', value: '', placeholder: '38, 39, 40' }), '用逗号或空格分隔；不填为均码'),
       !p && field('每个尺码的库存', h('input', { name: 'stock', type: 'number', min: 0, step: 1, value: 0, required: true }), '之后可在尺码表里按尺码调整'),
       p && field('排序', h('input', { name: 'sort', type: 'number', step: 1, value: p.sort ?? 0 }), '数字小的排在前面'),
+      field('搜索关键词', h('input', { name: 'keywords', value: (p?.keywords ?? []).join(', '), placeholder: '跑鞋, 慢跑' }), '顾客会搜的词，名称里没有的；用逗号分隔，最多 10 个'),
     ),
     image.el,
     h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'featured', checked: Boolean(p?.featured) }), ' 首页推荐（运动专区）'),
@@ -205,7 +214,10 @@ function productForm(ctx, brands, p, done) {
         price,
         oldPrice,
         featured: el.featured.checked,
+        keywords: parseKeywords(el.keywords.value),
       };
+      if (body.keywords.length > 10) throw new Error('关键词最多 10 个');
+      if (new Set(body.keywords).size !== body.keywords.length) throw new Error('关键词有重复');
       let reply;
       if (p) {
         const sort = Number(el.sort.value || 0);

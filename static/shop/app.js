@@ -16,6 +16,7 @@ import addressForm from '/shop/address-form.js';
 import checkout from '/shop/checkout.js';
 import pay from '/shop/pay.js';
 import orders from '/shop/orders.js';
+import search from '/shop/search.js';
 
 const main = document.getElementById('main');
 const title = document.getElementById('title');
@@ -36,9 +37,10 @@ const routes = [
   ['/checkout', checkout],
   ['/pay/:no', pay],
   ['/orders', orders],
+  ['/search', search],
 ];
 
-const TABS = { '/': 'home', '/category': 'category', '/brand': 'category', '/product': 'category', '/cart': 'cart' };
+const TABS = { '/': 'home', '/category': 'category', '/brand': 'category', '/product': 'category', '/cart': 'cart', '/search': 'home' };
 
 function tabOf(path) {
   if (path === '/') return 'home';

@@ -2,6 +2,7 @@
 
 import { h, load } from '/common/dom.js';
 import { productCard } from '/shop/ui.js';
+import { searchBox } from '/shop/search.js';
 
 function carousel(items, ctx) {
   if (items.length === 0) return null;
@@ -53,6 +54,7 @@ export default async function home(ctx) {
   const grid = h('nav', { class: 'grid-box', 'aria-label': '频道' });
   const sports = h('div');
   ctx.main.append(
+    searchBox(ctx),
     banners,
     grid,
     h('section', { class: 'section' }, h('h2', null, '运动专区'), sports),

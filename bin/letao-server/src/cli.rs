@@ -1,5 +1,5 @@
 //! The command line: `serve` (default), `migrate`, `check-config`,
-//! `grant-admin`, `reconcile`.
+//! `grant-admin`, `reconcile`, `search rebuild`.
 
 // Printing results is what the command line is for.
 #![allow(clippy::print_stdout)]
@@ -64,6 +64,20 @@ pub enum Command {
         #[arg(long)]
         bill_file: Option<PathBuf>,
     },
+    /// The search index.
+    Search {
+        /// What to do with it.
+        #[command(subcommand)]
+        action: SearchAction,
+    },
+}
+
+/// `search` sub-commands.
+#[derive(Debug, Subcommand)]
+pub enum SearchAction {
+    /// Make every product's search tokens again (after a change made
+    /// straight in the database).
+    Rebuild,
 }
 
 /// Exit code of `reconcile` when differences remain.
@@ -99,6 +113,9 @@ pub async fn run(cli: Cli) -> ExitCode {
             Ok(())
         }
         Command::Reconcile { .. } => Ok(()),
+        Command::Search {
+            action: SearchAction::Rebuild,
+        } => rebuild_search(&settings).await,
         Command::GrantAdmin {
             username,
             role,
@@ -129,6 +146,17 @@ async fn serve(settings: &Settings) -> Result<(), AnyError> {
 async fn migrate(settings: &Settings) -> Result<(), AnyError> {
     let db = prepare_database(settings).await?;
     println!("database {} is up to date", db.display_url());
+    Ok(())
+}
+
+async fn rebuild_search(settings: &Settings) -> Result<(), AnyError> {
+    let db = prepare_database(settings).await?;
+    let started = std::time::Instant::now();
+    let n = db.rebuild_search_index(true).await?.unwrap_or(0);
+    println!(
+        "search index rebuilt: {n} products in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

@@ -73,6 +73,8 @@ pub fn app(
         .service(get_resource("/twocategory", catalogue::two_category))
         .service(get_resource("/products", products::list))
         .service(get_resource("/products/{id}", products::detail))
+        .service(get_resource("/search", routes::search::search))
+        .service(get_resource("/search/suggest", routes::search::suggest))
         .service(post_resource("/sms", accounts::sms))
         .service(post_resource("/register", accounts::register))
         .service(post_resource("/login", accounts::login))

@@ -6,7 +6,7 @@ use crate::replies::{CachedJson, RenderedCatalogue};
 use letao_shop::store::StoreProbe;
 use letao_shop::{
     Accounts, Addresses, Carts, CatalogueCache, OrderDesk, Orders, Owners, Products, Reconciler,
-    WechatLogin,
+    Search, WechatLogin,
 };
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::net::IpAddr;
@@ -40,6 +40,8 @@ pub struct Services {
     pub catalogue: Arc<CatalogueLists>,
     /// Products on sale.
     pub products: Arc<ProductReads>,
+    /// Search and suggestions.
+    pub search: Arc<Search>,
     /// Whether the store answers, and its connections.
     pub probe: Arc<dyn StoreProbe>,
     /// Buyers' openids (WeChat OAuth), for JSAPI.
@@ -71,6 +73,7 @@ pub struct AppState {
     pub(crate) reconciler: Arc<Reconciler>,
     pub(crate) catalogue: Arc<CatalogueLists>,
     pub(crate) products: Arc<ProductReads>,
+    pub(crate) search: Arc<Search>,
     pub(crate) probe: Arc<dyn StoreProbe>,
     pub(crate) wechat: Arc<WechatLogin>,
     pub(crate) static_dir: Arc<PathBuf>,
@@ -92,6 +95,7 @@ impl AppState {
             reconciler: services.reconciler,
             catalogue: services.catalogue,
             products: services.products,
+            search: services.search,
             probe: services.probe,
             wechat: services.wechat,
             static_dir: Arc::new(web.static_dir),
@@ -113,6 +117,7 @@ impl AppState {
             reconciler: self.reconciler.clone(),
             catalogue: self.catalogue.clone(),
             products: self.products.clone(),
+            search: self.search.clone(),
             probe: self.probe.clone(),
             wechat: self.wechat.clone(),
         }

@@ -22,6 +22,7 @@ mod pool;
 mod rate_limit;
 mod reconciliation;
 pub mod schema;
+mod search;
 mod seed;
 mod skus;
 mod sms_codes;

@@ -42,6 +42,25 @@ diesel::table! {
         created_at -> Timestamp,
         hidden -> Bool,
         sku_pool -> Bool,
+        keywords -> Text,
+    }
+}
+
+diesel::table! {
+    /// Search tokens of the products on sale, with the weight of the best
+    /// field each is in (docs/search.md).
+    search_token (token, product_id) {
+        token -> Text,
+        product_id -> Integer,
+        weight -> SmallInt,
+    }
+}
+
+diesel::table! {
+    /// Which tokenizer version wrote `search_token` (one row).
+    search_index (id) {
+        id -> Integer,
+        tokenizer -> Integer,
     }
 }
 
@@ -294,6 +313,7 @@ diesel::joinable!(order_delivery -> payorder (order_id));
 diesel::joinable!(order_item -> payorder (order_id));
 diesel::joinable!(payorder -> user (user_id));
 diesel::joinable!(sku -> product (product_id));
+diesel::joinable!(search_token -> product (product_id));
 diesel::joinable!(cart_line -> sku (sku_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -316,5 +336,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     sku,
     cart_line,
     wechat_openid,
-    oauth_state
+    oauth_state,
+    search_token,
+    search_index
 );

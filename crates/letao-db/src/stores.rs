@@ -668,3 +668,54 @@ impl WechatIdStore for Db {
         Ok(Db::bind_openid(self, state, user_id, openid, now).await?)
     }
 }
+
+#[async_trait::async_trait]
+impl SearchStore for Db {
+    async fn search_matches(
+        &self,
+        terms: &[String],
+        filter: &SearchFilter,
+        limit: i64,
+    ) -> Result<Vec<SearchMatch>, StoreError> {
+        Ok(Db::search_matches(self, terms, filter, limit).await?)
+    }
+
+    async fn search_page(
+        &self,
+        terms: &[String],
+        filter: &SearchFilter,
+        sort: StoredSort,
+        after: Option<SortKey>,
+        limit: i64,
+    ) -> Result<Vec<Product>, StoreError> {
+        Ok(Db::search_page(self, terms, filter, sort, after, limit).await?)
+    }
+
+    async fn products_by_ids(&self, ids: &[i32]) -> Result<Vec<Product>, StoreError> {
+        Ok(Db::products_by_ids(self, ids).await?)
+    }
+
+    async fn units_sold(
+        &self,
+        ids: &[i32],
+    ) -> Result<std::collections::HashMap<i32, i64>, StoreError> {
+        Ok(Db::units_sold(self, ids).await?)
+    }
+
+    async fn suggest_names(
+        &self,
+        from: &str,
+        to: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<String>, StoreError> {
+        Ok(Db::suggest_names(self, from, to, limit).await?)
+    }
+
+    async fn product_id_by_code(&self, code: &str) -> Result<Option<i32>, StoreError> {
+        Ok(Db::product_id_by_code(self, code).await?)
+    }
+
+    async fn rebuild_search_index(&self, force: bool) -> Result<Option<u64>, StoreError> {
+        Ok(Db::rebuild_search_index(self, force).await?)
+    }
+}

@@ -13,6 +13,7 @@ pub mod money;
 pub mod order;
 pub mod reconciliation;
 pub mod role;
+pub mod search;
 pub mod sku;
 pub mod verification;
 

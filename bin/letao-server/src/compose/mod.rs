@@ -21,7 +21,7 @@ use letao_shop::store::Stores;
 use letao_shop::wechat_oauth::{OAuthConfig, WechatCodeExchange};
 use letao_shop::{
     Accounts, AccountsConfig, Addresses, Carts, CatalogueCache, LoginLimits, OrderDesk, Orders,
-    OrdersConfig, Owners, Products, Reconciler, WechatLogin,
+    OrdersConfig, Owners, Products, Reconciler, Search, WechatLogin,
 };
 use letao_sms::SmsSender;
 use std::sync::Arc;
@@ -71,6 +71,12 @@ pub async fn shop(settings: &Settings, parts: Parts) -> Result<Shop, StartError>
             let db = prepare_database(settings).await?;
             if settings.database.demo_data && db.seed_demo_data().await? {
                 tracing::info!("empty catalogue filled with demo data");
+            }
+            // The tokens are made here, not by SQL: products that a
+            // migration, the demo data or another tokenizer version left
+            // unindexed are indexed before the first search.
+            if let Some(n) = db.rebuild_search_index(false).await? {
+                tracing::info!(products = n, "search index built");
             }
             (Stores::all(db.clone()), Some(db))
         }
@@ -131,6 +137,11 @@ pub async fn shop(settings: &Settings, parts: Parts) -> Result<Shop, StartError>
             clock.clone(),
             version.clone(),
             RenderedCatalogue::render,
+        )),
+        search: Arc::new(Search::new(
+            stores.search.clone(),
+            stores.catalogue.clone(),
+            version.clone(),
         )),
         products: Arc::new(Products::new(
             stores.catalogue.clone(),

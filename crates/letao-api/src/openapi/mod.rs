@@ -53,6 +53,7 @@ pub const ALIASES: [(&str, &str); 4] = [
         routes::catalogue::gridlist, routes::catalogue::banners, routes::catalogue::sports,
         routes::catalogue::one_category, routes::catalogue::two_category,
         routes::products::list, routes::products::detail,
+        routes::search::search, routes::search::suggest,
         routes::accounts::sms, routes::accounts::register, routes::accounts::login,
         routes::accounts::me,
         routes::addresses::list, routes::addresses::create, routes::addresses::update,

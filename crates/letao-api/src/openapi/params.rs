@@ -41,6 +41,11 @@ pub struct AdminProductFilter {
     brand_id: Option<i32>,
     /// Only hidden (`true`) or only visible (`false`) products.
     hidden: Option<bool>,
+    /// Search (1 to 50 characters): the product of the SKU with this code,
+    /// then up to 50 products on sale matching it as `GET /search` does,
+    /// best first, in one page (paging ignored).
+    #[param(max_length = 50)]
+    q: Option<String>,
 }
 
 /// The filters of `GET /admin/orders`.
@@ -104,4 +109,49 @@ pub struct WechatpayHeaders {
     /// `PUB_KEY_ID_…` or a platform certificate's serial.
     #[param(rename = "Wechatpay-Serial")]
     serial: Option<String>,
+}
+
+/// The query and filters of `GET /search`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query, rename_all = "camelCase")]
+pub struct SearchParams {
+    /// The words (1 to 50 characters after trimming; required without a
+    /// filter): Chinese (耐克 跑步鞋), Latin letters in any case (`nike air`),
+    /// pinyin or its initials (`naike`, `nk`). Every word must match.
+    #[param(max_length = 50, example = "耐克 跑步鞋")]
+    q: Option<String>,
+    /// Only this brand's products.
+    #[param(minimum = 1, maximum = 2147483647)]
+    brand_id: Option<i32>,
+    /// Only the products of this category's brands.
+    #[param(minimum = 1, maximum = 2147483647)]
+    category_id: Option<i32>,
+    /// Only products with this size in stock.
+    #[param(max_length = 32, example = "42")]
+    size: Option<String>,
+    /// At least this price, in yuan.
+    #[param(pattern = r"^[0-9]{1,9}(\.[0-9]{1,2})?$", example = "100")]
+    min_price: Option<String>,
+    /// At most this price, in yuan (not below `minPrice`).
+    #[param(pattern = r"^[0-9]{1,9}(\.[0-9]{1,2})?$", example = "800")]
+    max_price: Option<String>,
+    /// `relevance` (default with `q`), `newest` (default without),
+    /// `price_asc`, `price_desc`, `sales`.
+    #[param(pattern = "^(relevance|newest|price_asc|price_desc|sales)$")]
+    sort: Option<String>,
+    /// Rows per page (default 20); larger values are reduced to 100.
+    #[param(minimum = 1, example = 20)]
+    page_size: Option<u32>,
+    /// The `next` of the previous page.
+    #[param(pattern = r"^[0-9]{1,18}\.[0-9]{1,10}$", example = "30000.5")]
+    after: Option<String>,
+}
+
+/// `q` of `GET /search/suggest`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SuggestParams {
+    /// What has been typed so far (1 to 50 characters after trimming).
+    #[param(min_length = 1, max_length = 50, example = "nai")]
+    q: String,
 }

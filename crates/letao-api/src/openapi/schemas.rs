@@ -172,6 +172,28 @@ pub fn hot() -> Schema {
     )
 }
 
+/// A product's search keywords.
+pub fn keywords() -> Array {
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(20))
+                .pattern(Some(
+                    r"^[^,\s\x00-\x1f\x7f-\x9f]([^,\x00-\x1f\x7f-\x9f]*[^,\s\x00-\x1f\x7f-\x9f])?$",
+                )),
+        )
+        .max_items(Some(10))
+        .unique_items(true)
+        .description(Some(
+            "Up to 10 distinct words shoppers search for (1 to 20 characters, without commas); \
+             `[]` clears them.",
+        ))
+        .examples([json!(["跑鞋", "慢跑"])])
+        .build()
+}
+
 /// A product's sizes: 1 to 20 distinct texts of 1 to 8 characters.
 pub fn sizes() -> Array {
     ArrayBuilder::new()

@@ -79,6 +79,8 @@ pub struct AdminProductView<'a> {
     pub pooled: bool,
     /// Every SKU, inactive ones too.
     pub skus: Vec<AdminSkuView<'a>>,
+    /// Words shoppers search for that the name lacks (`GET /search`).
+    pub keywords: &'a [String],
 }
 
 /// A SKU as the owner sees it.
@@ -179,6 +181,7 @@ impl<'a> From<&'a AdminProduct> for AdminProductView<'a> {
             sort: a.sort,
             pooled: a.pooled,
             skus: p.skus.iter().map(AdminSkuView::from).collect(),
+            keywords: &a.keywords,
         }
     }
 }

@@ -7,12 +7,14 @@ mod admin_catalogue;
 mod catalogue;
 mod orders;
 mod owners;
+mod search;
 
 pub use accounts::*;
 pub use admin_catalogue::*;
 pub use catalogue::*;
 pub use orders::*;
 pub use owners::*;
+pub use search::*;
 
 use serde::Serialize;
 use utoipa::ToSchema;

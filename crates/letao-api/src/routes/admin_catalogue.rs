@@ -279,7 +279,49 @@ pub(crate) fn flag(value: &str) -> Option<bool> {
     }
 }
 
-/// `GET /admin/products?brandId=&hidden=&page=&pageSize=&after=`
+/// How many products the console's search shows.
+const SEARCHED_PRODUCTS: usize = 50;
+
+/// `GET /admin/products?q=`: the product of the SKU whose code is `q`,
+/// then the products on sale that match `q` (docs/search.md), best first,
+/// in one page, with the list's other filters.
+async fn search_products(
+    state: &AppState,
+    owner: &Editor,
+    text: &str,
+    filter: ProductFilter,
+) -> Result<HttpResponse, ApiError> {
+    let ids = state.search.owner_matches(text, SEARCHED_PRODUCTS).await?;
+    let mut found = Vec::with_capacity(ids.len());
+    for id in ids {
+        match state
+            .owners
+            .product(&owner.0, Id::<letao_domain::Product>::from_db(id))
+            .await
+        {
+            Ok(p) => found.push(p),
+            Err(letao_shop::ShopError::NotFound(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    found.retain(|p| {
+        filter
+            .brand_id
+            .is_none_or(|b| p.product.brand_id.get() == b)
+            && filter.hidden.is_none_or(|h| p.hidden == h)
+    });
+    let n = u32::try_from(found.len()).unwrap_or(u32::MAX);
+    Ok(HttpResponse::Ok().json(AdminProductsReply {
+        status: OK,
+        products: found.iter().map(AdminProductView::from).collect(),
+        page: 1,
+        page_size: n.max(1),
+        total: i64::from(n),
+        next: None,
+    }))
+}
+
+/// `GET /admin/products?brandId=&hidden=&q=&page=&pageSize=&after=`
 #[utoipa::path(get, path = "/admin/products", tag = "owner catalogue", operation_id = "admin_products", security(("bearer" = [])), params(crate::openapi::params::AdminProductFilter, crate::openapi::params::Paging),
     responses((status = 200, description = "One page of products, hidden ones included, by id.", body = AdminProductsReply),
         (status = 400, response = e::InvalidInput), (status = 401, response = e::Unauthorized), (status = 403, response = e::Forbidden), (status = 503, response = e::Unavailable)))]
@@ -295,6 +337,9 @@ pub async fn list_products(
             .map(Id::get),
         hidden: q.state("hidden", flag, "true, false")?,
     };
+    if let Some(text) = q.text("q", crate::routes::search::MAX_QUERY_CHARS)? {
+        return search_products(&state, &owner, &text, filter).await;
+    }
     let paging = q.paging()?;
     let page = state
         .owners

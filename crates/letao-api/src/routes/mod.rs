@@ -15,6 +15,7 @@ pub mod orders;
 pub mod pages;
 pub mod phone_pay;
 pub mod products;
+pub mod search;
 
 use crate::ApiError;
 use actix_web::HttpResponse;

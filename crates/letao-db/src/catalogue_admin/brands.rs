@@ -4,6 +4,7 @@ use super::InsertedId;
 use super::categories::CategoryRows;
 use crate::audit::AuditOps;
 use crate::schema::{brand, product};
+use crate::search::SearchOps;
 use crate::txn::Abort;
 use crate::versions::VersionOps;
 use crate::{AuditNote, BrandFields, Edit};
@@ -121,6 +122,10 @@ impl Db {
                 .execute(conn)
                 .await?;
             let after = conn.brand_row(id).await?.ok_or(DieselError::NotFound)?;
+            if after.name != before.name || after.category_id != before.category_id {
+                // Its products are found by its name and its category's.
+                conn.reindex_brand(id).await?;
+            }
             conn.audit(&note.entry(target(id), Some(&before), Some(&after)), now)
                 .await?;
             Ok(Edit::Done(after))

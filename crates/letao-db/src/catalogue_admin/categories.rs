@@ -3,6 +3,7 @@
 use super::InsertedId;
 use crate::audit::AuditOps;
 use crate::schema::{brand, category};
+use crate::search::SearchOps;
 use crate::txn::Abort;
 use crate::versions::VersionOps;
 use crate::{AuditNote, Edit};
@@ -80,6 +81,8 @@ impl Db {
                 .execute(conn)
                 .await?;
             let after = conn.category_row(id).await?.ok_or(DieselError::NotFound)?;
+            // Its brands' products are found by its name.
+            conn.reindex_category(id).await?;
             conn.audit(&note.entry(target(id), Some(&before), Some(&after)), now)
                 .await?;
             Ok(Edit::Done(after))

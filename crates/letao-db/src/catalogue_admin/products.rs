@@ -9,6 +9,7 @@ use crate::catalogue::ProductRow;
 use crate::columns::naive;
 use crate::schema::product;
 use crate::schema::sku;
+use crate::search::{SearchOps, join_keywords};
 use crate::skus::SkuRow;
 use crate::txn::Abort;
 use crate::versions::VersionOps;
@@ -28,6 +29,7 @@ struct Row {
     product: ProductRow,
     hidden: bool,
     sort_order: i32,
+    keywords: String,
 }
 
 impl Row {
@@ -38,6 +40,7 @@ impl Row {
             product: self.product.with_skus(skus),
             hidden: self.hidden,
             sort: self.sort_order,
+            keywords: crate::search::split_keywords(&self.keywords),
         }
     }
 }
@@ -54,6 +57,7 @@ struct Columns<'a> {
     featured: Option<bool>,
     hidden: Option<bool>,
     sort_order: Option<i32>,
+    keywords: Option<String>,
 }
 
 /// The column changes, `None` when only the stock (or nothing) changes.
@@ -67,6 +71,7 @@ fn columns(change: &ProductChange) -> Option<Columns<'_>> {
         featured: change.featured,
         hidden: change.hidden,
         sort_order: change.sort,
+        keywords: change.keywords.as_deref().map(join_keywords),
     };
     let any = c.brand_id.is_some()
         || c.name.is_some()
@@ -75,7 +80,8 @@ fn columns(change: &ProductChange) -> Option<Columns<'_>> {
         || c.old_price_fen.is_some()
         || c.featured.is_some()
         || c.hidden.is_some()
-        || c.sort_order.is_some();
+        || c.sort_order.is_some()
+        || c.keywords.is_some();
     any.then_some(c)
 }
 
@@ -202,6 +208,7 @@ impl Db {
                     product::sort_order.eq(new.sort),
                     product::created_at.eq(naive(now)),
                     product::hidden.eq(false),
+                    product::keywords.eq(join_keywords(new.keywords)),
                 ))
                 .execute(conn)
                 .await?;
@@ -210,6 +217,7 @@ impl Db {
                 Some(skus) => conn.put_skus(id, skus, false).await?,
                 None => conn.put_sizes(id, new.sizes).await?,
             }
+            conn.reindex_products(&[id]).await?;
             let after = conn.product_row(id).await?.ok_or(DieselError::NotFound)?;
             conn.audit(&note.entry(target(id), None, Some(&after)), now)
                 .await?;
@@ -265,6 +273,7 @@ impl Db {
                     .set(columns)
                     .execute(conn)
                     .await?;
+                conn.reindex_products(&[id]).await?;
             }
             let after = conn.product_row(id).await?.ok_or(DieselError::NotFound)?;
             conn.audit(&note.entry(target(id), Some(&before), Some(&after)), now)
@@ -299,6 +308,8 @@ impl Db {
                 // Hidden already: roll the version bump back too.
                 return Err(Abort::Rollback(Edit::Done(before)));
             }
+            // Out of the index: a hidden product is never found.
+            conn.reindex_products(&[id]).await?;
             let after = conn.product_row(id).await?.ok_or(DieselError::NotFound)?;
             conn.audit(&note.entry(target(id), Some(&before), Some(&after)), now)
                 .await?;

@@ -46,6 +46,7 @@ fn new_product(brand_id: i32, sizes: &[String]) -> NewProduct<'_> {
         skus: None,
         featured: true,
         sort: 3,
+        keywords: &[],
     }
 }
 

@@ -43,6 +43,7 @@ impl OrderSubject for Orders {
             skus: None,
             featured: false,
             sort: 0,
+            keywords: &[],
         };
         let note = AuditNote {
             actor: &Actor::CLI,

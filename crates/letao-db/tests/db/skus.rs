@@ -64,6 +64,7 @@ async fn pooled(db: &Db, sizes: &[&str], stock: i32) -> i32 {
         skus: None,
         featured: false,
         sort: 0,
+        keywords: &[],
     };
     match db
         .create_product(&new, &note(AuditAction::ProductCreate), t0())
@@ -161,6 +162,11 @@ each_backend! {
         // Later migrations follow; the SKU one comes first.
         let applied = b.db.migrate().await.unwrap();
         assert_eq!(applied.first().map(String::as_str), Some("20260701000001"), "{applied:?}");
+        // Products from before search are indexed at the first start.
+        assert_eq!(b.db.rebuild_search_index(false).await.unwrap(), Some(2));
+        assert_eq!(b.db.rebuild_search_index(false).await.unwrap(), None, "once");
+        let found = b.db.search_matches(&["listed".to_owned()], &Default::default(), 10).await.unwrap();
+        assert_eq!(found.iter().map(|m| (m.product_id, m.weights.clone())).collect::<Vec<_>>(), [(1, vec![3])]);
         let listed = product(&b.db, 1).await;
         assert!(listed.pooled);
         let skus: Vec<(&str, &str, i32)> = listed.product.skus.iter().map(|s| (s.size.as_str(), s.code.as_str(), s.stock)).collect();

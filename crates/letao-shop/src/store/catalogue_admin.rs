@@ -86,6 +86,8 @@ pub struct AdminProduct {
     /// Its SKUs sell from one pool, the product's stock, until the owner
     /// first sets a size's stock (docs/stock.md).
     pub pooled: bool,
+    /// Words shoppers search for that the name lacks (跑鞋, 板鞋).
+    pub keywords: Vec<String>,
 }
 
 /// A SKU as the owner sets it (`PUT /admin/products/{id}/skus`).
@@ -141,6 +143,8 @@ pub struct NewProduct<'a> {
     pub featured: bool,
     /// Display order.
     pub sort: i32,
+    /// Words shoppers search for that the name lacks.
+    pub keywords: &'a [String],
 }
 
 /// A change of some of a product's fields; `None` leaves a field as it is.
@@ -166,6 +170,8 @@ pub struct ProductChange {
     pub sort: Option<i32>,
     /// Units to add (negative: remove) to whatever the stock is then.
     pub stock_delta: Option<i32>,
+    /// Words shoppers search for that the name lacks.
+    pub keywords: Option<Vec<String>>,
 }
 
 /// Which products the owner's list shows.

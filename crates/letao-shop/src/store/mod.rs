@@ -16,6 +16,7 @@ mod order_book;
 mod orders;
 mod probe;
 mod reconciliation;
+mod search;
 mod wechat_ids;
 
 #[cfg(feature = "test-utils")]
@@ -43,6 +44,7 @@ pub use orders::{
 };
 pub use probe::{PoolStatus, StoreProbe};
 pub use reconciliation::{HeldPayment, ReconciliationStore, ReportRecord, RunResult};
+pub use search::{SearchFilter, SearchMatch, SearchStore, SortKey, StoredSort};
 pub use wechat_ids::{OAuthStateRecord, WechatIdStore};
 
 use std::sync::Arc;
@@ -87,6 +89,8 @@ pub struct Stores {
     pub wechat_ids: Arc<dyn WechatIdStore>,
     /// Readiness and metrics.
     pub probe: Arc<dyn StoreProbe>,
+    /// The search index.
+    pub search: Arc<dyn SearchStore>,
 }
 
 impl Stores {
@@ -104,6 +108,7 @@ impl Stores {
             + ReconciliationStore
             + WechatIdStore
             + StoreProbe
+            + SearchStore
             + 'static,
     {
         let store = Arc::new(store);
@@ -118,6 +123,7 @@ impl Stores {
             carts: store.clone(),
             reconciliation: store.clone(),
             wechat_ids: store.clone(),
+            search: store.clone(),
             probe: store,
         }
     }

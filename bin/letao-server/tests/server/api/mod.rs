@@ -22,4 +22,5 @@ mod payments_v3;
 mod phone_pay;
 mod products;
 mod reconcile;
+mod search;
 mod static_files;

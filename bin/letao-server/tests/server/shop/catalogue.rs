@@ -137,7 +137,7 @@ each_backend! {
         assert_eq!(c.last_entry().await.2, json!({"before": {"categoryName": "童鞋馆"}, "after": {"categoryName": "儿童馆"}}));
 
         let sizes = vec!["40".to_owned()];
-        let new = NewProduct { brand_id: 1, name: "跑鞋", img: "/media/x.png", price: Fen::new(1999), old_price: Fen::new(2999), sizes: &sizes, stock: 5, skus: None, featured: false, sort: 0 };
+        let new = NewProduct { brand_id: 1, name: "跑鞋", img: "/media/x.png", price: Fen::new(1999), old_price: Fen::new(2999), sizes: &sizes, stock: 5, skus: None, featured: false, sort: 0, keywords: &[] };
         let p = c.owners.create_product(c.admin(), &new).await.unwrap();
         let id = p.product.id;
         assert_eq!(c.last_entry().await.2["after"]["price"], "19.99");
@@ -196,7 +196,7 @@ each_backend! {
         let page = c.owners.products(c.admin(), hidden, PageStart::Offset(0), 20).await.unwrap();
         assert_eq!((page.total, page.items[0].product.id.get()), (1, 3));
         let sizes = vec!["39".to_owned()];
-        let new = NewProduct { brand_id: 1, name: "新品", img: "/images/product2.svg", price: Fen::new(100), old_price: Fen::new(100), sizes: &sizes, stock: 1, skus: None, featured: false, sort: 0 };
+        let new = NewProduct { brand_id: 1, name: "新品", img: "/images/product2.svg", price: Fen::new(100), old_price: Fen::new(100), sizes: &sizes, stock: 1, skus: None, featured: false, sort: 0, keywords: &[] };
         c.owners.create_product(c.admin(), &new).await.unwrap();
         let next = c.owners.products(c.admin(), all, PageStart::After(20), 20).await.unwrap();
         assert_eq!(next.items.iter().map(|p| p.product.id.get()).collect::<Vec<_>>(), [21, 22]);

@@ -85,7 +85,7 @@ each_backend! {
         assert_eq!(skus, [("39", "P22-39", 10, true), ("40", "P22-40", 10, true), ("41.5", "P22-41.5", 10, true)]
             .map(|(s, c, n, a)| (s.to_owned(), c.to_owned(), n, a)));
         assert_eq!(product, json!({"id": 22, "brandId": 2, "name": "新跑鞋", "img": "/images/product1.svg", "price": 19.99,
-            "oldPrice": 29.9, "sizes": ["39", "40", "41.5"], "stock": 10, "featured": true, "hidden": false, "sort": 0, "pooled": true}));
+            "oldPrice": 29.9, "sizes": ["39", "40", "41.5"], "stock": 10, "featured": true, "hidden": false, "sort": 0, "pooled": true, "keywords": []}));
         assert_eq!(a.count("SELECT price_fen FROM product WHERE id = 22"), 1999);
         assert_eq!(a.count("SELECT old_price_fen FROM product WHERE id = 22"), 2990);
         // A number and a string are the same exact amount.
@@ -98,7 +98,7 @@ each_backend! {
         assert_eq!(public_skus[0]["price"], 19.99, "a SKU without a price of its own costs the product's");
         assert_eq!(public_skus.as_array().unwrap().len(), 3);
         let mut expected = product.clone();
-        for owner_only in ["featured", "hidden", "sort", "pooled"] {
+        for owner_only in ["featured", "hidden", "sort", "pooled", "keywords"] {
             expected.as_object_mut().unwrap().remove(owner_only);
         }
         assert_eq!(public, expected);
@@ -158,7 +158,7 @@ each_backend! {
         let skus = p.as_object_mut().unwrap().remove("skus").unwrap();
         assert_eq!((skus.as_array().unwrap().len(), skus[0]["size"].clone(), skus[0]["stock"].clone()), (1, json!("36"), json!(0)));
         assert_eq!(p, json!({"id": 1, "brandId": 5, "name": "改名", "img": "/media/abc.png", "price": 0.5, "oldPrice": 1000.0,
-            "sizes": [], "stock": 0, "featured": false, "hidden": false, "sort": -3, "pooled": false}));
+            "sizes": [], "stock": 0, "featured": false, "hidden": false, "sort": -3, "pooled": false, "keywords": []}));
         assert_eq!(a.app.get("/products/1").await.json()["product"]["name"], "改名");
         a.refused(Method::PUT, "/admin/products/1", json!({}), "body").await;
         a.refused(Method::PUT, "/admin/products/1", json!({"brandId": 999}), "brandId").await;
@@ -260,7 +260,7 @@ each_backend! {
         assert_eq!(skus.as_array().unwrap().len(), 7, "every size");
         assert_eq!(one, json!({"id": 1, "brandId": 2, "name": "adidas阿迪达斯 男式 场下休闲篮球鞋S83700",
             "img": "/images/product1.svg", "price": 1.0, "oldPrice": 888.0, "sizes": ["38", "39", "40", "41", "42", "43", "44"],
-            "stock": 7 * 50, "featured": true, "hidden": false, "sort": 1, "pooled": false}));
+            "stock": 7 * 50, "featured": true, "hidden": false, "sort": 1, "pooled": false, "keywords": []}));
         let second = a.ok(Method::GET, "/admin/products?pageSize=10&after=10", None).await;
         let ids: Vec<i64> = second["products"].as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect();
         assert_eq!(ids, (11..=20).collect::<Vec<_>>());

@@ -143,6 +143,31 @@ pub fn sizes(values: &[String]) -> Result<Vec<String>, ApiError> {
     Ok(out)
 }
 
+/// The owner's search keywords: up to 10 distinct words of 1 to 20
+/// characters, without commas or control characters (an empty list
+/// clears them).
+pub fn keywords(values: &[String]) -> Result<Vec<String>, ApiError> {
+    if values.len() > 10 {
+        return Err(ApiError::invalid("keywords", "must list at most 10 words"));
+    }
+    let mut out: Vec<String> = Vec::with_capacity(values.len());
+    for (i, v) in values.iter().enumerate() {
+        let v = v.trim();
+        let n = v.chars().count();
+        if n == 0 || n > 20 || v.chars().any(|c| c.is_control() || c == ',') {
+            return Err(ApiError::invalid(
+                format!("keywords[{i}]"),
+                "must be 1 to 20 characters, without commas",
+            ));
+        }
+        if out.iter().any(|o| o == v) {
+            return Err(ApiError::invalid(format!("keywords[{i}]"), "appears twice"));
+        }
+        out.push(v.to_owned());
+    }
+    Ok(out)
+}
+
 /// An integer a garde range has checked already.
 fn narrow(field: &str, n: i64) -> Result<i32, ApiError> {
     i32::try_from(n).map_err(|_| ApiError::invalid(field, "is out of range"))

@@ -1,6 +1,6 @@
 //! The bodies of the owner's product routes.
 
-use super::{image_ref, invalid, narrow, optional, plain, sizes, yuan};
+use super::{image_ref, invalid, keywords, narrow, optional, plain, sizes, yuan};
 use crate::ApiError;
 use crate::routes::admin_catalogue::stock::{SkuItemInput, check_skus};
 use garde::Validate;
@@ -64,6 +64,11 @@ pub struct NewProductInput {
     #[garde(range(min = -1_000_000, max = 1_000_000))]
     #[schema(minimum = -1000000, maximum = 1000000)]
     sort: i64,
+    /// Words shoppers search for that the name lacks.
+    #[serde(default)]
+    #[garde(skip)]
+    #[schema(schema_with = crate::openapi::schemas::keywords)]
+    keywords: Option<Vec<String>>,
 }
 
 /// A new product's fields, checked.
@@ -78,6 +83,7 @@ pub struct CheckedProduct {
     skus: Option<Vec<SkuInput>>,
     featured: bool,
     sort: i32,
+    keywords: Vec<String>,
 }
 
 impl CheckedProduct {
@@ -94,6 +100,7 @@ impl CheckedProduct {
             skus: self.skus.as_deref(),
             featured: self.featured,
             sort: self.sort,
+            keywords: &self.keywords,
         }
     }
 }
@@ -127,6 +134,12 @@ impl NewProductInput {
             stock,
             skus,
             sort: narrow("sort", self.sort)?,
+            keywords: self
+                .keywords
+                .as_deref()
+                .map(keywords)
+                .transpose()?
+                .unwrap_or_default(),
         })
     }
 }
@@ -183,6 +196,11 @@ pub struct ProductPatchInput {
     #[garde(range(min = -1_000_000, max = 1_000_000))]
     #[schema(minimum = -1000000, maximum = 1000000)]
     stock_delta: Option<i64>,
+    /// Replaces the search keywords (`[]` clears them).
+    #[serde(default)]
+    #[garde(skip)]
+    #[schema(schema_with = crate::openapi::schemas::keywords)]
+    keywords: Option<Vec<String>>,
 }
 
 impl ProductPatchInput {
@@ -211,6 +229,7 @@ impl ProductPatchInput {
                 .stock_delta
                 .map(|d| narrow("stockDelta", d))
                 .transpose()?,
+            keywords: self.keywords.as_deref().map(keywords).transpose()?,
         };
         if change == ProductChange::default() {
             return Err(ApiError::invalid("body", "names no field to change"));
