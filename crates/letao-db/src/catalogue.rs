@@ -57,9 +57,12 @@ fn assemble(rows: Vec<ProductRow>, skus: &[SkuRow]) -> Vec<Product> {
 macro_rules! active_skus {
     ($conn:expr, $rows:expr) => {{
         let ids: Vec<i32> = $rows.iter().map(|r| r.id).collect();
+        // `active <> false`, not `= true`: an equality on `active` makes
+        // SQLite (which keeps no statistics) walk `sku_low_stock`, every
+        // active SKU of the shop, instead of these products' SKUs.
         let q = sku::table
             .select(SkuRow::as_select())
-            .filter(sku::active.eq(true))
+            .filter(sku::active.ne(false))
             .order((sku::product_id, sku::position, sku::id));
         match ids[..] {
             [] => Vec::new(),
