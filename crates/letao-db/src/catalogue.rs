@@ -1,7 +1,7 @@
 //! Catalogue reads: categories, brands, home items and products.
 
 use crate::PageStart;
-use crate::schema::{brand, category, home_item, product, sku};
+use crate::schema::{brand, category, home_item, product};
 use crate::skus::{SkuRow, skus_of};
 use crate::{Db, DbError};
 use diesel::prelude::*;
@@ -52,31 +52,12 @@ fn assemble(rows: Vec<ProductRow>, skus: &[SkuRow]) -> Vec<Product> {
     rows.into_iter().map(|row| row.with_skus(skus)).collect()
 }
 
-/// The active SKUs of `products`, by product and the owner's order; one
-/// statement for a page of products.
+/// The active SKUs of `products` (rows with an `id`), as
+/// `active_skus_of!`.
 macro_rules! active_skus {
     ($conn:expr, $rows:expr) => {{
         let ids: Vec<i32> = $rows.iter().map(|r| r.id).collect();
-        // `active <> false`, not `= true`: an equality on `active` makes
-        // SQLite (which keeps no statistics) walk `sku_low_stock`, every
-        // active SKU of the shop, instead of these products' SKUs.
-        let q = sku::table
-            .select(SkuRow::as_select())
-            .filter(sku::active.ne(false))
-            .order((sku::product_id, sku::position, sku::id));
-        match ids[..] {
-            [] => Vec::new(),
-            [id] => {
-                q.filter(sku::product_id.eq(id))
-                    .load::<SkuRow>($conn)
-                    .await?
-            }
-            _ => {
-                q.filter(sku::product_id.eq_any(&ids))
-                    .load::<SkuRow>($conn)
-                    .await?
-            }
-        }
+        active_skus_of!($conn, &ids)
     }};
 }
 

@@ -114,3 +114,32 @@ macro_rules! impl_for_each_conn {
         impl $trait for diesel_async::AsyncPgConnection { $($items)* }
     };
 }
+
+/// The active SKUs of products `ids`, by product and the owner's order; one
+/// statement for a page of products (one product: `= ?`, which stays in the
+/// statement cache). `active <> false`, not `= true`: an equality on
+/// `active` makes SQLite (which keeps no statistics) walk `sku_low_stock`,
+/// every active SKU of the shop, instead of these products' SKUs.
+macro_rules! active_skus_of {
+    ($conn:expr, $ids:expr) => {{
+        use $crate::schema::sku;
+        let ids: &[i32] = $ids;
+        let q = sku::table
+            .select($crate::skus::SkuRow::as_select())
+            .filter(sku::active.ne(false))
+            .order((sku::product_id, sku::position, sku::id));
+        match ids {
+            [] => Vec::new(),
+            [id] => {
+                q.filter(sku::product_id.eq(*id))
+                    .load::<$crate::skus::SkuRow>($conn)
+                    .await?
+            }
+            _ => {
+                q.filter(sku::product_id.eq_any(ids))
+                    .load::<$crate::skus::SkuRow>($conn)
+                    .await?
+            }
+        }
+    }};
+}

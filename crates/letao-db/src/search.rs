@@ -9,7 +9,6 @@ use crate::catalogue::ProductRow;
 use crate::schema::{
     brand, category, order_item, payorder, product, search_index, search_token, sku,
 };
-use crate::skus::SkuRow;
 use crate::{Db, DbError};
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
@@ -254,26 +253,6 @@ macro_rules! matching {
             ));
         }
         q
-    }};
-}
-
-/// The active SKUs of products `ids`, by product and the owner's order.
-macro_rules! active_skus_of {
-    ($conn:expr, $ids:expr) => {{
-        let ids: &[i32] = $ids;
-        if ids.is_empty() {
-            Vec::new()
-        } else {
-            // `<> false` keeps the planner on the products' own SKUs (see
-            // the size filter).
-            sku::table
-                .select(SkuRow::as_select())
-                .filter(sku::active.ne(false))
-                .filter(sku::product_id.eq_any(ids))
-                .order((sku::product_id, sku::position, sku::id))
-                .load::<SkuRow>($conn)
-                .await?
-        }
     }};
 }
 

@@ -271,7 +271,7 @@ pub async fn delete_brand(
 }
 
 /// `true`/`false` (or `1`/`0`).
-pub(crate) fn flag(value: &str) -> Option<bool> {
+fn flag(value: &str) -> Option<bool> {
     match value {
         "true" | "1" => Some(true),
         "false" | "0" => Some(false),
@@ -321,6 +321,16 @@ async fn search_products(
     }))
 }
 
+/// The filters of the owner's product list (`brandId`, `hidden`).
+pub(crate) fn product_filter(q: &Query) -> Result<ProductFilter, ApiError> {
+    Ok(ProductFilter {
+        brand_id: q
+            .optional_id::<letao_domain::Brand>("brandId")?
+            .map(Id::get),
+        hidden: q.state("hidden", flag, "true, false")?,
+    })
+}
+
 /// `GET /admin/products?brandId=&hidden=&q=&page=&pageSize=&after=`
 #[utoipa::path(get, path = "/admin/products", tag = "owner catalogue", operation_id = "admin_products", security(("bearer" = [])), params(crate::openapi::params::AdminProductFilter, crate::openapi::params::Paging),
     responses((status = 200, description = "One page of products, hidden ones included, by id.", body = AdminProductsReply),
@@ -331,12 +341,7 @@ pub async fn list_products(
     owner: Editor,
 ) -> Result<HttpResponse, ApiError> {
     let q = Query::from_request(&req)?;
-    let filter = ProductFilter {
-        brand_id: q
-            .optional_id::<letao_domain::Brand>("brandId")?
-            .map(Id::get),
-        hidden: q.state("hidden", flag, "true, false")?,
-    };
+    let filter = product_filter(&q)?;
     if let Some(text) = q.text("q", crate::routes::search::MAX_QUERY_CHARS)? {
         return search_products(&state, &owner, &text, filter).await;
     }

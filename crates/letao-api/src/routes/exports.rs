@@ -15,7 +15,7 @@ use actix_web::http::header::{self, ContentDisposition, DispositionParam, Dispos
 use actix_web::{HttpRequest, HttpResponse, web};
 use bytes::Bytes;
 use futures_util::{StreamExt, TryStreamExt, stream};
-use letao_domain::{Fen, Id};
+use letao_domain::Fen;
 use letao_shop::Owner;
 use letao_shop::orders::{AdminOrder, OrderExport};
 use letao_shop::store::AdminProduct;
@@ -231,16 +231,7 @@ pub async fn products(
     owner: OwnerUser,
 ) -> Result<HttpResponse, ApiError> {
     let q = Query::from_request(&req)?;
-    let filter = ProductFilter {
-        brand_id: q
-            .optional_id::<letao_domain::Brand>("brandId")?
-            .map(Id::get),
-        hidden: q.state(
-            "hidden",
-            crate::routes::admin_catalogue::flag,
-            "true, false",
-        )?,
-    };
+    let filter = crate::routes::admin_catalogue::product_filter(&q)?;
     // The first page is read before answering, so a refusal is a status.
     let owners = Arc::clone(&state.owners);
     let (first, next) = page(&owners, &owner.0, filter, PageStart::Offset(0)).await?;
